@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from squaremile.api import api
+
+urlpatterns = [
+    path("", include("squaremile.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("people/", include("squaremile.accounts.urls")),
+    path("areas/", include("squaremile.places.urls")),
+    path("", include("squaremile.directory.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,79 @@
+"""Writes for people: profiles, roles and API tokens."""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from squaremile.accounts.models import ApiToken, Profile, Role, User
+from squaremile.core.permissions import require
+
+TOKEN_PREFIX = "sqm_"
+
+
+def profile_for(user: User) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+PROFILE_M2M = ("skills", "resources")
+
+
+@transaction.atomic
+def profile_update(*, profile: Profile, by, data: dict) -> Profile:
+    require(by, "profile.change", profile)
+    data = dict(data)
+    m2m = {name: data.pop(name) for name in PROFILE_M2M if name in data}
+    for key, value in data.items():
+        setattr(profile, key, value)
+    if profile.lat is None or profile.lng is None:
+        profile.lat = profile.lng = None
+    profile.full_clean()
+    profile.save()
+    for name, values in m2m.items():
+        getattr(profile, name).set(values)
+    return profile
+
+
+@transaction.atomic
+def role_set(*, user: User, role: str, by) -> User:
+    require(by, "role.change", user)
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}")
+    user.role = role
+    user.is_staff = role == Role.ADMIN or user.is_superuser
+    user.save(update_fields=["role", "is_staff"])
+    return user
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, by, name: str) -> tuple[ApiToken, str]:
+    """Make a token; returns it and the secret, which is shown once and never stored."""
+    require(by, "apitoken.add", ApiToken(user=user))
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name.strip()[:80] or "API token", prefix=key[:12], key_hash=_hash(key))
+    return token, key
+
+
+@transaction.atomic
+def api_token_delete(*, token: ApiToken, by) -> None:
+    require(by, "apitoken.delete", token)
+    token.delete()
+
+
+def api_token_user(key: str) -> User | None:
+    """The active user a presented token belongs to, or None."""
+    if not key or not key.startswith(TOKEN_PREFIX) or len(key) > 200:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

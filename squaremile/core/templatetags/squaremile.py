@@ -1,0 +1,25 @@
+from django import template
+from django.utils.safestring import mark_safe
+
+from squaremile.core.text import plain_text, render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(value):
+    """Render user markdown as sanitised HTML."""
+    return mark_safe(render_markdown(value))  # noqa: S308 - sanitised by nh3 in render_markdown
+
+
+@register.filter
+def summary(value, length=160):
+    return plain_text(value, int(length))
+
+
+@register.filter
+def miles(metres):
+    try:
+        return f"{float(metres) / 1609.344:.1f}"
+    except (TypeError, ValueError):
+        return ""

@@ -1,0 +1,91 @@
+"""Reads for the directory: the lists and pages, with their joins in one place."""
+
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, When
+
+from squaremile.core import search
+from squaremile.core.models import Visibility
+from squaremile.directory.models import Organisation, Project, ResourceKind, Skill, SkillFamily
+from squaremile.places.selectors import descendant_ids
+
+LIST_FIELDS = ("id", "name", "slug", "description", "area_id", "lat", "lng")
+
+
+def _ranked(qs: QuerySet, q: str, kind: str) -> QuerySet:
+    """Order by search relevance when there is a query, else by name."""
+    if not q:
+        return qs.order_by("name", "id")
+    ids = search.ranked_ids(q, kind=kind)
+    if not ids:
+        return qs.none()
+    rank = Case(*[When(pk=pk, then=i) for i, pk in enumerate(ids)], output_field=IntegerField())
+    return qs.filter(pk__in=ids).annotate(rank=rank).order_by("rank")
+
+
+def organisation_list(*, q: str = "", stream: str = "", org_type: str = "", area=None, skill=None,
+                      resource=None) -> QuerySet[Organisation]:  # fmt: skip
+    """Organisations for a list page: filtered in SQL, ranked by relevance when `q` is given,
+    else by name. Only the columns a list row shows are loaded."""
+    qs = Organisation.objects.select_related("area").only(*LIST_FIELDS, "stream", "org_type", "area__name", "area__slug")
+    if stream:
+        qs = qs.filter(stream=stream)
+    if org_type:
+        qs = qs.filter(org_type=org_type)
+    if area is not None:
+        qs = qs.filter(area_id__in=descendant_ids(area))
+    if skill is not None:
+        qs = qs.filter(skills=skill)
+    if resource is not None:
+        qs = qs.filter(resources=resource)
+    return _ranked(qs, q, "organisation")
+
+
+def project_list(*, q: str = "", status: str = "", area=None, skill=None) -> QuerySet[Project]:
+    qs = Project.objects.select_related("area").only(
+        *LIST_FIELDS, "status", "start_date", "end_date", "area__name", "area__slug"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if area is not None:
+        qs = qs.filter(area_id__in=descendant_ids(area))
+    if skill is not None:
+        qs = qs.filter(skills=skill)
+    return _ranked(qs, q, "project")
+
+
+def organisation_detail(slug: str) -> Organisation:
+    return (
+        Organisation.objects.select_related("area", "owner__profile")
+        .prefetch_related(
+            "areas_served",
+            "skills__family",
+            "resources",
+            Prefetch("projects", queryset=Project.objects.only("id", "name", "slug", "status").order_by("name")),
+        )
+        .get(slug=slug)
+    )
+
+
+def project_detail(slug: str) -> Project:
+    return (
+        Project.objects.select_related("area", "owner__profile")
+        .prefetch_related("organisations", "skills")
+        .get(slug=slug)
+    )
+
+
+def can_see_contact(user, org: Organisation) -> bool:
+    if org.contact_visibility == Visibility.PUBLIC:
+        return True
+    if not user.is_authenticated:
+        return False
+    if org.contact_visibility == Visibility.MEMBERS:
+        return True
+    return org.owner_id == user.pk or user.has_role("moderator")
+
+
+def taxonomy() -> QuerySet[SkillFamily]:
+    return SkillFamily.objects.prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("name")))
+
+
+def resource_kinds() -> QuerySet[ResourceKind]:
+    return ResourceKind.objects.order_by("name")

@@ -1,0 +1,89 @@
+"""Writes for the directory. Keyword-only, atomic, permission-checked; each keeps the search
+index and the record's area in step."""
+
+from django.db import transaction
+
+from squaremile.core import search
+from squaremile.core.permissions import require
+from squaremile.core.text import plain_text
+from squaremile.directory.models import Organisation, Project
+from squaremile.places.selectors import area_for_point
+from squaremile.places.services import unique_slug
+
+ORG_M2M = ("areas_served", "skills", "resources")
+PROJECT_M2M = ("organisations", "skills")
+
+
+def _index(obj, kind: str, extra: str = "") -> None:
+    body = " ".join(filter(None, [plain_text(obj.description), extra]))
+    search.index_document(
+        kind=kind, object_id=obj.pk, title=obj.name, body=body, url=obj.get_absolute_url(), area_id=obj.area_id
+    )
+
+
+def _organisation_extra(org: Organisation) -> str:
+    labels = [org.get_stream_display(), org.get_org_type_display(), org.address]
+    labels += [s.name for s in org.skills.all()] + [r.name for r in org.resources.all()]
+    return " ".join(filter(None, labels))
+
+
+def _save(obj, data: dict, m2m_names, *, creating: bool):
+    m2m = {name: data.pop(name) for name in m2m_names if name in data}
+    for key, value in data.items():
+        setattr(obj, key, value)
+    if isinstance(obj.name, str):
+        obj.name = obj.name.strip()
+    if creating or not obj.slug:
+        obj.slug = unique_slug(type(obj), obj.name, exclude_pk=obj.pk)
+    obj.area = area_for_point(lat=obj.lat, lng=obj.lng) if obj.has_location else None
+    obj.full_clean()
+    obj.save()
+    for name, values in m2m.items():
+        getattr(obj, name).set(values)
+    return obj
+
+
+@transaction.atomic
+def organisation_create(*, by, data: dict) -> Organisation:
+    require(by, "organisation.add")
+    org = _save(Organisation(owner=by), dict(data), ORG_M2M, creating=True)
+    _index(org, "organisation", _organisation_extra(org))
+    return org
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, by, data: dict) -> Organisation:
+    require(by, "organisation.change", organisation)
+    org = _save(organisation, dict(data), ORG_M2M, creating=False)
+    _index(org, "organisation", _organisation_extra(org))
+    return org
+
+
+@transaction.atomic
+def organisation_delete(*, organisation: Organisation, by) -> None:
+    require(by, "organisation.delete", organisation)
+    search.remove_document(kind="organisation", object_id=organisation.pk)
+    organisation.delete()
+
+
+@transaction.atomic
+def project_create(*, by, data: dict) -> Project:
+    require(by, "project.add")
+    project = _save(Project(owner=by), dict(data), PROJECT_M2M, creating=True)
+    _index(project, "project", project.get_status_display())
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, by, data: dict) -> Project:
+    require(by, "project.change", project)
+    project = _save(project, dict(data), PROJECT_M2M, creating=False)
+    _index(project, "project", project.get_status_display())
+    return project
+
+
+@transaction.atomic
+def project_delete(*, project: Project, by) -> None:
+    require(by, "project.delete", project)
+    search.remove_document(kind="project", object_id=project.pk)
+    project.delete()
