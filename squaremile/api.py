@@ -1,3 +1,22 @@
+"""The JSON API, /api/v1/. OpenAPI schema at /api/v1/openapi.json."""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI()
+from squaremile.core.api import install_error_handlers
+from squaremile.directory.api import router as directory_router
+from squaremile.places.api import router as places_router
+
+api = NinjaAPI(
+    title="Square Mile API",
+    version="1",
+    description=(
+        "Areas, organisations, projects and the skills taxonomy of a Square Mile network. Reads are open; "
+        "writes need a personal token (Authorization: Bearer <token>) made on your profile's API tokens page. "
+        'Every error is JSON: {"message": ..., "errors": {field: [...]}}.'
+    ),
+    urls_namespace="api",
+    docs_url=None,
+)
+install_error_handlers(api)
+api.add_router("", places_router)
+api.add_router("", directory_router)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from squaremile.accounts.models import ApiToken, Profile, Role, User
 from squaremile.core.permissions import require
 
-TOKEN_PREFIX = "sqm_"
+TOKEN_PREFIX = "sqm_"  # noqa: S105 - a label, not a secret
 
 
 def profile_for(user: User) -> Profile:
@@ -56,7 +56,9 @@ def api_token_create(*, user: User, by, name: str) -> tuple[ApiToken, str]:
     """Make a token; returns it and the secret, which is shown once and never stored."""
     require(by, "apitoken.add", ApiToken(user=user))
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name.strip()[:80] or "API token", prefix=key[:12], key_hash=_hash(key))
+    token = ApiToken.objects.create(
+        user=user, name=name.strip()[:80] or "API token", prefix=key[:12], key_hash=_hash(key)
+    )
     return token, key
 
 

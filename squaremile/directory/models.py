@@ -91,9 +91,7 @@ class LocatedRecord(models.Model):
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
     # The most specific area that holds the point; kept by the services on every save.
-    area = models.ForeignKey(
-        "places.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    area = models.ForeignKey("places.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -25,7 +25,9 @@ def organisation_list(*, q: str = "", stream: str = "", org_type: str = "", area
                       resource=None) -> QuerySet[Organisation]:  # fmt: skip
     """Organisations for a list page: filtered in SQL, ranked by relevance when `q` is given,
     else by name. Only the columns a list row shows are loaded."""
-    qs = Organisation.objects.select_related("area").only(*LIST_FIELDS, "stream", "org_type", "area__name", "area__slug")
+    qs = Organisation.objects.select_related("area").only(
+        *LIST_FIELDS, "stream", "org_type", "area__name", "area__slug"
+    )
     if stream:
         qs = qs.filter(stream=stream)
     if org_type:

@@ -25,9 +25,7 @@ class Area(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     kind = models.CharField(max_length=20, choices=AreaKind.choices, default=AreaKind.NEIGHBOURHOOD)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     description = models.TextField(blank=True)
     boundary = models.JSONField(null=True, blank=True)
     centroid_lat = models.FloatField(null=True, blank=True)

@@ -8,70 +8,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('places', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("places", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
-                ('role', models.CharField(choices=[('member', 'Member'), ('organiser', 'Organiser'), ('moderator', 'Moderator'), ('admin', 'Administrator')], default='member', max_length=20)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="email address")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("member", "Member"),
+                            ("organiser", "Organiser"),
+                            ("moderator", "Moderator"),
+                            ("admin", "Administrator"),
+                        ],
+                        default="member",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
             managers=[
-                ('objects', squaremile.accounts.models.EmailUserManager()),
+                ("objects", squaremile.accounts.models.EmailUserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('prefix', models.CharField(db_index=True, max_length=12)),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80)),
+                ("prefix", models.CharField(db_index=True, max_length=12)),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(blank=True, max_length=80)),
-                ('bio', models.TextField(blank=True, max_length=2000, verbose_name='short bio')),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('lng', models.FloatField(blank=True, null=True)),
-                ('radius_m', models.PositiveIntegerField(default=1609)),
-                ('willingness', models.PositiveSmallIntegerField(choices=[(0, 'Not at the moment'), (1, 'A little, now and then'), (2, 'Happy to share some'), (3, 'Happy to share a lot'), (4, 'Whatever helps')], default=2, verbose_name='willingness to share')),
-                ('profile_visibility', models.CharField(choices=[('public', 'Everyone'), ('members', 'Signed-in members'), ('nobody', 'Only the owner (and moderators)')], default='members', max_length=10, verbose_name='who can see your name and bio')),
-                ('place_visibility', models.CharField(choices=[('public', 'Everyone'), ('members', 'Signed-in members'), ('nobody', 'Only the owner (and moderators)')], default='nobody', max_length=10, verbose_name='who can see your area and square mile')),
-                ('skills_visibility', models.CharField(choices=[('public', 'Everyone'), ('members', 'Signed-in members'), ('nobody', 'Only the owner (and moderators)')], default='members', max_length=10, verbose_name='who can see your skills, resources and willingness')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('home_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='residents', to='places.area')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("display_name", models.CharField(blank=True, max_length=80)),
+                ("bio", models.TextField(blank=True, max_length=2000, verbose_name="short bio")),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("lng", models.FloatField(blank=True, null=True)),
+                ("radius_m", models.PositiveIntegerField(default=1609)),
+                (
+                    "willingness",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Not at the moment"),
+                            (1, "A little, now and then"),
+                            (2, "Happy to share some"),
+                            (3, "Happy to share a lot"),
+                            (4, "Whatever helps"),
+                        ],
+                        default=2,
+                        verbose_name="willingness to share",
+                    ),
+                ),
+                (
+                    "profile_visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Everyone"),
+                            ("members", "Signed-in members"),
+                            ("nobody", "Only the owner (and moderators)"),
+                        ],
+                        default="members",
+                        max_length=10,
+                        verbose_name="who can see your name and bio",
+                    ),
+                ),
+                (
+                    "place_visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Everyone"),
+                            ("members", "Signed-in members"),
+                            ("nobody", "Only the owner (and moderators)"),
+                        ],
+                        default="nobody",
+                        max_length=10,
+                        verbose_name="who can see your area and square mile",
+                    ),
+                ),
+                (
+                    "skills_visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Everyone"),
+                            ("members", "Signed-in members"),
+                            ("nobody", "Only the owner (and moderators)"),
+                        ],
+                        default="members",
+                        max_length=10,
+                        verbose_name="who can see your skills, resources and willingness",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "home_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="residents",
+                        to="places.area",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="profile", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
     ]

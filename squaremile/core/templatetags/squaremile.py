@@ -23,3 +23,11 @@ def miles(metres):
         return f"{float(metres) / 1609.344:.1f}"
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def get_item(mapping, key):
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

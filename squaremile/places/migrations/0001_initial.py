@@ -5,37 +5,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=220, unique=True)),
-                ('kind', models.CharField(choices=[('neighbourhood', 'Neighbourhood'), ('village', 'Village'), ('ward', 'Ward'), ('parish', 'Parish'), ('town', 'Town or city'), ('district', 'District'), ('county', 'County'), ('region', 'Region'), ('other', 'Other area')], default='neighbourhood', max_length=20)),
-                ('description', models.TextField(blank=True)),
-                ('boundary', models.JSONField(blank=True, null=True)),
-                ('centroid_lat', models.FloatField(blank=True, null=True)),
-                ('centroid_lng', models.FloatField(blank=True, null=True)),
-                ('min_lat', models.FloatField(blank=True, null=True)),
-                ('min_lng', models.FloatField(blank=True, null=True)),
-                ('max_lat', models.FloatField(blank=True, null=True)),
-                ('max_lng', models.FloatField(blank=True, null=True)),
-                ('area_sq_deg', models.FloatField(blank=True, null=True)),
-                ('external_id', models.CharField(blank=True, db_index=True, max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='places.area')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=220, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("neighbourhood", "Neighbourhood"),
+                            ("village", "Village"),
+                            ("ward", "Ward"),
+                            ("parish", "Parish"),
+                            ("town", "Town or city"),
+                            ("district", "District"),
+                            ("county", "County"),
+                            ("region", "Region"),
+                            ("other", "Other area"),
+                        ],
+                        default="neighbourhood",
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("boundary", models.JSONField(blank=True, null=True)),
+                ("centroid_lat", models.FloatField(blank=True, null=True)),
+                ("centroid_lng", models.FloatField(blank=True, null=True)),
+                ("min_lat", models.FloatField(blank=True, null=True)),
+                ("min_lng", models.FloatField(blank=True, null=True)),
+                ("max_lat", models.FloatField(blank=True, null=True)),
+                ("max_lng", models.FloatField(blank=True, null=True)),
+                ("area_sq_deg", models.FloatField(blank=True, null=True)),
+                ("external_id", models.CharField(blank=True, db_index=True, max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="places.area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['min_lat', 'max_lat'], name='area_bbox_lat'), models.Index(fields=['kind', 'name'], name='area_kind_name')],
+                "ordering": ["name"],
+                "indexes": [
+                    models.Index(fields=["min_lat", "max_lat"], name="area_bbox_lat"),
+                    models.Index(fields=["kind", "name"], name="area_kind_name"),
+                ],
             },
         ),
     ]

@@ -1,0 +1,76 @@
+# Square Mile — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SIZE ?= small
+# PostgreSQL used by `make test` (the test runner creates and drops test_<name>).
+PG_TEST_URL ?= postgres://root@127.0.0.1:5432/squaremile
+PYTEST_ARGS ?=
+
+.PHONY: run test setup deps migrate seed lint format test-sqlite test-postgres test-fast bench vendor worker clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+deps: $(VENV)/.installed
+
+setup: deps
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo --size $(SIZE) --seed 1
+
+## make run: set everything up on SQLite (var/) with demo data the first time, then serve.
+run: setup
+	@echo ""
+	@echo "  Square Mile is at http://$(HOST):$(PORT)/"
+	@echo "  Demo login: demo@example.org / demo-pass-123 (also organiser@, moderator@, admin@example.org)"
+	@echo "  Emails sent in development: http://$(HOST):$(PORT)/dev/mail/"
+	@echo ""
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make worker: run background tasks (emails, imports, exports) from the database queue.
+worker: deps
+	DEBUG=1 $(PY) manage.py db_worker
+
+lint: deps
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: deps
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test-sqlite: deps
+	DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: deps
+	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+## make test: lint, then the whole suite on SQLite and on PostgreSQL.
+## PostgreSQL is required when REQUIRE_POSTGRES=1 (CI); otherwise it is skipped with a warning if unreachable.
+test: deps lint
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(PY) scripts/pg_reachable.py "$(PG_TEST_URL)"; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ "$$REQUIRE_POSTGRES" = "1" ]; then \
+		echo "PostgreSQL at $(PG_TEST_URL) is not reachable and REQUIRE_POSTGRES=1"; exit 1; \
+	else \
+		echo "WARNING: PostgreSQL at $(PG_TEST_URL) is not reachable: the suite ran on SQLite only."; \
+	fi
+
+## make bench: the benchmarks (not part of make test, which runs a small smoke of each).
+bench: deps
+	$(PY) bench/directory_bench.py
+
+## make vendor: refresh the vendored browser libraries from npm (pinned in package.json).
+vendor:
+	./scripts/vendor.sh
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

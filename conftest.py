@@ -1,0 +1,14 @@
+"""Shared fixtures for every test. App tests keep their factories in <app>/tests/factories.py."""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow sync DB calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _no_dev_mail_dir(settings, tmp_path):
+    settings.MAIL_DIR = tmp_path / "mail"
+    settings.MEDIA_ROOT = tmp_path / "media"

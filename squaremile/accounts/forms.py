@@ -1,0 +1,52 @@
+from django import forms
+
+from squaremile.accounts.models import Profile
+from squaremile.core.forms import LocationFieldsMixin, grouped_skill_choices, radius_choices
+from squaremile.directory.models import ResourceKind, Skill
+from squaremile.places.models import Area
+
+
+class ProfileForm(LocationFieldsMixin, forms.ModelForm):
+    skills = forms.ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False,
+                                            label="Skills you have", widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    resources = forms.ModelMultipleChoiceField(
+        queryset=ResourceKind.objects.order_by("name"), required=False,
+        label="Resources you could share", widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    radius_m = forms.TypedChoiceField(label="How far does your square mile reach?", coerce=int,
+                                      help_text="In the countryside your patch may be many miles.")  # fmt: skip
+    home_area = forms.ModelChoiceField(queryset=Area.objects.defer("boundary").order_by("name"), required=False,
+                                       label="Home area", empty_label="Not set")  # fmt: skip
+
+    class Meta:
+        model = Profile
+        fields = [
+            "display_name", "bio", "home_area", "lat", "lng", "radius_m", "skills", "resources", "willingness",
+            "profile_visibility", "place_visibility", "skills_visibility",
+        ]  # fmt: skip
+        labels = {"display_name": "Your name as others see it"}
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+            "willingness": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].choices = grouped_skill_choices(Skill.objects.all())
+        self.fields["skills"].widget.choices = self.fields["skills"].choices
+        choices = radius_choices()
+        current = self.instance.radius_m if self.instance and self.instance.pk else None
+        if current and current not in dict(choices):
+            choices.append((current, f"{current / 1609.344:.1f} miles"))
+        self.fields["radius_m"].choices = choices
+        self.fields[
+            "lat"
+        ].help_text = "The centre of your square mile. Tap the map, or type it. Nobody sees it unless you say so below."
+        if self.instance and self.instance.pk and not self.is_bound:
+            self.initial["skills"] = list(self.instance.skills.values_list("pk", flat=True))
+            self.initial["resources"] = list(self.instance.resources.values_list("pk", flat=True))
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=80, label="What is this token for?",
+                           help_text="For example: “our website’s events feed”.")  # fmt: skip

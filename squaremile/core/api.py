@@ -1,0 +1,127 @@
+"""API plumbing shared by every app: token auth, pagination and one shape for every error.
+
+Every error the API returns is JSON: {"message": "...", "errors": {"field": ["..."]}} with a 4xx
+status. Input that does not fit the schema is a 400, never a 500."""
+
+from typing import Generic, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+from pydantic import Field
+
+T = TypeVar("T")
+
+
+class TokenAuth(HttpBearer):
+    """Authorization: Bearer <token>, a personal token made on the "API tokens" page."""
+
+    def authenticate(self, request, token):
+        from squaremile.accounts.services import api_token_user
+
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+def optional_user(request):
+    """The token's user when a valid token is sent, else the anonymous user (for reads whose
+    detail depends on who asks)."""
+    from squaremile.accounts.services import api_token_user
+
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = api_token_user(header[7:].strip())
+        if user is not None:
+            return user
+    return request.user
+
+
+class PageParams(Schema):
+    limit: int = Field(settings.API_PAGE_SIZE, ge=1, le=settings.API_MAX_PAGE_SIZE)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class Page(Schema, Generic[T]):
+    count: int
+    limit: int
+    offset: int
+    items: list[T]
+
+
+def paginate(queryset, page: PageParams, *, count: int | None = None) -> dict:
+    items = list(queryset[page.offset : page.offset + page.limit])
+    if count is None:
+        # A first page that is not full already tells the count; otherwise ask the database.
+        count = len(items) if page.offset == 0 and len(items) < page.limit else queryset.count()
+    return {"count": count, "limit": page.limit, "offset": page.offset, "items": items}
+
+
+class ErrorOut(Schema):
+    message: str
+    errors: dict[str, list[str]] = {}
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "params", "page", "filters")]
+    return ".".join(parts) or "__all__"
+
+
+def _error(api, request, status, message, errors=None):
+    return api.create_response(request, {"message": message, "errors": errors or {}}, status=status)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(NinjaValidationError)
+    def on_schema_error(request, exc):
+        errors: dict[str, list[str]] = {}
+        for err in exc.errors:
+            errors.setdefault(_field_name(err.get("loc", ())), []).append(str(err.get("msg", "Invalid value.")))
+        return _error(api, request, 400, "Some values are missing or not valid.", errors)
+
+    @api.exception_handler(DjangoValidationError)
+    def on_model_error(request, exc):
+        if hasattr(exc, "error_dict"):
+            errors = {k: [str(m) for m in v.messages] if hasattr(v, "messages") else [str(x) for x in v]
+                      for k, v in exc.message_dict.items()}  # fmt: skip
+        else:
+            errors = {"__all__": [str(m) for m in exc.messages]}
+        return _error(api, request, 400, "Some values are not valid.", errors)
+
+    @api.exception_handler(PermissionDenied)
+    def on_forbidden(request, exc):
+        return _error(api, request, 403, str(exc) or "You are not allowed to do this.")
+
+    @api.exception_handler(AuthenticationError)
+    def on_unauthenticated(request, exc):
+        return _error(api, request, 401, "Send a valid token: Authorization: Bearer <token>.")
+
+    @api.exception_handler(Http404)
+    def on_not_found(request, exc):
+        return _error(api, request, 404, "Not found.")
+
+    @api.exception_handler(ObjectDoesNotExist)
+    def on_missing(request, exc):
+        return _error(api, request, 404, "Not found.")
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request, exc):
+        return _error(api, request, exc.status_code, str(exc))
+
+
+__all__ = [
+    "TokenAuth",
+    "optional_user",
+    "PageParams",
+    "Page",
+    "paginate",
+    "ErrorOut",
+    "install_error_handlers",
+    "Query",
+]

@@ -1,0 +1,130 @@
+from django import forms
+
+from squaremile.core.forms import LocationFieldsMixin, grouped_skill_choices
+from squaremile.directory.models import Organisation, Project, ResourceKind, Skill
+from squaremile.places.models import Area
+
+
+class _DirectoryForm(LocationFieldsMixin, forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "skills" in self.fields:
+            self.fields["skills"].queryset = Skill.objects.all()
+            self.fields["skills"].choices = grouped_skill_choices(Skill.objects.all())
+            self.fields["skills"].widget = forms.CheckboxSelectMultiple(choices=self.fields["skills"].choices)
+        for name in ("name",):
+            self.fields[name].widget.attrs.update({"autocomplete": "off", "maxlength": 200})
+
+
+class OrganisationForm(_DirectoryForm):
+    areas_served = forms.ModelMultipleChoiceField(
+        queryset=Area.objects.defer("boundary").order_by("name"), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text="The areas where you work, if more than where you are.",
+    )  # fmt: skip
+    resources = forms.ModelMultipleChoiceField(
+        queryset=ResourceKind.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Resources you can share",
+    )  # fmt: skip
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "stream", "org_type", "description", "website", "address", "lat", "lng",
+            "areas_served", "skills", "resources", "email", "phone", "contact_visibility",
+        ]  # fmt: skip
+        labels = {"skills": "Skills you offer", "stream": "Which kind of actor is it?"}
+        help_texts = {
+            "description": "What you do and how people can join in. You can use simple formatting (markdown).",
+            "website": "Starting with https://",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 6, "maxlength": 10000})}
+
+
+class ProjectForm(_DirectoryForm):
+    class Meta:
+        model = Project
+        fields = [
+            "name", "status", "description", "organisations", "start_date", "end_date",
+            "website", "lat", "lng", "skills",
+        ]  # fmt: skip
+        labels = {"skills": "Skills the project uses or needs"}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6, "maxlength": 10000}),
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A directory can hold thousands of organisations: name them rather than scroll a list.
+        self.fields["organisations"] = OrganisationSlugsField(required=False)
+        if self.instance.pk and not self.is_bound:
+            self.initial["organisations"] = list(self.instance.organisations.all())
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date must be on or after the start date.")
+        return cleaned
+
+
+class OrganisationSlugsField(forms.CharField):
+    """Organisations named by their web address (slug) or exact name, one per line."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Organisations")
+        kwargs.setdefault("help_text", "One per line: the organisation's name exactly as in the directory.")
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)) or hasattr(value, "all"):
+            items = value.all() if hasattr(value, "all") else value
+            names = []
+            for item in items:
+                names.append(item.name if isinstance(item, Organisation) else str(item))
+            return "\n".join(names)
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        names = [line.strip() for line in (value or "").splitlines() if line.strip()]
+        found, missing = [], []
+        if len(names) > 20:
+            raise forms.ValidationError("Name at most 20 organisations.")
+        for name in names:
+            org = Organisation.objects.filter(name__iexact=name).order_by("id").first()
+            if org is None:
+                missing.append(name)
+            else:
+                found.append(org)
+        if missing:
+            raise forms.ValidationError("Not in the directory: " + ", ".join(missing))
+        return found
+
+
+class DirectoryFilterForm(forms.Form):
+    """The filters of a directory list; unknown values are ignored rather than failing."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    stream = forms.ChoiceField(required=False)
+    org_type = forms.ChoiceField(required=False, label="Type")
+    area = forms.ModelChoiceField(queryset=Area.objects.defer("boundary").order_by("name"), required=False,
+                                  to_field_name="slug", empty_label="Anywhere")  # fmt: skip
+    skill = forms.ModelChoiceField(queryset=Skill.objects.order_by("name"), required=False, to_field_name="slug",
+                                   empty_label="Any skill")  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        from squaremile.directory.models import OrganisationType, Stream
+
+        super().__init__(*args, **kwargs)
+        self.fields["stream"].choices = [("", "All streams"), *Stream.choices]
+        self.fields["org_type"].choices = [("", "Any type"), *OrganisationType.choices]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            valid = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        else:
+            valid = self.cleaned_data
+        return {k: v for k, v in valid.items() if v not in (None, "")}
