@@ -27,6 +27,15 @@ def _organisation_extra(org: Organisation) -> str:
     return " ".join(filter(None, labels))
 
 
+def index_organisation(org: Organisation) -> None:
+    """Write an organisation's search document (also used by `manage.py reindex`)."""
+    _index(org, "organisation", _organisation_extra(org))
+
+
+def index_project(project: Project) -> None:
+    _index(project, "project", project.get_status_display())
+
+
 def _save(obj, data: dict, m2m_names, *, creating: bool):
     m2m = {name: data.pop(name) for name in m2m_names if name in data}
     for key, value in data.items():
@@ -47,7 +56,7 @@ def _save(obj, data: dict, m2m_names, *, creating: bool):
 def organisation_create(*, by, data: dict) -> Organisation:
     require(by, "organisation.add")
     org = _save(Organisation(owner=by), dict(data), ORG_M2M, creating=True)
-    _index(org, "organisation", _organisation_extra(org))
+    index_organisation(org)
     return org
 
 
@@ -55,7 +64,7 @@ def organisation_create(*, by, data: dict) -> Organisation:
 def organisation_update(*, organisation: Organisation, by, data: dict) -> Organisation:
     require(by, "organisation.change", organisation)
     org = _save(organisation, dict(data), ORG_M2M, creating=False)
-    _index(org, "organisation", _organisation_extra(org))
+    index_organisation(org)
     return org
 
 
@@ -70,7 +79,7 @@ def organisation_delete(*, organisation: Organisation, by) -> None:
 def project_create(*, by, data: dict) -> Project:
     require(by, "project.add")
     project = _save(Project(owner=by), dict(data), PROJECT_M2M, creating=True)
-    _index(project, "project", project.get_status_display())
+    index_project(project)
     return project
 
 
@@ -78,7 +87,7 @@ def project_create(*, by, data: dict) -> Project:
 def project_update(*, project: Project, by, data: dict) -> Project:
     require(by, "project.change", project)
     project = _save(project, dict(data), PROJECT_M2M, creating=False)
-    _index(project, "project", project.get_status_display())
+    index_project(project)
     return project
 
 

@@ -29,6 +29,8 @@ def index(obj):
     """Put a factory-made record in the search index the way the services do."""
     from squaremile.directory import services
 
-    kind = "organisation" if isinstance(obj, Organisation) else "project"
-    services._index(obj, kind)
+    if isinstance(obj, Organisation):
+        services.index_organisation(obj)
+    else:
+        services.index_project(obj)
     return obj
