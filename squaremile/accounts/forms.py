@@ -50,3 +50,19 @@ class ProfileForm(LocationFieldsMixin, forms.ModelForm):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=80, label="What is this token for?",
                            help_text="For example: “our website’s events feed”.")  # fmt: skip
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password, to confirm", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -79,3 +79,41 @@ def api_token_user(key: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def account_export(*, user: User) -> dict:
+    """Everything the platform holds about a person, for them to download."""
+    from squaremile.directory.models import Organisation, Project
+
+    profile = profile_for(user)
+    return {
+        "account": {"email": user.email, "role": user.role, "joined": user.date_joined.isoformat()},
+        "emails": list(user.emailaddress_set.values("email", "verified", "primary")),
+        "profile": {
+            "display_name": profile.display_name,
+            "bio": profile.bio,
+            "home_area": profile.home_area.slug if profile.home_area else None,
+            "lat": profile.lat,
+            "lng": profile.lng,
+            "radius_m": profile.radius_m,
+            "skills": [s.slug for s in profile.skills.all()],
+            "resources": [r.slug for r in profile.resources.all()],
+            "willingness": profile.willingness,
+            "profile_visibility": profile.profile_visibility,
+            "place_visibility": profile.place_visibility,
+            "skills_visibility": profile.skills_visibility,
+        },
+        "organisations_added": list(Organisation.objects.filter(owner=user).values_list("slug", flat=True)),
+        "projects_added": list(Project.objects.filter(owner=user).values_list("slug", flat=True)),
+        "api_tokens": [
+            {"name": t.name, "prefix": t.prefix, "created": t.created_at.isoformat()} for t in user.api_tokens.all()
+        ],
+    }
+
+
+@transaction.atomic
+def account_delete(*, user: User, by) -> None:
+    """Delete a person and their profile. Organisations and projects they added stay in the
+    directory (they belong to the community) without an owner."""
+    require(by, "profile.change", profile_for(user))
+    user.delete()

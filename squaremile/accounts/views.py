@@ -1,11 +1,12 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from squaremile.accounts import selectors, services
-from squaremile.accounts.forms import ApiTokenForm, ProfileForm
+from squaremile.accounts.forms import ApiTokenForm, DeleteAccountForm, ProfileForm
 from squaremile.accounts.models import ApiToken
 
 
@@ -57,3 +58,25 @@ def token_delete(request, token_id):
     services.api_token_delete(token=token, by=request.user)
     messages.success(request, f"The token “{token.name}” no longer works.")
     return redirect("accounts:tokens")
+
+
+@login_required
+def data_export(request):
+    response = JsonResponse(services.account_export(user=request.user), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-square-mile-data.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            user = request.user
+            logout(request)
+            services.account_delete(user=user, by=user)
+            messages.success(request, "Your account and profile are deleted.")
+            return redirect("core:home")
+        return render(request, "accounts/delete.html", {"form": form}, status=400)
+    return render(request, "accounts/delete.html", {"form": form})
