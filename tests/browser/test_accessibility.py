@@ -1,0 +1,188 @@
+"""axe-core on every main page: no serious or critical violations; and no page scrolls sideways
+on a phone (WCAG 1.4.10, reflow).
+
+Each test walks several pages in one browser context and reports every failing page at once.
+Some walks run at desktop size and some at phone size, so that both layouts are checked.
+Nothing is excluded, Leaflet's own map controls included.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from squaremile.accounts.models import Role
+from squaremile.directory.models import Skill, Stream
+from tests.browser.support import (
+    PHONE,
+    a11y_report,
+    assert_fits_the_screen,
+    make_organisation,
+    make_project,
+    make_user,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def network(taxonomy):
+    from squaremile.places.tests.factories import AreaFactory
+
+    region = AreaFactory(name="Calder Valley", slug="calder-valley", kind="region", half=0.2)
+    ward = AreaFactory(name="Hebden Ward", slug="hebden-ward", parent=region)
+    owner = make_user(email="owner@example.org", role=Role.MEMBER)
+    owner.profile.display_name = "Olu Owner"
+    owner.profile.bio = "I run the **tool library**."
+    owner.profile.profile_visibility = "public"
+    owner.profile.skills_visibility = "public"
+    owner.profile.save()
+    skill = Skill.objects.order_by("name").first()
+    owner.profile.skills.add(skill)
+    org = make_organisation(
+        by=owner,
+        name="Hebden Tool Library",
+        stream=Stream.COMMUNITY,
+        description="We lend **tools** to neighbours.\n\n- drills\n- ladders",
+        lat=53.8,
+        lng=-1.55,
+        address="1 Market Street",
+        email="tools@example.org",
+        skills=[skill],
+    )
+    make_organisation(by=owner, name="Valley Council", stream=Stream.PUBLIC, lat=53.801, lng=-1.551)
+    project = make_project(by=owner, name="Repair Cafe", lat=53.8, lng=-1.55, organisations=[org])
+    return {"region": region, "ward": ward, "owner": owner, "org": org, "project": project, "skill": skill}
+
+
+def _check(page, label) -> str:
+    """What axe finds on the page as it is now, and on a phone whether it scrolls sideways."""
+    report = a11y_report(page, label)
+    if page.viewport_size == PHONE:
+        try:
+            assert_fits_the_screen(page)
+        except AssertionError as exc:
+            report = "\n".join(filter(None, [report, f"{label}: {exc}"]))
+    return report
+
+
+def _walk(page, paths) -> str:
+    """Open each (label, path[, expected status]) and return what was found on all of them."""
+    reports = []
+    for label, path, *status in paths:
+        response = page.goto(path)
+        assert response.status == (status[0] if status else 200), f"{label}: {path} answered {response.status}"
+        reports.append(_check(page, label))
+    return "\n\n".join(r for r in reports if r)
+
+
+def test_public_pages_are_accessible(page, network):
+    paths = [
+        ("home", "/"),
+        ("organisation list", "/organisations/"),
+        ("organisation page", network["org"].get_absolute_url()),
+        ("project list", "/projects/"),
+        ("project page", network["project"].get_absolute_url()),
+        ("area list", "/areas/"),
+        ("area page", network["ward"].get_absolute_url()),
+        ("skill list", "/skills/"),
+        ("skill page", network["skill"].get_absolute_url()),
+    ]
+    report = _walk(page, paths)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_search_near_and_error_pages_are_accessible(page, network):
+    paths = [
+        ("near me, empty", "/areas/near/"),
+        ("near me, with results", "/areas/near/?lat=53.8&lng=-1.55&radius=1609"),
+        ("near me, bad input", "/areas/near/?lat=200&lng=", 400),
+        ("search, with a typo", "/search/?q=tol+libary"),
+        ("search, nothing found", "/search/?q=zzzzqqq"),
+        ("not found (404)", "/no-such-page/", 404),
+        ("person page", network["owner"].profile.get_absolute_url()),
+    ]
+    report = _walk(page, paths)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+def test_account_pages_are_accessible(page):
+    paths = [
+        ("sign up", "/accounts/signup/"),
+        ("password reset", "/accounts/password/reset/"),
+        ("log in", "/accounts/login/"),
+    ]
+    reports = [_walk(page, paths)]
+    # A form after a failed submit, with its errors shown.
+    page.get_by_label("Email").fill("nobody@example.org")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign In").click()
+    page.locator("#error-summary").wait_for()
+    reports.append(a11y_report(page, "log in, failed"))
+    report = "\n\n".join(r for r in reports if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_member_pages_are_accessible(page, network, login):
+    login(page, network["owner"])
+    reports = [
+        _walk(
+            page,
+            [
+                ("add an organisation", "/organisations/add/"),
+                ("add a project", "/projects/add/"),
+                ("your profile", "/people/me/"),
+            ],
+        )
+    ]
+    # The organisation form after a failed submit, with its error summary.
+    page.goto("/organisations/add/")
+    page.get_by_label("Latitude").fill("200")
+    page.get_by_role("button", name="Save").click()
+    page.locator("#error-summary").wait_for()
+    reports.append(_check(page, "add an organisation, failed"))
+    # The tokens page, showing a new token and the list of tokens.
+    page.goto("/people/me/tokens/")
+    page.get_by_label("What is this token for?").fill("Our website")
+    page.get_by_role("button", name="Make token").click()
+    page.locator("#new-token").wait_for()
+    reports.append(_check(page, "API tokens, new token"))
+    report = "\n\n".join(r for r in reports if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+def test_public_pages_fit_a_phone_screen(phone_page, network):
+    """The pages whose axe walk above runs at desktop size, walked again on a phone."""
+    page = phone_page
+    paths = [
+        "/",
+        "/organisations/",
+        network["org"].get_absolute_url(),
+        "/projects/",
+        network["project"].get_absolute_url(),
+        "/areas/",
+        network["ward"].get_absolute_url(),
+        "/skills/",
+        network["skill"].get_absolute_url(),
+    ]
+    problems = []
+    for path in paths:
+        page.goto(path)
+        try:
+            assert_fits_the_screen(page)
+        except AssertionError as exc:
+            problems.append(str(exc))
+    assert not problems, "\n".join(problems)
+
+
+def test_keyboard_users_can_skip_to_the_content(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    # The next Tab goes on from the content, not back to the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
