@@ -125,6 +125,7 @@ class Organisation(LocatedRecord):
         indexes = [
             models.Index(fields=["name", "id"], name="org_name"),
             models.Index(fields=["stream", "name", "id"], name="org_stream_name"),
+            models.Index(fields=["org_type", "name", "id"], name="org_type_name"),
             models.Index(fields=["area", "name", "id"], name="org_area_name"),
             models.Index(fields=["lat", "lng"], name="org_latlng"),
             models.Index(fields=["-updated_at"], name="org_updated"),
