@@ -37,3 +37,28 @@ def grouped_skill_choices(queryset):
 def radius_choices():
     miles = [0.25, 0.5, 1, 2, 3, 5, 10, 15, 25]
     return [(round(m * MILE_M), f"{m:g} mile" + ("" if m == 1 else "s")) for m in miles]
+
+
+class FastSelect(forms.Select):
+    """A <select> whose options are built in Python rather than one template per option: the same
+    HTML as Django's Select for flat choices, at a fraction of the cost on long lists (the directory
+    filters render a hundred skills and every area on each page)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.forms.utils import flatatt
+        from django.utils.html import format_html, format_html_join
+
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        selected = "" if value is None else str(value)
+        options = []
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else str(getattr(option_value, "value", option_value))
+            pattern = (
+                '<option value="{}" selected>{}</option>'
+                if option_value == selected
+                else '<option value="{}">{}</option>'
+            )
+            options.append(format_html(pattern, option_value, label))
+        return format_html(
+            "<select{}>{}</select>", flatatt(final_attrs), format_html_join("", "{}", ((o,) for o in options))
+        )

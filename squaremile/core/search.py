@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import abc
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -26,7 +27,9 @@ from squaremile.core.models import SearchDocument
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
+MAX_OFFSET = 10_000  # deeper pages are not served: nobody reads them, and huge offsets overflow SQL integers
 FUZZY_CANDIDATES = 300
+FUZZY_TRIGRAMS = 8  # the rarest trigrams of a query that SQLite looks candidates up by
 FUZZY_MIN_SCORE = 72
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -54,6 +57,11 @@ class SearchResult:
 def terms_of(query: str) -> list[str]:
     """The words of a query, lower-cased, with every operator and quote removed."""
     return [w.lower() for w in WORD_RE.findall((query or "")[:MAX_QUERY_CHARS])][:MAX_TERMS]
+
+
+def fold(text: str) -> str:
+    """Lower-cased, with accents taken off ("Café" -> "cafe"), for comparing names."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
 def index_document(*, kind: str, object_id: int, title: str, body: str = "", url: str, area_id=None) -> None:
@@ -87,6 +95,11 @@ class _Backend(abc.ABC):
     def fuzzy_candidates(self, query, terms, kinds, limit):
         """Rows of COLUMNS whose titles are close to the query."""
 
+    @abc.abstractmethod
+    def ranked_object_ids(self, terms, kinds, limit):
+        """Object ids of the first `limit` rows of `fulltext`, in the same order, without the
+        columns and without the count (for lists that filter further in SQL)."""
+
     @staticmethod
     def kinds_sql(kinds, alias="d"):
         if not kinds:
@@ -95,6 +108,9 @@ class _Backend(abc.ABC):
 
 
 class SqliteBackend(_Backend):
+    # Every query joins with CROSS JOIN, which SQLite never reorders: the FTS table must drive the
+    # join. Left to itself the planner may walk `d` by the (kind, object_id) index and run the
+    # MATCH once per row, which on 100,000 documents takes minutes instead of milliseconds.
     COLUMNS = "d.id, d.kind, d.object_id, d.title, d.url, d.body, d.area_id"
 
     @staticmethod
@@ -110,7 +126,7 @@ class SqliteBackend(_Backend):
         with connection.cursor() as cur:
             cur.execute(
                 f"SELECT {self.COLUMNS}, bm25(core_search_fts, 10.0, 1.0) AS rank "
-                "FROM core_search_fts JOIN core_searchdocument d ON d.id = core_search_fts.rowid "
+                "FROM core_search_fts CROSS JOIN core_searchdocument d ON d.id = core_search_fts.rowid "
                 f"WHERE core_search_fts MATCH %s{ksql} ORDER BY rank LIMIT %s OFFSET %s",
                 [match, *kparams, limit, offset],
             )
@@ -119,25 +135,45 @@ class SqliteBackend(_Backend):
                 total = len(rows)
             else:
                 cur.execute(
-                    "SELECT count(*) FROM core_search_fts JOIN core_searchdocument d "
+                    "SELECT count(*) FROM core_search_fts CROSS JOIN core_searchdocument d "
                     f"ON d.id = core_search_fts.rowid WHERE core_search_fts MATCH %s{ksql}",
                     [match, *kparams],
                 )
                 total = cur.fetchone()[0]
         return [(*r[:7], -r[7]) for r in rows], total
 
+    def ranked_object_ids(self, terms, kinds, limit):
+        ksql, kparams = self.kinds_sql(kinds)
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT d.object_id, bm25(core_search_fts, 10.0, 1.0) AS rank "
+                "FROM core_search_fts CROSS JOIN core_searchdocument d ON d.id = core_search_fts.rowid "
+                f"WHERE core_search_fts MATCH %s{ksql} ORDER BY rank LIMIT %s",
+                [self.match_expr(terms), *kparams, limit],
+            )
+            return [r[0] for r in cur.fetchall()]
+
     def fuzzy_candidates(self, query, terms, kinds, limit):
         grams = sorted({w[i : i + 3] for w in terms if len(w) >= 3 for i in range(len(w) - 2)})
         if not grams:
             return []
-        match = " OR ".join(f'"{g}"' for g in grams)
         ksql, kparams = self.kinds_sql(kinds)
         with connection.cursor() as cur:
+            # Only the rarest trigrams that occur at all: common ones ("the", "ing") would match and
+            # rank most of the index. The vocabulary table knows how many titles hold each one.
+            cur.execute(
+                f"SELECT term, doc FROM core_search_trgm_vocab WHERE term IN ({', '.join(['%s'] * len(grams))})",
+                grams,
+            )
+            counts = dict(cur.fetchall())
+            rare = sorted((g for g in grams if g in counts), key=lambda g: (counts[g], g))[:FUZZY_TRIGRAMS]
+            if not rare:
+                return []
             cur.execute(
                 f"SELECT {self.COLUMNS} FROM core_search_trgm "
-                "JOIN core_searchdocument d ON d.id = core_search_trgm.rowid "
+                "CROSS JOIN core_searchdocument d ON d.id = core_search_trgm.rowid "
                 f"WHERE core_search_trgm MATCH %s{ksql} ORDER BY bm25(core_search_trgm) LIMIT %s",
-                [match, *kparams, limit],
+                [" OR ".join(f'"{g}"' for g in rare), *kparams, limit],
             )
             return cur.fetchall()
 
@@ -157,7 +193,7 @@ class PostgresBackend(_Backend):
         with connection.cursor() as cur:
             cur.execute(
                 f"SELECT {self.COLUMNS}, ts_rank_cd(d.search_vector, q) AS rank "
-                "FROM core_searchdocument d, to_tsquery('english', %s) q "
+                "FROM core_searchdocument d, to_tsquery('english', sqm_unaccent(%s)) q "
                 f"WHERE d.search_vector @@ q{ksql} ORDER BY rank DESC, d.id LIMIT %s OFFSET %s",
                 [q, *kparams, limit, offset],
             )
@@ -166,21 +202,34 @@ class PostgresBackend(_Backend):
                 total = len(rows)
             else:
                 cur.execute(
-                    "SELECT count(*) FROM core_searchdocument d, to_tsquery('english', %s) q "
+                    "SELECT count(*) FROM core_searchdocument d, to_tsquery('english', sqm_unaccent(%s)) q "
                     f"WHERE d.search_vector @@ q{ksql}",
                     [q, *kparams],
                 )
                 total = cur.fetchone()[0]
         return rows, total
 
+    def ranked_object_ids(self, terms, kinds, limit):
+        ksql, kparams = self.kinds_sql(kinds)
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT d.object_id, ts_rank_cd(d.search_vector, q) AS rank "
+                "FROM core_searchdocument d, to_tsquery('english', sqm_unaccent(%s)) q "
+                f"WHERE d.search_vector @@ q{ksql} ORDER BY rank DESC, d.id LIMIT %s",
+                [self.tsquery(terms), *kparams, limit],
+            )
+            return [r[0] for r in cur.fetchall()]
+
     def fuzzy_candidates(self, query, terms, kinds, limit):
         text = " ".join(terms)
         ksql, kparams = self.kinds_sql(kinds)
         with connection.cursor() as cur:
+            # The titles nearest by trigram word similarity, straight from the GiST index
+            # (a nearest-neighbour scan: it stops after `limit` rows, however large the index).
+            # Candidates are only a shortlist: rapidfuzz decides, as on SQLite.
             cur.execute(
-                f"SELECT {self.COLUMNS} FROM core_searchdocument d "
-                f"WHERE %s <%% d.title{ksql} ORDER BY word_similarity(%s, d.title) DESC LIMIT %s",
-                [text, *kparams, text, limit],
+                f"SELECT {self.COLUMNS} FROM core_searchdocument d WHERE TRUE{ksql} ORDER BY %s <<-> d.title LIMIT %s",
+                [*kparams, text, limit],
             )
             return cur.fetchall()
 
@@ -195,11 +244,11 @@ def _hit(row, terms, score, fuzzy=False) -> Hit:
 
 
 def search(query: str, *, kinds: list[str] | None = None, limit: int = 20, offset: int = 0) -> SearchResult:
-    """Ranked results for `query`. Exact (stemmed) word matches come first; when they are
-    fewer than a page, names that are close to the query (typos, missing letters) follow."""
+    """Ranked results for `query`: exact (stemmed) word matches, the last word as a prefix; when
+    nothing matches exactly, the names closest to the query (typos, missing letters)."""
     terms = terms_of(query)
     result = SearchResult(query=query)
-    if not terms:
+    if not terms or offset > MAX_OFFSET:
         return result
     limit = max(1, min(limit, 100))
     offset = max(0, offset)
@@ -207,14 +256,16 @@ def search(query: str, *, kinds: list[str] | None = None, limit: int = 20, offse
     rows, total = be.fulltext(terms, kinds, limit, offset)
     result.hits = [_hit(r, terms, r[7]) for r in rows]
     result.total = total
-    if offset == 0 and len(result.hits) < limit:
-        seen = {(h.kind, h.object_id) for h in result.hits}
-        text = " ".join(terms)
+    if offset == 0 and not result.hits:
+        # Nothing matched word for word: look for names close to what was typed (typos, a
+        # missing letter). Doing this only then keeps the common case to one indexed query.
+        seen = set()
+        text = fold(" ".join(terms))
         scored = []
         for row in be.fuzzy_candidates(query, terms, kinds, FUZZY_CANDIDATES):
             if (row[1], row[2]) in seen:
                 continue
-            title = row[3].lower()
+            title = fold(row[3])
             score = max(fuzz.token_set_ratio(text, title), fuzz.partial_ratio(text, title) if len(text) > 4 else 0)
             if score >= FUZZY_MIN_SCORE:
                 scored.append((score, row))
@@ -229,14 +280,13 @@ def search(query: str, *, kinds: list[str] | None = None, limit: int = 20, offse
 
 def ranked_ids(query: str, *, kind: str, cap: int = 500) -> list[int]:
     """Object ids of `kind` that match, best first, for lists that filter further in SQL.
-    Exact matches up to `cap`, then close names when the exact matches are few."""
+    Exact matches up to `cap`; close names only when nothing matches exactly."""
     terms = terms_of(query)
     if not terms:
         return []
-    rows, _total = backend().fulltext(terms, [kind], cap, 0)
-    ids = [r[2] for r in rows]
-    if len(ids) < 50:
-        ids += [h.object_id for h in search(query, kinds=[kind], limit=50).hits if h.fuzzy]
+    ids = backend().ranked_object_ids(terms, [kind], cap)
+    if not ids:
+        ids = [h.object_id for h in search(query, kinds=[kind], limit=50).hits if h.fuzzy]
     return ids
 
 
@@ -283,6 +333,50 @@ POSTGRES_TEARDOWN = [
     "DROP INDEX IF EXISTS core_searchdoc_fts",
     "ALTER TABLE core_searchdocument DROP COLUMN IF EXISTS search_vector",
 ]
+
+
+# Added by migration core/0003: the trigram vocabulary (SQLite) and a GiST trigram index for
+# nearest-neighbour name lookups, replacing the GIN one (PostgreSQL).
+SQLITE_SETUP_V2 = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS core_search_trgm_vocab USING fts5vocab('core_search_trgm', 'row')"
+]
+SQLITE_TEARDOWN_V2 = ["DROP TABLE IF EXISTS core_search_trgm_vocab"]
+POSTGRES_SETUP_V2 = [
+    "DROP INDEX IF EXISTS core_searchdoc_trgm",
+    "CREATE INDEX core_searchdoc_trgm_gist ON core_searchdocument USING GIST (title gist_trgm_ops)",
+    # Accents fold away in the full-text index too ("cafe" finds "Café"), as FTS5 does on SQLite.
+    # unaccent() is not immutable, so a generated column needs this immutable wrapper.
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    """CREATE OR REPLACE FUNCTION sqm_unaccent(text) RETURNS text
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$ SELECT unaccent('unaccent', $1) $$""",
+    "DROP INDEX IF EXISTS core_searchdoc_fts",
+    "ALTER TABLE core_searchdocument DROP COLUMN IF EXISTS search_vector",
+    """ALTER TABLE core_searchdocument ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('english', sqm_unaccent(coalesce(title, ''))), 'A') ||
+        setweight(to_tsvector('english', sqm_unaccent(coalesce(body, ''))), 'B')) STORED""",
+    "CREATE INDEX core_searchdoc_fts ON core_searchdocument USING GIN (search_vector)",
+]
+POSTGRES_TEARDOWN_V2 = [
+    "DROP INDEX IF EXISTS core_searchdoc_trgm_gist",
+    "CREATE INDEX core_searchdoc_trgm ON core_searchdocument USING GIN (title gin_trgm_ops)",
+    "DROP INDEX IF EXISTS core_searchdoc_fts",
+    "ALTER TABLE core_searchdocument DROP COLUMN IF EXISTS search_vector",
+    *POSTGRES_SETUP[1:3],
+    "DROP FUNCTION IF EXISTS sqm_unaccent(text)",
+]
+
+
+def install_index_v2(schema_editor) -> None:
+    statements = {"sqlite": SQLITE_SETUP_V2, "postgresql": POSTGRES_SETUP_V2}.get(schema_editor.connection.vendor, [])
+    for sql in statements:
+        schema_editor.execute(sql)
+
+
+def uninstall_index_v2(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    statements = {"sqlite": SQLITE_TEARDOWN_V2, "postgresql": POSTGRES_TEARDOWN_V2}.get(vendor, [])
+    for sql in statements:
+        schema_editor.execute(sql)
 
 
 def install_index(schema_editor) -> None:

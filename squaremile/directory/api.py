@@ -2,9 +2,9 @@ from datetime import date
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
-from squaremile.core.api import ErrorOut, Page, PageParams, TokenAuth, optional_user, paginate
+from squaremile.core.api import ErrorOut, Page, PageParams, Text, TokenAuth, optional_user, paginate
 from squaremile.core.models import Visibility
 from squaremile.core.search import search as search_service
 from squaremile.directory import selectors, services
@@ -27,7 +27,7 @@ StreamValue = Literal[tuple(Stream.values)]  # type: ignore[valid-type]
 OrgTypeValue = Literal[tuple(OrganisationType.values)]  # type: ignore[valid-type]
 StatusValue = Literal[tuple(ProjectStatus.values)]  # type: ignore[valid-type]
 VisibilityValue = Literal[tuple(Visibility.values)]  # type: ignore[valid-type]
-Slug = str
+Slug = Text
 
 
 # ---- output ----------------------------------------------------------------------------
@@ -144,34 +144,34 @@ class NearOut(Schema):
 
 # ---- input -----------------------------------------------------------------------------
 class _LocatedIn(Schema):
-    description: str = Field("", max_length=10_000)
-    website: str = Field("", max_length=500)
+    description: Text = Field("", max_length=10_000)
+    website: Text = Field("", max_length=500)
     lat: float | None = Field(None, ge=-90, le=90)
     lng: float | None = Field(None, ge=-180, le=180)
     skills: list[Slug] = Field(default_factory=list, max_length=200)
 
 
 class OrganisationIn(_LocatedIn):
-    name: str = Field(..., min_length=1, max_length=200)
+    name: Text = Field(..., min_length=1, max_length=200)
     stream: StreamValue = Stream.COMMUNITY.value
     org_type: OrgTypeValue = OrganisationType.COMMUNITY_GROUP.value
-    address: str = Field("", max_length=300)
-    email: str = Field("", max_length=254)
-    phone: str = Field("", max_length=40)
+    address: Text = Field("", max_length=300)
+    email: Text = Field("", max_length=254)
+    phone: Text = Field("", max_length=40)
     contact_visibility: VisibilityValue = Visibility.PUBLIC.value
     areas_served: list[Slug] = Field(default_factory=list, max_length=200)
     resources: list[Slug] = Field(default_factory=list, max_length=200)
 
 
 class OrganisationPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Text | None = Field(None, min_length=1, max_length=200)
     stream: StreamValue | None = None
     org_type: OrgTypeValue | None = None
-    description: str | None = Field(None, max_length=10_000)
-    website: str | None = Field(None, max_length=500)
-    address: str | None = Field(None, max_length=300)
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=40)
+    description: Text | None = Field(None, max_length=10_000)
+    website: Text | None = Field(None, max_length=500)
+    address: Text | None = Field(None, max_length=300)
+    email: Text | None = Field(None, max_length=254)
+    phone: Text | None = Field(None, max_length=40)
     contact_visibility: VisibilityValue | None = None
     lat: float | None = Field(None, ge=-90, le=90)
     lng: float | None = Field(None, ge=-180, le=180)
@@ -181,7 +181,7 @@ class OrganisationPatch(Schema):
 
 
 class ProjectIn(_LocatedIn):
-    name: str = Field(..., min_length=1, max_length=200)
+    name: Text = Field(..., min_length=1, max_length=200)
     status: StatusValue = ProjectStatus.ACTIVE.value
     start_date: date | None = None
     end_date: date | None = None
@@ -189,10 +189,10 @@ class ProjectIn(_LocatedIn):
 
 
 class ProjectPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Text | None = Field(None, min_length=1, max_length=200)
     status: StatusValue | None = None
-    description: str | None = Field(None, max_length=10_000)
-    website: str | None = Field(None, max_length=500)
+    description: Text | None = Field(None, max_length=10_000)
+    website: Text | None = Field(None, max_length=500)
     start_date: date | None = None
     end_date: date | None = None
     lat: float | None = Field(None, ge=-90, le=90)
@@ -202,21 +202,21 @@ class ProjectPatch(Schema):
 
 
 class OrganisationFilters(Schema):
-    q: str = Field("", max_length=200)
+    q: Text = Field("", max_length=200)
     stream: StreamValue | None = None
     org_type: OrgTypeValue | None = None
-    area: str | None = Field(None, max_length=220, description="area slug; includes the areas within it")
-    skill: str | None = Field(None, max_length=130, description="skill slug")
+    area: Text | None = Field(None, max_length=220, description="area slug; includes the areas within it")
+    skill: Text | None = Field(None, max_length=130, description="skill slug")
 
 
 class ProjectFilters(Schema):
-    q: str = Field("", max_length=200)
+    q: Text = Field("", max_length=200)
     status: StatusValue | None = None
-    area: str | None = Field(None, max_length=220)
+    area: Text | None = Field(None, max_length=220)
 
 
 class SearchQuery(Schema):
-    q: str = Field(..., min_length=1, max_length=200)
+    q: Text = Field(..., min_length=1, max_length=200)
     kind: Literal["organisation", "project"] | None = None
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
@@ -295,7 +295,7 @@ def list_organisations(request, filters: Query[OrganisationFilters], page: Query
 
 
 @router.get("/organisations/{slug}", response=OrganisationDetailOut, summary="One organisation")
-def get_organisation(request, slug: str):
+def get_organisation(request, slug: Text):
     return _organisation_detail(slug, optional_user(request))
 
 
@@ -303,22 +303,22 @@ def get_organisation(request, slug: str):
              summary="Add an organisation")  # fmt: skip
 def create_organisation(request, payload: OrganisationIn):
     org = services.organisation_create(by=request.auth, data=_resolve(payload.dict()))
-    return 201, _organisation_detail(org.slug, request.auth)
+    return Status(201, _organisation_detail(org.slug, request.auth))
 
 
 @router.patch("/organisations/{slug}", response={200: OrganisationDetailOut, **WRITE_ERRORS}, auth=TokenAuth(),
               summary="Change an organisation (owner or moderator)")  # fmt: skip
-def update_organisation(request, slug: str, payload: OrganisationPatch):
+def update_organisation(request, slug: Text, payload: OrganisationPatch):
     org = get_object_or_404(Organisation, slug=slug)
     services.organisation_update(organisation=org, by=request.auth, data=_resolve(payload.dict(exclude_unset=True)))
-    return 200, _organisation_detail(org.slug, request.auth)
+    return Status(200, _organisation_detail(org.slug, request.auth))
 
 
 @router.delete("/organisations/{slug}", response={204: None, **WRITE_ERRORS}, auth=TokenAuth(),
                summary="Delete an organisation (owner or moderator)")  # fmt: skip
-def delete_organisation(request, slug: str):
+def delete_organisation(request, slug: Text):
     services.organisation_delete(organisation=get_object_or_404(Organisation, slug=slug), by=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/projects", response=Page[ProjectOut], summary="List and filter projects")
@@ -328,29 +328,29 @@ def list_projects(request, filters: Query[ProjectFilters], page: Query[PageParam
 
 
 @router.get("/projects/{slug}", response=ProjectDetailOut, summary="One project")
-def get_project(request, slug: str):
+def get_project(request, slug: Text):
     return selectors.project_detail(slug)
 
 
 @router.post("/projects", response={201: ProjectDetailOut, **WRITE_ERRORS}, auth=TokenAuth(), summary="Add a project")
 def create_project(request, payload: ProjectIn):
     project = services.project_create(by=request.auth, data=_resolve(payload.dict()))
-    return 201, selectors.project_detail(project.slug)
+    return Status(201, selectors.project_detail(project.slug))
 
 
 @router.patch("/projects/{slug}", response={200: ProjectDetailOut, **WRITE_ERRORS}, auth=TokenAuth(),
               summary="Change a project (owner or moderator)")  # fmt: skip
-def update_project(request, slug: str, payload: ProjectPatch):
+def update_project(request, slug: Text, payload: ProjectPatch):
     project = get_object_or_404(Project, slug=slug)
     services.project_update(project=project, by=request.auth, data=_resolve(payload.dict(exclude_unset=True)))
-    return 200, selectors.project_detail(project.slug)
+    return Status(200, selectors.project_detail(project.slug))
 
 
 @router.delete("/projects/{slug}", response={204: None, **WRITE_ERRORS}, auth=TokenAuth(),
                summary="Delete a project (owner or moderator)")  # fmt: skip
-def delete_project(request, slug: str):
+def delete_project(request, slug: Text):
     services.project_delete(project=get_object_or_404(Project, slug=slug), by=request.auth)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/search", response=SearchOut, summary="Search organisations and projects (typo-tolerant)")

@@ -1,8 +1,11 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 
-from squaremile.core.forms import LocationFieldsMixin, grouped_skill_choices
+from squaremile.core.forms import FastSelect, LocationFieldsMixin, grouped_skill_choices
 from squaremile.directory.models import Organisation, Project, ResourceKind, Skill
 from squaremile.places.models import Area
+
+DESCRIPTION_MAX = 10_000
 
 
 class _DirectoryForm(LocationFieldsMixin, forms.ModelForm):
@@ -14,6 +17,10 @@ class _DirectoryForm(LocationFieldsMixin, forms.ModelForm):
             self.fields["skills"].widget = forms.CheckboxSelectMultiple(choices=self.fields["skills"].choices)
         for name in ("name",):
             self.fields[name].widget.attrs.update({"autocomplete": "off", "maxlength": 200})
+        if "description" in self.fields:
+            # the same limit as the API; the widget's maxlength alone is only a hint to the browser
+            self.fields["description"].max_length = DESCRIPTION_MAX
+            self.fields["description"].validators.append(MaxLengthValidator(DESCRIPTION_MAX))
 
 
 class OrganisationForm(_DirectoryForm):
@@ -108,12 +115,12 @@ class DirectoryFilterForm(forms.Form):
     """The filters of a directory list; unknown values are ignored rather than failing."""
 
     q = forms.CharField(required=False, max_length=200, label="Search")
-    stream = forms.ChoiceField(required=False)
-    org_type = forms.ChoiceField(required=False, label="Type")
-    area = forms.ModelChoiceField(queryset=Area.objects.defer("boundary").order_by("name"), required=False,
-                                  to_field_name="slug", empty_label="Anywhere")  # fmt: skip
-    skill = forms.ModelChoiceField(queryset=Skill.objects.order_by("name"), required=False, to_field_name="slug",
-                                   empty_label="Any skill")  # fmt: skip
+    stream = forms.ChoiceField(required=False, widget=FastSelect)
+    org_type = forms.ChoiceField(required=False, label="Type", widget=FastSelect)
+    area = forms.ModelChoiceField(queryset=Area.objects.only("id", "name", "slug").order_by("name"), required=False,
+                                  to_field_name="slug", empty_label="Anywhere", widget=FastSelect)  # fmt: skip
+    skill = forms.ModelChoiceField(queryset=Skill.objects.only("id", "name", "slug").order_by("name"), required=False,
+                                   to_field_name="slug", empty_label="Any skill", widget=FastSelect)  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         from squaremile.directory.models import OrganisationType, Stream

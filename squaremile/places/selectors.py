@@ -54,7 +54,12 @@ def near(queryset: QuerySet, *, lat: float, lng: float, radius_m: float, limit: 
     `distance_m` set. The indexed bounding box does the heavy lifting; the exact distance is
     computed only for the rows inside it."""
     min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, radius_m)
-    rows = queryset.filter(Q(lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng)).order_by()
+    box = Q(lat__gte=min_lat, lat__lte=max_lat)
+    if min_lng > -180 and max_lng < 180:
+        box &= Q(lng__gte=min_lng, lng__lte=max_lng)
+    # else the circle reaches the antimeridian or a pole, where the box's longitudes would wrap:
+    # keep the latitude band and let the exact distance decide.
+    rows = queryset.filter(box).order_by()
     found = []
     for row in rows:
         d = haversine_m(lat, lng, row.lat, row.lng)

@@ -78,8 +78,11 @@ def area_delete(*, area: Area, by) -> None:
     area.delete()
 
 
+NAME_MAX = Area._meta.get_field("name").max_length
+
+
 def _feature_errors(features, name_property):
-    rows, errors = [], []
+    rows, errors, seen = [], [], {}
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             errors.append(f"Feature {number}: not a GeoJSON Feature.")
@@ -91,12 +94,22 @@ def _feature_errors(features, name_property):
         if not name:
             errors.append(f"Feature {number}: no '{name_property}' property to name the area.")
             continue
+        if len(name) > NAME_MAX or "\x00" in name:
+            errors.append(f"Feature {number}: the name must be plain text of at most {NAME_MAX} characters.")
+            continue
+        external_id = str(props.get("id") or feature.get("id") or "")[:100].replace("\x00", "")
+        # two features that would land on the same area: the second would silently overwrite the first
+        key = ("id", external_id) if external_id else ("name", name)
+        if key in seen:
+            errors.append(f"Feature {number} ({name}): the same {key[0]} as feature {seen[key]}.")
+            continue
+        seen[key] = number
         try:
             facts = parse_boundary(feature.get("geometry"))
         except ValidationError as exc:
             errors.append(f"Feature {number} ({name}): {' '.join(exc.messages)}")
             continue
-        rows.append((name, facts, str(props.get("id") or feature.get("id") or "")[:100]))
+        rows.append((name, facts, external_id))
     return rows, errors
 
 

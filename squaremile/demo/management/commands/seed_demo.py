@@ -7,6 +7,7 @@ every time and it seeds only the first time.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from squaremile.demo import generator
 from squaremile.demo.generator import DEMO_ACCOUNTS, DEMO_PASSWORD, parse_size
@@ -45,6 +46,10 @@ class Command(BaseCommand):
                     "(use --reset to replace everything with demo data)."
                 )
             return
+        # Fresh statistics, so the query planner picks the indexes for lists and search at once
+        # (PostgreSQL here may run without autovacuum; SQLite has none until ANALYZE runs).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         if not verbosity:
             return
         counts, timings = result["counts"], result["timings"]

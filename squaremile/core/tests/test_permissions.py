@@ -1,0 +1,297 @@
+"""The permission matrix: every action in RULES × every kind of person × own or someone else's record.
+
+EXPECTED is written out by hand. A change to RULES that is not mirrored here fails, and so does a
+new rule without a row. Later capabilities add a row to RULES, a row to EXPECTED, and (when the
+action has a service) a line to SERVICE_CALLS.
+
+Each cell is two characters: the first for the person's own record, the second for someone else's.
+"Y" means allowed, "-" means refused.
+"""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from squaremile.accounts import services as account_services
+from squaremile.accounts.models import ApiToken, Profile, Role, User
+from squaremile.accounts.tests.factories import UserFactory
+from squaremile.core.permissions import RULES, can, require
+from squaremile.directory import services as directory_services
+from squaremile.directory.models import Organisation, Project, Skill
+from squaremile.directory.tests.factories import OrganisationFactory, ProjectFactory
+from squaremile.places import services as place_services
+from squaremile.places.models import Area
+from squaremile.places.tests.factories import AreaFactory
+
+ROLES = ["anonymous", "member", "organiser", "moderator", "admin", "superuser", "inactive"]
+
+# fmt: off
+EXPECTED = {
+    #                        anonymous member  organiser moderator admin  superuser inactive
+    "organisation.add":     ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--"),
+    "organisation.change":  ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--"),
+    "organisation.delete":  ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--"),
+    "project.add":          ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--"),
+    "project.change":       ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--"),
+    "project.delete":       ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--"),
+    "taxonomy.change":      ("--",     "--",   "--",     "--",     "YY",  "YY",     "--"),
+    "area.add":             ("--",     "--",   "--",     "--",     "YY",  "YY",     "--"),
+    "area.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--"),
+    "area.delete":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--"),
+    "profile.change":       ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--"),
+    "role.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--"),
+    "apitoken.add":         ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--"),
+    "apitoken.delete":      ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--"),
+}
+# fmt: on
+
+CASES = [
+    pytest.param(action, role, whose, id=f"{action}-{role}-{whose}")
+    for action in EXPECTED
+    for role in ROLES
+    for whose in ("own", "other")
+]
+
+
+def expected(action: str, role: str, whose: str) -> bool:
+    cell = EXPECTED[action][ROLES.index(role)]
+    return cell[0 if whose == "own" else 1] == "Y"
+
+
+def test_table_covers_every_rule_and_only_those():
+    assert set(EXPECTED) == set(RULES), "add a row to EXPECTED for every rule in RULES (and remove stale ones)"
+    for action, row in EXPECTED.items():
+        assert len(row) == len(ROLES), action
+        assert all(len(cell) == 2 and set(cell) <= {"Y", "-"} for cell in row), action
+
+
+# ---- the pure rule check: no database ----------------------------------------------------------
+def _person(role: str, pk: int):
+    """An unsaved person of the given kind; `inactive` is a deactivated administrator, so being
+    inactive must outweigh any role."""
+    if role == "anonymous":
+        return AnonymousUser()
+    if role == "superuser":
+        return User(pk=pk, email=f"u{pk}@example.org", role=Role.MEMBER, is_superuser=True, is_staff=True)
+    if role == "inactive":
+        return User(pk=pk, email=f"u{pk}@example.org", role=Role.ADMIN, is_active=False)
+    return User(pk=pk, email=f"u{pk}@example.org", role=role)
+
+
+def _record(action: str, owner_pk):
+    """A record of the kind the action works on, owned by `owner_pk`."""
+    kind = action.split(".")[0]
+    if kind == "organisation":
+        return Organisation(owner_id=owner_pk, name="Org", slug="org")
+    if kind == "project":
+        return Project(owner_id=owner_pk, name="Project", slug="project")
+    if kind == "taxonomy":
+        return Skill(name="Skill", slug="skill")
+    if kind == "area":
+        return Area(name="Area", slug="area")
+    if kind == "profile":
+        return Profile(user_id=owner_pk)
+    if kind == "role":
+        return User(pk=owner_pk, email=f"u{owner_pk}@example.org") if owner_pk else User(email="x@example.org")
+    if kind == "apitoken":
+        return ApiToken(user_id=owner_pk, name="t")
+    raise AssertionError(f"No record kind for {action}: add one to _record()")
+
+
+@pytest.mark.parametrize(("action", "role", "whose"), CASES)
+def test_rule_matrix(action, role, whose):
+    actor = _person(role, pk=10)
+    owner_pk = (actor.pk if role != "anonymous" else None) if whose == "own" else 99
+    record = _record(action, owner_pk)
+    assert can(actor, action, record) is expected(action, role, whose)
+    if expected(action, role, whose):
+        require(actor, action, record)
+    else:
+        with pytest.raises(PermissionDenied, match=action.replace(".", r"\.")):
+            require(actor, action, record)
+
+
+def test_unknown_action_is_a_programming_error():
+    with pytest.raises(KeyError):
+        can(_person("admin", 1), "nothing.here")
+
+
+def test_roles_are_ordered():
+    """Each role can do at least everything the ones before it can."""
+    for action, row in EXPECTED.items():
+        ranked = [row[ROLES.index(r)] for r in ("member", "organiser", "moderator", "admin")]
+        for lower, higher in zip(ranked, ranked[1:], strict=False):
+            for a, b in zip(lower, higher, strict=True):
+                assert not (a == "Y" and b == "-"), action
+
+
+# ---- the services enforce the same table --------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _make_person(role: str):
+    if role == "anonymous":
+        return AnonymousUser()
+    if role == "superuser":
+        return UserFactory(role=Role.MEMBER, is_superuser=True, is_staff=True)
+    if role == "inactive":
+        return UserFactory(role=Role.ADMIN, is_active=False)
+    return UserFactory(role=role)
+
+
+def _owned(action: str, owner, other):
+    """The record for the call, belonging to `owner` (a saved user or None), plus its checker."""
+    kind = action.split(".")[0]
+    if kind == "organisation":
+        return OrganisationFactory(owner=owner)
+    if kind == "project":
+        return ProjectFactory(owner=owner)
+    if kind == "area":
+        return AreaFactory()
+    if kind == "profile":
+        return account_services.profile_for(owner or other)
+    if kind == "role":
+        return owner or other
+    if kind == "apitoken":
+        return ApiToken.objects.create(user=owner or other, name="existing", prefix="sqm_x", key_hash=f"h{action}")
+    return None
+
+
+# action -> a call of the service that performs it, given the acting person and the record.
+# None where no service performs the action yet (say why).
+SERVICE_CALLS = {
+    "organisation.add": lambda by, rec: directory_services.organisation_create(by=by, data={"name": "New org"}),
+    "organisation.change": lambda by, rec: directory_services.organisation_update(
+        organisation=rec, by=by, data={"name": "Changed"}
+    ),
+    "organisation.delete": lambda by, rec: directory_services.organisation_delete(organisation=rec, by=by),
+    "project.add": lambda by, rec: directory_services.project_create(by=by, data={"name": "New project"}),
+    "project.change": lambda by, rec: directory_services.project_update(project=rec, by=by, data={"name": "Changed"}),
+    "project.delete": lambda by, rec: directory_services.project_delete(project=rec, by=by),
+    "taxonomy.change": None,  # the taxonomy is changed in the admin and by migrations only
+    "area.add": lambda by, rec: place_services.area_create(by=by, name="New area"),
+    "area.change": lambda by, rec: place_services.area_update(area=rec, by=by, name="Changed"),
+    "area.delete": lambda by, rec: place_services.area_delete(area=rec, by=by),
+    "profile.change": lambda by, rec: account_services.profile_update(
+        profile=rec, by=by, data={"display_name": "Changed"}
+    ),
+    "role.change": lambda by, rec: account_services.role_set(user=rec, role=Role.ORGANISER, by=by),
+    # the token's person: the actor themself ("own") or someone else
+    "apitoken.add": lambda by, rec: account_services.api_token_create(user=rec.user, by=by, name="new"),
+    "apitoken.delete": lambda by, rec: account_services.api_token_delete(token=rec, by=by),
+}
+
+
+def _snapshot():
+    """Everything the services above could change."""
+    return (
+        sorted(Organisation.objects.values_list("id", "name")),
+        sorted(Project.objects.values_list("id", "name")),
+        sorted(Area.objects.values_list("id", "name")),
+        sorted(Profile.objects.values_list("id", "display_name")),
+        sorted(User.objects.values_list("id", "role", "is_staff")),
+        sorted(ApiToken.objects.values_list("id", "name")),
+    )
+
+
+def test_every_rule_has_a_service_entry():
+    assert set(SERVICE_CALLS) == set(RULES)
+
+
+SERVICE_CASES = [c for c in CASES if SERVICE_CALLS[c.values[0]] is not None]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("action", "role", "whose"), SERVICE_CASES)
+def test_services_enforce_the_matrix(action, role, whose):
+    actor = _make_person(role)
+    other = UserFactory()
+    saved_actor = actor if isinstance(actor, User) else None
+    record = _owned(action, saved_actor if whose == "own" else other, other)
+    before = _snapshot()
+    call = SERVICE_CALLS[action]
+    if expected(action, role, whose):
+        call(actor, record)
+        assert _snapshot() != before
+    else:
+        with pytest.raises(PermissionDenied):
+            call(actor, record)
+        assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_member_cannot_change_someone_elses_organisation():
+    owner, member = UserFactory(), UserFactory()
+    org = directory_services.organisation_create(
+        by=owner, data={"name": "Allotment Society", "description": "Growing food together."}
+    )
+    with pytest.raises(PermissionDenied):
+        directory_services.organisation_update(
+            organisation=org, by=member, data={"name": "Taken over", "description": "Mine now"}
+        )
+    org.refresh_from_db()
+    assert (org.name, org.description, org.owner_id) == ("Allotment Society", "Growing food together.", owner.pk)
+    from squaremile.core.models import SearchDocument
+
+    assert SearchDocument.objects.get(kind="organisation", object_id=org.pk).title == "Allotment Society"
+
+
+@pytest.mark.django_db
+def test_member_cannot_delete_someone_elses_project():
+    owner, member = UserFactory(), UserFactory()
+    project = directory_services.project_create(by=owner, data={"name": "Repair Cafe"})
+    with pytest.raises(PermissionDenied):
+        directory_services.project_delete(project=project, by=member)
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
+@pytest.mark.django_db
+def test_import_boundaries_needs_an_administrator():
+    from squaremile.places.tests.factories import square
+
+    data = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"name": "X"}, "geometry": square(53.8, -1.55)}],
+    }
+    with pytest.raises(PermissionDenied):
+        place_services.import_boundaries(data=data, by=UserFactory(role=Role.MODERATOR), kind="ward")
+    assert not Area.objects.exists()
+
+
+# ---- the pages check the same table --------------------------------------------------------------
+VIEWS = {
+    "organisation.add": ("directory:organisation_create", None),
+    "organisation.change": ("directory:organisation_edit", "organisation"),
+    "organisation.delete": ("directory:organisation_delete", "organisation"),
+    "project.add": ("directory:project_create", None),
+    "project.change": ("directory:project_edit", "project"),
+    "project.delete": ("directory:project_delete", "project"),
+}
+VIEW_CASES = [c for c in CASES if c.values[0] in VIEWS]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("action", "role", "whose"), VIEW_CASES)
+def test_pages_enforce_the_matrix(client, action, role, whose):
+    actor = _make_person(role)
+    other = UserFactory()
+    if isinstance(actor, User):
+        client.force_login(actor)
+    url_name, kind = VIEWS[action]
+    owner = actor if (whose == "own" and isinstance(actor, User)) else other
+    args = []
+    if kind == "organisation":
+        args = [OrganisationFactory(owner=owner).slug]
+    elif kind == "project":
+        args = [ProjectFactory(owner=owner).slug]
+    response = client.get(reverse(url_name, args=args))
+    if expected(action, role, whose):
+        assert response.status_code == 200
+    elif role in ("anonymous", "inactive"):
+        # an inactive account's session no longer counts: it is sent to log in like anyone else
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == 403
