@@ -121,7 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA cache_size=-32000;"
         ),
     }
-DATABASES["default"]["CONN_MAX_AGE"] = int(env("CONN_MAX_AGE", "60"))
+# Keep connections between requests (a fresh SQLite connection starts with a cold cache); tests
+# close them so the test database can be dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0 if TESTING else int(env("CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
