@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 
 from squaremile.api import api
 
@@ -11,6 +12,10 @@ urlpatterns = [
     path("areas/", include("squaremile.places.urls")),
     path("", include("squaremile.directory.urls")),
     path("api/v1/", api.urls),
+    # Anything else under /api/ is a JSON 404 in the API's error shape, never an HTML page.
+    re_path(
+        r"^api/", lambda request, *args, **kwargs: JsonResponse({"message": "Not found.", "errors": {}}, status=404)
+    ),
     path("admin/", admin.site.urls),
 ]
 

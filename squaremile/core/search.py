@@ -10,7 +10,7 @@ Both backends produce candidates; names are then scored the same way (rapidfuzz)
 misspelt name ("comunity garden") still finds "Community Garden".
 
 Services call `index_document` / `remove_document` when they write a record; nothing else
-writes to the index. `rebuild` re-creates it from the records (see `manage.py reindex`).
+writes to the index. `manage.py reindex` re-creates it from the records.
 """
 
 from __future__ import annotations

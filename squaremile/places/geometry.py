@@ -35,6 +35,45 @@ def _count_points(coords, depth: int = 0) -> int:
     return 0
 
 
+def _position(p):
+    if (
+        not isinstance(p, list)
+        or len(p) < 2
+        or not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in p)
+    ):
+        raise ValidationError(
+            "The boundary's coordinates are malformed: each position must be a [longitude, latitude] pair of numbers."
+        )
+    try:
+        return [float(p[0]), float(p[1])]
+    except OverflowError:
+        raise ValidationError("The boundary's coordinates are malformed: a number is far too large.") from None
+
+
+def _closed_ring(ring):
+    if not isinstance(ring, list):
+        raise ValidationError("The boundary's coordinates are malformed: each ring must be a list of positions.")
+    if len(ring) < 3:
+        raise ValidationError("The boundary is not a valid shape: each ring needs at least three positions.")
+    ring = [_position(p) for p in ring]
+    if ring[0] != ring[-1]:
+        ring.append(ring[0])  # GeoJSON rings end where they start; close one that was left open
+    if len(ring) < 4:
+        raise ValidationError("The boundary is not a valid shape: each ring needs at least three different positions.")
+    return ring
+
+
+def _closed_polygons(coords, *, multi: bool):
+    """The coordinates as stored: numbers only, every ring closed (RFC 7946)."""
+
+    def polygon(rings):
+        if not isinstance(rings, list) or not rings:
+            raise ValidationError("The boundary's coordinates are malformed: each polygon needs at least one ring.")
+        return [_closed_ring(r) for r in rings]
+
+    return [polygon(p) for p in coords] if multi else polygon(coords)
+
+
 def parse_boundary(value) -> BoundaryFacts:
     """Check a GeoJSON Polygon/MultiPolygon (as text, a geometry, a Feature, or a one-feature
     FeatureCollection) and return it with its derived facts. Raises ValidationError in words a
@@ -60,6 +99,7 @@ def parse_boundary(value) -> BoundaryFacts:
         raise ValidationError("The boundary has no coordinates.")
     if _count_points(coords) > MAX_BOUNDARY_POINTS:
         raise ValidationError(f"The boundary has more than {MAX_BOUNDARY_POINTS:,} points; simplify it first.")
+    coords = _closed_polygons(coords, multi=value["type"] == "MultiPolygon")
     try:
         geom = shape({"type": value["type"], "coordinates": coords})
     except (ValueError, TypeError, IndexError, AttributeError, KeyError) as exc:
