@@ -103,7 +103,7 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'squaremile.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL", DEFAULT_SQLITE_URL), conn_max_age=0)}
+DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL") or DEFAULT_SQLITE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
