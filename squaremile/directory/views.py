@@ -65,6 +65,16 @@ def _edit(request, *, form_class, instance, create, update, template, kind, acti
     return render(request, template, {"form": form, "object": instance, "kind": kind, "action": action}, status=status)
 
 
+def _confirm_delete(request, obj, *, kind, list_url, delete):
+    """Ask first; delete on POST through the service, then back to the list."""
+    if request.method == "POST":
+        name = obj.name
+        delete()
+        messages.success(request, f"Deleted “{name}”.")
+        return redirect(list_url)
+    return render(request, "directory/confirm_delete.html", {"object": obj, "kind": kind})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request):
@@ -95,12 +105,10 @@ def organisation_delete(request, slug):
     org = get_object_or_404(Organisation, slug=slug)
     if not can(request.user, "organisation.delete", org):
         raise PermissionDenied
-    if request.method == "POST":
-        name = org.name
-        services.organisation_delete(organisation=org, by=request.user)
-        messages.success(request, f"Deleted “{name}”.")
-        return redirect("directory:organisation_list")
-    return render(request, "directory/confirm_delete.html", {"object": org, "kind": "organisation"})
+    return _confirm_delete(
+        request, org, kind="organisation", list_url="directory:organisation_list",
+        delete=lambda: services.organisation_delete(organisation=org, by=request.user),
+    )  # fmt: skip
 
 
 def project_list(request):
@@ -158,12 +166,10 @@ def project_delete(request, slug):
     project = get_object_or_404(Project, slug=slug)
     if not can(request.user, "project.delete", project):
         raise PermissionDenied
-    if request.method == "POST":
-        name = project.name
-        services.project_delete(project=project, by=request.user)
-        messages.success(request, f"Deleted “{name}”.")
-        return redirect("directory:project_list")
-    return render(request, "directory/confirm_delete.html", {"object": project, "kind": "project"})
+    return _confirm_delete(
+        request, project, kind="project", list_url="directory:project_list",
+        delete=lambda: services.project_delete(project=project, by=request.user),
+    )  # fmt: skip
 
 
 def skill_list(request):
