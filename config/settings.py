@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "squaremile.places",
     "squaremile.accounts",
     "squaremile.directory",
+    "squaremile.mapping",
+    "squaremile.network",
     "squaremile.demo",
 ]
 

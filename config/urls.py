@@ -11,6 +11,8 @@ urlpatterns = [
     path("people/", include("squaremile.accounts.urls")),
     path("areas/", include("squaremile.places.urls")),
     path("", include("squaremile.directory.urls")),
+    path("map/", include("squaremile.mapping.urls")),
+    path("network/", include("squaremile.network.urls")),
     path("api/v1/", api.urls),
     # Anything else under /api/ is a JSON 404 in the API's error shape, never an HTML page.
     re_path(

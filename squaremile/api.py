@@ -4,6 +4,8 @@ from ninja import NinjaAPI
 
 from squaremile.core.api import install_error_handlers
 from squaremile.directory.api import router as directory_router
+from squaremile.mapping.api import router as mapping_router
+from squaremile.network.api import router as network_router
 from squaremile.places.api import router as places_router
 
 api = NinjaAPI(
@@ -20,3 +22,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", places_router)
 api.add_router("", directory_router)
+api.add_router("", mapping_router)
+api.add_router("", network_router)

@@ -33,6 +33,18 @@ RULES: dict[str, Rule] = {
     "area.add": Rule(min_role=ADMIN),
     "area.change": Rule(min_role=ADMIN),
     "area.delete": Rule(min_role=ADMIN),
+    # mapping (the community map). Anonymous submission is a setting (MAP_ANONYMOUS_SUBMISSIONS), not a role.
+    "entry.add": Rule(min_role=MEMBER),
+    "entry.change": Rule(min_role=MODERATOR, owner_may=True),
+    "entry.delete": Rule(min_role=MODERATOR, owner_may=True),
+    "entry.moderate": Rule(min_role=MODERATOR),
+    "category.change": Rule(min_role=ADMIN),
+    "entry.import": Rule(min_role=MODERATOR),
+    # network (questionnaires, ties, analysis, weaving). A survey's owner is its organiser.
+    "survey.add": Rule(min_role=ORGANISER),
+    "survey.change": Rule(min_role=ADMIN, owner_may=True, owner_min_role=ORGANISER),
+    "survey.delete": Rule(min_role=ADMIN, owner_may=True, owner_min_role=ORGANISER),
+    "survey.view_responses": Rule(min_role=ADMIN, owner_may=True, owner_min_role=ORGANISER),
     # accounts
     "profile.change": Rule(min_role=ADMIN, owner_may=True),
     "role.change": Rule(min_role=ADMIN),

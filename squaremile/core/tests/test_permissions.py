@@ -39,6 +39,16 @@ EXPECTED = {
     "area.add":             ("--",     "--",   "--",     "--",     "YY",  "YY",     "--"),
     "area.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--"),
     "area.delete":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--"),
+    "entry.add":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--"),
+    "entry.change":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--"),
+    "entry.delete":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--"),
+    "entry.moderate":       ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--"),
+    "category.change":      ("--",     "--",   "--",     "--",     "YY",  "YY",     "--"),
+    "entry.import":         ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--"),
+    "survey.add":           ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--"),
+    "survey.change":        ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--"),
+    "survey.delete":        ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--"),
+    "survey.view_responses": ("--",    "--",   "Y-",     "Y-",     "YY",  "YY",     "--"),
     "profile.change":       ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--"),
     "role.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--"),
     "apitoken.add":         ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--"),
@@ -96,6 +106,18 @@ def _record(action: str, owner_pk):
         return User(pk=owner_pk, email=f"u{owner_pk}@example.org") if owner_pk else User(email="x@example.org")
     if kind == "apitoken":
         return ApiToken(user_id=owner_pk, name="t")
+    if kind == "entry":
+        from squaremile.mapping.models import Entry
+
+        return Entry(owner_id=owner_pk, title="Entry")
+    if kind == "category":
+        from squaremile.mapping.models import Category
+
+        return Category(name="Category", slug="category")
+    if kind == "survey":
+        from squaremile.network.models import Survey
+
+        return Survey(owner_id=owner_pk, title="Survey")
     raise AssertionError(f"No record kind for {action}: add one to _record()")
 
 
