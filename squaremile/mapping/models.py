@@ -1,1 +1,221 @@
-from django.db import models  # noqa: F401
+"""The community map: entries in categories, their photos, and the history of every change.
+
+Clustering columns and tables (grid cells) are added by `clusters.py`'s migration; see the app README.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class CategoryIcon(models.TextChoices):
+    """Icons drawn by the map script (static/js/communitymap.js); the value names the symbol."""
+
+    DOT = "dot", "Dot"
+    STAR = "star", "Star"
+    BULB = "bulb", "Light bulb"
+    SEEDLING = "seedling", "Seedling"
+    ANCHOR = "anchor", "Anchor"
+    GLOBE = "globe", "Globe"
+    PEOPLE = "people", "People"
+    HOUSE = "house", "House"
+    WARNING = "warning", "Warning"
+    HEART = "heart", "Heart"
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=110, unique=True)
+    description = models.TextField(blank=True)
+    colour = models.CharField(max_length=7, default="#2f6f4f", help_text="A hex colour such as #2f6f4f.")
+    icon = models.CharField(max_length=20, choices=CategoryIcon.choices, default=CategoryIcon.DOT)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    is_threat = models.BooleanField(
+        "threats and cuts layer", default=False, help_text="Entries in it are drawn as their own layer and style."
+    )
+    auto_publish_trusted = models.BooleanField(
+        "publish at once for trusted members",
+        default=False,
+        help_text="Entries from organisers (and members with published entries) skip the moderation queue.",
+    )
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class QuestionKind(models.TextChoices):
+    TEXT = "text", "Text"
+    NUMBER = "number", "Number"
+    CHOICE = "choice", "Choice"
+    DATE = "date", "Date"
+    YESNO = "yesno", "Yes or no"
+
+
+class CategoryQuestion(models.Model):
+    """An extra question a category asks; answers live in Entry.answers under str(question.pk)."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(max_length=200)
+    help_text = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices, default=QuestionKind.TEXT)
+    choices = models.TextField(blank=True, help_text="For a choice question: one option per line.")
+    required = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["category", "position", "id"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class EntryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for moderation"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    ARCHIVED = "archived", "Archived"
+    MERGED = "merged", "Merged into another entry"
+
+
+class Entry(models.Model):
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
+    status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)
+    verified = models.BooleanField(default=False)
+    lat = models.FloatField()
+    lng = models.FloatField()
+    # The most specific area holding the point; kept by the services on every save.
+    area = models.ForeignKey("places.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    organisation = models.ForeignKey(
+        "directory.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="map_entries"
+    )
+    project = models.ForeignKey(
+        "directory.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="map_entries"
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    # For a threat or cut: when it was announced and when it takes effect.
+    announced_on = models.DateField(null=True, blank=True)
+    takes_effect_on = models.DateField(null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="map_entries"
+    )
+    # Anonymous submissions (when the operator allows them) leave a name and an email instead of an owner.
+    submitter_name = models.CharField(max_length=120, blank=True)
+    submitter_email = models.EmailField(blank=True)
+    # Imports match rows to entries by external id, so re-importing a file changes nothing.
+    external_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    source = models.CharField(max_length=200, blank=True, help_text="Where an imported entry came from.")
+    rejection_reason = models.TextField(blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_entries"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "entries"
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="entry_status_created"),
+            models.Index(fields=["status", "category"], name="entry_status_category"),
+            models.Index(fields=["lat", "lng"], name="entry_latlng"),
+            models.Index(fields=["area", "status"], name="entry_area_status"),
+            models.Index(fields=["-updated_at"], name="entry_updated"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("mapping:entry_detail", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == EntryStatus.PUBLISHED
+
+
+def _photo_path(instance, filename):
+    return f"entries/{instance.entry_id}/{filename}"
+
+
+class EntryPhoto(models.Model):
+    """A photo stored re-encoded, with its location metadata (EXIF) stripped."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=_photo_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    alt = models.CharField("description for people who cannot see it", max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entry", "position", "id"]
+
+    def __str__(self):
+        return self.alt or f"Photo {self.pk}"
+
+
+class EntryAction(models.TextChoices):
+    CREATED = "created", "Submitted"
+    EDITED = "edited", "Edited"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    VERIFIED = "verified", "Marked verified"
+    UNVERIFIED = "unverified", "Verification removed"
+    ARCHIVED = "archived", "Archived"
+    RESTORED = "restored", "Restored"
+    MERGED = "merged", "Merged"
+    IMPORTED = "imported", "Imported"
+    PHOTO_ADDED = "photo_added", "Photo added"
+    PHOTO_REMOVED = "photo_removed", "Photo removed"
+
+
+class EntryEvent(models.Model):
+    """One change to an entry: who, when, what (field -> [old, new]) and why."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=20, choices=EntryAction.choices)
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["entry", "-created_at"], name="entryevent_entry_created")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.entry_id}"
+
+
+class ModerationMode(models.TextChoices):
+    IMMEDIATE = "immediate", "Email me at once for each new entry"
+    DIGEST = "digest", "One email a day listing what waits"
+    OFF = "off", "No email"
+
+
+class ModerationPreference(models.Model):
+    """How a moderator wants to hear about entries waiting in the queue."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_pref")
+    mode = models.CharField(max_length=10, choices=ModerationMode.choices, default=ModerationMode.IMMEDIATE)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.user}: {self.mode}"
