@@ -197,6 +197,17 @@ SERVICE_CALLS = {
     "area.add": lambda by, rec: place_services.area_create(by=by, name="New area"),
     "area.change": lambda by, rec: place_services.area_update(area=rec, by=by, name="Changed"),
     "area.delete": lambda by, rec: place_services.area_delete(area=rec, by=by),
+    # the map and network services are wired in below once they exist
+    "entry.add": None,
+    "entry.change": None,
+    "entry.delete": None,
+    "entry.moderate": None,
+    "category.change": None,
+    "entry.import": None,
+    "survey.add": None,
+    "survey.change": None,
+    "survey.delete": None,
+    "survey.view_responses": None,
     "profile.change": lambda by, rec: account_services.profile_update(
         profile=rec, by=by, data={"display_name": "Changed"}
     ),
