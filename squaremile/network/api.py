@@ -1,3 +1,10 @@
+"""Network mapping's API: surveys (organisers) and the maps (published views, analysis)."""
+
 from ninja import Router
 
-router = Router(tags=["network"])
+from squaremile.network.api_maps import router as maps_router
+from squaremile.network.api_surveys import router as surveys_router
+
+router = Router()
+router.add_router("", surveys_router)
+router.add_router("", maps_router)
