@@ -237,6 +237,12 @@ MAP_TILE_ATTRIBUTION = env(
 )
 # Where a map opens when nothing else is known (the demo locality).
 MAP_DEFAULT_CENTER = [float(x) for x in env("MAP_DEFAULT_CENTER", "53.80,-1.55").split(",")]
+# The community map: may visitors without an account submit entries (with a name and an email)?
+MAP_ANONYMOUS_SUBMISSIONS = env_bool("MAP_ANONYMOUS_SUBMISSIONS", DEBUG)
+# How many anonymous submissions one address (and one email) may make: "N/s", "N/m", "N/h" or "N/d".
+MAP_ANONYMOUS_RATE = env("MAP_ANONYMOUS_RATE", "5/h")
+# The largest photo accepted, in bytes (photos are re-encoded, with location metadata removed).
+MAP_PHOTO_MAX_BYTES = int(env("MAP_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
 
 # --- Security -----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
