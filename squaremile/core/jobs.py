@@ -1,0 +1,214 @@
+"""Background jobs: create one, start it, report its progress, finish or fail it.
+
+A `Job` row is the one place where a long piece of work (an import, an export) tells its owner how
+it is going. The work itself runs in a django-tasks task (a worker process: `make worker`), or
+inline for small inputs; either way it goes through these helpers:
+
+    job = job_create(kind="mapping.export", owner=user, params={...})
+    ...later, in the task:
+    with job_running(job_id) as job:            # RUNNING; any exception -> FAILED, logged
+        progress = Progress(job, total=n)
+        for i, row in enumerate(rows, 1):
+            ...
+            progress.update(i)                  # throttled: at most one write a second
+        job_finish(job, message="Exported 12,000 entries.", result=("entries.csv", file))
+
+Failure messages are in plain words for the owner (`JobError("...")`); tracebacks go to the log.
+Files live on the default storage (`jobs/<random>/<name>`), so a web node and a worker on
+different machines see the same file.
+"""
+
+import logging
+import time
+from contextlib import contextmanager
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from squaremile.core.models import Job, JobStatus
+from squaremile.core.permissions import ADMIN, RANK, role_rank
+
+logger = logging.getLogger(__name__)
+
+GENERIC_FAILURE = "Something went wrong on our side and the work stopped. Nothing was changed; please try again later."
+
+
+class JobError(Exception):
+    """A failure to tell the job's owner in plain words (the message is shown as is)."""
+
+
+def job_create(
+    *,
+    kind: str,
+    owner,
+    params: dict | None = None,
+    total: int = 0,
+    message: str = "",
+    status: str = JobStatus.QUEUED,
+    input_file=None,
+    input_filename: str = "",
+) -> Job:
+    """A new job. `input_file` is a Django File/UploadedFile kept on the default storage."""
+    job = Job(
+        kind=kind,
+        owner=owner if getattr(owner, "is_authenticated", False) else None,
+        params=params or {},
+        total=total,
+        message=message,
+        status=status,
+        input_filename=input_filename[:200],
+    )
+    if input_file is not None:
+        name = input_filename or getattr(input_file, "name", "upload") or "upload"
+        job.input_filename = name[:200]
+        job.input_file.save(_safe_name(name), input_file, save=False)
+    job.save()
+    return job
+
+
+def job_for(user, pk) -> Job | None:
+    """The job if this user may see it (its owner, or an admin); otherwise None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    job = Job.objects.filter(pk=pk).first()
+    if job is None:
+        return None
+    if job.owner_id == user.pk or role_rank(user) >= RANK[ADMIN]:
+        return job
+    return None
+
+
+def _save(job: Job, *fields: str) -> None:
+    """Write only these columns (and updated_at). Call outside the transaction that does the work:
+    a write inside it is invisible to the job page until it commits."""
+    job.save(update_fields=[*fields, "updated_at"])
+
+
+def job_start(job: Job, *, total: int | None = None, message: str = "") -> Job:
+    job.status = JobStatus.RUNNING
+    job.started_at = job.started_at or timezone.now()
+    job.finished_at = None
+    job.progress = 0
+    if total is not None:
+        job.total = total
+    job.message = message[:500]
+    _save(job, "status", "started_at", "finished_at", "progress", "total", "message")
+    return job
+
+
+def job_message(job: Job, message: str) -> None:
+    job.message = message[:500]
+    _save(job, "message")
+
+
+class Progress:
+    """Counts work done and writes it to the job at most once per `every` seconds (and at the end),
+    so that a loop over 100,000 rows makes a handful of writes, not 100,000."""
+
+    def __init__(self, job: Job, *, total: int, every: float = 1.0, message: str | None = None):
+        self.job = job
+        self.every = every
+        self._last: float | None = None
+        job.total = total
+        job.progress = 0
+        fields = ["total", "progress"]
+        if message is not None:
+            job.message = message[:500]
+            fields.append("message")
+        _save(job, *fields)
+
+    def update(self, done: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and self._last is not None and now - self._last < self.every:
+            return
+        self._last = now
+        self.job.progress = min(done, self.job.total) if self.job.total else done
+        Job.objects.filter(pk=self.job.pk).update(progress=self.job.progress, updated_at=timezone.now())
+
+    def done(self) -> None:
+        self.update(self.job.total, force=True)
+
+
+def job_finish(
+    job: Job,
+    *,
+    message: str,
+    report: dict | None = None,
+    result: tuple[str, object] | None = None,
+    status: str = JobStatus.DONE,
+) -> Job:
+    """Mark the work done (or, with status=WAITING, paused for its owner). `result` is
+    (filename, bytes | str | File) and is stored on the default storage."""
+    fields = ["status", "message", "progress", "finished_at"]
+    if result is not None:
+        filename, content = result
+        if isinstance(content, str):
+            content = content.encode()
+        if isinstance(content, bytes):
+            content = ContentFile(content)
+        elif not isinstance(content, File):
+            content = File(content)
+        if job.result_file:
+            job.result_file.delete(save=False)
+        job.result_file.save(_safe_name(filename), content, save=False)
+        job.result_filename = filename[:200]
+        fields += ["result_file", "result_filename"]
+    if report is not None:
+        job.report = report
+        fields.append("report")
+    job.status = status
+    job.message = message[:500]
+    if status == JobStatus.DONE:
+        job.progress = job.total
+        job.finished_at = timezone.now()
+    else:
+        job.finished_at = None
+    _save(job, *fields)
+    return job
+
+
+def job_fail(job: Job, *, message: str = GENERIC_FAILURE, report: dict | None = None) -> Job:
+    job.status = JobStatus.FAILED
+    job.message = message[:500]
+    job.finished_at = timezone.now()
+    fields = ["status", "message", "finished_at"]
+    if report is not None:
+        job.report = report
+        fields.append("report")
+    _save(job, *fields)
+    return job
+
+
+@contextmanager
+def job_running(job_or_id, *, total: int | None = None, message: str = ""):
+    """Run the body as the job's work: RUNNING on entry; on an exception the job is FAILED with a
+    readable message: a JobError's own words (not raised further: the job has said it), or a
+    generic message for anything else, whose traceback is logged and which is raised again (so the
+    task runner records the failure too)."""
+    job = job_or_id if isinstance(job_or_id, Job) else Job.objects.get(pk=job_or_id)
+    job_start(job, total=total, message=message)
+    try:
+        yield job
+    except JobError as exc:
+        job_fail(job, message=str(exc))
+    except Exception:
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        job_fail(job)
+        raise
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Enqueue a django-tasks task once the current transaction commits (so the worker finds the
+    rows it needs); at once when there is no transaction."""
+    transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+
+
+def _safe_name(name: str) -> str:
+    import os
+    import re
+
+    base = os.path.basename(name.replace("\\", "/")) or "file"
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", base).strip(".-") or "file"
+    return base[-100:]
