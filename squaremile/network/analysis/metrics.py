@@ -86,7 +86,7 @@ def eigenvector(g: ig.Graph) -> np.ndarray:
         return np.zeros(n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # "not connected": expected, handled by the scaling
-        values = np.asarray(g.eigenvector_centrality(directed=False, weights="weight"), dtype=float)
+        values = np.asarray(g.eigenvector_centrality(weights="weight"), dtype=float)
     values[values < 1e-12] = 0.0
     top = values.max()
     return values / top if top > 0 else values

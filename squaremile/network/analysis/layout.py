@@ -1,0 +1,163 @@
+"""Map layout: positions in [-1, 1] for every node, computed once and stored by the caller.
+
+* People with ties: a force-directed layout (igraph's Fruchterman-Reingold, grid variant on large
+  networks) started from a community-aware position: the communities are laid out first as one
+  node each (weighted by the ties between them), and each person starts near their community's
+  place. The forces then only have to tidy up, so few iterations give readable clusters fast.
+* With `previous` (the stored layout of the last run), people keep their old places as the start
+  and the forces run briefly and gently, so a recompute after new answers moves the map little;
+  newcomers start beside the people they are tied to.
+* People with no ties are placed evenly on rings around the edge, in key order, never on top of
+  each other or of the connected people.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import igraph as ig
+import numpy as np
+
+from .communities import seeded
+
+INNER_RADIUS = 0.86  # the connected people fit in this disc when there are isolates to ring
+RING_MIN, RING_MAX = 0.92, 1.0
+
+
+def compute(
+    g: ig.Graph,
+    keys: list[str],
+    membership: list[int],
+    *,
+    seed: int = 1,
+    previous: dict[str, tuple[float, float]] | None = None,
+) -> dict[str, list[float]]:
+    n = g.vcount()
+    if n == 0:
+        return {}
+    degree = g.degree()
+    connected = [i for i in range(n) if degree[i] > 0]
+    isolates = [i for i in range(n) if degree[i] == 0]
+    pos = np.zeros((n, 2))
+    if connected:
+        sub = g.induced_subgraph(connected)
+        sub_members = [membership[i] for i in connected]
+        prev = None
+        if previous:
+            prev = _previous_positions(sub, [keys[i] for i in connected], previous, seed)
+        coords = _connected_layout(sub, sub_members, seed=seed, start=prev)
+        coords = coords - (coords.max(axis=0) + coords.min(axis=0)) / 2
+        if isolates:
+            radius = np.sqrt((coords**2).sum(axis=1)).max()
+            coords = coords * (INNER_RADIUS / radius) if radius > 0 else coords
+        else:
+            extent = np.abs(coords).max()
+            coords = coords / extent if extent > 0 else coords
+        pos[connected] = coords
+    if isolates:
+        ring_order = sorted(isolates, key=lambda i: keys[i])
+        pos[ring_order] = _rings(len(ring_order), inner=RING_MIN if connected else 0.6)
+    pos = np.clip(pos, -1.0, 1.0)
+    return {keys[i]: [round(float(pos[i, 0]), 5), round(float(pos[i, 1]), 5)] for i in range(n)}
+
+
+def _connected_layout(sub: ig.Graph, members: list[int], *, seed: int, start: np.ndarray | None) -> np.ndarray:
+    n = sub.vcount()
+    if n == 1:
+        return np.zeros((1, 2))
+    if n == 2:
+        return np.array([[-1.0, 0.0], [1.0, 0.0]])
+    weights = [0.5 + w / 3 for w in sub.es["weight"]]  # strong ties pull a little harder
+    grid = n > 300
+    if start is not None:
+        niter = 60
+        with seeded(seed):
+            layout = sub.layout_fruchterman_reingold(
+                weights=weights, niter=niter, seed=start.tolist(), start_temp=math.sqrt(n) / 40, grid=grid
+            )
+        return np.asarray(layout.coords, dtype=float)
+    start = _community_start(sub, members, seed=seed)
+    niter = 300 if n <= 3000 else 200
+    with seeded(seed):
+        layout = sub.layout_fruchterman_reingold(
+            weights=weights, niter=niter, seed=start.tolist(), start_temp=math.sqrt(n) / 10, grid=grid
+        )
+    return np.asarray(layout.coords, dtype=float)
+
+
+def _community_start(sub: ig.Graph, members: list[int], *, seed: int) -> np.ndarray:
+    """Each person near their community's place in a layout of the communities themselves."""
+    n = sub.vcount()
+    ids = sorted(set(members))
+    local = {c: i for i, c in enumerate(ids)}
+    sizes = np.zeros(len(ids))
+    for c in members:
+        sizes[local[c]] += 1
+    between: dict[tuple[int, int], int] = {}
+    for a, b in sub.get_edgelist():
+        ca, cb = local[members[a]], local[members[b]]
+        if ca != cb:
+            pair = (ca, cb) if ca < cb else (cb, ca)
+            between[pair] = between.get(pair, 0) + 1
+    cg = ig.Graph(n=len(ids), edges=list(between.keys()))
+    rng = np.random.default_rng(seed)
+    if len(ids) == 1:
+        centres = np.zeros((1, 2))
+    else:
+        cw = [1.0 + math.log(w) for w in between.values()] if between else None
+        with seeded(seed):
+            centres = np.asarray(cg.layout_fruchterman_reingold(weights=cw, niter=500).coords, dtype=float)
+        # spread the communities so that discs of radius ~sqrt(size) seldom overlap
+        span = np.abs(centres).max() or 1.0
+        centres = centres / span * math.sqrt(n) * 0.9
+    radii = np.sqrt(sizes) * 0.6
+    angle = rng.uniform(0, 2 * math.pi, n)
+    r = np.sqrt(rng.uniform(0, 1, n))
+    idx = np.array([local[c] for c in members])
+    return centres[idx] + np.column_stack([np.cos(angle), np.sin(angle)]) * (r * radii[idx])[:, None]
+
+
+def _previous_positions(sub: ig.Graph, keys: list[str], previous: dict, seed: int) -> np.ndarray | None:
+    """Old places (scaled to the force layout's own units); newcomers beside their known neighbours."""
+    n = sub.vcount()
+    scale = math.sqrt(n) / 2
+    pos = np.full((n, 2), np.nan)
+    for i, key in enumerate(keys):
+        xy = previous.get(key)
+        if xy is not None and len(xy) == 2 and all(isinstance(v, int | float) and math.isfinite(v) for v in xy):
+            pos[i] = (float(xy[0]) * scale, float(xy[1]) * scale)
+    known = ~np.isnan(pos[:, 0])
+    if known.sum() < max(2, n // 2):  # mostly new: a fresh layout is better
+        return None
+    rng = random.Random(seed)
+    missing = [i for i in range(n) if not known[i]]
+    for _ in range(3):  # newcomers tied to newcomers get placed on a later pass
+        still = []
+        for i in missing:
+            near = [pos[j] for j in sub.neighbors(i) if not np.isnan(pos[j, 0])]
+            if near:
+                pos[i] = np.mean(near, axis=0) + (rng.uniform(-0.5, 0.5), rng.uniform(-0.5, 0.5))
+            else:
+                still.append(i)
+        missing = still
+    for i in missing:
+        pos[i] = (rng.uniform(-scale, scale), rng.uniform(-scale, scale))
+    return pos
+
+
+def _rings(count: int, *, inner: float) -> np.ndarray:
+    """`count` points evenly spread on concentric rings between `inner` and RING_MAX."""
+    rings = max(1, min(4, math.ceil(count / 120)))
+    radii = np.linspace(inner, RING_MAX, rings) if rings > 1 else np.array([(inner + RING_MAX) / 2])
+    # share the points in proportion to each ring's circumference
+    shares = radii / radii.sum() * count
+    per = np.floor(shares).astype(int)
+    per[-1] += count - per.sum()
+    out = []
+    for ring, (radius, k) in enumerate(zip(radii, per, strict=True)):
+        offset = (ring % 2) * math.pi / max(k, 1)
+        for j in range(k):
+            a = offset + 2 * math.pi * j / k - math.pi / 2
+            out.append((radius * math.cos(a), radius * math.sin(a)))
+    return np.asarray(out, dtype=float).reshape(count, 2)
