@@ -95,6 +95,10 @@ class Entry(models.Model):
     verified = models.BooleanField(default=False)
     lat = models.FloatField()
     lng = models.FloatField()
+    # Web-Mercator tile x/y of the point at zoom level 20 (see clusters.py); any coarser level is a
+    # right shift. Kept by save(); bulk inserts set them with clusters.cell_columns(lat, lng).
+    cx20 = models.IntegerField(default=0, editable=False)
+    cy20 = models.IntegerField(default=0, editable=False)
     # The most specific area holding the point; kept by the services on every save.
     area = models.ForeignKey("places.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     organisation = models.ForeignKey(
@@ -136,10 +140,23 @@ class Entry(models.Model):
             models.Index(fields=["lat", "lng"], name="entry_latlng"),
             models.Index(fields=["area", "status"], name="entry_area_status"),
             models.Index(fields=["-updated_at"], name="entry_updated"),
+            models.Index(fields=["status", "cx20", "cy20"], name="entry_status_cell"),
         ]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # The cell columns are a pure function of the point: keep them in step on every save.
+        from squaremile.mapping.clusters import cell_columns
+
+        if self.lat is not None and self.lng is not None:
+            for name, value in cell_columns(self.lat, self.lng).items():
+                setattr(self, name, value)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and ({"lat", "lng"} & set(update_fields)):
+                kwargs["update_fields"] = list({*update_fields, "cx20", "cy20"})
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("mapping:entry_detail", args=[self.pk])
@@ -202,6 +219,35 @@ class EntryEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.entry_id}"
+
+
+class ClusterCell(models.Model):
+    """How many published entries fall in one map grid cell, per category, verified flag and area.
+
+    Precomputed for every level 0..clusters.MAX_LEVEL so the map can cluster a million entries
+    without scanning them; kept by clusters.apply() on every change and clusters.rebuild().
+    `area_id` is 0 for entries outside every known area."""
+
+    level = models.PositiveSmallIntegerField()
+    x = models.IntegerField()
+    y = models.IntegerField()
+    category_id = models.IntegerField()
+    verified = models.BooleanField()
+    area_id = models.IntegerField(default=0)
+    count = models.IntegerField(default=0)
+    sum_lat = models.FloatField(default=0)
+    sum_lng = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "x", "y", "category_id", "verified", "area_id"], name="clustercell_key"
+            )
+        ]
+        # The unique index's prefix (level, x, y) serves the viewport queries: no second index.
+
+    def __str__(self):
+        return f"L{self.level} {self.x},{self.y}: {self.count}"
 
 
 class ModerationMode(models.TextChoices):
