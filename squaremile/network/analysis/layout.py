@@ -23,6 +23,7 @@ from .communities import seeded
 
 INNER_RADIUS = 0.86  # the connected people fit in this disc when there are isolates to ring
 RING_MIN, RING_MAX = 0.92, 1.0
+SETTLE = 0.03  # with a previous layout, how far (share of the map's radius) a known person may move
 
 
 def compute(
@@ -62,7 +63,7 @@ def compute(
     return {keys[i]: [round(float(pos[i, 0]), 5), round(float(pos[i, 1]), 5)] for i in range(n)}
 
 
-def _connected_layout(sub: ig.Graph, members: list[int], *, seed: int, start: np.ndarray | None) -> np.ndarray:
+def _connected_layout(sub: ig.Graph, members: list[int], *, seed: int, start: tuple | None) -> np.ndarray:
     n = sub.vcount()
     if n == 1:
         return np.zeros((1, 2))
@@ -71,57 +72,111 @@ def _connected_layout(sub: ig.Graph, members: list[int], *, seed: int, start: np
     weights = [0.5 + w / 3 for w in sub.es["weight"]]  # strong ties pull a little harder
     grid = n > 300
     if start is not None:
-        niter = 60
+        # Known people may only shift a little (a box of +-SETTLE around their old place, in units
+        # of the map's radius); newcomers are free and settle beside the people they named.
+        pos, known = start
+        box = SETTLE * math.sqrt(n)
+        far = 100.0 * math.sqrt(n)
+        lo = np.where(known[:, None], pos - box, -far)
+        hi = np.where(known[:, None], pos + box, far)
         with seeded(seed):
             layout = sub.layout_fruchterman_reingold(
-                weights=weights, niter=niter, seed=start.tolist(), start_temp=math.sqrt(n) / 40, grid=grid
+                weights=weights,
+                niter=80,
+                seed=pos.tolist(),
+                start_temp=max(1.0, math.sqrt(n) / 20),
+                grid=grid,
+                minx=lo[:, 0].tolist(),
+                maxx=hi[:, 0].tolist(),
+                miny=lo[:, 1].tolist(),
+                maxy=hi[:, 1].tolist(),
             )
         return np.asarray(layout.coords, dtype=float)
-    start = _community_start(sub, members, seed=seed)
-    niter = 300 if n <= 3000 else 200
-    with seeded(seed):
-        layout = sub.layout_fruchterman_reingold(
-            weights=weights, niter=niter, seed=start.tolist(), start_temp=math.sqrt(n) / 10, grid=grid
-        )
-    return np.asarray(layout.coords, dtype=float)
+    return _community_layout(sub, members, weights, seed=seed)
 
 
-def _community_start(sub: ig.Graph, members: list[int], *, seed: int) -> np.ndarray:
-    """Each person near their community's place in a layout of the communities themselves."""
+def _community_layout(sub: ig.Graph, members: list[int], weights: list[float], *, seed: int) -> np.ndarray:
+    """Lay out the communities as one node each (weighted by the ties between them), then each
+    community on its own, in a disc sized by its head count at its place; finally push apart
+    discs that overlap. Clusters stay visibly apart, and each force layout is small and fast."""
     n = sub.vcount()
     ids = sorted(set(members))
     local = {c: i for i, c in enumerate(ids)}
-    sizes = np.zeros(len(ids))
-    for c in members:
-        sizes[local[c]] += 1
+    groups: list[list[int]] = [[] for _ in ids]
+    for v, c in enumerate(members):
+        groups[local[c]].append(v)
+    sizes = np.array([len(m) for m in groups], dtype=float)
+    radii = np.sqrt(sizes) * 0.7 + 0.5
     between: dict[tuple[int, int], int] = {}
     for a, b in sub.get_edgelist():
         ca, cb = local[members[a]], local[members[b]]
         if ca != cb:
             pair = (ca, cb) if ca < cb else (cb, ca)
             between[pair] = between.get(pair, 0) + 1
-    cg = ig.Graph(n=len(ids), edges=list(between.keys()))
-    rng = np.random.default_rng(seed)
     if len(ids) == 1:
         centres = np.zeros((1, 2))
     else:
+        cg = ig.Graph(n=len(ids), edges=list(between.keys()))
         cw = [1.0 + math.log(w) for w in between.values()] if between else None
         with seeded(seed):
             centres = np.asarray(cg.layout_fruchterman_reingold(weights=cw, niter=500).coords, dtype=float)
-        # spread the communities so that discs of radius ~sqrt(size) seldom overlap
+        centres -= centres.mean(axis=0)
         span = np.abs(centres).max() or 1.0
-        centres = centres / span * math.sqrt(n) * 0.9
-    radii = np.sqrt(sizes) * 0.6
-    angle = rng.uniform(0, 2 * math.pi, n)
-    r = np.sqrt(rng.uniform(0, 1, n))
-    idx = np.array([local[c] for c in members])
-    return centres[idx] + np.column_stack([np.cos(angle), np.sin(angle)]) * (r * radii[idx])[:, None]
+        centres = centres / span * math.sqrt(n) * 0.8
+        centres = _separate(centres, radii)
+    pos = np.zeros((n, 2))
+    sub_weights = np.asarray(weights, dtype=float)
+    sub.es["eid"] = list(range(sub.ecount()))
+    for c, vertices in enumerate(groups):
+        if len(vertices) == 1:
+            pos[vertices[0]] = centres[c]
+            continue
+        part = sub.induced_subgraph(vertices)
+        k = len(vertices)
+        with seeded(seed + c):
+            if part.ecount():
+                # induced_subgraph keeps edge attributes, so the parent's edge ids come along
+                pw = sub_weights[part.es["eid"]].tolist()
+                coords = part.layout_fruchterman_reingold(weights=pw, niter=300 if k <= 1000 else 150, grid=k > 300)
+            else:
+                coords = part.layout_circle()
+        coords = np.asarray(coords.coords, dtype=float)
+        coords -= (coords.max(axis=0) + coords.min(axis=0)) / 2
+        reach = np.sqrt((coords**2).sum(axis=1)).max() or 1.0
+        pos[vertices] = centres[c] + coords / reach * radii[c]
+    return pos
 
 
-def _previous_positions(sub: ig.Graph, keys: list[str], previous: dict, seed: int) -> np.ndarray | None:
+def _separate(centres: np.ndarray, radii: np.ndarray, rounds: int = 60) -> np.ndarray:
+    """Push overlapping discs apart (a few rounds of pairwise pushes, vectorised)."""
+    pos = centres.copy()
+    if len(pos) > 1500:  # very many tiny groups: a spiral, largest in the middle, is tidy enough
+        out = np.zeros_like(pos)
+        r, angle = 0.0, 0.0
+        for i in np.argsort(-radii, kind="stable"):
+            r += radii[i] * 0.35
+            angle += (2 * radii[i] + 0.5) / max(r, 1.0)
+            out[i] = (r * math.cos(angle), r * math.sin(angle))
+        return out
+    gap = 1.0
+    eye = np.eye(len(pos))
+    for _ in range(rounds):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.sqrt((delta**2).sum(axis=2)) + eye
+        overlap = np.clip(radii[:, None] + radii[None, :] + gap - dist, 0, None)
+        np.fill_diagonal(overlap, 0)
+        if overlap.max() < 1e-3:
+            break
+        pos += ((delta / dist[:, :, None]) * (overlap / 2)[:, :, None]).sum(axis=1) * 0.5
+    return pos
+
+
+def _previous_positions(
+    sub: ig.Graph, keys: list[str], previous: dict, seed: int
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Old places (scaled to the force layout's own units); newcomers beside their known neighbours."""
     n = sub.vcount()
-    scale = math.sqrt(n) / 2
+    scale = math.sqrt(n)
     pos = np.full((n, 2), np.nan)
     for i, key in enumerate(keys):
         xy = previous.get(key)
@@ -143,7 +198,7 @@ def _previous_positions(sub: ig.Graph, keys: list[str], previous: dict, seed: in
         missing = still
     for i in missing:
         pos[i] = (rng.uniform(-scale, scale), rng.uniform(-scale, scale))
-    return pos
+    return pos, known
 
 
 def _rings(count: int, *, inner: float) -> np.ndarray:
