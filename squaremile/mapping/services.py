@@ -1,0 +1,629 @@
+"""Writes for the community map: submitting, editing and moderating entries.
+
+Every function is keyword-only, atomic and permission-checked; each writes an `EntryEvent` (who,
+when, what changed as field -> [old, new], and why) and keeps the map's precomputed cluster
+cells in step through `clusters.snapshot` / `clusters.apply`. Emails go out through tasks once
+the transaction has committed (nothing is sent for a change that was rolled back).
+
+The moderation state machine (`TRANSITIONS` below):
+
+    pending   --publish--> published     pending|published --reject (reason)--> rejected
+    rejected  --publish--> published     pending|published|rejected --archive--> archived
+    archived  --restore--> published (if it had been published before) or pending
+    any but merged --merge into another entry--> merged (final)
+    verify / unverify: pending or published entries only.
+
+Who is trusted (their entries skip the queue in a category with `auto_publish_trusted`): an
+organiser or higher, or a member who already has at least one published entry.
+
+Owners may edit their own entries at any time except once archived or merged. When an owner who
+is not a moderator edits a published entry, it goes back to the queue unless the category
+publishes that person's entries at once; editing a rejected entry resubmits it (pending).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from squaremile.core.permissions import can, require
+from squaremile.mapping.models import (
+    Category,
+    Entry,
+    EntryAction,
+    EntryEvent,
+    EntryPhoto,
+    EntryStatus,
+    ModerationMode,
+    ModerationPreference,
+    QuestionKind,
+)
+from squaremile.places.selectors import area_for_point
+
+S = EntryStatus
+
+# action -> (statuses it may start from, the status it leads to (None: unchanged))
+TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
+    "publish": (frozenset({S.PENDING, S.REJECTED}), S.PUBLISHED),
+    "reject": (frozenset({S.PENDING, S.PUBLISHED}), S.REJECTED),
+    "archive": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED}), S.ARCHIVED),
+    "restore": (frozenset({S.ARCHIVED}), None),  # published or pending, see entry_restore
+    "verify": (frozenset({S.PENDING, S.PUBLISHED}), None),
+    "unverify": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED, S.ARCHIVED}), None),
+    "merge": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED, S.ARCHIVED}), S.MERGED),
+}
+BULK_ACTIONS = ("publish", "reject", "verify", "unverify", "archive", "restore")
+ACTION_WORDS = {
+    "publish": "publish",
+    "reject": "reject",
+    "archive": "archive",
+    "restore": "restore",
+    "verify": "mark as verified",
+    "unverify": "remove the verified mark from",
+    "merge": "merge",
+}
+
+# Fields whose changes the history records, with how each is shown.
+TRACKED = (
+    "title", "description", "category", "lat", "lng", "area", "organisation", "project",
+    "start_date", "end_date", "announced_on", "takes_effect_on", "answers", "status", "verified",
+    "submitter_name", "submitter_email", "rejection_reason", "merged_into",
+)  # fmt: skip
+EDITABLE = (
+    "title", "description", "category", "lat", "lng", "organisation", "project",
+    "start_date", "end_date", "announced_on", "takes_effect_on", "submitter_name", "submitter_email",
+)  # fmt: skip
+TITLE_MAX = 200
+DESCRIPTION_MAX = 10_000
+ANSWER_TEXT_MAX = 2_000
+YES = {"yes", "y", "true", "1", "on"}
+NO = {"no", "n", "false", "0", "off"}
+
+
+# ---- clusters (M1a's module keeps the precomputed map cells) -----------------------------
+def _snapshot(entry):
+    from squaremile.mapping import clusters
+
+    return clusters.snapshot(entry)
+
+
+def _apply(before, entry):
+    from squaremile.mapping import clusters
+
+    clusters.apply(before, clusters.snapshot(entry) if entry is not None else None)
+
+
+# ---- who is who ---------------------------------------------------------------------------
+def _is_user(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def is_moderator(user) -> bool:
+    return can(user, "entry.moderate")
+
+
+def is_trusted(user) -> bool:
+    """Organisers and above, and members with at least one published entry."""
+    if not _is_user(user) or not user.is_active:
+        return False
+    if user.has_role("organiser"):
+        return True
+    return Entry.objects.filter(owner=user, status=S.PUBLISHED).exists()
+
+
+def anonymous_allowed() -> bool:
+    return bool(getattr(settings, "MAP_ANONYMOUS_SUBMISSIONS", False))
+
+
+# ---- values for the history ---------------------------------------------------------------
+def _shown(value):
+    """A JSON-friendly, readable form of a field's value for EntryEvent.changes."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _shown(v) for k, v in value.items()}
+    if hasattr(value, "pk"):
+        return str(value)
+    return str(value)
+
+
+def _values(entry: Entry) -> dict:
+    return {name: _shown(getattr(entry, name)) for name in TRACKED}
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {name: [before[name], after[name]] for name in TRACKED if before.get(name) != after.get(name)}
+
+
+def _event(entry: Entry, by, action: str, *, changes: dict | None = None, note: str = "") -> EntryEvent:
+    return EntryEvent.objects.create(
+        entry=entry, actor=by if _is_user(by) else None, action=action, changes=changes or {}, note=note
+    )
+
+
+# ---- extra questions ----------------------------------------------------------------------
+def clean_answers(category: Category, raw: dict | None) -> dict:
+    """The answers to a category's extra questions, checked and normalised for storage
+    (text -> str, number -> int or float, choice -> the option, date -> ISO date, yes/no -> bool).
+
+    `raw` is keyed by str(question.pk); values may be typed (from a form) or text/JSON (from the
+    API). Errors are raised per question as "answers.<pk>"."""
+    raw = {str(k): v for k, v in (raw or {}).items()}
+    questions = list(category.questions.all())
+    known = {str(q.pk) for q in questions}
+    errors: dict[str, list[str]] = {}
+    for key in raw:
+        if key not in known:
+            errors[f"answers.{key}"] = [f"“{category.name}” has no question {key}."]
+    clean: dict = {}
+    for q in questions:
+        key = str(q.pk)
+        value = raw.get(key)
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "" or value == []:
+            if q.required:
+                errors[f"answers.{key}"] = [f"{q.label}: this question needs an answer."]
+            continue
+        try:
+            clean[key] = _answer(q, value)
+        except ValueError as exc:
+            errors[f"answers.{key}"] = [f"{q.label}: {exc}"]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _answer(q, value):
+    if q.kind == QuestionKind.TEXT:
+        if not isinstance(value, str):
+            value = str(value)
+        if len(value) > ANSWER_TEXT_MAX:
+            raise ValueError(f"at most {ANSWER_TEXT_MAX} characters.")
+        return value
+    if q.kind == QuestionKind.NUMBER:
+        if isinstance(value, bool):
+            raise ValueError("give a number, such as 12 or 3.5.")
+        try:
+            number = Decimal(str(value).replace(",", ""))
+        except InvalidOperation:
+            raise ValueError("give a number, such as 12 or 3.5.") from None
+        if not number.is_finite() or abs(number) > Decimal("1e15"):
+            raise ValueError("give a number, such as 12 or 3.5.")
+        return int(number) if number == number.to_integral_value() else float(number)
+    if q.kind == QuestionKind.CHOICE:
+        options = q.choice_list
+        for option in options:
+            if str(value).strip().casefold() == option.casefold():
+                return option
+        raise ValueError("choose one of: " + ", ".join(options) + ".")
+    if q.kind == QuestionKind.DATE:
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValueError("give a date as YYYY-MM-DD, for example 2026-03-31.") from None
+    if q.kind == QuestionKind.YESNO:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise ValueError("answer yes or no.")
+    raise ValueError("this kind of question is not known.")  # pragma: no cover - choices are fixed
+
+
+# ---- checks shared by create and update ---------------------------------------------------
+def _check(entry: Entry) -> None:
+    """The model's checks plus the ones a person can act on, each on its field."""
+    errors: dict = {}
+    entry.title = (entry.title or "").strip()
+    if not entry.title:
+        errors["title"] = ["Give the entry a title."]
+    elif len(entry.title) > TITLE_MAX:
+        errors["title"] = [f"At most {TITLE_MAX} characters."]
+    if len(entry.description or "") > DESCRIPTION_MAX:
+        errors["description"] = [f"At most {DESCRIPTION_MAX} characters."]
+    if entry.lat is None or not -90 <= entry.lat <= 90:
+        errors["lat"] = ["Give a latitude between -90 and 90 (tap the map or pick an area)."]
+    if entry.lng is None or not -180 <= entry.lng <= 180:
+        errors["lng"] = ["Give a longitude between -180 and 180."]
+    if entry.start_date and entry.end_date and entry.end_date < entry.start_date:
+        errors["end_date"] = ["The end date must be on or after the start date."]
+    if entry.announced_on and entry.takes_effect_on and entry.takes_effect_on < entry.announced_on:
+        errors["takes_effect_on"] = ["It cannot take effect before it was announced."]
+    if entry.category_id and not Category.objects.filter(pk=entry.category_id, is_active=True).exists():
+        errors["category"] = ["This category is not open for new entries."]
+    try:
+        entry.full_clean(exclude=["answers", "area", "owner", "merged_into", "cx20", "cy20"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _add_photos(entry: Entry, photos: Sequence, *, by, alt: str = "") -> int:
+    """Store photos (uploads or already processed ones) re-encoded and without metadata."""
+    from squaremile.mapping import photos as photo_mod
+
+    if not photos:
+        return 0
+    existing = entry.photos.count()
+    limit = photo_mod.max_photos()
+    if existing + len(photos) > limit:
+        raise ValidationError({"photos": [f"At most {limit} photos per entry ({existing} already)."]})
+    processed = []
+    errors = []
+    for upload in photos:
+        try:
+            processed.append(upload if isinstance(upload, photo_mod.ProcessedPhoto) else photo_mod.process(upload))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError({"photos": errors})
+    for i, photo in enumerate(processed, start=existing):
+        record = EntryPhoto(entry=entry, alt=(alt or "")[:300], position=i)
+        record.image.save(photo.filename, photo.as_file(), save=True)
+        _event(entry, by, EntryAction.PHOTO_ADDED, changes={"photos": [i, i + 1]}, note=record.image.name)
+    return len(processed)
+
+
+# ---- create, update, delete ----------------------------------------------------------------
+@transaction.atomic
+def entry_create(
+    *,
+    by,
+    title: str,
+    category: Category,
+    lat: float,
+    lng: float,
+    description: str = "",
+    organisation=None,
+    project=None,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    announced_on: dt.date | None = None,
+    takes_effect_on: dt.date | None = None,
+    answers: dict | None = None,
+    photos: Sequence = (),
+    photo_alt: str = "",
+    submitter_name: str = "",
+    submitter_email: str = "",
+) -> Entry:
+    """Submit an entry. Anonymous (`by` None or not signed in) only where the operator allows it,
+    and then with an email address. Pending, unless the category publishes trusted people's
+    entries at once and `by` is trusted."""
+    if _is_user(by):
+        require(by, "entry.add")
+        submitter_name, submitter_email = "", ""
+    else:
+        if not anonymous_allowed():
+            raise PermissionDenied("Sign in to add to the map.")
+        by = None
+        submitter_name, submitter_email = (submitter_name or "").strip(), (submitter_email or "").strip()
+        if not submitter_email:
+            raise ValidationError({"submitter_email": ["Give your email address so the moderators can reach you."]})
+    entry = Entry(
+        title=title, description=description or "", category=category, lat=lat, lng=lng,
+        organisation=organisation, project=project, start_date=start_date, end_date=end_date,
+        announced_on=announced_on, takes_effect_on=takes_effect_on, owner=by,
+        submitter_name=submitter_name, submitter_email=submitter_email,
+    )  # fmt: skip
+    errors: dict = {}
+    try:
+        _check(entry)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if category is not None and getattr(category, "pk", None):
+        try:
+            entry.answers = clean_answers(category, answers)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    entry.area = area_for_point(lat=entry.lat, lng=entry.lng)
+    at_once = bool(category.auto_publish_trusted and is_trusted(by))
+    if at_once:
+        entry.status, entry.published_at = S.PUBLISHED, timezone.now()
+    before = None
+    entry.save()
+    _event(
+        entry, by, EntryAction.CREATED,
+        changes={k: [None, v] for k, v in _values(entry).items() if v not in (None, "", {}, False)},
+        note="Published at once: a trusted submitter in a category that allows it." if at_once else "",
+    )  # fmt: skip
+    _add_photos(entry, photos, by=by, alt=photo_alt)
+    _apply(before, entry)
+    if entry.status == S.PENDING:
+        _after_commit("notify_new_entry", entry.pk)
+    return entry
+
+
+def may_edit(entry: Entry, user) -> bool:
+    """Moderators edit anything but a merged entry; owners their own, unless archived or merged."""
+    if entry.status == S.MERGED:
+        return False
+    if is_moderator(user):
+        return True
+    return can(user, "entry.change", entry) and entry.status != S.ARCHIVED
+
+
+@transaction.atomic
+def entry_update(
+    *,
+    entry: Entry,
+    by,
+    data: dict,
+    answers: dict | None = None,
+    add_photos: Sequence = (),
+    photo_alt: str = "",
+    remove_photos: Iterable[int] = (),
+    note: str = "",
+) -> Entry:
+    """Change an entry's fields (only those in `data`), its answers (when given) and photos."""
+    require(by, "entry.change", entry)
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    if not may_edit(entry, by):
+        raise PermissionDenied("This entry can no longer be edited.")
+    unknown = set(data) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed here."] for name in sorted(unknown)})
+    before_values = _values(entry)
+    before = _snapshot(entry)
+    for name, value in data.items():
+        setattr(
+            entry, name, "" if value is None and name in ("description", "submitter_name", "submitter_email") else value
+        )
+    errors: dict = {}
+    try:
+        _check(entry)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    category_changed = "category" in data and before_values["category"] != _shown(entry.category)
+    if answers is not None or category_changed:
+        source = answers if answers is not None else dict(entry.answers)
+        if answers is None:  # the category changed: keep only answers to the new category's questions
+            keys = {str(pk) for pk in entry.category.questions.values_list("pk", flat=True)}
+            source = {k: v for k, v in source.items() if k in keys}
+        try:
+            entry.answers = clean_answers(entry.category, source)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    if "lat" in data or "lng" in data:
+        entry.area = area_for_point(lat=entry.lat, lng=entry.lng)
+    requeued = False
+    trusted_here = entry.category.auto_publish_trusted and is_trusted(by)
+    if not is_moderator(by) and (entry.status == S.REJECTED or (entry.status == S.PUBLISHED and not trusted_here)):
+        requeued = True
+        entry.status = S.PENDING
+    entry.save()
+    changes = _diff(before_values, _values(entry))
+    removed = 0
+    if remove_photos:
+        for photo in entry.photos.filter(pk__in=list(remove_photos)):
+            name = photo.image.name
+            photo.image.delete(save=False)
+            photo.delete()
+            removed += 1
+            _event(entry, by, EntryAction.PHOTO_REMOVED, note=name)
+    added = _add_photos(entry, add_photos, by=by, alt=photo_alt)
+    if changes or not (added or removed):
+        why = note or ("Changed by its submitter: back in the moderation queue." if requeued else "")
+        _event(entry, by, EntryAction.EDITED, changes=changes, note=why)
+    _apply(before, entry)
+    if requeued:
+        _after_commit("notify_new_entry", entry.pk)
+    return entry
+
+
+@transaction.atomic
+def entry_delete(*, entry: Entry, by) -> None:
+    """Delete an entry, its photos and its history (owners their own, moderators any)."""
+    require(by, "entry.delete", entry)
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    before = _snapshot(entry)
+    for photo in entry.photos.all():
+        photo.image.delete(save=False)
+    Entry.objects.filter(merged_into=entry).update(merged_into=None)
+    entry.delete()
+    from squaremile.mapping import clusters
+
+    clusters.apply(before, None)
+
+
+# ---- moderation ----------------------------------------------------------------------------
+def transition_error(entry: Entry, action: str, *, into: Entry | None = None) -> str | None:
+    """Why `action` cannot be applied to `entry` now, or None when it can."""
+    allowed, _ = TRANSITIONS[action]
+    label = f"“{entry.title}” (#{entry.pk})"
+    if entry.status not in allowed:
+        return f"Cannot {ACTION_WORDS[action]} {label}: it is {entry.get_status_display().lower()}."
+    if action == "verify" and entry.verified:
+        return f"{label} is already verified."
+    if action == "unverify" and not entry.verified:
+        return f"{label} is not verified."
+    if action == "merge":
+        if into is None:
+            return "Choose the entry to merge it into."
+        if into.pk == entry.pk:
+            return "An entry cannot be merged into itself."
+        if into.status == S.MERGED:
+            return f"“{into.title}” (#{into.pk}) was itself merged into another entry: merge into that one."
+    return None
+
+
+def _moderate(entry: Entry, by, action: str, *, into: Entry | None = None) -> tuple[Entry, dict, object]:
+    require(by, "entry.moderate", entry)
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    problem = transition_error(entry, action, into=into)
+    if problem:
+        raise ValidationError({"status": [problem]})
+    return entry, _values(entry), _snapshot(entry)
+
+
+def _finish(entry: Entry, by, action: str, before_values: dict, before, *, note: str = "") -> Entry:
+    entry.save()
+    _event(entry, by, action, changes=_diff(before_values, _values(entry)), note=note)
+    _apply(before, entry)
+    return entry
+
+
+@transaction.atomic
+def entry_publish(*, entry: Entry, by, note: str = "") -> Entry:
+    entry, values, before = _moderate(entry, by, "publish")
+    entry.status, entry.rejection_reason = S.PUBLISHED, ""
+    entry.published_at = entry.published_at or timezone.now()
+    return _finish(entry, by, EntryAction.PUBLISHED, values, before, note=note)
+
+
+@transaction.atomic
+def entry_reject(*, entry: Entry, by, reason: str) -> Entry:
+    """Reject with a reason, which the submitter is emailed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why, for the person who submitted it."]})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": ["At most 2000 characters."]})
+    entry, values, before = _moderate(entry, by, "reject")
+    entry.status, entry.rejection_reason = S.REJECTED, reason
+    entry = _finish(entry, by, EntryAction.REJECTED, values, before, note=reason)
+    _after_commit("notify_rejected", entry.pk)
+    return entry
+
+
+@transaction.atomic
+def entry_verify(*, entry: Entry, by, note: str = "") -> Entry:
+    entry, values, before = _moderate(entry, by, "verify")
+    entry.verified, entry.verified_at = True, timezone.now()
+    return _finish(entry, by, EntryAction.VERIFIED, values, before, note=note)
+
+
+@transaction.atomic
+def entry_unverify(*, entry: Entry, by, note: str = "") -> Entry:
+    entry, values, before = _moderate(entry, by, "unverify")
+    entry.verified, entry.verified_at = False, None
+    return _finish(entry, by, EntryAction.UNVERIFIED, values, before, note=note)
+
+
+@transaction.atomic
+def entry_archive(*, entry: Entry, by, note: str = "") -> Entry:
+    entry, values, before = _moderate(entry, by, "archive")
+    entry.status = S.ARCHIVED
+    return _finish(entry, by, EntryAction.ARCHIVED, values, before, note=note)
+
+
+@transaction.atomic
+def entry_restore(*, entry: Entry, by, note: str = "") -> Entry:
+    """Back from the archive: published again if it had been published, else to the queue."""
+    entry, values, before = _moderate(entry, by, "restore")
+    entry.status = S.PUBLISHED if entry.published_at else S.PENDING
+    return _finish(entry, by, EntryAction.RESTORED, values, before, note=note)
+
+
+@transaction.atomic
+def entry_merge(*, entry: Entry, into: Entry, by, note: str = "") -> Entry:
+    """`entry` is a duplicate of `into`: it is marked merged (and leaves the map); its photos move
+    to `into` (as many as fit), links and dates `into` lacks are copied over, entries merged into
+    it before now point at `into`, and both histories say so."""
+    from squaremile.mapping import photos as photo_mod
+
+    into = Entry.objects.select_for_update().get(pk=into.pk)
+    entry, values, before = _moderate(entry, by, "merge", into=into)
+    into_values, into_before = _values(into), _snapshot(into)
+    for name in ("organisation", "project", "start_date", "end_date", "announced_on", "takes_effect_on"):
+        if getattr(into, name) is None and getattr(entry, name) is not None:
+            setattr(into, name, getattr(entry, name))
+    room = max(0, photo_mod.max_photos() - into.photos.count())
+    moved = list(entry.photos.order_by("position", "id")[:room])
+    start = into.photos.count()
+    for i, photo in enumerate(moved):
+        EntryPhoto.objects.filter(pk=photo.pk).update(entry=into, position=start + i)
+    Entry.objects.filter(merged_into=entry).update(merged_into=into)
+    into.save()
+    into_changes = _diff(into_values, _values(into))
+    if moved:
+        into_changes["photos"] = [start, start + len(moved)]
+    _event(
+        into, by, EntryAction.MERGED, changes=into_changes,
+        note=f"Took in “{entry.title}” (#{entry.pk}) as a duplicate." + (f" {note}" if note else ""),
+    )  # fmt: skip
+    _apply(into_before, into)
+    entry.status, entry.merged_into = S.MERGED, into
+    return _finish(
+        entry, by, EntryAction.MERGED, values, before,
+        note=f"Merged into “{into.title}” (#{into.pk})." + (f" {note}" if note else ""),
+    )  # fmt: skip
+
+
+SINGLE = {
+    "publish": entry_publish,
+    "verify": entry_verify,
+    "unverify": entry_unverify,
+    "archive": entry_archive,
+    "restore": entry_restore,
+}
+
+
+@transaction.atomic
+def entries_bulk(*, action: str, entries: Sequence[Entry], by, reason: str = "") -> int:
+    """Apply one moderation action to several entries: all of them, or (with every reason it
+    cannot be done listed) none."""
+    require(by, "entry.moderate")
+    if action not in BULK_ACTIONS:
+        raise ValidationError({"action": [f"Unknown action “{action}”."]})
+    entries = list(entries)
+    if not entries:
+        raise ValidationError({"entries": ["Tick at least one entry."]})
+    if action == "reject" and not (reason or "").strip():
+        raise ValidationError({"reason": ["Say why, for the people who submitted them."]})
+    locked = {e.pk: e for e in Entry.objects.select_for_update().filter(pk__in=[e.pk for e in entries])}
+    problems = [transition_error(locked[e.pk], action) for e in entries if e.pk in locked]
+    problems = [p for p in problems if p]
+    if len(locked) != len({e.pk for e in entries}):
+        problems.append("Some of the entries no longer exist.")
+    if problems:
+        raise ValidationError({"entries": problems})
+    for entry in locked.values():
+        if action == "reject":
+            entry_reject(entry=entry, by=by, reason=reason)
+        else:
+            SINGLE[action](entry=entry, by=by, note=(reason or "").strip())
+    return len(locked)
+
+
+@transaction.atomic
+def moderation_preference_set(*, user, by, mode: str) -> ModerationPreference:
+    """How a moderator hears about waiting entries: at once, a daily digest, or not at all."""
+    require(by, "entry.moderate")
+    if by.pk != user.pk:
+        raise PermissionDenied("People choose their own email preference.")
+    if mode not in ModerationMode.values:
+        raise ValidationError({"mode": [f"Choose one of: {', '.join(ModerationMode.values)}."]})
+    pref, _ = ModerationPreference.objects.update_or_create(user=user, defaults={"mode": mode})
+    return pref
+
+
+# ---- notifications once committed ----------------------------------------------------------
+def _after_commit(task_name: str, entry_id: int) -> None:
+    def send():
+        from squaremile.mapping import tasks
+
+        getattr(tasks, task_name).enqueue(entry_id=entry_id)
+
+    transaction.on_commit(send)

@@ -1,0 +1,20 @@
+"""Background work for the map's moderation (django-tasks; immediate in tests)."""
+
+from django_tasks import task
+
+from squaremile.mapping import notifications
+
+
+@task()
+def notify_new_entry(entry_id: int) -> int:
+    return notifications.notify_new_entry(entry_id)
+
+
+@task()
+def notify_rejected(entry_id: int) -> int:
+    return notifications.notify_rejected(entry_id)
+
+
+@task()
+def send_moderation_digests() -> int:
+    return notifications.send_digests()
