@@ -29,6 +29,7 @@ def _summary(nodes: list[NodeIn], ties: list[TieIn]) -> dict:
         "isolates": sum(1 for d in g.degree() if d == 0),
         "core_max": core_max,
         "core": core,
+        "coreness": dict(zip(built.keys, coreness, strict=True)),
     }
 
 
@@ -60,5 +61,7 @@ def compare_rounds(before: tuple[list[NodeIn], list[TieIn]], after: tuple[list[N
         "core_before": b["core"],
         "core_after": a["core"],
         "joined_core": sorted(set(a["core"]) - set(b["core"])),
+        # growth of the core at the same depth: people at least as embedded as the old main core
+        "core_at_before_depth_after": sum(1 for c in a["coreness"].values() if b["core_max"] and c >= b["core_max"]),
         "left_core": sorted(set(b["core"]) - set(a["core"])),
     }

@@ -50,7 +50,7 @@ class _Picker:
 
     def __init__(self, kind: str, adj: list[dict[int, int]], used: set[tuple[int, int]], limit: int):
         self.kind, self.adj, self.used, self.limit = kind, adj, used, limit
-        self.items: list[tuple[float, int, int, int | None, str]] = []
+        self.items: list[tuple[float, int, int, int | None, str, int | None]] = []
         self.count: dict[int, int] = {}
 
     def ok(self, a: int, b: int) -> bool:
@@ -63,13 +63,13 @@ class _Picker:
             and self.count.get(b, 0) < PER_PERSON
         )
 
-    def add(self, score: float, a: int, b: int, via: int | None, reason: str) -> bool:
+    def add(self, score: float, a: int, b: int, via: int | None, reason: str, broker: int | None = None) -> bool:
         if len(self.items) >= self.limit or not self.ok(a, b):
             return False
         self.used.add((a, b) if a < b else (b, a))
         self.count[a] = self.count.get(a, 0) + 1
         self.count[b] = self.count.get(b, 0) + 1
-        self.items.append((score, a, b, via, reason))
+        self.items.append((score, a, b, via, reason, broker))
         return True
 
     @property
@@ -101,17 +101,18 @@ def suggest(
     ]
     out = []
     for picker in pickers:
-        for score, a, b, via, reason in picker.items:
-            out.append(
-                {
-                    "kind": picker.kind,
-                    "a": built.keys[a],
-                    "b": built.keys[b],
-                    "via": None if via is None else built.keys[via],
-                    "score": round(float(score), 4),
-                    "reason": reason,
-                }
-            )
+        for score, a, b, via, reason, broker in picker.items:
+            item = {
+                "kind": picker.kind,
+                "a": built.keys[a],
+                "b": built.keys[b],
+                "via": None if via is None else built.keys[via],
+                "score": round(float(score), 4),
+                "reason": reason,
+            }
+            if picker.kind == "relieve_broker":
+                item["broker"] = built.keys[broker]  # the person the group depends on
+            out.append(item)
     out.sort(key=lambda s: (-s["score"], s["kind"], s["a"], s["b"]))
     return out
 
@@ -378,14 +379,16 @@ def _relieve_broker(ctx: _Context, picker: _Picker) -> _Picker:
             continue
         a, b = pick
         via = broker if (broker in adj[a] and broker in adj[b]) else None
+        group = ctx.group_name(c)
         reason = (
-            f"The {size} people in {ctx.group_name(c)} reach the rest of the network only through "
-            f"{label[broker]}. A tie between {label[a]} and {label[b]} would give them a second link."
+            f"{group[0].upper() + group[1:]} is linked to the rest of the network only through {label[broker]}: "
+            f"if {label[broker]} stepped back, {size} {'person' if size == 1 else 'people'} would be cut off. "
+            f"A tie between {label[a]} and {label[b]} would give them a second link."
         )
         if via is not None:
             reason += f" {label[broker]} knows both and could introduce them."
         if broker not in found or score > found[broker][0]:
-            found[broker] = (score, a, b, via, reason)
-    for score, a, b, via, reason in sorted(found.values(), key=lambda f: (-f[0], f[1], f[2])):
-        picker.add(score, a, b, via, reason)
+            found[broker] = (score, a, b, via, reason, broker)
+    for score, a, b, via, reason, broker in sorted(found.values(), key=lambda f: (-f[0], f[1], f[2])):
+        picker.add(score, a, b, via, reason, broker)
     return picker
