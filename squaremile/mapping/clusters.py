@@ -42,6 +42,7 @@ MAX_CELLS = 2048  # a viewport never spans more cells than this; coarser levels 
 MARKERS_BELOW = 300  # a view holding at most this many entries shows them one by one
 MARKER_ZOOM = 16  # from this zoom on, markers as long as the view holds at most MARKERS_LIMIT
 MARKERS_LIMIT = 500  # never more markers than this in one answer
+MERGE_RADIUS_PX = 40  # clusters drawn closer than this are merged into one
 WORLD = (-180.0, -MAX_MERCATOR_LAT, 180.0, MAX_MERCATOR_LAT)
 
 
@@ -285,6 +286,46 @@ def markers_in(filters, level: int, cells, *, limit: int = MARKERS_LIMIT) -> lis
     ]
 
 
+def _pixel(lat: float, lng: float, zoom: int) -> tuple[float, float]:
+    scale = 256.0 * (1 << zoom)
+    lat = max(-MAX_MERCATOR_LAT, min(MAX_MERCATOR_LAT, lat))
+    rad = math.radians(lat)
+    return (lng + 180.0) / 360.0 * scale, (1.0 - math.log(math.tan(rad) + 1.0 / math.cos(rad)) / math.pi) / 2.0 * scale
+
+
+def _merge_close(groups: list[list], zoom: int, radius: float = MERGE_RADIUS_PX) -> list[list]:
+    """Cells whose centres would be drawn closer than `radius` pixels are merged (largest first), so
+    that circles do not pile up where a town straddles a cell edge. Counts are kept exactly."""
+    buckets: dict[tuple[int, int], list] = {}
+    kept: list[list] = []
+    r2 = radius * radius
+    for g in sorted(groups, key=lambda g: -g[0]):
+        x, y = _pixel(g[1] / g[0], g[2] / g[0], zoom)
+        bx, by = int(x // radius), int(y // radius)
+        target = None
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for k in buckets.get((bx + dx, by + dy), ()):
+                    if (k[4] - x) ** 2 + (k[5] - y) ** 2 < r2:
+                        target = k
+                        break
+                if target:
+                    break
+            if target:
+                break
+        if target is None:
+            k = [g[0], g[1], g[2], dict(g[3]), x, y]
+            buckets.setdefault((bx, by), []).append(k)
+            kept.append(k)
+        else:
+            target[0] += g[0]
+            target[1] += g[1]
+            target[2] += g[2]
+            for slug, n in g[3].items():
+                target[3][slug] = target[3].get(slug, 0) + n
+    return kept
+
+
 def view(filters) -> dict:
     """Clusters (or markers, when few) for a viewport: {"clusters", "markers", "total", "level"}.
 
@@ -293,7 +334,9 @@ def view(filters) -> dict:
     bbox = filters.bbox or WORLD
     zoom = 2 if filters.zoom is None else filters.zoom
     level, cells = choose_level(bbox, zoom)
-    result = {"clusters": [], "markers": [], "total": 0, "level": level}
+    x0, y0, x1, y1 = cells
+    bounds = [tile_bounds(level, x0, y1)[0], tile_bounds(level, x0, y1)[1], *tile_bounds(level, x1, y0)[2:]]
+    result = {"clusters": [], "markers": [], "total": 0, "level": level, "bounds": bounds}
     category_ids = filters.effective_category_ids()
     if category_ids is not None and not category_ids:
         return result
@@ -317,6 +360,6 @@ def view(filters) -> dict:
         return result
     result["clusters"] = [
         {"lat": g[1] / g[0], "lng": g[2] / g[0], "count": g[0], "categories": g[3]}
-        for g in sorted(grouped.values(), key=lambda g: -g[0])
+        for g in _merge_close(list(grouped.values()), zoom)
     ]
     return result

@@ -1,0 +1,359 @@
+"""Demo entries for the community map of Kettleby (the demo locality), made fast with bulk inserts.
+
+`seed_map(rng=..., count=...)` puts `count` entries in the demo areas: most around the town's
+neighbourhoods, fewer in the villages; mostly published (some verified), some waiting in the
+moderation queue, a few rejected or archived; threats and cuts with their dates; some linked
+to organisations and projects of the directory; answers to the categories' extra questions.
+Then the cluster cells are rebuilt. `reset_map()` deletes every entry (for `seed_demo --reset`).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date, timedelta
+
+import shapely
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from shapely.geometry import Point, shape
+
+from squaremile.accounts.models import Role, User
+from squaremile.mapping import clusters
+from squaremile.mapping.models import (
+    Category,
+    ClusterCell,
+    Entry,
+    EntryAction,
+    EntryEvent,
+    EntryPhoto,
+    EntryStatus,
+    QuestionKind,
+)
+from squaremile.places.models import Area, AreaKind
+
+BATCH = 2000
+
+# What people put on a community map, per category slug: (title patterns, description sentences).
+TITLES = {
+    "existing-work": [
+        "{place} Lunch Club",
+        "{place} Repair Café",
+        "{place} Food Bank",
+        "Toddler Group at {place} Hall",
+        "{place} Men's Shed",
+        "Knit and Natter, {place}",
+        "{place} Youth Club",
+        "Walking Football in {place}",
+        "{place} Litter Pickers",
+        "Homework Club, {place} Library",
+        "{place} Community Fridge",
+        "Dementia Café, {place}",
+    ],
+    "innovation": [
+        "{place} Tool Library",
+        "Solar Co-op on {place} roofs",
+        "Pay-as-you-feel Café, {place}",
+        "{place} Community Energy Trial",
+        "Street Play Days in {place}",
+        "{place} Timebank",
+        "Car Club pilot, {place}",
+    ],
+    "new-organisation": [
+        "{place} Community Land Trust",
+        "Friends of {place} Park",
+        "{place} Residents' Association",
+        "{place} Growers Co-operative",
+        "{place} Arts Collective",
+        "{place} Mutual Aid",
+    ],
+    "community-anchor-organisation": [
+        "{place} Development Trust",
+        "{place} Community Centre",
+        "{place} Neighbourhood Hub",
+        "{place} Village Hall Trust",
+    ],
+    "hyperlocal-website": [
+        "{place} News",
+        "The {place} Grapevine",
+        "{place} Noticeboard (Facebook group)",
+        "{place} Community Forum",
+    ],
+    "community-of-interest": [
+        "Kettleby Birdwatchers ({place})",
+        "{place} Carers' Network",
+        "Polish Saturday School, {place}",
+        "{place} Allotment Society",
+        "{place} Cycling Club",
+        "Parents of Disabled Children, {place}",
+    ],
+    "community-asset-or-space": [
+        "{place} Library",
+        "{place} Recreation Ground",
+        "{place} Village Hall",
+        "{place} Community Garden",
+        "{place} Swimming Pool",
+        "The Old Chapel, {place}",
+        "{place} Allotments",
+        "{place} Play Park",
+    ],
+    "threat-or-cut": [
+        "{place} Library hours cut",
+        "{place} Youth Club funding ends",
+        "Bus route through {place} withdrawn",
+        "{place} Day Centre to close",
+        "Sale of {place} Recreation Ground",
+        "{place} Children's Centre staff cut",
+        "{place} Public Toilets closing",
+    ],
+}
+
+SENTENCES = {
+    "existing-work": [
+        "Volunteers have run this every week for years.",
+        "Everyone is welcome; just turn up.",
+        "It relies on donations and a small grant.",
+        "New helpers are always wanted, especially drivers.",
+    ],
+    "innovation": [
+        "A new idea that neighbours started this year.",
+        "Others in the district have asked how to copy it.",
+        "The first months went better than anyone expected.",
+    ],
+    "new-organisation": [
+        "Set up recently by local residents.",
+        "They are looking for trustees and members.",
+        "Their first project starts this season.",
+    ],
+    "community-anchor-organisation": [
+        "Many local groups meet here or borrow its equipment.",
+        "It holds the lease on the building and rents rooms cheaply.",
+        "A good first call for anyone starting something new.",
+    ],
+    "hyperlocal-website": [
+        "News, events and lost cats for the neighbourhood.",
+        "Run by one volunteer editor and a handful of contributors.",
+        "Thousands of local people follow it.",
+    ],
+    "community-of-interest": [
+        "People from across the area who share an interest.",
+        "They meet monthly and keep in touch online.",
+        "New members are welcome whatever their experience.",
+    ],
+    "community-asset-or-space": [
+        "Well used by families and local groups.",
+        "It needs repairs that nobody has yet agreed to pay for.",
+        "The parish council is talking about a community transfer.",
+    ],
+    "threat-or-cut": [
+        "The council announced the change in its budget consultation.",
+        "Users were told with only a few weeks' notice.",
+        "A petition has been started and a public meeting is planned.",
+        "People who rely on it have nowhere else nearby to go.",
+    ],
+}
+
+CATEGORY_WEIGHTS = {
+    "existing-work": 26,
+    "innovation": 8,
+    "new-organisation": 9,
+    "community-anchor-organisation": 6,
+    "hyperlocal-website": 4,
+    "community-of-interest": 12,
+    "community-asset-or-space": 20,
+    "threat-or-cut": 15,
+}
+STATUS_WEIGHTS = [
+    (EntryStatus.PUBLISHED, 88),
+    (EntryStatus.PENDING, 8),
+    (EntryStatus.REJECTED, 2),
+    (EntryStatus.ARCHIVED, 2),
+]
+FIRST_NAMES = ["Sam", "Priya", "Tom", "Aisha", "Gareth", "Mei", "Olu", "Kasia", "Liam", "Ruth"]
+
+
+class _Spot:
+    """A demo area entries are placed in: its prepared shape, bbox, centre and weight."""
+
+    def __init__(self, area: Area, weight: float):
+        self.area = area
+        self.weight = weight
+        self.geom = shape(area.boundary) if area.boundary else None
+        if self.geom is not None:
+            shapely.prepare(self.geom)
+
+    def point(self, rng: random.Random) -> tuple[float, float]:
+        a = self.area
+        if a.min_lat is None:
+            return a.centroid_lat, a.centroid_lng
+        sy, sx = (a.max_lat - a.min_lat) / 4, (a.max_lng - a.min_lng) / 4
+        for _ in range(12):
+            lat = rng.gauss(a.centroid_lat, sy)
+            lng = rng.gauss(a.centroid_lng, sx)
+            if self.geom is None or self.geom.contains(Point(lng, lat)):
+                return lat, lng
+        return a.centroid_lat, a.centroid_lng
+
+
+def _spots() -> list[_Spot]:
+    areas = list(
+        Area.objects.filter(
+            kind__in=[AreaKind.NEIGHBOURHOOD, AreaKind.VILLAGE], centroid_lat__isnull=False, boundary__isnull=False
+        ).order_by("pk")
+    )
+    return [_Spot(a, 3.0 if a.kind == AreaKind.NEIGHBOURHOOD else 1.0) for a in areas]
+
+
+def _answers(rng, questions) -> dict:
+    out = {}
+    for q in questions:
+        if not q.required and rng.random() < 0.3:
+            continue
+        if q.kind == QuestionKind.CHOICE and q.choice_list:
+            out[str(q.pk)] = rng.choice(q.choice_list)
+        elif q.kind == QuestionKind.NUMBER:
+            out[str(q.pk)] = rng.choice([12, 40, 75, 150, 300, 1200])
+        elif q.kind == QuestionKind.YESNO:
+            out[str(q.pk)] = rng.random() < 0.7
+        elif q.kind == QuestionKind.DATE:
+            out[str(q.pk)] = (date.today() + timedelta(days=rng.randint(-300, 300))).isoformat()
+        else:
+            out[str(q.pk)] = "See the description."
+    return out
+
+
+def reset_map() -> dict:
+    """Delete every map entry (photos and history go with them) and every cluster cell."""
+    with transaction.atomic():
+        deleted = {
+            "entry_events": EntryEvent.objects.all().delete()[0],
+            "entry_photos": EntryPhoto.objects.all().delete()[0],
+        }
+        Entry.objects.filter(merged_into__isnull=False).update(merged_into=None)
+        deleted["entries"] = Entry.objects.all().delete()[0]
+        ClusterCell.objects.all().delete()
+    return deleted
+
+
+def seed_map(*, rng: random.Random, count: int, stdout=None) -> dict:
+    """Create `count` demo entries in the demo areas and rebuild the cluster cells.
+
+    Returns {"entries", "published", "pending", "threats", "events", "cells", "seconds"}."""
+    started = time.monotonic()
+    categories = {c.slug: c for c in Category.objects.prefetch_related("questions")}
+    slugs = [s for s in CATEGORY_WEIGHTS if s in categories] or list(categories)
+    if not slugs:
+        raise ValueError("There are no map categories: run the migrations first.")
+    weights = [CATEGORY_WEIGHTS.get(s, 5) for s in slugs]
+    questions = {s: list(categories[s].questions.all()) for s in slugs}
+    spots = _spots()
+    spot_weights = [s.weight for s in spots]
+    owners = list(User.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)[:5000])
+    moderator = User.objects.filter(role__in=[Role.MODERATOR, Role.ADMIN]).order_by("pk").first()
+    org_ids = list(_ids("directory", "Organisation"))
+    project_ids = list(_ids("directory", "Project"))
+    centre = getattr(settings, "MAP_DEFAULT_CENTER", [53.8, -1.55])
+    today = date.today()
+    now = timezone.now()
+    statuses, status_weights = zip(*STATUS_WEIGHTS, strict=True)
+
+    made = {"entries": 0, "published": 0, "pending": 0, "threats": 0, "events": 0}
+    batch: list[Entry] = []
+
+    def flush():
+        if not batch:
+            return
+        Entry.objects.bulk_create(batch, batch_size=BATCH)
+        events = []
+        for e in batch:
+            events.append(EntryEvent(entry=e, actor_id=e.owner_id, action=EntryAction.CREATED, note="Demo data."))
+            if e.status == EntryStatus.PUBLISHED:
+                events.append(EntryEvent(entry=e, actor=moderator, action=EntryAction.PUBLISHED))
+            elif e.status == EntryStatus.REJECTED:
+                events.append(
+                    EntryEvent(entry=e, actor=moderator, action=EntryAction.REJECTED, note=e.rejection_reason)
+                )
+        EntryEvent.objects.bulk_create(events, batch_size=BATCH)
+        made["events"] += len(events)
+        batch.clear()
+
+    with transaction.atomic():
+        for i in range(count):
+            slug = rng.choices(slugs, weights)[0]
+            category = categories[slug]
+            if spots:
+                spot = rng.choices(spots, spot_weights)[0]
+                lat, lng = spot.point(rng)
+                area, place = spot.area, spot.area.name
+            else:
+                lat, lng = rng.gauss(centre[0], 0.03), rng.gauss(centre[1], 0.05)
+                area, place = None, "Kettleby"
+            status = rng.choices(statuses, status_weights)[0]
+            title = rng.choice(TITLES.get(slug, ["{place} group"])).format(place=place)
+            sentences = SENTENCES.get(slug, ["Something local."])
+            description = " ".join(rng.sample(sentences, k=min(len(sentences), rng.randint(1, 3))))
+            if rng.random() < 0.2:
+                description += "\n\n**Get involved:** ask at the notice board or come along."
+            entry = Entry(
+                title=title,
+                description=description,
+                category=category,
+                status=status,
+                verified=status == EntryStatus.PUBLISHED and rng.random() < 0.3,
+                lat=round(lat, 6),
+                lng=round(lng, 6),
+                area=area,
+                answers=_answers(rng, questions[slug]),
+                external_id=None,
+                **clusters.cell_columns(lat, lng),
+            )
+            if owners and rng.random() < 0.85:
+                entry.owner_id = rng.choice(owners)
+            else:
+                entry.submitter_name = f"{rng.choice(FIRST_NAMES)} (visitor)"
+                entry.submitter_email = f"visitor{i}@example.org"
+            if category.is_threat:
+                announced = today - timedelta(days=rng.randint(5, 400))
+                entry.announced_on = announced
+                entry.takes_effect_on = announced + timedelta(days=rng.randint(30, 240))
+                made["threats"] += 1
+            elif rng.random() < 0.6:
+                entry.start_date = today - timedelta(days=rng.randint(30, 4000))
+                if rng.random() < 0.2:
+                    entry.end_date = entry.start_date + timedelta(days=rng.randint(30, 900))
+            if org_ids and rng.random() < 0.08:
+                entry.organisation_id = rng.choice(org_ids)
+            elif project_ids and rng.random() < 0.05:
+                entry.project_id = rng.choice(project_ids)
+            if status == EntryStatus.PUBLISHED:
+                entry.published_at = now - timedelta(days=rng.randint(0, 700))
+                if entry.verified:
+                    entry.verified_at = entry.published_at
+                made["published"] += 1
+            elif status == EntryStatus.PENDING:
+                made["pending"] += 1
+            elif status == EntryStatus.REJECTED:
+                entry.rejection_reason = "This looks like a duplicate of an entry already on the map."
+            batch.append(entry)
+            made["entries"] += 1
+            if len(batch) >= BATCH:
+                flush()
+                if stdout is not None and count >= 20 * BATCH and made["entries"] % (10 * BATCH) == 0:
+                    stdout.write(f"  map entries: {made['entries']:,} of {count:,}\n")
+        flush()
+        made["cells"] = clusters.rebuild()
+    made["seconds"] = round(time.monotonic() - started, 2)
+    if stdout is not None:
+        stdout.write(
+            f"Community map: {made['entries']:,} entries ({made['published']:,} published, "
+            f"{made['pending']:,} waiting for moderation), {made['cells']:,} cluster cells in {made['seconds']}s.\n"
+        )
+    return made
+
+
+def _ids(app_label: str, model_name: str, limit: int = 5000):
+    from django.apps import apps
+
+    model = apps.get_model(app_label, model_name)
+    return model.objects.order_by("pk").values_list("pk", flat=True)[:limit]

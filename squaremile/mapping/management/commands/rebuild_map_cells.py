@@ -1,0 +1,49 @@
+"""Recompute the community map's cluster cells from the entries (after a bulk load, or to check)."""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from squaremile.mapping import clusters
+from squaremile.mapping.models import Entry, EntryStatus
+
+
+class Command(BaseCommand):
+    help = "Recompute every cluster cell of the community map from the published entries."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--fix-columns",
+            action="store_true",
+            help="Also recompute each entry's cell columns from its point (only needed if rows were written "
+            "outside the application without them).",
+        )
+
+    def handle(self, *args, fix_columns: bool, verbosity: int, **options):
+        started = time.monotonic()
+        if fix_columns:
+            fixed = 0
+            batch = []
+            for entry in Entry.objects.only("id", "lat", "lng", "cx20", "cy20").iterator(chunk_size=5000):
+                cols = clusters.cell_columns(entry.lat, entry.lng)
+                if (entry.cx20, entry.cy20) != (cols["cx20"], cols["cy20"]):
+                    entry.cx20, entry.cy20 = cols["cx20"], cols["cy20"]
+                    batch.append(entry)
+                if len(batch) >= 5000:
+                    Entry.objects.bulk_update(batch, ["cx20", "cy20"])
+                    fixed += len(batch)
+                    batch = []
+            if batch:
+                Entry.objects.bulk_update(batch, ["cx20", "cy20"])
+                fixed += len(batch)
+            if verbosity:
+                self.stdout.write(f"Cell columns corrected on {fixed:,} entries.")
+        cells = clusters.rebuild()
+        if verbosity:
+            published = Entry.objects.filter(status=EntryStatus.PUBLISHED).count()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{cells:,} cluster cells for {published:,} published entries, "
+                    f"in {time.monotonic() - started:.1f}s."
+                )
+            )

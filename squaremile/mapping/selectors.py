@@ -1,0 +1,67 @@
+"""Reads for the community map (permission-aware). Writes live in services.py."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from squaremile.core.permissions import can
+from squaremile.mapping import clusters
+from squaremile.mapping.filters import MapFilters, filtered_entries
+from squaremile.mapping.models import Category, CategoryQuestion, Entry, EntryStatus, QuestionKind
+
+
+def can_view_entry(user, entry: Entry) -> bool:
+    """Published entries are public; others only for their owner and moderators."""
+    return entry.status == EntryStatus.PUBLISHED or can(user, "entry.change", entry)
+
+
+def entry_for_viewer(pk: int, *, user) -> Entry:
+    if not 0 < pk < 2**63:
+        raise Http404("No such entry on the map.")
+    entry = (
+        Entry.objects.select_related("category", "area", "organisation", "project", "owner", "merged_into")
+        .prefetch_related("photos", Prefetch("category__questions", queryset=CategoryQuestion.objects.all()))
+        .filter(pk=pk)
+        .first()
+    )
+    if entry is None or not can_view_entry(user, entry):
+        raise Http404("No such entry on the map.")
+    return entry
+
+
+def entry_answers(entry: Entry) -> list[dict]:
+    """The category's extra questions with this entry's answers, in the category's order; unanswered
+    questions are left out. Uses the prefetched `category.questions`."""
+    answers = entry.answers or {}
+    out = []
+    for question in entry.category.questions.all():
+        value = answers.get(str(question.pk))
+        if value in (None, "", []):
+            continue
+        if question.kind == QuestionKind.YESNO:
+            text = "Yes" if value in (True, "yes", "Yes", "true", "1", 1) else "No"
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = str(value)
+        out.append({"question": question.label, "answer": text, "kind": question.kind})
+    return out
+
+
+def categories_with_questions() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).prefetch_related("questions").order_by("position", "name")
+
+
+def active_categories() -> list[Category]:
+    return list(Category.objects.filter(is_active=True).order_by("position", "name"))
+
+
+def map_view(filters: MapFilters) -> dict:
+    """Clusters or markers for a viewport (see clusters.view)."""
+    return clusters.view(filters)
+
+
+def entry_list(filters: MapFilters, *, user) -> QuerySet[Entry]:
+    """Entries for the list beside the map and the list page: newest first."""
+    return filtered_entries(filters, user=user).order_by("-id")
