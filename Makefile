@@ -10,7 +10,7 @@ SIZE ?= small
 PG_TEST_URL ?= postgres://root@127.0.0.1:5432/squaremile
 PYTEST_ARGS ?=
 
-.PHONY: run test setup deps migrate seed lint format test-sqlite test-postgres test-fast bench vendor worker clean
+.PHONY: run test setup deps migrate seed lint format test-sqlite test-postgres test-fast bench bench-directory bench-map bench-network vendor worker clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -67,6 +67,17 @@ test: deps lint
 ## make bench: the benchmarks (not part of make test, which runs a small smoke of each).
 bench: deps
 	$(PY) bench/directory_bench.py
+	$(PY) bench/map_bench.py
+	$(PY) bench/network_bench.py
+
+bench-directory: deps
+	$(PY) bench/directory_bench.py
+
+bench-map: deps
+	$(PY) bench/map_bench.py
+
+bench-network: deps
+	$(PY) bench/network_bench.py
 
 ## make vendor: refresh the vendored browser libraries from npm (pinned in package.json).
 vendor:
