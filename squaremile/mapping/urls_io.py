@@ -1,3 +1,19 @@
-from django.urls import path  # noqa: F401
+"""The map's import wizard, exports and feeds (M2's part of /map/)."""
 
-urlpatterns = []
+from django.urls import path
+
+from squaremile.mapping import views_io
+from squaremile.mapping.feeds import EntryAtomFeed, EntryFeed
+
+urlpatterns = [
+    path("import/", views_io.import_start, name="import_start"),
+    path("import/<int:pk>/columns/", views_io.import_columns, name="import_columns"),
+    path("import/<int:pk>/preview/", views_io.import_preview, name="import_preview"),
+    path("import/<int:pk>/apply/", views_io.import_apply, name="import_apply"),
+    path("import/<int:pk>/file/", views_io.import_replace_file, name="import_file"),
+    path("export/", views_io.export_page, name="export"),
+    path("export/<slug:fmt>/", views_io.export_download, name="export_download"),
+    path("export/<slug:fmt>/prepare/", views_io.export_prepare, name="export_prepare"),
+    path("feed.rss", EntryFeed(), name="feed_rss"),
+    path("feed.atom", EntryAtomFeed(), name="feed_atom"),
+]

@@ -1,16 +1,21 @@
 """Imports: reading files, guessing columns, the preview, all-or-nothing apply, re-import, wizard, command."""
 
+import io
 import json
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
+from squaremile.core.models import Job, JobStatus
 from squaremile.mapping import imports
 from squaremile.mapping.imports import ImportFileError, ImportOptions, ImportRejected, read_table
 from squaremile.mapping.models import ClusterCell, Entry, EntryAction, EntryEvent, EntryStatus, QuestionKind
-from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory
+from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -274,3 +279,161 @@ def test_import_rows_for_scripts(halls, moderator):
         rows=rows, options=ImportOptions(mapping=imports.guess_mapping(list(rows[0])), publish=True), by=moderator
     )
     assert result.created == 5 and Entry.objects.filter(status="published").count() == 5
+
+
+# ---- the wizard ---------------------------------------------------------------------------
+def upload(client, data: bytes, name="halls.csv"):
+    return client.post(reverse("mapping:import_start"), {"file": _named(data, name)})
+
+
+def _named(data: bytes, name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def columns_post(job, **extra):
+    data = {f"map_{k}": v for k, v in job.params["guess"].items()}
+    data.update(publish="publish")
+    data.update(extra)
+    return data
+
+
+def test_member_cannot_import(client, halls):
+    client.force_login(UserFactory(role=Role.ORGANISER))
+    assert client.get(reverse("mapping:import_start")).status_code == 403
+    assert upload(client, GOOD_CSV.encode()).status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_wizard_upload_columns_preview_apply(client, halls, food, moderator):
+    client.force_login(moderator)
+    response = client.get(reverse("mapping:import_start"))
+    assert response.status_code == 200 and b'type="file"' in response.content
+    response = upload(client, GOOD_CSV.encode())
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("mapping:import_columns", args=[job.pk])
+    assert job.status == JobStatus.WAITING and job.params["stage"] == "mapping" and job.input_file
+    page = client.get(response["Location"]).content.decode()
+    assert "Village hall" in page  # the sample rows
+    assert '<option value="Latitude" selected>' in page  # guessed
+
+    # a missing title column is refused on the form, choices kept
+    response = client.post(reverse("mapping:import_columns", args=[job.pk]), columns_post(job, map_title=""))
+    assert response.status_code == 400 and "Choose the column that holds each entry" in response.content.decode()
+
+    response = client.post(reverse("mapping:import_columns", args=[job.pk]), columns_post(job))
+    assert response["Location"] == reverse("mapping:import_preview", args=[job.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "<strong>3</strong> new entries" in page and "disabled" not in page
+    assert Entry.objects.count() == 0
+
+    response = client.post(reverse("mapping:import_apply", args=[job.pk]))
+    job.refresh_from_db()
+    assert response["Location"] == job.get_absolute_url()
+    assert job.status == JobStatus.DONE and job.params["stage"] == "applied"
+    assert Entry.objects.filter(status=EntryStatus.PUBLISHED, source="halls.csv").count() == 3
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "3 new" in page
+    # a second click does nothing more
+    client.post(reverse("mapping:import_apply", args=[job.pk]))
+    assert Entry.objects.count() == 3 and EntryEvent.objects.count() == 3
+
+
+def test_wizard_bad_row_blocks_apply_then_corrected_file(client, halls, food, moderator):
+    client.force_login(moderator)
+    bad = GOOD_CSV.replace("h3,Food bank,food-help,53.79", "h3,Food bank,Unheard of,53.79")
+    upload(client, bad.encode())
+    job = Job.objects.get()
+    client.post(reverse("mapping:import_columns", args=[job.pk]), columns_post(job))
+    page = client.get(reverse("mapping:import_preview", args=[job.pk])).content.decode()
+    assert "There is no category called “Unheard of”" in page and "<td>4</td>" in page
+    assert "disabled" in page
+    response = client.post(reverse("mapping:import_apply", args=[job.pk]))
+    assert response["Location"] == reverse("mapping:import_preview", args=[job.pk])
+    assert Entry.objects.count() == 0  # the server refuses too
+
+    response = client.post(reverse("mapping:import_file", args=[job.pk]), {"file": _named(GOOD_CSV.encode(), "v2.csv")})
+    assert response["Location"] == reverse("mapping:import_columns", args=[job.pk])
+    job.refresh_from_db()
+    assert job.input_filename == "v2.csv" and job.params["mapping"]["title"] == "Name"
+    client.post(reverse("mapping:import_columns", args=[job.pk]), columns_post(job))
+    client.post(reverse("mapping:import_apply", args=[job.pk]))
+    assert Entry.objects.count() == 3
+
+
+def test_wizard_unreadable_file_is_refused_on_the_form(client, moderator):
+    client.force_login(moderator)
+    response = upload(client, b"", "empty.csv")
+    assert response.status_code == 400 and not Job.objects.exists()
+    response = upload(client, b'{"type": "Feature"', "x.geojson")
+    assert response.status_code == 400 and "not valid JSON" in response.content.decode()
+
+
+def test_other_people_cannot_see_an_import(client, halls, moderator):
+    client.force_login(moderator)
+    upload(client, GOOD_CSV.encode())
+    job = Job.objects.get()
+    client.force_login(UserFactory(role=Role.MODERATOR))
+    for name in ("mapping:import_columns", "mapping:import_preview"):
+        assert client.get(reverse(name, args=[job.pk])).status_code == 404
+    assert client.post(reverse("mapping:import_apply", args=[job.pk])).status_code == 404
+
+
+def test_large_files_run_in_the_background_with_progress(
+    client, settings, halls, moderator, django_capture_on_commit_callbacks
+):
+    settings.MAP_IMPORT_INLINE_ROWS = 10
+    rows = "".join(f"r{n},Place {n},halls,53.{n:04d},-1.5\n" for n in range(40))
+    client.force_login(moderator)
+    upload(client, ("id,title,category,lat,lng\n" + rows).encode())
+    job = Job.objects.get()
+    with django_capture_on_commit_callbacks(execute=True) as tasks:
+        response = client.post(reverse("mapping:import_columns", args=[job.pk]), columns_post(job))
+    assert len(tasks) == 1  # enqueued once committed; the immediate backend runs it at once in tests
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.status == JobStatus.WAITING and job.params["stage"] == "preview" and job.progress == 40
+    assert job.report["counts"]["create"] == 40
+    with django_capture_on_commit_callbacks(execute=True) as tasks:
+        response = client.post(reverse("mapping:import_apply", args=[job.pk]))
+    assert len(tasks) == 1
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.total == 40 and job.progress == 40
+    assert Entry.objects.count() == 40
+
+
+# ---- the command --------------------------------------------------------------------------
+def test_command_dry_run_reports_every_bad_row(tmp_path, halls, food):
+    path = tmp_path / "bad.csv"
+    path.write_text(GOOD_CSV + "h4,,halls,53.8,-1.5,,\nh5,Far,halls,99,-1.5,,\n")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_entries", str(path), "--dry-run", stdout=out, stderr=err)
+    text = out.getvalue() + err.getvalue()
+    assert "Row 5: The title is missing." in text and "Row 6:" in text and "out of range" in text
+    assert Entry.objects.count() == 0
+
+
+def test_command_applies_with_a_mapping(tmp_path, halls):
+    path = tmp_path / "places.csv"
+    path.write_text("Ref;Place;Y;X\nA1;Hall;53,8;-1,5\nA2;Shop;53,7;-1,4\n", encoding="utf-8-sig")
+    out = io.StringIO()
+    call_command("import_entries", str(path), "--map", "title=Place,lat=Y,lng=X,external_id=Ref",
+                 "--category", "Halls", "--publish", stdout=out)  # fmt: skip
+    assert "2 new" in out.getvalue()
+    assert Entry.objects.filter(status=EntryStatus.PUBLISHED, source="places.csv").count() == 2
+    out = io.StringIO()
+    call_command("import_entries", str(path), "--map", "title=Place,lat=Y,lng=X,external_id=Ref",
+                 "--category", "halls", stdout=out)  # fmt: skip
+    assert "0 new, 0 updated, 2 unchanged" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("import_entries", str(path), "--map", "title=Nope", "--category", "halls", stdout=io.StringIO())
+
+
+def test_entry_history_shows_import(halls, food, moderator):
+    EntryFactory(category=halls, external_id="h1", title="Old", lat=53.8, lng=-1.55)
+    table = read_table(GOOD_CSV.replace(",Halls,", ",halls,").encode())
+    plan = imports.plan_import(table, options_for(table, default_category_id=halls.pk))
+    assert plan.counts()["update"] == 1
