@@ -7,11 +7,13 @@ ninja makes one pattern per router and path, so these operations are registered 
 router's paths (same path strings: one pattern, every method); the moderation actions, on paths
 of their own, live on this module's router."""
 
+import json
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
+from pydantic import ValidationError as PydanticError
 
 from squaremile.core.api import ErrorOut, Text, TokenAuth
 from squaremile.directory.models import Organisation, Project
@@ -166,11 +168,36 @@ def delete_entry(request, entry_id: int):
 
 
 # ---- moderation ----------------------------------------------------------------------------
+NOTE_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "note": {"type": "string", "maxLength": 2000, "description": "kept in the entry's history"},
+        }}}},
+    }
+}  # fmt: skip
+
+
+def _note(request) -> str:
+    """The optional JSON body {"note": "..."} of an action; an empty body is fine."""
+    if request.content_type != "application/json" or not request.body.strip():
+        return ""
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError({"__all__": ['The body must be JSON, such as {"note": "..."}.']}) from None
+    try:
+        return NoteIn(**(data if isinstance(data, dict) else {"note": data})).note
+    except PydanticError as exc:
+        raise ValidationError({"note": [err["msg"] for err in exc.errors()]}) from None
+
+
 def _moderation(action: str, summary: str):
     @router.post(f"/map/entries/{{entry_id}}/{action}", response={200: EntryWriteOut, **ERRORS}, auth=TokenAuth(),
-                 summary=summary, operation_id=f"map_entry_{action}")  # fmt: skip
-    def endpoint(request, entry_id: int, payload: NoteIn | None = None):
-        entry = services.SINGLE[action](entry=_entry(entry_id), by=request.auth, note=payload.note if payload else "")
+                 summary=summary, operation_id=f"map_entry_{action}", openapi_extra=NOTE_BODY)  # fmt: skip
+    def endpoint(request, entry_id: int):
+        entry = _entry(entry_id)
+        entry = services.SINGLE[action](entry=entry, by=request.auth, note=_note(request))
         return Status(200, _out(entry))
 
     return endpoint
