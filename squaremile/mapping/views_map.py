@@ -53,16 +53,26 @@ def _home(request) -> dict | None:
     return {"set": True, "lat": profile.lat, "lng": profile.lng, "radius_m": profile.radius_m}
 
 
-def _parse(request) -> tuple[MapFilters, dict]:
+def _parse(request, *, drop=("zoom",)) -> tuple[MapFilters, dict]:
+    """The filters of the request. The view (lat, lng, zoom) of a page URL is not a filter: a
+    nonsense view opens the default one instead of an error."""
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
     try:
-        return parse_filters(request.GET), {}
+        return parse_filters(params), {}
     except FilterError as exc:
         return MapFilters(), exc.errors
 
 
 def _filter_context(request, filters: MapFilters, errors: dict) -> dict:
     """What the filter form needs: choices, and what the visitor chose (kept even when wrong)."""
-    categories = selectors.active_categories()
+    if filters.all_categories:  # already loaded by parse_filters: no second query
+        categories = sorted(
+            (c for c in filters.all_categories.values() if c.is_active), key=lambda c: (c.position, c.name)
+        )
+    else:
+        categories = selectors.active_categories()
     return {
         "categories": categories,
         "areas": Area.objects.only("id", "slug", "name").order_by("name"),
@@ -85,11 +95,12 @@ def _filter_context(request, filters: MapFilters, errors: dict) -> dict:
 
 
 def map_page(request):
-    filters, errors = _parse(request)
+    filters, errors = _parse(request, drop=("zoom", "bbox"))
     initial = _initial_view(request)
+    context = _filter_context(request, filters, errors)
     categories_json = [
         {"slug": c.slug, "name": c.name, "colour": c.colour, "icon": c.icon, "threat": c.is_threat}
-        for c in selectors.active_categories()
+        for c in context["categories"]
     ]
     config = {
         "clustersUrl": reverse("api:map_clusters"),
@@ -101,7 +112,7 @@ def map_page(request):
         "categories": categories_json,
         "maxZoom": MAX_ZOOM - 1,
     }
-    context = _filter_context(request, filters, errors) | {
+    context |= {
         "config": config,
         "home": config["home"],
         "can_import": can(request.user, "entry.import"),
