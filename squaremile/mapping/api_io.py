@@ -11,7 +11,7 @@ from typing import Literal
 
 from django.http import FileResponse
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from squaremile.core.api import ErrorOut, Text, optional_user
 from squaremile.core.jobs import job_for
@@ -85,7 +85,8 @@ def map_export(request, query: Query[ExportQuery]):
     try:
         filters = parse_filters(params)
     except FilterError as exc:
-        return 400, {"message": "Some filters are not valid.", "errors": {k: [v] for k, v in exc.errors.items()}}
+        errors = {k: [v] for k, v in exc.errors.items()}
+        return Status(400, {"message": "Some filters are not valid.", "errors": errors})
     user = optional_user(request)
     queryset = exports.export_queryset(filters, user=user)
     count = queryset.count()
@@ -93,22 +94,25 @@ def map_export(request, query: Query[ExportQuery]):
     if count <= exports.inline_max():
         return exports.stream_response(query.format, queryset, base_url=base_url)
     if not getattr(user, "is_authenticated", False):
-        return 401, {
-            "message": f"More than {exports.inline_max():,} entries are exported in the background, for signed-in "
-            "people only: send a token (Authorization: Bearer <token>) or narrow the filters.",
-            "errors": {},
-        }
+        return Status(
+            401,
+            {
+                "message": f"More than {exports.inline_max():,} entries are exported in the background, for signed-in "
+                "people only: send a token (Authorization: Bearer <token>) or narrow the filters.",
+                "errors": {},
+            },
+        )
     job = exports.start_export(by=user, fmt=query.format, filters=filters, count=count, base_url=base_url)
-    return 202, job_out(request, job)
+    return Status(202, job_out(request, job))
 
 
 def _job_or_error(request, job_id: int):
     user = optional_user(request)
     if not getattr(user, "is_authenticated", False):
-        return None, (401, {"message": "Send a valid token: Authorization: Bearer <token>.", "errors": {}})
+        return None, Status(401, {"message": "Send a valid token: Authorization: Bearer <token>.", "errors": {}})
     job = job_for(user, job_id)
     if job is None:
-        return None, (404, {"message": "Not found.", "errors": {}})
+        return None, Status(404, {"message": "Not found.", "errors": {}})
     return job, None
 
 
@@ -123,7 +127,7 @@ def job_status(request, job_id: int):
     job, error = _job_or_error(request, job_id)
     if error:
         return error
-    return 200, job_out(request, job)
+    return Status(200, job_out(request, job))
 
 
 @router.get(
@@ -138,9 +142,10 @@ def job_download(request, job_id: int):
     if error:
         return error
     if job.status != JobStatus.DONE or not job.result_file:
-        return 409, {"message": f"The job has no file yet (it is {job.get_status_display().lower()}).", "errors": {}}
+        state = job.get_status_display().lower()
+        return Status(409, {"message": f"The job has no file yet (it is {state}).", "errors": {}})
     try:
         handle = job.result_file.open("rb")
     except OSError:
-        return 404, {"message": "The file is no longer kept; start the export again.", "errors": {}}
+        return Status(404, {"message": "The file is no longer kept; start the export again.", "errors": {}})
     return FileResponse(handle, as_attachment=True, filename=job.result_filename or "download")

@@ -294,7 +294,7 @@ def export_job(job_id: int) -> None:
         fmt = job.params.get("format")
         if fmt not in FORMATS:
             raise JobError("This export's format is not known.")
-        query = QueryDict(urlencode(job.params.get("filters") or []))
+        query = QueryDict(urlencode([tuple(pair) for pair in job.params.get("filters") or []]))
         try:
             filters = parse_filters(query)
         except Exception as exc:  # a category or area removed since: say so
