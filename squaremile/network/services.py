@@ -16,7 +16,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -54,11 +54,8 @@ def new_token() -> str:
 def data_changed(round_: Round) -> None:
     """Tell the analysis runner that a round's data changed (bumps its version, marks the stored
     analysis stale, recomputes now or in the background)."""
-    try:
-        from squaremile.network import runner
-    except ImportError:  # until the runner lands: keep the version in step at least
-        Round.objects.filter(pk=round_.pk).update(data_version=models.F("data_version") + 1)
-        return
+    from squaremile.network import runner
+
     runner.data_changed(round_)
 
 
@@ -529,6 +526,23 @@ def response_enter_paper(*, survey: Survey, by, data: ResponseData, response: Re
         return response
     round_ = current_round(survey)
     return _new_response(round_, data, user=None, node=None, invitation=None, source=ResponseSource.PAPER).response
+
+
+@transaction.atomic
+def responses_import(*, survey: Survey, by, rows: list[ResponseData]) -> list[Response]:
+    """Many paper answers at once (a checked CSV import): all saved, or none."""
+    require(by, "survey.change", survey)
+    round_ = current_round(survey)
+    resolver = NameResolver(survey)
+    created = []
+    for data in rows:
+        _validate(data, survey)
+        node = resolver.respondent_node(name=data.display_name, round_=round_)
+        response = Response(round=round_, node=node, token_hash=hash_token(new_token()), source=ResponseSource.IMPORT)
+        _write_answers(response, data, resolver, TieOrigin.SURVEY)
+        created.append(response)
+    data_changed(round_)
+    return created
 
 
 @transaction.atomic
