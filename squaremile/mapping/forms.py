@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 
@@ -59,7 +60,7 @@ def parse_rate(text: str) -> tuple[int, int]:
 def _rate_keys(ip: str, email: str) -> list[str]:
     keys = [f"map-anon:ip:{ip or 'unknown'}"]
     if email:
-        keys.append("map-anon:email:" + signing.dumps(email.strip().lower(), compress=False, salt="rate")[:60])
+        keys.append("map-anon:email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40])
     return keys
 
 
