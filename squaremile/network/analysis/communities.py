@@ -11,6 +11,9 @@ import random
 from contextlib import contextmanager
 
 import igraph as ig
+import numpy as np
+
+from .metrics import renumber_by_size
 
 
 @contextmanager
@@ -38,14 +41,15 @@ def detect(g: ig.Graph, *, seed: int = 1) -> tuple[list[int], float]:
         )
     raw = refined.membership
     q = modularity(g, raw)
-    degree = g.degree()
-    groups: dict[int, list[int]] = {}
-    for i, c in enumerate(raw):
-        if degree[i] > 0:
-            groups.setdefault(c, []).append(i)
-    order = sorted(groups, key=lambda c: (-len(groups[c]), groups[c][0]))
-    renumber = {old: new for new, old in enumerate(order)}
-    membership = [renumber[c] if degree[i] > 0 else -1 for i, c in enumerate(raw)]
+    degree = np.asarray(g.degree())
+    membership = np.asarray(renumber_by_size(raw)[0])
+    membership[degree == 0] = -1  # people with no ties belong to no community
+    if (degree == 0).any():  # close the gaps the isolates left, keeping the order
+        kept = np.unique(membership[membership >= 0])
+        remap = np.full(membership.max() + 1 if len(kept) else 1, -1)
+        remap[kept] = np.arange(len(kept))
+        membership = np.where(membership >= 0, remap[np.maximum(membership, 0)], -1)
+    membership = membership.tolist()
     return membership, q
 
 

@@ -23,6 +23,8 @@ from .communities import seeded
 
 INNER_RADIUS = 0.86  # the connected people fit in this disc when there are isolates to ring
 RING_MIN, RING_MAX = 0.92, 1.0
+SPIRAL_ABOVE = 400  # more communities than this: placed on a spiral by size, no force layout
+SMALL_GROUP = 4  # groups this small are drawn as a polygon
 SETTLE = 0.03  # with a previous layout, how far (share of the map's radius) a known person may move
 
 
@@ -115,6 +117,8 @@ def _community_layout(sub: ig.Graph, members: list[int], weights: list[float], *
             between[pair] = between.get(pair, 0) + 1
     if len(ids) == 1:
         centres = np.zeros((1, 2))
+    elif len(ids) > SPIRAL_ABOVE:  # very many groups (mostly small pieces): a spiral by size
+        centres = _separate(np.zeros((len(ids), 2)), radii)
     else:
         cg = ig.Graph(n=len(ids), edges=list(between.keys()))
         cw = [1.0 + math.log(w) for w in between.values()] if between else None
@@ -128,11 +132,13 @@ def _community_layout(sub: ig.Graph, members: list[int], weights: list[float], *
     sub_weights = np.asarray(weights, dtype=float)
     sub.es["eid"] = list(range(sub.ecount()))
     for c, vertices in enumerate(groups):
-        if len(vertices) == 1:
-            pos[vertices[0]] = centres[c]
+        k = len(vertices)
+        if k <= SMALL_GROUP:  # a few people: a regular polygon, no force layout needed
+            angles = 2 * math.pi * np.arange(k) / k + (c % 7) * 0.4
+            ring = np.column_stack([np.cos(angles), np.sin(angles)]) * (radii[c] if k > 1 else 0.0)
+            pos[vertices] = centres[c] + ring
             continue
         part = sub.induced_subgraph(vertices)
-        k = len(vertices)
         with seeded(seed + c):
             if part.ecount():
                 # induced_subgraph keeps edge attributes, so the parent's edge ids come along
@@ -150,7 +156,7 @@ def _community_layout(sub: ig.Graph, members: list[int], weights: list[float], *
 def _separate(centres: np.ndarray, radii: np.ndarray, rounds: int = 60) -> np.ndarray:
     """Push overlapping discs apart (a few rounds of pairwise pushes, vectorised)."""
     pos = centres.copy()
-    if len(pos) > 1500:  # very many tiny groups: a spiral, largest in the middle, is tidy enough
+    if len(pos) > SPIRAL_ABOVE:  # very many tiny groups: a spiral, largest in the middle, is tidy enough
         out = np.zeros_like(pos)
         r, angle = 0.0, 0.0
         for i in np.argsort(-radii, kind="stable"):
