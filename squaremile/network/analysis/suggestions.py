@@ -27,6 +27,7 @@ from scipy.sparse import csr_matrix, triu
 from .graph import Built
 
 MIN_COMMON = 2
+MAX_COMMON_DEGREE = 1000  # contacts of more people than this do not count as common contacts
 PER_PERSON = 2
 TOP_PER_SLUG = 25  # well-connected people kept per skill/resource for matching
 MAX_CLUSTERS = 40  # bridge suggestions look at the largest communities only
@@ -175,7 +176,12 @@ def _close_triangles(ctx: _Context, picker: _Picker) -> _Picker:
     w = np.asarray(g.es["weight"], dtype=np.float64)
     rows = np.concatenate([edges[:, 0], edges[:, 1]])
     cols = np.concatenate([edges[:, 1], edges[:, 0]])
-    weights = csr_matrix((np.concatenate([w, w]), (rows, cols)), shape=(n, n))
+    # A contact of very many people (the council everyone names) is left out as a common
+    # contact: everybody has it in common, and the pair count would grow with its square.
+    keep_hub = np.asarray(ctx.degree, dtype=np.int64)[cols] <= MAX_COMMON_DEGREE
+    rows, cols = rows[keep_hub], cols[keep_hub]
+    both = np.concatenate([w, w])[keep_hub]
+    weights = csr_matrix((both, (rows, cols)), shape=(n, n))
     ones = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     common = triu(ones @ ones, k=1).tocoo()
     keep = common.data >= MIN_COMMON
@@ -262,7 +268,13 @@ def _connect_peripheral(ctx: _Context, periphery: list[bool], picker: _Picker) -
         where = "has no ties in the network yet" if d == 0 else f"has only {d} tie{'s' if d != 1 else ''}"
         vias = [c for c in ctx.adj[p] if c in ctx.adj[h]]
         via = max(vias, key=lambda c: (min(ctx.adj[p][c], ctx.adj[h][c]), -c)) if vias else None
-        reason = f"{label[p]} {where}. {ctx.say(why[0])}, and {label[h]} is well connected ({ctx.degree[h]} ties)."
+        what, giver, _taker, slugs = why[0]
+        hub = f"{label[h]} is well connected ({ctx.degree[h]} ties)"
+        if what == "offers" and giver == h:
+            detail = f"{hub} and can offer {slugs}, which {label[p]} needs."
+        else:
+            detail = f"{ctx.say(why[0])}, and {hub}."
+        reason = f"{label[p]} {where}. {detail}"
         if via is not None:
             reason += f" {label[via]} knows both and could introduce them."
         picker.add(score, p, h, via, reason)

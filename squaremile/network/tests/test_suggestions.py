@@ -63,7 +63,9 @@ def test_isolate_is_connected_to_a_well_connected_person_who_has_what_they_need(
     assert found, r.suggestions
     best = found[0]
     assert (best["a"], best["b"]) == ("iris", "hana")
-    assert best["reason"].startswith("Iris has no ties in the network yet. Hana can offer cooking, which Iris needs")
+    assert best["reason"] == (
+        "Iris has no ties in the network yet. Hana is well connected (4 ties) and can offer cooking, which Iris needs."
+    )
     assert r.nodes["iris"]["is_isolate"]
 
 
