@@ -796,8 +796,7 @@ def plan_import(table: Table, options: ImportOptions, *, progress: Callable[[int
             checked.append((number, values))
         if progress and i % 500 == 0:
             progress(i)
-    if plan.errors:
-        return plan
+    # The good rows are matched even when others are bad, so the preview can say what they would do.
     existing = _existing([values["external_id"] for _, values in checked])
     from squaremile.mapping import clusters
 

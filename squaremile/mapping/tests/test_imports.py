@@ -146,6 +146,7 @@ def test_every_bad_row_is_reported_with_its_number(halls, moderator):
     plan = imports.import_preview(table=table, options=options_for(table), by=moderator)
     by_row = {e["row"]: e["message"] for e in plan.errors}
     assert sorted(by_row) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert plan.counts()["create"] == 2  # the good rows are still counted for the preview
     assert "title is missing" in by_row[3]
     assert "latitude is missing" in by_row[4]
     assert "“north” is not a number" in by_row[5]
