@@ -208,7 +208,7 @@ class EntryForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("position", "name")
         self.fields["category"].widget.attrs.update({
             "hx-get": reverse_lazy("mapping:entry_questions"), "hx-trigger": "change",
-            "hx-target": "#category-questions", "hx-swap": "innerHTML",
+            "hx-target": "#category-questions", "hx-swap": "innerHTML", "hx-sync": "this:replace",
         })  # fmt: skip
         for kind in ("organisation", "project"):
             self.fields[f"{kind}_name"].widget.attrs.update({
