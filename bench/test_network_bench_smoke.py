@@ -26,7 +26,9 @@ def test_network_benchmark_runs_end_to_end(tmp_path):
     assert result.returncode == 0, output
     for n in (150, 2100):
         for step in STEPS:
-            assert re.search(rf"^\[network {n}\] ours  {step}\s+[\d.]+ s$", result.stdout, re.M), output
+            assert re.search(rf"^\[network {n}\] ours  {step}\s+[\d.]+ s  \(cpu [\d.]+ s\)$", result.stdout, re.M), (
+                output
+            )
         assert re.search(
             rf"^\[network {n}\] ours  total .* target < [\d.]+ s  cpu (PASS|FAIL)  wall (PASS|FAIL)$",
             result.stdout,

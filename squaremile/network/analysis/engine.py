@@ -36,11 +36,17 @@ def analyse(
     estimated from `samples` sampled sources above); True/False force it.
     """
     timings: dict[str, float] = {}
+    cpu_timings: dict[str, float] = {}
     started = time.perf_counter()
+    cpu_started = cpu_last = time.thread_time()
 
     def lap(step: str, since: float) -> float:
+        nonlocal cpu_last
         now = time.perf_counter()
         timings[step] = round(now - since, 4)
+        cpu_now = time.thread_time()
+        cpu_timings[step] = round(cpu_now - cpu_last, 4)
+        cpu_last = cpu_now
         return now
 
     t = time.perf_counter()
@@ -130,7 +136,10 @@ def analyse(
         )
         t = lap("suggestions", t)
     timings["total"] = round(time.perf_counter() - started, 4)
-    return AnalysisResult(graph=graph, nodes=per_node, layout=positions, suggestions=found, timings=timings)
+    cpu_timings["total"] = round(time.thread_time() - cpu_started, 4)
+    return AnalysisResult(
+        graph=graph, nodes=per_node, layout=positions, suggestions=found, timings=timings, cpu_timings=cpu_timings
+    )
 
 
 def _brokers(degree: list[int], between: np.ndarray, constraint: list[float | None]) -> set[int]:

@@ -56,7 +56,8 @@ class AnalysisResult:
     * nodes: key -> per-person figures.
     * layout: key -> [x, y] in [-1, 1] ({} when layout=False).
     * suggestions: ranked weaving suggestions ([] when suggestions=False).
-    * timings: step -> seconds.
+    * timings: step -> seconds (wall clock); cpu_timings: the same steps in CPU seconds (they differ
+      when the machine is busy with other work).
     """
 
     graph: dict[str, Any]
@@ -64,6 +65,7 @@ class AnalysisResult:
     layout: dict[str, list[float]] = field(default_factory=dict)
     suggestions: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    cpu_timings: dict[str, float] = field(default_factory=dict)  # the same steps, CPU seconds of this thread
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

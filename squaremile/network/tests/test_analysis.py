@@ -219,7 +219,8 @@ def test_seeded_runs_repeat_and_json_round_trips():
     two = analyse(nodes, ties, seed=4)
     assert one.nodes == two.nodes and one.layout == two.layout and one.suggestions == two.suggestions
     data = json.loads(json.dumps(one.to_json()))
-    assert set(data) == {"graph", "nodes", "layout", "suggestions", "timings"}
+    assert set(data) == {"graph", "nodes", "layout", "suggestions", "timings", "cpu_timings"}
+    assert set(data["cpu_timings"]) == set(data["timings"])
     assert set(data["timings"]) == {
         "build", "metrics", "betweenness", "communities", "constraint", "layout", "suggestions", "total",
     }  # fmt: skip
