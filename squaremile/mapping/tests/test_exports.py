@@ -212,3 +212,10 @@ def test_export_queries_do_not_grow_with_entries(client, data, django_assert_max
         download(client, "csv")
     with django_assert_max_num_queries(8):
         download(client, "kml")
+
+
+def test_export_page_queries_are_bounded(client, data, django_assert_max_num_queries):
+    for n in range(30):
+        EntryFactory(title=f"More {n}", category=data["halls"], lat=53.8, lng=-1.5)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("mapping:export") + "?category=halls").status_code == 200

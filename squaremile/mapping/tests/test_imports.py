@@ -438,3 +438,15 @@ def test_entry_history_shows_import(halls, food, moderator):
     table = read_table(GOOD_CSV.replace(",Halls,", ",halls,").encode())
     plan = imports.plan_import(table, options_for(table, default_category_id=halls.pk))
     assert plan.counts()["update"] == 1
+
+
+def test_import_pages_queries_are_bounded(client, halls, moderator, django_assert_max_num_queries):
+    client.force_login(moderator)
+    for n in range(12):
+        upload(client, GOOD_CSV.replace("h1,", f"x{n},").encode(), f"file{n}.csv")
+    with django_assert_max_num_queries(6):
+        html = client.get(reverse("mapping:import_start")).content.decode()
+    assert html.count("file") >= 10 and "file0.csv" not in html  # the ten most recent
+    job = Job.objects.first()
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("mapping:import_columns", args=[job.pk])).status_code == 200
