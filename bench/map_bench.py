@@ -311,8 +311,9 @@ def summary(times_ms: list[float], sizes: list[int]) -> dict:
     }
 
 
-def kib(n: float) -> str:
-    return f"{n / 1024:9.1f} KiB"
+def size_text(n: float) -> str:
+    """A response size in bytes, with thousands separators."""
+    return f"{round(n):>11,} B"
 
 
 MAX_LAT = 85.0511287798066
@@ -590,7 +591,7 @@ def worker(args) -> int:
         results[group] = {"ours": s}
         print(
             f"[{db}] {group:<10} n={s['count']:<4} median {s['median_ms']:7.1f} ms  p95 {s['p95_ms']:7.1f} ms  "
-            f"max {s['max_ms']:7.1f} ms  size mean {kib(s['mean_bytes'])} max {kib(s['max_bytes'])}  "
+            f"max {s['max_ms']:7.1f} ms  size mean {size_text(s['mean_bytes'])} max {size_text(s['max_bytes'])}  "
             f"{'PASS' if s['pass'] else 'FAIL'}",
             flush=True,
         )
@@ -624,8 +625,8 @@ def worker(args) -> int:
         r["ratio_p95"] = round(b["p95_ms"] / max(pct(ours, 95), 1e-6), 1)
         print(
             f"[{db}]   baseline {group:<10} n={b['count']:<3} median {b['median_ms']:8.1f} ms  "
-            f"p95 {b['p95_ms']:8.1f} ms  max {b['max_ms']:8.1f} ms  size mean {kib(b['mean_bytes'])} "
-            f"max {kib(b['max_bytes'])}  ratio = {r['ratio']:g}x (p95 {r['ratio_p95']:g}x)",
+            f"p95 {b['p95_ms']:8.1f} ms  max {b['max_ms']:8.1f} ms  size mean {size_text(b['mean_bytes'])} "
+            f"max {size_text(b['max_bytes'])}  ratio = {r['ratio']:g}x (p95 {r['ratio_p95']:g}x)",
             flush=True,
         )
 

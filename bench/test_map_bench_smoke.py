@@ -19,7 +19,7 @@ SCRIPT = ROOT / "bench" / "map_bench.py"
 GROUPS = ("unfiltered", "category", "area", "verified", "q", "dates")
 FIGURE = re.compile(
     r"^\[(sqlite|postgres)\] (\w+)\s+n=(\d+)\s+median\s+[\d.]+ ms\s+p95\s+[\d.]+ ms\s+max\s+[\d.]+ ms\s+"
-    r"size mean\s+[\d.]+ KiB\s+max\s+[\d.]+ KiB\s+(PASS|FAIL)$",
+    r"size mean\s+[\d,]+ B\s+max\s+[\d,]+ B\s+(PASS|FAIL)$",
     re.MULTILINE,
 )
 BASELINE = re.compile(
