@@ -29,11 +29,14 @@ def analyse(
     previous_layout: dict[str, tuple[float, float]] | None = None,
     samples: int = metrics.DEFAULT_SAMPLES,
     suggestions_per_kind: int = 10,
+    skill_names: dict[str, str] | None = None,
 ) -> AnalysisResult:
     """Analyse a network. See types.AnalysisResult and docs/network-analysis.md.
 
     exact_betweenness: None chooses by size (exact up to about 3,000 people with 15,000 ties,
     estimated from `samples` sampled sources above); True/False force it.
+    skill_names: skill/resource slug -> name, for the reasons of suggestions ("first aid" rather
+    than the slug); slugs without a name are humanised ("first-aid" -> "first aid").
     """
     timings: dict[str, float] = {}
     cpu_timings: dict[str, float] = {}
@@ -133,6 +136,7 @@ def analyse(
             community=community,
             periphery=periphery,
             per_kind=suggestions_per_kind,
+            skill_names=skill_names,
         )
         t = lap("suggestions", t)
     timings["total"] = round(time.perf_counter() - started, 4)

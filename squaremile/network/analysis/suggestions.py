@@ -87,13 +87,14 @@ def suggest(
     community: list[int],
     periphery: list[bool],
     per_kind: int = 10,
+    skill_names: dict[str, str] | None = None,
 ) -> list[dict]:
     n = built.n
     if n < 2 or per_kind <= 0:
         return []
     adj = built.adjacency()
     used: set[tuple[int, int]] = set()
-    ctx = _Context(built, adj, degree, between, community)
+    ctx = _Context(built, adj, degree, between, community, skill_names)
     pickers = [
         _relieve_broker(ctx, _Picker("relieve_broker", adj, used, per_kind)),
         _close_triangles(ctx, _Picker("close_triangle", adj, used, per_kind)),
@@ -119,8 +120,9 @@ def suggest(
 
 
 class _Context:
-    def __init__(self, built: Built, adj, degree, between, community):
+    def __init__(self, built: Built, adj, degree, between, community, skill_names=None):
         self.built, self.adj, self.degree, self.between, self.community = built, adj, degree, between, community
+        self.skill_names = skill_names or {}
         self.label = [built.label(i) for i in range(built.n)]
         self.offers = [node.offers() for node in built.nodes]
         self.needs = [set(node.needs) for node in built.nodes]
@@ -141,6 +143,10 @@ class _Context:
         hub = max(members, key=lambda i: (self.degree[i], -i))
         return f"the group around {self.label[hub]} ({len(members)} people)"
 
+    def name(self, slug: str) -> str:
+        """A skill or resource in words: its name when the caller gave one, else the slug humanised."""
+        return self.skill_names.get(slug) or humanise(slug)
+
     def match(self, a: int, b: int) -> tuple[float, list[tuple[str, int, int, str]]]:
         """How well a and b fit: (points, reasons best first). A reason is (what, giver, taker, slugs):
         ("offers", g, t, slug) g can offer what t needs; ("shares", a, b, "x, y and z") both have them."""
@@ -152,11 +158,11 @@ class _Context:
                 if slug in offers:
                     p = 2.5 if offers[slug] == "strong" else 2.0
                     points += p
-                    why.append((p, ("offers", giver, taker, humanise(slug))))
+                    why.append((p, ("offers", giver, taker, self.name(slug))))
         shared = sorted(set(oa) & set(ob))
         if shared:
             points += min(3, len(shared))
-            why.append((1.0, ("shares", a, b, names([humanise(s) for s in shared[:3]]))))
+            why.append((1.0, ("shares", a, b, names([self.name(s) for s in shared[:3]]))))
         why.sort(key=lambda w: -w[0])
         return points, [w for _, w in why]
 
@@ -198,7 +204,7 @@ def _close_triangles(ctx: _Context, picker: _Picker) -> _Picker:
         a, b = int(a_idx[k]), int(b_idx[k])
         if not picker.ok(a, b):
             continue
-        shared = [c for c in adj[a] if c in adj[b]]
+        shared = [c for c in adj[a] if c in adj[b] and ctx.degree[c] <= MAX_COMMON_DEGREE]
         shared.sort(key=lambda c: (-min(adj[a][c], adj[b][c]), -(adj[a][c] + adj[b][c]), -ctx.degree[c], c))
         via = shared[0]
         listed = [label[c] for c in shared[:3]]

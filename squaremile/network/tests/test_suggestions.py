@@ -164,3 +164,11 @@ def test_suggestions_can_be_turned_off_or_limited():
     names, links = two_cliques_through(broker=True)
     assert analyse(people(*names), ties(*links), suggestions=False).suggestions == []
     assert analyse(people(*names), ties(*links), suggestions_per_kind=0).suggestions == []
+
+
+def test_reasons_use_the_names_of_skills_when_given():
+    names, links = two_cliques_through(broker=False)
+    links.append(("A5", "B5"))
+    extra = {"A2": {"needs": ("legal-advice",)}, "B3": {"skills": {"legal-advice": "strong"}}}
+    r = analyse(people(*names, **extra), ties(*links), skill_names={"legal-advice": "legal advice (tenancy)"})
+    assert "B3 can offer legal advice (tenancy), which A2 needs" in of_kind(r, "bridge_clusters")[0]["reason"]
