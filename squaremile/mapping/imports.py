@@ -1145,7 +1145,8 @@ def save_options(*, job, by, options: ImportOptions) -> None:
 
     require(by, "entry.import")
     job.params.update(options.as_params())
-    job.params.update(stage="checking")
+    # Shown only if the check fails (a finished check points to the preview instead).
+    job.params.update(stage="checking", continue_url=_urls(job)["start"], continue_label="Start a new import")
     job.status = JobStatus.QUEUED
     job.message = "Checking every row…"
     job.save(update_fields=["params", "status", "message", "updated_at"])

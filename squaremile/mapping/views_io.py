@@ -188,8 +188,12 @@ def import_columns(request, pk):
     if request.method == "POST" and form.is_valid():
         imports.save_options(job=job, by=request.user, options=form.options(source=job.input_filename))
         if job.total <= imports.inline_rows():
-            imports.check_import_job(job.pk)
-            return redirect("mapping:import_preview", job.pk)
+            try:
+                imports.check_import_job(job.pk)
+            except Exception:  # logged, and the job says it failed in plain words
+                return redirect(job)
+            job.refresh_from_db()
+            return redirect("mapping:import_preview", job.pk) if job.params.get("stage") == "preview" else redirect(job)
         enqueue_on_commit(io_tasks.check_import, job.pk)
         return redirect(job)
     context = {
@@ -238,12 +242,16 @@ def import_apply(request, pk):
     if not claimed:  # a second click, or another tab: the first one is under way
         return redirect(job)
     job.refresh_from_db()
-    job.params["stage"] = "applying"
-    job.params.pop("continue_url", None)
+    job.params.update(
+        stage="applying", continue_url=reverse("mapping:import_start"), continue_label="Start a new import"
+    )
     job.message = "Waiting to apply…"
     job.save(update_fields=["params", "message", "updated_at"])
     if job.total <= imports.inline_rows():
-        imports.apply_import_job(job.pk)
+        try:
+            imports.apply_import_job(job.pk)
+        except Exception:  # logged; nothing was applied (one transaction) and the job says it failed
+            return redirect(job)
         job.refresh_from_db()
         if job.params.get("stage") == "preview":
             messages.error(request, job.message)

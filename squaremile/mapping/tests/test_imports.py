@@ -450,3 +450,31 @@ def test_import_pages_queries_are_bounded(client, halls, moderator, django_asser
     job = Job.objects.first()
     with django_assert_max_num_queries(10):
         assert client.get(reverse("mapping:import_columns", args=[job.pk])).status_code == 200
+
+
+def test_a_crash_while_applying_changes_nothing_and_is_said_plainly(client, halls, food, moderator, monkeypatch):
+    client.force_login(moderator)
+    upload(client, GOOD_CSV.encode())
+    job = Job.objects.get()
+    client.post(reverse("mapping:import_columns", args=[job.pk]), columns_post(job))
+
+    def broken_history(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(EntryEvent.objects, "bulk_create", broken_history)
+    response = client.post(reverse("mapping:import_apply", args=[job.pk]))
+    assert response["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "Nothing was changed" in job.message and "fire" not in job.message
+    assert Entry.objects.count() == 0  # the entries written before the failure were rolled back
+    assert "Start a new import" in client.get(job.get_absolute_url()).content.decode()
+
+
+def test_a_lost_upload_fails_the_check_in_plain_words(client, halls, moderator):
+    client.force_login(moderator)
+    upload(client, GOOD_CSV.encode())
+    job = Job.objects.get()
+    job.input_file.delete(save=False)
+    client.post(reverse("mapping:import_columns", args=[job.pk]), columns_post(job))
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.message == "The uploaded file is no longer kept. Upload it again."
