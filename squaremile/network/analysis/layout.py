@@ -1,12 +1,14 @@
 """Map layout: positions in [-1, 1] for every node, computed once and stored by the caller.
 
-* People with ties: a force-directed layout (igraph's Fruchterman-Reingold, grid variant on large
-  networks) started from a community-aware position: the communities are laid out first as one
-  node each (weighted by the ties between them), and each person starts near their community's
-  place. The forces then only have to tidy up, so few iterations give readable clusters fast.
-* With `previous` (the stored layout of the last run), people keep their old places as the start
-  and the forces run briefly and gently, so a recompute after new answers moves the map little;
-  newcomers start beside the people they are tied to.
+* People with ties, fresh layout: the communities are laid out first as one node each
+  (Fruchterman-Reingold weighted by the ties between them) and pushed apart so that discs sized by
+  their head count do not overlap; then each community is laid out on its own inside its disc
+  (Fruchterman-Reingold; groups of up to SMALL_GROUP people as a polygon). Clusters stay visibly
+  apart and the work is many small force layouts instead of one big one. With more than
+  SPIRAL_ABOVE communities (a network in very many small pieces) they go on a spiral by size.
+* With `previous` (the stored layout of the last run), known people start at their old places and
+  may only move within a small box around them (SETTLE); newcomers start beside the people they
+  are tied to and settle with a short force layout, so a recompute moves the map little.
 * People with no ties are placed evenly on rings around the edge, in key order, never on top of
   each other or of the connected people.
 """

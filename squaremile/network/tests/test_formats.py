@@ -197,3 +197,9 @@ def test_parser_fuzz_never_raises():
         parsed = parse_ties_table(text if rng.random() < 0.5 else text.encode("utf-8"), "f.csv")
         assert all(e.line >= 0 and e.message for e in parsed.errors)
         assert all(r.source and r.target and r.strength in (1, 2, 3) for r in parsed.rows)
+
+
+def test_parser_reads_a_text_file_object_and_ignores_extra_and_short_rows():
+    parsed = parse_ties_table(io.StringIO("Notes,To,From\nhello,Ben,Asha,extra\n,Carol\n"), "t.csv")
+    assert [(r.source, r.target, r.line) for r in parsed.rows] == [("Asha", "Ben", 2)]
+    assert [(e.line, e.message) for e in parsed.errors] == [(3, "From is empty.")]
