@@ -10,7 +10,7 @@ from squaremile.mapping.models import Category, CategoryQuestion, Entry, EntryEv
 from squaremile.places.selectors import area_for_point
 
 
-class CategoryQuestionInline(admin.TabularInline):
+class CategoryQuestionInline(AdminRoleMixin, admin.TabularInline):
     model = CategoryQuestion
     fields = ("label", "kind", "choices", "required", "help_text", "position")
     extra = 1
@@ -32,7 +32,7 @@ class CategoryAdmin(AdminRoleMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class EntryPhotoInline(admin.TabularInline):
+class EntryPhotoInline(AdminRoleMixin, admin.TabularInline):
     model = EntryPhoto
     fields = ("image", "alt", "position", "width", "height")
     readonly_fields = ("image", "width", "height")
@@ -42,7 +42,7 @@ class EntryPhotoInline(admin.TabularInline):
         return False  # photos come in through the form or the API, where they are checked and cleaned
 
 
-class EntryEventInline(admin.TabularInline):
+class EntryEventInline(AdminRoleMixin, admin.TabularInline):
     model = EntryEvent
     fields = ("created_at", "action", "actor", "changes", "note")
     readonly_fields = fields
@@ -54,6 +54,9 @@ class EntryEventInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -249,3 +249,20 @@ def test_digest_command(category, mailoutbox):
     ModerationPreference.objects.filter(user=digest).update(last_digest_at=timezone.now() - dt.timedelta(hours=21))
     call_command("send_moderation_digests", stdout=out)
     assert len(mailoutbox) == 2
+
+
+# ---- admin pages ------------------------------------------------------------------------------
+def test_category_and_entry_admin_for_administrators_only(client, moderator, category):
+    entry = services.entry_create(by=moderator, title="Pantry", category=category, lat=53.8, lng=-1.55)
+    client.force_login(moderator)
+    assert client.get("/admin/mapping/category/").status_code in (302, 403)
+    admin = UserFactory(role=Role.ADMIN, is_staff=True)
+    client.force_login(admin)
+    assert client.get("/admin/mapping/category/").status_code == 200
+    page = client.get(f"/admin/mapping/category/{category.pk}/change/")
+    assert page.status_code == 200 and b"-TOTAL_FORMS" in page.content and b"Choices" in page.content
+    page = client.get(f"/admin/mapping/entry/{entry.pk}/change/")
+    assert page.status_code == 200 and b"Submitted" in page.content  # the history, read-only
+    assert client.get("/admin/mapping/entry/", {"status__exact": "pending", "q": "pan"}).status_code == 200
+    # a category in use cannot be deleted (it is made inactive instead)
+    assert client.get(f"/admin/mapping/category/{category.pk}/delete/").status_code == 403
