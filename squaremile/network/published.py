@@ -32,12 +32,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import math
 from collections import Counter
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 
 from squaremile.directory.models import Stream
 
@@ -386,21 +388,18 @@ def _cache_key(view: str, round, analysis) -> str:
     )
 
 
-def _payload(round, view: str) -> dict[str, Any]:
+def _build(round, view: str, analysis) -> dict[str, Any]:
     from squaremile.network import graphdata
     from squaremile.network.models import Analysis
 
-    analysis = Analysis.objects.filter(round=round).first()
-    key = _cache_key(view, round, analysis)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
     nodes, ties, people = graphdata.round_graph(round)
-    result = analysis.result if analysis else {}
+    result = (
+        (Analysis.objects.filter(pk=analysis.pk).values_list("result", flat=True).first() or {}) if analysis else {}
+    )
     names = _names(nodes, people)
     head = _head(round, analysis)
     if view == "published":
-        payload = build_published(
+        return build_published(
             nodes=nodes,
             ties=ties,
             people=people,
@@ -410,17 +409,61 @@ def _payload(round, view: str) -> dict[str, Any]:
             names=names,
             head=head,
         )
-    else:
-        payload = build_organiser(nodes=nodes, ties=ties, people=people, result=result, names=names, head=head)
-    cache.set(key, payload, 600)
-    return payload
+    return build_organiser(nodes=nodes, ties=ties, people=people, result=result, names=names, head=head)
+
+
+def _meta(payload: dict) -> dict[str, Any]:
+    """What a map page needs before its script fetches the payload."""
+    return {
+        "summary": payload["summary"],
+        "has_skills": bool(payload["skills"]),
+        "has_resources": bool(payload["resources"]),
+        "node_count": len(payload["nodes"]),
+    }
+
+
+def _store(view: str, round, analysis) -> tuple[bytes, dict]:
+    """Build a payload and keep its JSON (bytes: cheap to cache and to send) and its meta."""
+    payload = _build(round, view, analysis)
+    body = json.dumps(payload, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
+    meta = _meta(payload)
+    key = _cache_key(view, round, analysis)
+    timeout = int(getattr(settings, "NETWORK_MAP_CACHE_SECONDS", 24 * 3600))
+    cache.set_many({key + ":json": body, key + ":meta": meta}, timeout)
+    return body, meta
+
+
+def _analysis(round):
+    from squaremile.network.models import Analysis
+
+    return Analysis.objects.defer("result").filter(round=round).first()
+
+
+def payload_json(round, view: str) -> bytes:
+    """The payload as JSON bytes, from the cache when the data and the analysis have not changed."""
+    analysis = _analysis(round)
+    body = cache.get(_cache_key(view, round, analysis) + ":json")
+    return body if body is not None else _store(view, round, analysis)[0]
+
+
+def payload_meta(round, view: str) -> dict[str, Any]:
+    analysis = _analysis(round)
+    meta = cache.get(_cache_key(view, round, analysis) + ":meta")
+    return meta if meta is not None else _store(view, round, analysis)[1]
+
+
+def warm(round) -> None:
+    """Build both payloads now (after an analysis is stored), so that the next map page opens at once."""
+    analysis = _analysis(round)
+    for view in ("published", "organiser"):
+        _store(view, round, analysis)
 
 
 def published_payload(round) -> dict[str, Any]:
     """What the published map and the embed show: only what consent allows (see the module doc)."""
-    return _payload(round, "published")
+    return json.loads(payload_json(round, "published"))
 
 
 def organiser_payload(round) -> dict[str, Any]:
     """Everything about the round's network, for its organisers."""
-    return _payload(round, "organiser")
+    return json.loads(payload_json(round, "organiser"))

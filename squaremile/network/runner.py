@@ -130,6 +130,12 @@ def run_analysis(round: Round, *, force: bool = False) -> Analysis:
         )
         analysis.refresh_from_db()
         raise
+    try:
+        from squaremile.network.published import warm
+
+        warm(round)  # the next map page opens at once, even for 10,000 people
+    except Exception:  # a cold cache only makes the next page slower
+        logger.exception("warming the map of round %s failed", round.pk)
     return analysis
 
 

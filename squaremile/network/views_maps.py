@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,7 +19,7 @@ from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
 from squaremile.network import exports, runner, services_maps
 from squaremile.network.models import Analysis, AnalysisStatus, Round, Suggestion, SuggestionStatus, Survey
-from squaremile.network.published import organiser_payload, published_payload
+from squaremile.network.published import organiser_payload, payload_json, payload_meta, published_payload
 
 KIND_TITLES = {
     "relieve_broker": "Relieve a broker",
@@ -126,7 +126,7 @@ def summary_words(summary: dict, *, published: bool = False) -> list[str]:
 
 
 def _status_context(request, survey: Survey, round: Round, *, organiser: bool) -> dict:
-    analysis = Analysis.objects.filter(round=round).first()
+    analysis = Analysis.objects.defer("result").filter(round=round).first()
     up_to_date = runner.is_up_to_date(analysis, round)
     if (
         analysis is None
@@ -148,7 +148,7 @@ def _status_context(request, survey: Survey, round: Round, *, organiser: bool) -
 
 
 def _map_context(request, survey: Survey, round: Round, *, view: str) -> dict:
-    payload = organiser_payload(round) if view == "organiser" else published_payload(round)
+    payload = payload_meta(round, view)
     organiser = is_organiser(request.user, survey)
     focus = ",".join(k for k in request.GET.get("focus", "").split(",")[:10] if k.replace("n", "").isalnum())
     data_url = reverse("network:map_data" if view == "organiser" else "network:published_data", args=[survey.slug])
@@ -162,16 +162,16 @@ def _map_context(request, survey: Survey, round: Round, *, view: str) -> dict:
         "summary_words": summary_words(payload["summary"], published=view != "organiser"),
         "data_url": f"{data_url}?round={round.number}",
         "focus": focus,
-        "has_skills": bool(payload["skills"]),
-        "has_resources": bool(payload["resources"]),
+        "has_skills": payload["has_skills"],
+        "has_resources": payload["has_resources"],
         "has_coreness": view == "organiser",
-        "node_count": len(payload["nodes"]),
+        "node_count": payload["node_count"],
         "status": _status_context(request, survey, round, organiser=organiser and view == "organiser"),
     }
 
 
-def _json(payload: dict) -> JsonResponse:
-    response = JsonResponse(payload, json_dumps_params={"separators": (",", ":")})
+def _json(body: bytes) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/json")
     response["Cache-Control"] = "private, max-age=0, must-revalidate"
     return response
 
@@ -193,7 +193,7 @@ def map_view(request, slug):
 def map_data(request, slug):
     survey = _survey(slug)
     _require_organiser(request, survey)
-    return _json(organiser_payload(_round(survey, request.GET.get("round"))))
+    return _json(payload_json(_round(survey, request.GET.get("round")), "organiser"))
 
 
 @require_GET
@@ -211,7 +211,7 @@ def published_view(request, slug):
 def published_data(request, slug):
     survey = _survey(slug)
     _require_published(request, survey)
-    return _json(published_payload(_round(survey, request.GET.get("round"))))
+    return _json(payload_json(_round(survey, request.GET.get("round")), "published"))
 
 
 @require_GET

@@ -19,6 +19,7 @@
   var OTHER = "#9a9a9a", DIM = "#dddddd", DIM_EDGE = "#eeeeee", EDGE = "#b9c2c0", PAGE_SIZE = 25;
   var KIND_LABELS = { person: "Named person", anonymous: "Anonymous", unnamed: "Named by a respondent",
     organisation: "Organisation", respondent: "Respondent", named: "Named by a respondent" };
+  var COLLATOR = new Intl.Collator("en-GB", { sensitivity: "base", numeric: true });
   var CONSENT_LABELS = { named: "Shown with name", anonymous: "Shown without name", hidden: "Not shown", "": "Did not answer" };
 
   function $(root, sel) { return root.querySelector(sel); }
@@ -46,9 +47,10 @@
     var self = this;
     var src = this.root.dataset.src;
     var status = $(this.root, "[data-map-loading]");
+    var timings = (window.networkMapTimings = { start: performance.now() });
     fetch(src, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-      .then(function (data) { self.draw(data); })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); timings.response = performance.now(); return r.json(); })
+      .then(function (data) { timings.parsed = performance.now(); self.draw(data); })
       .catch(function (err) {
         if (status) status.textContent = "The map could not be loaded (" + err.message + "). Please reload the page.";
       });
@@ -68,8 +70,14 @@
     var edges = data.edges;
     for (i = 0; i < edges.length; i++) {
       var e = edges[i], a = nodes[e[0]], b = nodes[e[1]];
-      if (a && b && !graph.hasEdge(a.id, b.id)) graph.addEdge(a.id, b.id, { size: e[2] >= 3 ? 1.2 : 0.6, strength: e[2], color: EDGE });
+      // the server sends each pair once (published.py), so no duplicate check is needed here
+      if (a && b) graph.addUndirectedEdgeWithKey(i, a.id, b.id, { size: e[2] >= 3 ? 1.2 : 0.6, strength: e[2], color: EDGE });
     }
+    var timings = window.networkMapTimings || {};
+    timings.graph = performance.now();
+    this.byName = nodes.slice().sort(function (a, b) { return COLLATOR.compare(a.label, b.label); });
+    var rankOf = (this.rankOf = new Map());
+    this.byName.forEach(function (n, rank) { rankOf.set(n.id, rank); });
     this.fillControls();
     this.applyColour();
     this.applySize();
@@ -82,7 +90,14 @@
       this.bind(); this.renderList(); this.renderLegend(); this.root.dataset.ready = "1";
       return;
     }
-    this.renderer = new Sigma(graph, container, {
+    var programs = {};
+    if (large && Sigma.rendering) {
+      // thousands of people: one-pixel lines and point sprites draw several times faster than
+      // the default quads, which matters most on machines without a GPU (software WebGL)
+      programs = { edgeProgramClasses: { line: Sigma.rendering.EdgeLineProgram },
+        nodeProgramClasses: { circle: Sigma.rendering.NodePointProgram } };
+    }
+    this.renderer = new Sigma(graph, container, Object.assign(programs, {
       hideEdgesOnMove: large,
       hideLabelsOnMove: large,
       labelRenderedSizeThreshold: large ? 9 : 6,
@@ -92,7 +107,8 @@
       maxCameraRatio: 4,
       nodeReducer: function (node, attrs) { return self.nodeReducer(node, attrs); },
       edgeReducer: function (edge, attrs) { return self.edgeReducer(edge, attrs); },
-    });
+    }));
+    timings.sigma = performance.now();
     this.renderer.on("clickNode", function (ev) { self.select(ev.node, true); });
     this.renderer.on("clickStage", function () { if (self.state.selected) self.clear(); });
     this.renderer.on("enterNode", function () { container.style.cursor = "pointer"; });
@@ -108,7 +124,7 @@
     this.root.dataset.nodes = String(graph.order);
     this.root.dataset.edges = String(graph.size);
     window.networkMap = this;
-    window.networkMapReadyAt = performance.now();
+    window.networkMapReadyAt = timings.ready = performance.now();
     this.root.dispatchEvent(new CustomEvent("networkmap:ready", { bubbles: true }));
   };
 
@@ -277,6 +293,7 @@
   NetworkMap.prototype.edgeReducer = function (edge, attrs) {
     var s = this.state, g = this.graph;
     if (attrs.strength < s.minStrength) return { hidden: true };
+    if (!s.highlight && !s.hidden.size) return attrs;
     var a = g.source(edge), b = g.target(edge);
     if (s.hidden.has(a) || s.hidden.has(b)) return { hidden: true };
     if (s.highlight) {
@@ -452,7 +469,7 @@
   };
 
   NetworkMap.prototype.rows = function () {
-    var nodes = this.data.nodes, s = this.state, out = [];
+    var nodes = this.byName, s = this.state, out = [];
     for (var i = 0; i < nodes.length; i++) {
       var n = nodes[i];
       if (s.hidden.has(n.id)) continue;
@@ -460,8 +477,8 @@
       out.push(n);
     }
     var sort = this.value("sort") || "name";
-    out.sort(sort === "degree" ? function (a, b) { return b.degree - a.degree || a.label.localeCompare(b.label); }
-      : function (a, b) { return a.label.localeCompare(b.label); });
+    var rankOf = this.rankOf;
+    if (sort === "degree") out.sort(function (a, b) { return b.degree - a.degree || rankOf.get(a.id) - rankOf.get(b.id); });
     return out;
   };
 
