@@ -97,6 +97,16 @@ TOWNS = [
     ("Kendal", 54.328, -2.746, 0.15, 0.006, 0.02),
     ("Aberystwyth", 52.415, -4.083, 0.15, 0.006, 0.02),
 ]
+# Names for the made-up towns of a custom region.
+MADE_UP_TOWNS = [
+    "Ashby", "Bramley", "Castleford", "Dunmore", "Elmstead", "Fairholme", "Glenridge", "Harrowby", "Ivybridge",
+    "Kettleby", "Langdale", "Millbrook", "Netherton", "Oakhurst", "Pendle", "Queensbury", "Rothwell", "Stanhope",
+    "Thornbury", "Upton", "Wexcombe", "Yarwood", "Ashcott", "Birchfield", "Coldharbour", "Dalby", "Eastwick",
+    "Foxton", "Greenhow", "Hillmorton", "Kirkby", "Lowfield", "Marston", "Newbold", "Orton", "Pinfold",
+    "Redhill", "Saltby", "Tadley", "Wickham", "Whitmore", "Yelden", "Allerton", "Beckside", "Cranbrook",
+    "Denholme", "Eskdale", "Farndale", "Gosforth", "Holmwood", "Ingleby", "Kelston", "Linthorpe", "Moorside",
+    "Northowram", "Ovenden", "Pudsey", "Rawdon", "Shipley", "Thwaite",
+]  # fmt: skip
 BACKGROUND_SHARE = 0.04
 VERIFIED_SHARE = 0.10
 THREAT_SHARE = 0.08
@@ -174,7 +184,8 @@ def _towns_for(region, rng) -> list[tuple]:
         lat = float(rng.uniform(south + 0.1 * (north - south), north - 0.1 * (north - south)))
         lng = float(rng.uniform(west + 0.1 * (east - west), east - 0.1 * (east - west)))
         weight = float(rng.pareto(1.5) + 0.2)
-        towns.append((f"Town {i + 1}", lat, lng, weight, span * 0.004, span * float(rng.uniform(0.01, 0.04))))
+        name = MADE_UP_TOWNS[i] if i < len(MADE_UP_TOWNS) else f"{MADE_UP_TOWNS[i % len(MADE_UP_TOWNS)]} {i}"
+        towns.append((name, lat, lng, weight, span * 0.004, span * float(rng.uniform(0.01, 0.04))))
     return towns
 
 
