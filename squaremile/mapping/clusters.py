@@ -42,6 +42,7 @@ MAX_CELLS = 2048  # a viewport never spans more cells than this; coarser levels 
 MARKERS_BELOW = 300  # a view holding at most this many entries shows them one by one
 MARKER_ZOOM = 16  # from this zoom on, markers as long as the view holds at most MARKERS_LIMIT
 MARKERS_LIMIT = 500  # never more markers than this in one answer
+MAX_X_SEEKS = 256  # up to this many columns of cells are read with one index seek each
 MERGE_RADIUS_PX = 40  # clusters drawn closer than this are merged into one
 WORLD = (-180.0, -MAX_MERCATOR_LAT, 180.0, MAX_MERCATOR_LAT)
 
@@ -223,7 +224,12 @@ def _fine_range(level: int, cells: tuple[int, int, int, int]) -> dict:
 
 def _cell_rows(filters, level: int, cells) -> Iterable[tuple]:
     x0, y0, x1, y1 = cells
-    qs = ClusterCell.objects.filter(level=level, x__gte=x0, x__lte=x1, y__gte=y0, y__lte=y1)
+    if x1 - x0 < MAX_X_SEEKS:
+        # One index seek per column of cells (x IN (...) AND y BETWEEN ...), instead of a scan of
+        # every cell in the strip x0..x1 from the north pole to the south pole.
+        qs = ClusterCell.objects.filter(level=level, x__in=list(range(x0, x1 + 1)), y__gte=y0, y__lte=y1)
+    else:
+        qs = ClusterCell.objects.filter(level=level, x__gte=x0, x__lte=x1, y__gte=y0, y__lte=y1)
     category_ids = filters.effective_category_ids()
     if category_ids is not None:
         qs = qs.filter(category_id__in=category_ids)
@@ -265,7 +271,9 @@ def markers_in(filters, level: int, cells, *, limit: int = MARKERS_LIMIT) -> lis
             "category__icon",
             "category__is_threat",
         )
-        .order_by("-id")[:limit]
+        # No ORDER BY: markers are only asked for when the view holds at most `limit` entries, and an
+        # ordering (by id, say) could make the database walk the whole table instead of the cell index.
+        .order_by()[:limit]
     )
     url = reverse("mapping:entry_detail", args=[0]).removesuffix("0/")
     return [
@@ -347,19 +355,20 @@ def view(filters) -> dict:
     for x, y, category_id, n, slat, slng in rows:
         if not n:
             continue
-        g = grouped.setdefault((x, y), [0, 0.0, 0.0, {}])
+        g = grouped.get((x, y))
+        if g is None:
+            g = grouped[(x, y)] = [0, 0.0, 0.0, {}]
         g[0] += n
         g[1] += slat
         g[2] += slng
-        slug = slugs.get(category_id, str(category_id))
-        g[3][slug] = g[3].get(slug, 0) + n
+        g[3][slugs.get(category_id) or str(category_id)] = n
         total += n
     result["total"] = total
     if total and (total <= MARKERS_BELOW or (zoom >= MARKER_ZOOM and total <= MARKERS_LIMIT)):
         result["markers"] = markers_in(filters, level, cells)
         return result
     result["clusters"] = [
-        {"lat": g[1] / g[0], "lng": g[2] / g[0], "count": g[0], "categories": g[3]}
+        {"lat": round(g[1] / g[0], 6), "lng": round(g[2] / g[0], 6), "count": g[0], "categories": g[3]}
         for g in _merge_close(list(grouped.values()), zoom)
     ]
     return result
