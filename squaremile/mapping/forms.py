@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
+from django.db.models import Q
 from django.urls import reverse_lazy
 
 from squaremile.core.forms import FastSelect
@@ -205,7 +206,8 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.entry = entry
         self.anonymous = anonymous
-        self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("position", "name")
+        open_categories = Q(is_active=True) | Q(pk=entry.category_id) if entry is not None else Q(is_active=True)
+        self.fields["category"].queryset = Category.objects.filter(open_categories).order_by("position", "name")
         self.fields["category"].widget.attrs.update({
             "hx-get": reverse_lazy("mapping:entry_questions"), "hx-trigger": "change",
             "hx-target": "#category-questions", "hx-swap": "innerHTML", "hx-sync": "this:replace",
@@ -315,19 +317,18 @@ class EntryForm(forms.Form):
         return self._group(*EMAIL_FIELDS)
 
     # -- cleaning
-    def clean_website(self):
-        if self.cleaned_data.get("website"):
-            raise forms.ValidationError("Your submission could not be accepted.")
-        return ""
-
-    def clean_started(self):
-        problem = started_problem(self.cleaned_data.get("started", ""))
+    def _bot_problem(self) -> str | None:
+        """Why an anonymous visitor's form looks sent by a program (shown above the form)."""
+        if "website" not in self.fields:
+            return None
+        if self.data.get("website"):
+            return "Your submission could not be accepted."
+        problem = started_problem(self.data.get("started", ""))
         if problem:
             # a fresh start time, so that sending the form again (after a pause) works
             self.data = self.data.copy()
             self.data["started"] = sign_started()
-            raise forms.ValidationError(problem)
-        return ""
+        return problem
 
     def clean_photos(self):
         uploads = self.cleaned_data.get("photos") or []
@@ -365,6 +366,9 @@ class EntryForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        problem = self._bot_problem()
+        if problem:
+            self.add_error(None, problem)
         lat, lng, area = cleaned.get("lat"), cleaned.get("lng"), cleaned.get("area")
         if not self.has_error("lat") and not self.has_error("lng"):
             if lat is None and lng is None:

@@ -227,8 +227,9 @@ def _answer(q, value):
 
 
 # ---- checks shared by create and update ---------------------------------------------------
-def _check(entry: Entry) -> None:
-    """The model's checks plus the ones a person can act on, each on its field."""
+def _check(entry: Entry, *, category_changed: bool = True) -> None:
+    """The model's checks plus the ones a person can act on, each on its field. A category closed
+    to new entries is refused, unless the entry is already in it."""
     errors: dict = {}
     entry.title = (entry.title or "").strip()
     if not entry.title:
@@ -245,7 +246,11 @@ def _check(entry: Entry) -> None:
         errors["end_date"] = ["The end date must be on or after the start date."]
     if entry.announced_on and entry.takes_effect_on and entry.takes_effect_on < entry.announced_on:
         errors["takes_effect_on"] = ["It cannot take effect before it was announced."]
-    if entry.category_id and not Category.objects.filter(pk=entry.category_id, is_active=True).exists():
+    if (
+        category_changed
+        and entry.category_id
+        and not Category.objects.filter(pk=entry.category_id, is_active=True).exists()
+    ):
         errors["category"] = ["This category is not open for new entries."]
     try:
         entry.full_clean(exclude=["answers", "area", "owner", "merged_into", "cx20", "cy20"])
@@ -389,11 +394,11 @@ def entry_update(
             entry, name, "" if value is None and name in ("description", "submitter_name", "submitter_email") else value
         )
     errors: dict = {}
+    category_changed = "category" in data and before_values["category"] != _shown(entry.category)
     try:
-        _check(entry)
+        _check(entry, category_changed=category_changed)
     except ValidationError as exc:
         errors = exc.update_error_dict(errors)
-    category_changed = "category" in data and before_values["category"] != _shown(entry.category)
     if answers is not None or category_changed:
         source = answers if answers is not None else dict(entry.answers)
         if answers is None:  # the category changed: keep only answers to the new category's questions

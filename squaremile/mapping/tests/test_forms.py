@@ -302,3 +302,14 @@ def test_edit_removes_a_photo(client, member, category):
     assert response.status_code == 302
     assert not entry.photos.exists()
     assert entry.events.filter(action="photo_removed").exists()
+
+
+def test_edit_form_offers_the_entrys_closed_category(client, member, category):
+    entry = services.entry_create(by=member, title="Pantry", category=category, lat=53.8, lng=-1.55)
+    category.is_active = False
+    category.save()
+    client.force_login(member)
+    edit = reverse("mapping:entry_edit", args=[entry.pk])
+    assert f'value="{category.pk}" selected' in client.get(edit).content.decode()
+    assert client.post(edit, form_data(category, title="Renamed")).status_code == 302
+    assert f'value="{category.pk}"' not in client.get(ADD).content.decode()

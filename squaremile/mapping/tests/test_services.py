@@ -382,3 +382,14 @@ def test_moderation_preference_is_personal(moderator, member):
         services.moderation_preference_set(user=member, by=member, mode=ModerationMode.OFF)
     with pytest.raises(ValidationError):
         services.moderation_preference_set(user=moderator, by=moderator, mode="hourly")
+
+
+def test_entry_in_a_closed_category_can_still_be_edited(member, category):
+    entry = make(member, category)
+    category.is_active = False
+    category.save()
+    services.entry_update(entry=entry, by=member, data={"title": "Still here", "category": category})
+    entry.refresh_from_db()
+    assert entry.title == "Still here"
+    with pytest.raises(ValidationError):
+        services.entry_update(entry=entry, by=member, data={"category": CategoryFactory(is_active=False)})
