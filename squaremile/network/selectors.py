@@ -89,15 +89,16 @@ def _node_facts(node_ids: set[int]) -> dict[int, dict]:
     """For each node: its ties (all rounds) and who typed its name (labels of the respondents)."""
     facts = {pk: {"ties": 0, "typed_by": set(), "typed_as": set()} for pk in node_ids}
     rows = Tie.objects.filter(Q(source_id__in=node_ids) | Q(target_id__in=node_ids)).values(
-        "source_id", "target_id", "typed_name", "response__display_name"
+        "source_id", "target_id", "typed_name", "response__display_name", "source__label"
     )
     for row in rows:
         for end in ("source_id", "target_id"):
             if row[end] in facts:
                 facts[row[end]]["ties"] += 1
         if row["target_id"] in facts:
-            if row["response__display_name"]:
-                facts[row["target_id"]]["typed_by"].add(row["response__display_name"])
+            named_by = row["response__display_name"] or row["source__label"]
+            if named_by:
+                facts[row["target_id"]]["typed_by"].add(named_by)
             if row["typed_name"]:
                 facts[row["target_id"]]["typed_as"].add(row["typed_name"])
     return {pk: {**f, "typed_by": sorted(f["typed_by"]), "typed_as": sorted(f["typed_as"])} for pk, f in facts.items()}
