@@ -65,7 +65,7 @@ def analyse(
     eigen = metrics.eigenvector(g)
     coreness = g.coreness() if n else []
     component, component_sizes = metrics.components(g) if n else ([], [])
-    closeness = metrics.closeness(g, exact=exact, k=max(1, samples // 2), seed=seed)
+    closeness, closeness_method = metrics.closeness(g, exact=exact, k=max(1, samples // 2), seed=seed)
     t = lap("metrics", t)
 
     between, method = metrics.betweenness(g, exact=exact, k=samples, seed=seed)
@@ -118,8 +118,7 @@ def analyse(
         "core_max": core_max,
         "core_size": sum(1 for c in coreness if c == core_max and core_max > 0),
         "betweenness_method": method,
-        "closeness_method": "harmonic"
-        + ("" if method == "exact" else f", approximate ({min(n, max(1, samples // 2))} sources)"),
+        "closeness_method": closeness_method,
     }
 
     positions: dict[str, list[float]] = {}

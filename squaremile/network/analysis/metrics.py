@@ -50,13 +50,14 @@ def betweenness(g: ig.Graph, *, exact: bool, k: int = DEFAULT_SAMPLES, seed: int
     return np.clip(raw / pairs, 0.0, 1.0), f"approximate ({len(sources)} sources)"
 
 
-def closeness(g: ig.Graph, *, exact: bool, k: int = DEFAULT_SAMPLES, seed: int = 1) -> np.ndarray:
-    """Harmonic closeness in 0..1: mean of 1/steps to every other person (0 for the unreachable)."""
+def closeness(g: ig.Graph, *, exact: bool, k: int = DEFAULT_SAMPLES, seed: int = 1) -> tuple[np.ndarray, str]:
+    """Harmonic closeness in 0..1: mean of 1/steps to every other person (0 for the unreachable),
+    and how it was computed."""
     n = g.vcount()
     if n < 2 or g.ecount() == 0:
-        return np.zeros(n)
+        return np.zeros(n), "harmonic"
     if exact or k >= n:
-        return np.asarray(g.harmonic_centrality(normalized=True), dtype=float)
+        return np.asarray(g.harmonic_centrality(normalized=True), dtype=float), "harmonic"
     sources = sample_sources(n, k, seed + 1)
     edges = np.asarray(g.get_edgelist(), dtype=np.int64)
     data = np.ones(len(edges) * 2, dtype=np.float32)
@@ -70,7 +71,7 @@ def closeness(g: ig.Graph, *, exact: bool, k: int = DEFAULT_SAMPLES, seed: int =
     totals = inv.sum(axis=0)
     counts = np.full(n, float(len(sources)))
     counts[sources] -= 1  # a sampled source does not count itself
-    return totals / np.maximum(counts, 1.0)
+    return totals / np.maximum(counts, 1.0), f"harmonic, approximate ({len(sources)} sources)"
 
 
 def adjacency_matrix(g: ig.Graph, *, weighted: bool = True) -> csr_matrix:

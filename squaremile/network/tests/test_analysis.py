@@ -278,3 +278,13 @@ def test_previous_layout_keeps_the_map_stable():
     assert moved(again) < moved(fresh) / 3
     # the newcomer lands near the person they named
     assert math.dist(again.layout["new"], again.layout[nodes[0].key]) < 0.4
+
+
+def test_methods_say_what_was_computed():
+    G = nx.powerlaw_cluster_graph(300, 2, 0.2, seed=1)
+    nodes, ties = as_input(G)
+    r = analyse(nodes, ties, layout=False, suggestions=False, exact_betweenness=False, samples=400)
+    assert r.graph["betweenness_method"] == "exact"  # 400 sources of 300 people: every one
+    assert r.graph["closeness_method"] == "harmonic, approximate (200 sources)"
+    r = analyse(nodes, ties, layout=False, suggestions=False)
+    assert (r.graph["betweenness_method"], r.graph["closeness_method"]) == ("exact", "harmonic")
