@@ -145,7 +145,7 @@ def _community_layout(sub: ig.Graph, members: list[int], weights: list[float], *
             if part.ecount():
                 # induced_subgraph keeps edge attributes, so the parent's edge ids come along
                 pw = sub_weights[part.es["eid"]].tolist()
-                coords = part.layout_fruchterman_reingold(weights=pw, niter=300 if k <= 1000 else 150, grid=k > 300)
+                coords = part.layout_fruchterman_reingold(weights=pw, niter=300 if k <= 100 else 150, grid=k > 300)
             else:
                 coords = part.layout_circle()
         coords = np.asarray(coords.coords, dtype=float)
