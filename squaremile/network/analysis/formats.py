@@ -54,9 +54,9 @@ def to_networkx(nodes: list[NodeIn], ties: list[TieIn], metrics=None, layout=Non
             "community": int(m.get("community", -1)),
             "degree": int(m.get("degree", 0)),
             "betweenness": float(m.get("betweenness", 0.0)),
-            "skills": _levels(node.skills),
-            "resources": _levels(node.resources),
-            "needs": "; ".join(node.needs),
+            "skills": _levels(node.skills or {}),
+            "resources": _levels(node.resources or {}),
+            "needs": "; ".join(node.needs or ()),
         }
         if node.willingness is not None:
             attrs["willingness"] = int(node.willingness)
@@ -113,7 +113,7 @@ def nodes_csv(nodes: list[NodeIn], ties: list[TieIn] | None = None, metrics=None
             continue
         seen.add(node.key)
         row = [node.key, node.label, node.kind, node.stream, node.area, node.willingness,
-               _levels(node.skills), _levels(node.resources), "; ".join(node.needs)]  # fmt: skip
+               _levels(node.skills or {}), _levels(node.resources or {}), "; ".join(node.needs or ())]  # fmt: skip
         if per_node:
             m = per_node.get(node.key, {})
             row += [m.get(k) for k in NODE_METRICS]

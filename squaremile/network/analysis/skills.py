@@ -30,7 +30,7 @@ def skills_summary(nodes: list[NodeIn], taxonomy_slugs: list[str]) -> dict:
             entry["who"].append((level != "strong", node.key))
             if node.willingness is not None and node.willingness >= WILLING:
                 entry["willing"] += 1
-        for slug in dict.fromkeys(node.needs):
+        for slug in dict.fromkeys(node.needs or ()):
             item(slug)["needed_by"].append(node.key)
     for entry in items.values():
         entry["who"] = [key for _, key in sorted(entry["who"])]

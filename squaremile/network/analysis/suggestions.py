@@ -125,7 +125,7 @@ class _Context:
         self.skill_names = skill_names or {}
         self.label = [built.label(i) for i in range(built.n)]
         self.offers = [node.offers() for node in built.nodes]
-        self.needs = [set(node.needs) for node in built.nodes]
+        self.needs = [set(node.needs or ()) for node in built.nodes]
         self.max_degree = max(degree) if degree else 0
         self._groups: dict[int, list[int]] | None = None
 

@@ -31,8 +31,8 @@ class NodeIn:
 
     def offers(self) -> dict[str, str]:
         """Skills and resources together (slug -> level); a slug in both keeps the stronger level."""
-        out = dict(self.resources)
-        for slug, level in self.skills.items():
+        out = dict(self.resources or {})
+        for slug, level in (self.skills or {}).items():
             if out.get(slug) != "strong":
                 out[slug] = level
         return out

@@ -288,3 +288,9 @@ def test_methods_say_what_was_computed():
     assert r.graph["closeness_method"] == "harmonic, approximate (200 sources)"
     r = analyse(nodes, ties, layout=False, suggestions=False)
     assert (r.graph["betweenness_method"], r.graph["closeness_method"]) == ("exact", "harmonic")
+
+
+def test_missing_optional_fields_do_not_break_anything():
+    nodes = [NodeIn("a", "A", skills=None, resources=None, needs=None), NodeIn("b", "", kind="named")]  # type: ignore[arg-type]
+    r = analyse(nodes, [TieIn("a", "b", strength="3"), TieIn("b", "a", strength=None)])  # type: ignore[arg-type]
+    assert r.graph["ties"] == 1 and r.nodes["a"]["weighted_degree"] == 3
