@@ -12,7 +12,7 @@ from django.urls import reverse
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.core.models import Job, JobStatus
-from squaremile.mapping import imports
+from squaremile.mapping import clusters, imports
 from squaremile.mapping.imports import ImportFileError, ImportOptions, ImportRejected, read_table
 from squaremile.mapping.models import ClusterCell, Entry, EntryAction, EntryEvent, EntryStatus, QuestionKind
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
@@ -478,3 +478,15 @@ def test_a_lost_upload_fails_the_check_in_plain_words(client, halls, moderator):
     client.post(reverse("mapping:import_columns", args=[job.pk]), columns_post(job))
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.message == "The uploaded file is no longer kept. Upload it again."
+
+
+def test_large_imports_rebuild_the_cluster_cells(halls, food, moderator, monkeypatch):
+    EntryFactory(category=halls, lat=51.5, lng=-0.1)  # already on the map
+    clusters.rebuild()
+    calls = []
+    monkeypatch.setattr(imports, "REBUILD_OVER", 2)
+    monkeypatch.setattr(clusters, "rebuild", lambda real=clusters.rebuild: calls.append(1) or real())
+    table = read_table(GOOD_CSV.encode())
+    imports.import_apply(table=table, options=options_for(table, publish=True), by=moderator)
+    assert calls == [1]
+    assert sum(ClusterCell.objects.filter(level=0).values_list("count", flat=True)) == 4
