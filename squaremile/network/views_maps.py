@@ -267,7 +267,8 @@ def suggestions_view(request, slug):
     _require_organiser(request, survey)
     round = _round(survey, request.POST.get("round") or request.GET.get("round"))
     if request.method == "POST":
-        suggestion = get_object_or_404(Suggestion, pk=request.POST.get("suggestion") or 0, round=round)
+        raw = request.POST.get("suggestion", "")
+        suggestion = get_object_or_404(Suggestion, pk=int(raw) if raw.isdigit() else 0, round=round)
         try:
             services_maps.suggestion_decide(
                 suggestion=suggestion, by=request.user, decision=request.POST.get("decision", "")
