@@ -34,6 +34,9 @@ class ExportQuery(Schema):
     verified: Text | None = Field(None, description="1 for verified entries only", max_length=10)
     q: Text | None = Field(None, description="free text in titles and descriptions", max_length=200)
     threats: Text | None = Field(None, description="include (default), only or exclude", max_length=10)
+    status: Text | None = Field(
+        None, description="moderators only: pending, rejected, archived or merged (default published)", max_length=10
+    )
 
 
 class JobOut(Schema):

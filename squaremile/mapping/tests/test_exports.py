@@ -219,3 +219,13 @@ def test_export_page_queries_are_bounded(client, data, django_assert_max_num_que
         EntryFactory(title=f"More {n}", category=data["halls"], lat=53.8, lng=-1.5)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("mapping:export") + "?category=halls").status_code == 200
+
+
+def test_api_export_unpublished_for_moderators_only(client, data):
+    def ids(response):
+        return {f["id"] for f in json.loads(b"".join(response.streaming_content))["features"]}
+
+    assert ids(client.get("/api/v1/map/export?status=pending")) == {data["library"].pk, data["hall"].pk,
+                                                                    data["far"].pk}  # fmt: skip
+    client.force_login(UserFactory(role=Role.MODERATOR))
+    assert ids(client.get("/api/v1/map/export?status=pending")) == {data["hidden"].pk}
