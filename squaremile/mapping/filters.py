@@ -3,9 +3,9 @@
 Parameters (the same names everywhere):
   category   category slugs, repeated (`?category=a&category=b`) or comma-separated; sub-categories included
   area       an area slug; its sub-areas are included
-  from, to   dates (YYYY-MM-DD): entries whose dates overlap the range (see `_date_q`)
+  from, to   dates (YYYY-MM-DD): entries whose dates overlap the range (see `_ends_on_or_after`)
   verified   1 for verified entries only
-  q          free text, every word must appear in the title or the description
+  q          free text, every word must appear in the title or the description (textindex.py)
   threats    include (default), only (the threats-and-cuts layer alone) or exclude
   bbox       west,south,east,north in degrees
   zoom       the map zoom, 0..20
@@ -27,6 +27,7 @@ from django.db.models import Q, QuerySet
 
 from squaremile.core.permissions import can
 from squaremile.mapping.models import Category, Entry, EntryStatus
+from squaremile.mapping.textindex import text_q
 
 MAX_ZOOM = 20
 MAX_Q_CHARS = 200
@@ -108,8 +109,9 @@ class MapFilters:
             cond &= Q(verified=True)
         if self.area_ids is not None:
             cond &= Q(area_id__in=self.area_ids)
-        for term in _terms(self.q):
-            cond &= Q(title__icontains=term) | Q(description__icontains=term)
+        terms = _terms(self.q)
+        if terms:
+            cond &= text_q(terms)
         if self.date_from:
             cond &= _ends_on_or_after(self.date_from)
         if self.date_to:
@@ -152,31 +154,16 @@ def _terms(q: str) -> list[str]:
     return WORD_RE.findall(q or "")[:MAX_TERMS]
 
 
-# An entry's dates: it starts on its start date, else the date a cut was announced, else the
-# date it takes effect, else the day it was added; it ends on its end date, is open-ended when it
-# has a start date and no end, else ends on the date a cut takes effect, was announced, or was added.
+# An entry's dates span from its start date (or the date a cut was announced, or takes effect) to
+# its end date (open-ended when it has a start date and no end; for a cut, the date it takes effect):
+# the database keeps them in Entry.date_lo / date_hi. A date filter selects entries whose span
+# overlaps the range; entries without any date are left out.
 def _ends_on_or_after(day: date) -> Q:
-    no_end = Q(end_date__isnull=True)
-    return (
-        Q(end_date__gte=day)
-        | (no_end & Q(start_date__isnull=False))
-        | (no_end & Q(start_date__isnull=True, takes_effect_on__gte=day))
-        | (no_end & Q(start_date__isnull=True, takes_effect_on__isnull=True, announced_on__gte=day))
-        | (
-            no_end
-            & Q(start_date__isnull=True, takes_effect_on__isnull=True, announced_on__isnull=True)
-            & Q(created_at__date__gte=day)
-        )
-    )
+    return Q(date_hi__gte=day)
 
 
 def _starts_on_or_before(day: date) -> Q:
-    return (
-        Q(start_date__lte=day)
-        | Q(start_date__isnull=True, announced_on__lte=day)
-        | Q(start_date__isnull=True, announced_on__isnull=True, takes_effect_on__lte=day)
-        | Q(start_date__isnull=True, announced_on__isnull=True, takes_effect_on__isnull=True, created_at__date__lte=day)
-    )
+    return Q(date_lo__lte=day)
 
 
 # ---- parsing --------------------------------------------------------------------------------

@@ -3,8 +3,12 @@
 Clustering columns and tables (grid cells) are added by `clusters.py`'s migration; see the app README.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 
@@ -112,6 +116,23 @@ class Entry(models.Model):
     # For a threat or cut: when it was announced and when it takes effect.
     announced_on = models.DateField(null=True, blank=True)
     takes_effect_on = models.DateField(null=True, blank=True)
+    # The span the date filters compare with, computed by the database from the dates above: from the
+    # start date (or when a cut was announced, or takes effect) to the end date (open-ended with a start
+    # date and no end; for a cut, when it takes effect). Both empty for an entry without dates.
+    date_lo = models.GeneratedField(
+        expression=Coalesce("start_date", "announced_on", "takes_effect_on"),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
+    date_hi = models.GeneratedField(
+        expression=Case(
+            When(end_date__isnull=False, then=F("end_date")),
+            When(start_date__isnull=False, then=Value(date(9999, 12, 31))),
+            default=Coalesce("takes_effect_on", "announced_on"),
+        ),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
     answers = models.JSONField(default=dict, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="map_entries"
@@ -140,7 +161,11 @@ class Entry(models.Model):
             models.Index(fields=["lat", "lng"], name="entry_latlng"),
             models.Index(fields=["area", "status"], name="entry_area_status"),
             models.Index(fields=["-updated_at"], name="entry_updated"),
-            models.Index(fields=["status", "cx20", "cy20"], name="entry_status_cell"),
+            # Covers the grouping of entries in view (date and free-text filters): no table lookups.
+            models.Index(
+                fields=["status", "cx20", "cy20", "category", "verified", "area", "date_lo", "date_hi", "lat", "lng"],
+                name="entry_status_cell",
+            ),
         ]
 
     def __str__(self):

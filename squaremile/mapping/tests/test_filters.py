@@ -124,5 +124,33 @@ def test_date_overlap_rules():
     assert picked(**{"from": "2025-03-15", "to": "2025-03-20"}) == {span, ongoing}
     assert picked(**{"from": "2025-07-01", "to": "2025-07-31"}) == {ongoing, cut}
     assert picked(to="2018-12-31") == set()
-    assert picked(**{"from": "2025-10-01"}) >= {ongoing}
-    assert cut not in picked(**{"from": "2025-10-01"})
+    assert picked(**{"from": "2025-10-01"}) == {ongoing}
+    undated = EntryFactory(category=cat)
+    assert undated not in picked(**{"from": "2000-01-01"}) | picked(to="2100-01-01")
+    assert picked(to="2100-01-01") == {span, ongoing, cut}
+
+
+def test_free_text_follows_every_change_and_survives_a_lost_index():
+    from squaremile.mapping import textindex
+
+    assert textindex.is_installed()
+    cat = CategoryFactory()
+    entry = EntryFactory(category=cat, title="Repair café", description="Bring broken toasters")
+
+    def found(q):
+        return list(filtered_entries(parse_filters({"q": q}), user=None))
+
+    assert found("repair") == [entry] and found("toast") == [entry] and found("cafe") == [entry]
+    assert found("repair toasters") == [entry] and found("repair kettles") == []
+    entry.title = "Fix-it evening"
+    entry.save()
+    assert found("repair") == [] and found("fix") == [entry]
+    assert found('"quoted" (brackets) * OR') == []  # operators are words, never syntax
+    entry.delete()
+    assert found("fix") == []
+    textindex.uninstall()
+    assert not textindex.is_installed() or textindex.default_connection.vendor != "sqlite"
+    textindex.ensure()
+    assert textindex.is_installed()
+    again = EntryFactory(category=cat, title="Repair café again")
+    assert found("again") == [again]

@@ -4,12 +4,15 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from squaremile.mapping import clusters
+from squaremile.mapping import clusters, textindex
 from squaremile.mapping.models import Entry, EntryStatus
 
 
 class Command(BaseCommand):
-    help = "Recompute every cluster cell of the community map from the published entries."
+    help = (
+        "Recompute every cluster cell of the community map from the published entries "
+        "(and put the free-text index back if it went missing)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -38,6 +41,8 @@ class Command(BaseCommand):
                 fixed += len(batch)
             if verbosity:
                 self.stdout.write(f"Cell columns corrected on {fixed:,} entries.")
+        if textindex.ensure() and verbosity:
+            self.stdout.write("The free-text index was missing (a table rebuild drops its triggers): made again.")
         cells = clusters.rebuild()
         if verbosity:
             published = Entry.objects.filter(status=EntryStatus.PUBLISHED).count()
