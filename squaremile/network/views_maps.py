@@ -254,6 +254,7 @@ def analysis_status(request, slug):
                 messages.error(request, "The figures could not be recomputed. The last good ones are still shown.")
             return redirect(f"{reverse('network:map', args=[survey.slug])}?round={round.number}")
     context = _status_context(request, survey, round, organiser=organiser)
+    context["refreshed"] = bool(request.htmx) and context["state"] == "fresh"
     return render(request, "network/includes/_map_status.html", context)
 
 
