@@ -272,7 +272,8 @@ def parse_args(argv=None):
     p.add_argument("--samples", type=int, default=our_metrics.DEFAULT_SAMPLES, help="sampled sources (default 500)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--skip-networkx", action="store_true", help="do not run networkx at all")
-    p.add_argument("--skip-networkx-large", action="store_true", help=f"skip networkx above {LARGE} people")
+    p.add_argument("--skip-networkx-large", action="store_true", help="skip networkx above --large people")
+    p.add_argument("--large", type=int, default=LARGE, help=f"what --skip-networkx-large means (default {LARGE})")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     p.add_argument("--json", help="also write the figures to this JSON file")
     return p.parse_args(argv)
@@ -333,7 +334,7 @@ def main(argv=None) -> int:
             "cpu_verdict": cpu_verdict,
         }
 
-        if not args.skip_networkx and not (args.skip_networkx_large and n > LARGE):
+        if not args.skip_networkx and not (args.skip_networkx_large and n > args.large):
             theirs = run_networkx(nodes, ties, result, samples=args.samples, seed=args.seed, say=say)
             total_theirs = total_ours = 0.0
             for step in STEPS:
@@ -354,7 +355,7 @@ def main(argv=None) -> int:
             )
             entry["networkx"] = {k: v[0] for k, v in theirs.items() if not np.isnan(v[0])}
         else:
-            say("networkx skipped (--skip-networkx-large)" if n > LARGE else "networkx skipped")
+            say("networkx skipped (--skip-networkx-large)" if n > args.large else "networkx skipped")
 
         err = approximation(nodes, ties, result, samples=args.samples, seed=args.seed, say=say)
         lead = "forced approximate run (this size runs exact)" if err["forced"] else "as run"
