@@ -81,6 +81,8 @@ def summary_words(summary: dict, *, published: bool = False) -> list[str]:
     n, m = summary.get("nodes"), summary.get("ties")
     if n is None:
         return ["The figures have not been worked out yet."]
+    if n == 0:
+        return ["Nobody is on the map yet: it fills in as people answer the questionnaire."]
     out.append(f"{n:,} people and organisations, joined by {m:,} ties.")
     density = summary.get("density") or 0
     if n > 1:

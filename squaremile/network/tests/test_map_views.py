@@ -242,3 +242,21 @@ def test_map_pages_query_counts_do_not_grow_with_the_network(world, django_asser
     assert len(large.captured_queries) == len(small.captured_queries)
     with django_assert_max_num_queries(25):
         client.get(reverse("network:suggestions", args=[survey.slug]))
+
+
+def test_a_survey_nobody_answered_yet_has_working_pages():
+    survey = SurveyFactory(is_published=True)
+    client = client_for(survey.owner)
+    for page in ("map", "published", "embed", "suggestions", "skills", "compare", "export", "analysis_status"):
+        assert client.get(reverse(f"network:{page}", args=[survey.slug])).status_code == 200, page
+    assert (
+        "The figures have not been worked out yet"
+        in client.get(reverse("network:map", args=[survey.slug])).content.decode()
+    )
+    runner.run_analysis(survey.rounds.get())
+    assert "Nobody is on the map yet" in client.get(reverse("network:map", args=[survey.slug])).content.decode()
+    assert client.get(reverse("network:published_data", args=[survey.slug])).json()["nodes"] == []
+    for name in ("nodes.csv", "ties.csv", "network.gexf", "network.graphml", "map.svg"):
+        for view in ("organiser", "published"):
+            url = reverse("network:export_file", args=[survey.slug, name]) + f"?view={view}"
+            assert client.get(url).status_code == 200, (name, view)
