@@ -435,18 +435,23 @@ class MergeForm(forms.Form):
         self.entry = entry
 
     def clean_into(self):
-        text = self.cleaned_data["into"].strip()
-        match = re.fullmatch(r"#?(\d+)/?", text) or re.search(r"/map/entries/(\d+)/?", text)
-        qs = Entry.objects.exclude(pk=self.entry.pk)
-        target = qs.filter(pk=int(match[1])).first() if match else None
-        if target is None and not match:
-            found = list(qs.filter(title__iexact=text).order_by("-id")[:2])
-            if len(found) > 1:
-                raise forms.ValidationError("Several entries have this title: give the number of the one to keep.")
-            target = found[0] if found else None
-        if target is None:
-            raise forms.ValidationError(f"No other entry “{text}”. Give its number, as shown in the queue.")
-        return target
+        return find_entry(self.cleaned_data["into"], exclude=[self.entry.pk])
+
+
+def find_entry(text: str, *, exclude=()) -> Entry:
+    """The entry a moderator means by "1234", "#1234", its address, or its exact title."""
+    text = (text or "").strip()
+    match = re.fullmatch(r"#?(\d+)/?", text) or re.search(r"/map/entries/(\d+)/?", text)
+    qs = Entry.objects.exclude(pk__in=list(exclude))
+    target = qs.filter(pk=int(match[1])).first() if match and len(match[1]) < 19 else None
+    if target is None and not match:
+        found = list(qs.filter(title__iexact=text).order_by("-id")[:2])
+        if len(found) > 1:
+            raise forms.ValidationError("Several entries have this title: give the number of the one to keep.")
+        target = found[0] if found else None
+    if target is None:
+        raise forms.ValidationError(f"No other entry “{text}”. Give its number, as shown in the queue.")
+    return target
 
 
 class BulkForm(forms.Form):
@@ -458,12 +463,15 @@ class BulkForm(forms.Form):
         ("unverify", "Remove verified mark"),
         ("archive", "Archive"),
         ("restore", "Restore from the archive"),
+        ("merge", "Merge into another entry (give it below)"),
     ]
     action = forms.ChoiceField(choices=ACTIONS, label="With the ticked entries")
     entries = forms.TypedMultipleChoiceField(coerce=int, choices=[], label="Entries",
                                               error_messages={"required": "Tick at least one entry."})  # fmt: skip
     reason = forms.CharField(required=False, max_length=2000, label="Reason (needed to reject)",
                              widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    into = forms.CharField(required=False, max_length=300, label="Merge into entry",
+                           help_text="To merge: the number of the entry to keep, or its exact title.")  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -474,6 +482,16 @@ class BulkForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("action") == "reject" and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", "Say why, for the people who submitted them.")
+        if cleaned.get("action") == "merge":
+            if not cleaned.get("into"):
+                self.add_error("into", "Give the entry to merge them into.")
+            else:
+                try:
+                    cleaned["into"] = find_entry(cleaned["into"])
+                except forms.ValidationError as exc:
+                    self.add_error("into", exc)
+        else:
+            cleaned["into"] = None
         return cleaned
 
 

@@ -58,7 +58,7 @@ TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
     "unverify": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED, S.ARCHIVED}), None),
     "merge": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED, S.ARCHIVED}), S.MERGED),
 }
-BULK_ACTIONS = ("publish", "reject", "verify", "unverify", "archive", "restore")
+BULK_ACTIONS = ("publish", "reject", "verify", "unverify", "archive", "restore", "merge")
 ACTION_WORDS = {
     "publish": "publish",
     "reject": "reject",
@@ -586,9 +586,9 @@ SINGLE = {
 
 
 @transaction.atomic
-def entries_bulk(*, action: str, entries: Sequence[Entry], by, reason: str = "") -> int:
-    """Apply one moderation action to several entries: all of them, or (with every reason it
-    cannot be done listed) none."""
+def entries_bulk(*, action: str, entries: Sequence[Entry], by, reason: str = "", into: Entry | None = None) -> int:
+    """Apply one moderation action to several entries (merge: all into `into`): all of them, or
+    (with every reason it cannot be done listed) none."""
     require(by, "entry.moderate")
     if action not in BULK_ACTIONS:
         raise ValidationError({"action": [f"Unknown action “{action}”."]})
@@ -597,8 +597,14 @@ def entries_bulk(*, action: str, entries: Sequence[Entry], by, reason: str = "")
         raise ValidationError({"entries": ["Tick at least one entry."]})
     if action == "reject" and not (reason or "").strip():
         raise ValidationError({"reason": ["Say why, for the people who submitted them."]})
+    if action == "merge":
+        if into is None:
+            raise ValidationError({"into": ["Give the entry to merge them into."]})
+        into = Entry.objects.select_for_update().get(pk=into.pk)
+        if into.pk in {e.pk for e in entries}:
+            raise ValidationError({"into": ["Untick the entry you merge the others into."]})
     locked = {e.pk: e for e in Entry.objects.select_for_update().filter(pk__in=[e.pk for e in entries])}
-    problems = [transition_error(locked[e.pk], action) for e in entries if e.pk in locked]
+    problems = [transition_error(locked[e.pk], action, into=into) for e in entries if e.pk in locked]
     problems = [p for p in problems if p]
     if len(locked) != len({e.pk for e in entries}):
         problems.append("Some of the entries no longer exist.")
@@ -607,6 +613,8 @@ def entries_bulk(*, action: str, entries: Sequence[Entry], by, reason: str = "")
     for entry in locked.values():
         if action == "reject":
             entry_reject(entry=entry, by=by, reason=reason)
+        elif action == "merge":
+            entry_merge(entry=entry, into=into, by=by, note=(reason or "").strip())
         else:
             SINGLE[action](entry=entry, by=by, note=(reason or "").strip())
     return len(locked)

@@ -86,7 +86,7 @@ def _render_queue(request, filter_form, filters, page, bulk_form, *, status=200)
             "page": page,
             "bulk_form": bulk_form,
             "filter_fields": [filter_form[name] for name in ("status", "category", "q")],
-            "bulk_fields": [bulk_form["action"], bulk_form["reason"]],
+            "bulk_fields": [bulk_form["action"], bulk_form["reason"], bulk_form["into"]],
             "counts": counts,
             "statuses": [(value, label, counts.get(value, 0)) for value, label in EntryStatus.choices],
             "checked": {int(v) for v in request.POST.getlist("entries") if v.isdigit()},
@@ -107,7 +107,7 @@ def queue_bulk(request):
         try:
             done = services.entries_bulk(
                 action=form.cleaned_data["action"], entries=entries, by=request.user,
-                reason=form.cleaned_data.get("reason", ""),
+                reason=form.cleaned_data.get("reason", ""), into=form.cleaned_data.get("into"),
             )  # fmt: skip
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():

@@ -266,3 +266,20 @@ def test_category_and_entry_admin_for_administrators_only(client, moderator, cat
     assert client.get("/admin/mapping/entry/", {"status__exact": "pending", "q": "pan"}).status_code == 200
     # a category in use cannot be deleted (it is made inactive instead)
     assert client.get(f"/admin/mapping/category/{category.pk}/delete/").status_code == 403
+
+
+def test_bulk_merge_into_one_entry(mod_client, category):
+    keep = EntryFactory(category=category, status=EntryStatus.PUBLISHED, title="Village hall")
+    a, b = pending(category, 2)
+    bulk = reverse("mapping:queue_bulk")
+    response = mod_client.post(bulk, {"action": "merge", "entries": [a.pk, b.pk]})
+    assert response.status_code == 400 and b"Give the entry to merge them into" in response.content
+    response = mod_client.post(bulk, {"action": "merge", "entries": [a.pk, keep.pk], "into": str(keep.pk)})
+    assert response.status_code == 400 and b"Untick the entry" in response.content
+    response = mod_client.post(bulk, {"action": "merge", "entries": [a.pk, b.pk], "into": "nowhere at all"})
+    assert response.status_code == 400 and b"No other entry" in response.content
+    assert not Entry.objects.filter(status=EntryStatus.MERGED).exists()
+    response = mod_client.post(bulk, {"action": "merge", "entries": [a.pk, b.pk], "into": f"#{keep.pk}"})
+    assert response.status_code == 302
+    assert set(Entry.objects.filter(status=EntryStatus.MERGED).values_list("merged_into", flat=True)) == {keep.pk}
+    assert keep.events.filter(action="merged").count() == 2
