@@ -294,3 +294,13 @@ def test_missing_optional_fields_do_not_break_anything():
     nodes = [NodeIn("a", "A", skills=None, resources=None, needs=None), NodeIn("b", "", kind="named")]  # type: ignore[arg-type]
     r = analyse(nodes, [TieIn("a", "b", strength="3"), TieIn("b", "a", strength=None)])  # type: ignore[arg-type]
     assert r.graph["ties"] == 1 and r.nodes["a"]["weighted_degree"] == 3
+
+
+def test_a_thousand_people_take_well_under_a_second_of_cpu():
+    """A guard against slow regressions (the benchmark measures properly): CPU time, not wall
+    clock, so a busy machine does not fail it."""
+    G = nx.planted_partition_graph(4, 250, 0.032, 0.003, seed=7)
+    nodes, ties = as_input(G)
+    r = analyse(nodes, ties)
+    assert 4500 < r.graph["ties"] < 5500
+    assert r.cpu_timings["total"] < 2.0, r.cpu_timings
