@@ -11,6 +11,7 @@ import json
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from pydantic import ValidationError as PydanticError
@@ -98,7 +99,7 @@ class RejectIn(Schema):
 
 
 class MergeIn(Schema):
-    into: int = Field(..., ge=1, description="id of the entry to keep")
+    into: int = Field(..., ge=1, lt=2**63, description="id of the entry to keep")
     note: Text = Field("", max_length=2000)
 
 
@@ -133,6 +134,8 @@ def _resolve(data: dict) -> dict:
 
 
 def _entry(entry_id: int) -> Entry:
+    if not 0 < entry_id < 2**63:
+        raise Http404("No such entry.")
     return get_object_or_404(Entry.objects.select_related("category", "area", "organisation", "project"), pk=entry_id)
 
 

@@ -476,7 +476,7 @@ class BulkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         raw = self.data.getlist("entries") if hasattr(self.data, "getlist") else []
-        self.fields["entries"].choices = [(v, v) for v in raw if str(v).isdigit()]
+        self.fields["entries"].choices = [(v, v) for v in raw if str(v).isdigit() and len(str(v)) < 19]
 
     def clean(self):
         cleaned = super().clean()

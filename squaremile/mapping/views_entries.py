@@ -21,6 +21,7 @@ from squaremile.mapping.models import Category, Entry, EntryStatus
 from squaremile.places.models import Area
 
 THANKS_SALT = "mapping.entry-thanks"
+MAX_ID = 2**63  # larger numbers in a URL are no entry (and would overflow the database's integers)
 
 
 def _signed_in(request) -> bool:
@@ -118,6 +119,8 @@ def entry_thanks(request):
 
 
 def _editable(request, pk, action):
+    if not 0 < pk < MAX_ID:
+        raise Http404("No such entry on the map.")
     entry = get_object_or_404(Entry.objects.select_related("category", "organisation", "project"), pk=pk)
     if not _signed_in(request):
         return entry, redirect_to_login(request.get_full_path())

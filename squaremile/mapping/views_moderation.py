@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -130,6 +131,8 @@ def moderate(request, pk, action):
     _require_moderator(request)
     if action not in ACTIONS:
         raise PermissionDenied("Unknown action.")
+    if not 0 < pk < 2**63:
+        raise Http404("No such entry on the map.")
     entry = get_object_or_404(Entry.objects.select_related("category"), pk=pk)
     if action == "reject":
         form = ReasonForm(request.POST or None)

@@ -283,3 +283,15 @@ def test_bulk_merge_into_one_entry(mod_client, category):
     assert response.status_code == 302
     assert set(Entry.objects.filter(status=EntryStatus.MERGED).values_list("merged_into", flat=True)) == {keep.pk}
     assert keep.events.filter(action="merged").count() == 2
+
+
+def test_huge_numbers_in_urls_and_forms_are_not_errors(mod_client, category):
+    huge = 2**64
+    assert mod_client.get(f"/map/entries/{huge}/moderate/publish/").status_code == 404
+    assert mod_client.get(f"/map/entries/{huge}/edit/").status_code == 404
+    assert mod_client.get(f"/map/entries/{huge}/delete/").status_code == 404
+    response = mod_client.post(reverse("mapping:queue_bulk"), {"action": "publish", "entries": [str(huge)]})
+    assert response.status_code == 400
+    entry = pending(category)[0]
+    response = mod_client.post(reverse("mapping:moderate", args=[entry.pk, "merge"]), {"into": str(huge)})
+    assert response.status_code == 400
