@@ -355,7 +355,11 @@ def main(argv=None) -> int:
             )
             entry["networkx"] = {k: v[0] for k, v in theirs.items() if not np.isnan(v[0])}
         else:
-            say("networkx skipped (--skip-networkx-large)" if n > args.large else "networkx skipped")
+            say(
+                "networkx skipped (--skip-networkx)"
+                if args.skip_networkx
+                else "networkx skipped (--skip-networkx-large)"
+            )
 
         err = approximation(nodes, ties, result, samples=args.samples, seed=args.seed, say=say)
         lead = "forced approximate run (this size runs exact)" if err["forced"] else "as run"
