@@ -97,16 +97,16 @@ def _edges(ties, index: dict[str, int]) -> list[list[int]]:
             continue
         pair = (a, b) if a < b else (b, a)
         best[pair] = max(best.get(pair, 0), int(tie.strength or 2))
-    return [[a, b, s] for (a, b), s in sorted(best.items())]
+    return [[a, b, s] for (a, b), s in best.items()]
 
 
-def _position(key: str, layout: dict, neighbours: dict[str, list[str]]) -> tuple[float, float]:
+def _position(key: str, layout: dict, neighbours) -> tuple[float, float]:
     """The stored position; a node newer than the stored layout sits beside its laid-out neighbours,
     or on the outer ring when it has none (the next recompute places it properly)."""
     if key in layout:
         x, y = layout[key]
         return round(float(x), 4), round(float(y), 4)
-    placed = [layout[n] for n in neighbours.get(key, ()) if n in layout]
+    placed = [layout[n] for n in neighbours().get(key, ()) if n in layout]
     jitter = int(hashlib.sha256(key.encode()).hexdigest()[:6], 16) / 0xFFFFFF
     if placed:
         x = sum(p[0] for p in placed) / len(placed) + 0.03 * math.cos(jitter * 6.283)
@@ -115,12 +115,18 @@ def _position(key: str, layout: dict, neighbours: dict[str, list[str]]) -> tuple
     return round(1.05 * math.cos(jitter * 6.283), 4), round(1.05 * math.sin(jitter * 6.283), 4)
 
 
-def _neighbours(ties) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for tie in ties:
-        out.setdefault(tie.source, []).append(tie.target)
-        out.setdefault(tie.target, []).append(tie.source)
-    return out
+def _neighbours(ties):
+    """key -> neighbour keys, built on first use (only nodes newer than the stored layout need it)."""
+    built: dict[str, list[str]] = {}
+
+    def get() -> dict[str, list[str]]:
+        if not built and ties:
+            for tie in ties:
+                built.setdefault(tie.source, []).append(tie.target)
+                built.setdefault(tie.target, []).append(tie.source)
+        return built
+
+    return get
 
 
 def _summary(result: dict, *, shown: int, total: int) -> dict[str, Any]:
