@@ -81,16 +81,22 @@ def analyse(
     periphery = [degree[i] > 0 and (degree[i] == 1 or (core_max >= 2 and coreness[i] == 1)) for i in range(n)]
     brokers = _brokers(degree, between, constraint)
     per_node: dict[str, dict] = {}
+
+    def rounded(values) -> list[float]:
+        return np.round(np.asarray(values, dtype=float), 6).tolist() if n else []
+
+    bw, cl, pr, ev = rounded(between), rounded(closeness), rounded(pagerank), rounded(eigen)
+    ct = [None if c is None else round(c, 6) for c in constraint]
     for i, key in enumerate(built.keys):
         per_node[key] = {
             "degree": degree[i],
             "weighted_degree": int(weighted[i]),
-            "betweenness": round(float(between[i]), 6),
-            "closeness": round(float(closeness[i]), 6),
-            "pagerank": round(float(pagerank[i]), 6),
-            "eigenvector": round(float(eigen[i]), 6),
+            "betweenness": bw[i],
+            "closeness": cl[i],
+            "pagerank": pr[i],
+            "eigenvector": ev[i],
             "coreness": coreness[i],
-            "constraint": None if constraint[i] is None else round(constraint[i], 6),
+            "constraint": ct[i],
             "community": community[i],
             "component": component[i],
             "is_isolate": degree[i] == 0,

@@ -32,6 +32,7 @@ PER_PERSON = 2
 TOP_PER_SLUG = 25  # well-connected people kept per skill/resource for matching
 MAX_CLUSTERS = 40  # bridge suggestions look at the largest communities only
 MIN_CLUSTER = 3
+PAIRS_PER_CLUSTER_PAIR = 12  # candidate pairs scored for each pair of clusters
 
 
 def names(labels: list[str]) -> str:
@@ -316,16 +317,18 @@ def _bridge_clusters(ctx: _Context, picker: _Picker) -> _Picker:
     for x, c1 in enumerate(clusters):
         for c2 in clusters[x + 1 :]:
             links = between.get((min(c1, c2), max(c1, c2)), 0)
-            pairs: set[tuple[int, int]] = set()
+            # complementary pairs (one offers what the other needs) first, then shared interests;
+            # only the first PAIRS_PER_CLUSTER_PAIR are scored
+            pairs: dict[tuple[int, int], None] = {}
             for src, dst in ((c1, c2), (c2, c1)):
-                for slug in need_idx[dst].keys() & offer_idx[src].keys():
+                for slug in sorted(need_idx[dst].keys() & offer_idx[src].keys()):
                     for a in offer_idx[src][slug][:2]:
                         for b in need_idx[dst][slug][:2]:
-                            pairs.add((a, b))
-                for slug in offer_idx[dst].keys() & offer_idx[src].keys():
-                    pairs.add((offer_idx[src][slug][0], offer_idx[dst][slug][0]))
+                            pairs[(a, b)] = None
+            for slug in sorted(offer_idx[c2].keys() & offer_idx[c1].keys()):
+                pairs[(offer_idx[c1][slug][0], offer_idx[c2][slug][0])] = None
             best = None
-            for a, b in pairs:
+            for a, b in list(pairs)[:PAIRS_PER_CLUSTER_PAIR]:
                 if b in ctx.adj[a]:
                     continue
                 points, why = ctx.match(a, b)
