@@ -461,7 +461,7 @@ def test_a_crash_while_applying_changes_nothing_and_is_said_plainly(client, hall
     def broken_history(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(EntryEvent.objects, "bulk_create", broken_history)
+    monkeypatch.setattr(imports, "_insert_events", broken_history)
     response = client.post(reverse("mapping:import_apply", args=[job.pk]))
     assert response["Location"] == job.get_absolute_url()
     job.refresh_from_db()
