@@ -89,6 +89,7 @@
       };
       input.addEventListener("input", sync);
       input.addEventListener("change", sync);
+      document.body.addEventListener("htmx:afterSettle", function (ev) { if (ev.target === list) sync(); });
     });
   }
 

@@ -140,6 +140,25 @@ def test_form_keeps_what_was_typed_after_errors(new_context, login, category):
     assert_fits_the_screen(page)
 
 
+def test_organisation_picked_from_suggestions(new_context, login, category):
+    from tests.browser.support import make_organisation
+
+    member = make_user()
+    make_organisation(by=member, name="Hyde Park Pantry")
+    org = make_organisation(by=member, name="Hyde Park Source")
+    page = new_context(viewport=PHONE).new_page()
+    login(page, member)
+    page.goto("/map/add/")
+    page.get_by_label("Organisation (optional)").press_sequentially("Hyde Park So", delay=30)
+    expect(page.locator("#organisation-suggestions option")).to_have_count(1)
+    page.get_by_label("Organisation (optional)").fill("Hyde Park Source")
+    expect(page.locator("input[name=organisation]")).to_have_value(str(org.pk))
+    fill_entry(page, "Seed swap", category)
+    page.get_by_role("button", name="Send for the map").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    assert Entry.objects.get().organisation == org
+
+
 def test_without_javascript_the_category_questions_come_back(new_context, login, category):
     page = new_context(viewport=PHONE, java_script_enabled=False).new_page()
     login(page, make_user())
