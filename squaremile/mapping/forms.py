@@ -240,10 +240,10 @@ class EntryForm(forms.Form):
             self.fields["submitter_email"].required = True
             if not self.is_bound:
                 self.initial["started"] = sign_started()
-        self.category = self._chosen_category()
+        self.chosen_category = self._chosen_category()
         self.question_names = []
-        if self.category is not None:
-            for question in self.category.questions.all():
+        if self.chosen_category is not None:
+            for question in self.chosen_category.questions.all():
                 name = f"q_{question.pk}"
                 self.fields[name] = question_field(question)
                 self.question_names.append(name)

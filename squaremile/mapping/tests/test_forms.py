@@ -128,6 +128,7 @@ def test_category_questions_shown_for_the_chosen_category_without_js(client, mem
     # the htmx fragment
     fragment = client.get(reverse("mapping:entry_questions"), {"category": category.pk}).content.decode()
     assert "How many places?" in fragment and "<html" not in fragment
+    assert "Questions for “Community asset”" in fragment
     # required and parsed
     response = client.post(ADD, form_data(category))
     assert response.status_code == 400 and b"How many places?" in response.content
