@@ -364,9 +364,9 @@ def skills_context(survey: Survey, round: Round, *, organiser: bool) -> dict:
             "some": entry["some"],
             "willing": entry["willing"],
             "needed": len(entry["needed_by"]),
-            "where": [(a, c) for a, c in where.most_common(3) if a],
         }
-        if organiser:
+        if organiser:  # places can single people out in a small network: the public version has counts only
+            out["where"] = [(a, c) for a, c in where.most_common(3) if a]
             out["who"] = [label[k] for k in entry["who"][:8]]
             out["more"] = max(0, len(entry["who"]) - 8)
         return out

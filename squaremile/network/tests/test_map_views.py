@@ -197,14 +197,20 @@ def test_skills_view_counts_and_names_only_for_organisers(world):
     skill = Skill.objects.order_by("name").first()
     ResponseSkill.objects.create(response=world["named"], skill=skill, level="strong")
     ResponseSkill.objects.create(response=world["hidden"], skill=skill, level="some")
+    from squaremile.places.tests.factories import AreaFactory
+
     survey = world["survey"]
+    survey.area = AreaFactory(name="Mytholmroyd Ward")
+    survey.save()
     html = client_for(world["users"]["owner"]).get(reverse("network:skills", args=[survey.slug])).content.decode()
     assert skill.name in html and "Asha Named" in html and "Hidden Harriet" in html
+    assert "Mytholmroyd Ward (2)" in html
     assert "Nobody in the network said they can do or offer these" in html
     survey.is_published = True
     survey.save()
     public = Client().get(reverse("network:skills", args=[survey.slug])).content.decode()
     assert skill.name in public and "Asha Named" not in public and "Hidden Harriet" not in public
+    assert "Mytholmroyd" not in public  # places can single people out: counts only
     assert "Only counts are shown here" in public
 
 
