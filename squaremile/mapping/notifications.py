@@ -108,6 +108,24 @@ def notify_rejected(entry_id: int) -> int:
     )
 
 
+def notify_published(entry_id: int) -> int:
+    """Tell the submitter their entry is on the map, with its link."""
+    entry = Entry.objects.select_related("category", "owner").filter(pk=entry_id).first()
+    if entry is None or entry.status != EntryStatus.PUBLISHED:
+        return 0
+    address = entry.owner.email if entry.owner_id and entry.owner else entry.submitter_email
+    return _send(
+        to=[address] if address else [],
+        subject=f"Your entry is on the map: {entry.title}",
+        template="published",
+        context={
+            "entry": entry,
+            "name": (entry.owner and str(entry.owner)) or entry.submitter_name,
+            "entry_url": site_url(entry.get_absolute_url()),
+        },
+    )
+
+
 def send_digests(*, now: dt.datetime | None = None) -> int:
     """One email to each moderator who chose the digest, at most once per 20 hours, and only when
     something waits. Returns how many were sent."""

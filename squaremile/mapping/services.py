@@ -492,9 +492,13 @@ def _finish(entry: Entry, by, action: str, before_values: dict, before, *, note:
 @transaction.atomic
 def entry_publish(*, entry: Entry, by, note: str = "") -> Entry:
     entry, values, before = _moderate(entry, by, "publish")
+    first_time = entry.published_at is None
     entry.status, entry.rejection_reason = S.PUBLISHED, ""
     entry.published_at = entry.published_at or timezone.now()
-    return _finish(entry, by, EntryAction.PUBLISHED, values, before, note=note)
+    entry = _finish(entry, by, EntryAction.PUBLISHED, values, before, note=note)
+    if first_time and not (entry.owner_id and _is_user(by) and entry.owner_id == by.pk):
+        _after_commit("notify_published", entry.pk)
+    return entry
 
 
 @transaction.atomic

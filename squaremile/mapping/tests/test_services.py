@@ -368,6 +368,24 @@ def test_moderators_told_at_once_or_not(member, category, mailoutbox, django_cap
     assert mailoutbox[0].alternatives and "text/html" in mailoutbox[0].alternatives[0][1]
 
 
+def test_submitter_told_when_published_once(member, moderator, category, mailoutbox,
+                                             django_capture_on_commit_callbacks):  # fmt: skip
+    entry = make(member, category)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.entry_publish(entry=entry, by=moderator)
+    published = [m for m in mailoutbox if "is on the map" in m.subject]
+    assert [m.to for m in published] == [["member@example.org"]]
+    assert f"/map/entries/{entry.pk}/" in published[0].body
+    with django_capture_on_commit_callbacks(execute=True):  # archived and restored: not again
+        services.entry_archive(entry=entry, by=moderator)
+        services.entry_restore(entry=entry, by=moderator)
+    assert len([m for m in mailoutbox if "is on the map" in m.subject]) == 1
+    own = make(moderator, category)
+    with django_capture_on_commit_callbacks(execute=True):  # publishing one's own: no email to oneself
+        services.entry_publish(entry=own, by=moderator)
+    assert len([m for m in mailoutbox if "is on the map" in m.subject]) == 1
+
+
 def test_nothing_is_sent_for_a_rolled_back_change(member, moderator, category, mailoutbox,
                                                    django_capture_on_commit_callbacks):  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
