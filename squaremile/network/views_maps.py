@@ -570,6 +570,9 @@ def import_ties_view(request, slug):
     else:
         context["errors"] = [(0, "Choose a CSV file to upload.")]
         return render(request, "network/import_ties.html", context, status=400)
+    if "\x00" in text:
+        context["errors"] = [(0, "The file is not a CSV table (it contains binary data).")]
+        return render(request, "network/import_ties.html", context, status=400)
     context["text"] = text
     if request.POST.get("apply") and text:
         try:

@@ -149,3 +149,15 @@ def test_import_refuses_non_csv_and_empty_uploads(net):
     other = Client()
     other.force_login(UserFactory(role=Role.ORGANISER), backend="django.contrib.auth.backends.ModelBackend")
     assert upload(other, "From,To\nA,B\n").status_code == 403
+
+
+def test_import_handles_long_names_and_binary_junk(net):
+    long_name = "Z" * 500
+    response = upload(net["client"], f"From,To\nAsha Patel,{long_name}\n", apply=True)
+    assert response.status_code == 302
+    assert Node.objects.filter(survey=net["survey"], label__startswith="ZZZ").get().label == "Z" * 200
+    junk = "From,To\n" + "Asha Patel,Ben Okafor\n" * 600 + "Asha Patel,Bad\x00Name\n"
+    response = upload(net["client"], junk)
+    assert response.status_code == 400 and "binary data" in response.content.decode()
+    response = upload(net["client"], junk, apply=True)
+    assert response.status_code == 400
