@@ -42,6 +42,7 @@ MAX_CELLS = 2048  # a viewport never spans more cells than this; coarser levels 
 MARKERS_BELOW = 300  # a view holding at most this many entries shows them one by one
 MARKER_ZOOM = 16  # from this zoom on, markers as long as the view holds at most MARKERS_LIMIT
 MARKERS_LIMIT = 500  # never more markers than this in one answer
+NARROW_LEVEL = 12  # from this level on (zoom 10), a view's strip of cells is narrow: walk it, not the matches
 MAX_X_SEEKS = 256  # up to this many columns of cells are read with one index seek each
 MERGE_RADIUS_PX = 40  # clusters drawn closer than this are merged into one
 WORLD = (-180.0, -MAX_MERCATOR_LAT, 180.0, MAX_MERCATOR_LAT)
@@ -246,7 +247,7 @@ def _cell_rows(filters, level: int, cells) -> Iterable[tuple]:
 
 def _entry_rows(filters, level: int, cells) -> Iterable[tuple]:
     shift = FINE_LEVEL - level
-    qs = Entry.objects.filter(filters.entry_q(), **_fine_range(level, cells))
+    qs = Entry.objects.filter(filters.entry_q(narrow_view=level >= NARROW_LEVEL), **_fine_range(level, cells))
     return (
         qs.annotate(gx=F("cx20").bitrightshift(shift), gy=F("cy20").bitrightshift(shift))
         .values_list("gx", "gy", "category_id")
@@ -257,7 +258,7 @@ def _entry_rows(filters, level: int, cells) -> Iterable[tuple]:
 
 def markers_in(filters, level: int, cells, *, limit: int = MARKERS_LIMIT) -> list[dict]:
     rows = (
-        Entry.objects.filter(filters.entry_q(), **_fine_range(level, cells))
+        Entry.objects.filter(filters.entry_q(narrow_view=level >= NARROW_LEVEL), **_fine_range(level, cells))
         .select_related("category")
         .only(
             "id",

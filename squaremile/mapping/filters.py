@@ -99,8 +99,9 @@ class MapFilters:
     def category_slugs_by_id(self) -> dict[int, str]:
         return {pk: c.slug for pk, c in self.all_categories.items()}
 
-    def entry_q(self, *, status: str | None = None) -> Q:
-        """Every condition but the bounding box, as one Q over Entry."""
+    def entry_q(self, *, status: str | None = None, narrow_view: bool = False) -> Q:
+        """Every condition but the bounding box, as one Q over Entry. `narrow_view`: the caller also
+        limits the entries to a small part of the map (see textindex.text_q)."""
         cond = Q(status=status or EntryStatus.PUBLISHED.value)
         ids = self.effective_category_ids()
         if ids is not None:
@@ -111,7 +112,7 @@ class MapFilters:
             cond &= Q(area_id__in=self.area_ids)
         terms = _terms(self.q)
         if terms:
-            cond &= text_q(terms)
+            cond &= text_q(terms, narrow_view=narrow_view)
         if self.date_from:
             cond &= _ends_on_or_after(self.date_from)
         if self.date_to:

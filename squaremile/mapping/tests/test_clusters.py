@@ -161,6 +161,10 @@ def test_free_text_and_date_filters_group_the_matching_entries():
     assert got["total"] == 200 and len(got["markers"]) == 200
     assert _view(**box, q="GARDEN community")["total"] == 200
     assert _view(**box, q="nothing-like-it")["total"] == 0
+    close = {"bbox": "-1.2,52.5,-1.0,52.7", "zoom": 13}  # a narrow view: walked by cell, not by match
+    assert clusters.level_for_zoom(13) >= clusters.NARROW_LEVEL
+    assert _view(**close, q="garden")["total"] == 200
+    assert _view(**close, q="garden", **{"from": "2024-01-01"})["total"] == 200
     assert _view(**box, **{"from": "2024-01-01"})["total"] == 200
     assert _view(**box, to="2021-01-01")["total"] == 110
     assert _view(**box, **{"from": "2020-06-01", "to": "2020-06-30"})["total"] == 110
