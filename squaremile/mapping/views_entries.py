@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.forms.utils import ErrorDict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -73,9 +74,12 @@ def entry_create(request):
         raise PermissionDenied
     form = EntryForm(request.POST or None, request.FILES or None, anonymous=anonymous)
     if request.method == "GET":
-        category = request.GET.get("category", "")
-        if category:
-            form = EntryForm(initial={"category": category}, anonymous=anonymous)
+        wanted = request.GET.get("category", "")[:110]
+        category = Category.objects.filter(is_active=True).filter(
+            Q(slug=wanted) | Q(pk=int(wanted) if wanted.isdigit() and len(wanted) < 10 else 0)
+        ).first() if wanted else None  # fmt: skip
+        if category is not None:  # "/map/add/?category=threat-or-cut" starts in that category
+            form = EntryForm(initial={"category": category.pk}, anonymous=anonymous)
         return _render_form(request, form)
     if _refreshing(request):
         return _render_form(request, _quiet(form))

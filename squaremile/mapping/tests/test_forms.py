@@ -75,6 +75,16 @@ def test_member_adds_an_entry_and_is_thanked(client, member, category):
     assert b"waits for a moderator" in thanks.content
 
 
+def test_add_page_can_start_in_a_category(client, member, category):
+    CategoryQuestionFactory(category=category, label="How many places?")
+    client.force_login(member)
+    for wanted in (category.slug, str(category.pk)):
+        html = client.get(ADD, {"category": wanted}).content.decode()
+        assert f'value="{category.pk}" selected' in html and "How many places?" in html
+    assert client.get(ADD, {"category": "nope"}).status_code == 200
+    assert client.get(ADD, {"category": "9" * 30}).status_code == 200
+
+
 def test_bad_input_keeps_what_was_typed(client, member, category):
     client.force_login(member)
     data = form_data(category, title="", lat="north-ish", description="Keep me <b>please</b>",
