@@ -450,6 +450,7 @@ def compare_view(request, slug):
         "new_ties": pairs(result["new_ties"]),
         "ties_gone": pairs(result["ties_gone"]),
         "same": a.pk == b.pk,
+        "density": (result["density_before"] * 100, result["density_after"] * 100),
     }
     return render(request, "network/compare.html", context)
 
