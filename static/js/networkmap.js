@@ -65,7 +65,10 @@
     var i;
     for (i = 0; i < nodes.length; i++) {
       var n = nodes[i];
-      graph.addNode(n.id, { x: n.x, y: -n.y, size: 3, color: OTHER, label: n.label, i: i });
+      // people without a name ("Someone ...") get no label on the picture, which would only be noise;
+      // the panel and the list still say what they are
+      var quiet = n.kind === "unnamed" || n.kind === "anonymous";
+      graph.addNode(n.id, { x: n.x, y: -n.y, size: 3, color: OTHER, label: quiet ? "" : n.label, i: i });
     }
     var edges = data.edges;
     for (i = 0; i < edges.length; i++) {
@@ -284,7 +287,8 @@
     if (s.hidden.has(node)) return { x: attrs.x, y: attrs.y, size: attrs.size, hidden: true };
     if (s.highlight && !s.highlight.has(node)) return { x: attrs.x, y: attrs.y, size: attrs.size, color: DIM, label: "" };
     if (s.highlight || node === s.selected) {
-      return { x: attrs.x, y: attrs.y, size: attrs.size, color: attrs.color, label: attrs.label,
+      return { x: attrs.x, y: attrs.y, size: attrs.size, color: attrs.color,
+        label: node === s.selected ? this.data.nodes[attrs.i].label : attrs.label,
         forceLabel: node === s.selected || s.highlight.size <= 40, highlighted: node === s.selected };
     }
     return attrs;
@@ -429,7 +433,7 @@
       panel.appendChild(el("h4", "Works with"));
       var list = el("ul", null, "netmap-neighbours");
       neighbours.slice(0, 30).forEach(function (m) {
-        var li = el("li"), b = el("button", self.graph.getNodeAttribute(m, "label"), "link-button");
+        var li = el("li"), b = el("button", d.nodes[self.graph.getNodeAttribute(m, "i")].label, "link-button");
         b.type = "button"; b.dataset.node = m; li.appendChild(b); list.appendChild(li);
       });
       panel.appendChild(list);
@@ -505,7 +509,7 @@
     var info = $(this.root, "[data-map-page]");
     if (info) {
       info.textContent = rows.length ? "People " + (start + 1) + "–" + Math.min(rows.length, start + PAGE_SIZE) + " of " + rows.length.toLocaleString("en-GB")
-        + (this.state.highlight ? " around " + this.graph.getNodeAttribute(this.state.selected, "label") : "") : "Nobody matches these filters.";
+        + (this.state.highlight ? " around " + d.nodes[this.graph.getNodeAttribute(this.state.selected, "i")].label : "") : "Nobody matches these filters.";
     }
     var prev = $(this.root, "[data-map-action=prev]"), next = $(this.root, "[data-map-action=next]");
     if (prev) prev.disabled = this.state.page === 0;
