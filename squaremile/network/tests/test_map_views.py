@@ -205,6 +205,15 @@ def test_skills_view_counts_and_names_only_for_organisers(world):
     html = client_for(world["users"]["owner"]).get(reverse("network:skills", args=[survey.slug])).content.decode()
     assert skill.name in html and "Asha Named" in html and "Hidden Harriet" in html
     assert "Mytholmroyd Ward (2)" in html
+    from squaremile.network.views_maps import skills_context
+
+    context = skills_context(survey, world["round"], organiser=True)
+    row = next(r for _, rows in context["families"] for r in rows if r["slug"] == skill.slug)
+    assert (row["strong"], row["some"], row["who"]) == (1, 1, ["Asha Named", "Hidden Harriet"])
+    assert context["people"] == 4 and skill.name not in context["missing"]
+    public = skills_context(survey, world["round"], organiser=False)
+    row = next(r for _, rows in public["families"] for r in rows if r["slug"] == skill.slug)
+    assert (row["strong"], row["some"]) == (1, 1) and "who" not in row and "where" not in row
     assert "Nobody in the network said they can do or offer these" in html
     survey.is_published = True
     survey.save()

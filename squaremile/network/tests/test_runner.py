@@ -87,6 +87,27 @@ def test_a_failure_keeps_the_last_good_result_and_says_why(monkeypatch):
     assert analysis.result == good  # nothing half-written
 
 
+def test_a_failure_while_storing_rolls_the_whole_store_back(monkeypatch):
+    survey, round, _ = small_network(10, TWO_GROUPS)
+    good = runner.run_analysis(round)
+    kept = (good.result, good.computed_at, sorted(Suggestion.objects.filter(round=round).values_list("pk", flat=True)))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(runner, "sync_suggestions", broken)
+    with pytest.raises(RuntimeError):
+        runner.run_analysis(round, force=True)
+    analysis = Analysis.objects.get(round=round)
+    assert analysis.status == AnalysisStatus.FAILED and "disk full" in analysis.error
+    now = (
+        analysis.result,
+        analysis.computed_at,
+        sorted(Suggestion.objects.filter(round=round).values_list("pk", flat=True)),
+    )
+    assert now == kept  # figures, time and suggestions all as they were
+
+
 def test_a_failure_after_a_commit_does_not_break_the_write(monkeypatch, django_capture_on_commit_callbacks):
     from squaremile.network import analysis as engine
 
