@@ -40,6 +40,17 @@ def is_up_to_date(analysis: Analysis | None, round: Round) -> bool:
     return bool(analysis and analysis.status == AnalysisStatus.FRESH and analysis.data_version == round.data_version)
 
 
+STUCK_AFTER = 15 * 60  # seconds: a run that started longer ago than this has died (a killed worker)
+
+
+def is_running(analysis: Analysis | None) -> bool:
+    """Running now, as opposed to marked running by a process that died."""
+    if analysis is None or analysis.status != AnalysisStatus.RUNNING:
+        return False
+    started = analysis.started_at
+    return started is not None and (timezone.now() - started).total_seconds() < STUCK_AFTER
+
+
 def network_size(round: Round) -> int:
     return Node.objects.filter(survey_id=round.survey_id, merged_into__isnull=True).count()
 
@@ -50,7 +61,7 @@ def data_changed(round: Round) -> None:
     Round.objects.filter(pk=round.pk).update(data_version=F("data_version") + 1)
     round.refresh_from_db(fields=["data_version"])
     analysis = analysis_for(round)
-    if analysis.status != AnalysisStatus.RUNNING:
+    if not is_running(analysis):
         Analysis.objects.filter(pk=analysis.pk).update(status=AnalysisStatus.STALE)
     round_id = round.pk
     if network_size(round) <= sync_limit():
@@ -71,7 +82,7 @@ def request_recompute(round: Round) -> str:
         run_analysis(round, force=True)
         return "done"
     analysis = analysis_for(round)
-    if analysis.status != AnalysisStatus.RUNNING:
+    if not is_running(analysis):
         Analysis.objects.filter(pk=analysis.pk).update(status=AnalysisStatus.STALE)
     transaction.on_commit(lambda: enqueue(round.pk))
     return "queued"

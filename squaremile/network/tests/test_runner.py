@@ -174,3 +174,21 @@ def test_management_command(capsys):
         call_command("analyse_network", "no-such-survey")
     with pytest.raises(CommandError):
         call_command("analyse_network", survey.slug, "--round", "9")
+
+
+def test_a_run_whose_worker_died_does_not_stay_running_forever(django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    survey, round, _ = small_network()
+    analysis = runner.run_analysis(round)
+    Analysis.objects.filter(pk=analysis.pk).update(status=AnalysisStatus.RUNNING, started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=False):
+        runner.data_changed(round)
+    assert Analysis.objects.get(pk=analysis.pk).status == AnalysisStatus.RUNNING  # a live run finishes the job
+    Analysis.objects.filter(pk=analysis.pk).update(started_at=timezone.now() - timedelta(hours=1))
+    assert not runner.is_running(Analysis.objects.get(pk=analysis.pk))
+    with django_capture_on_commit_callbacks(execute=False):
+        runner.data_changed(round)
+    assert Analysis.objects.get(pk=analysis.pk).status == AnalysisStatus.STALE
