@@ -287,6 +287,18 @@ def _add_photos(entry: Entry, photos: Sequence, *, by, alt: str = "") -> int:
     return len(processed)
 
 
+def _delete_files_after_commit(photos) -> None:
+    """Remove photo files only once the rows are gone for good (a rollback keeps both)."""
+    files = [(p.image.storage, p.image.name) for p in photos if p.image]
+
+    def delete():
+        for storage, name in files:
+            storage.delete(name)
+
+    if files:
+        transaction.on_commit(delete)
+
+
 # ---- create, update, delete ----------------------------------------------------------------
 @transaction.atomic
 def entry_create(
@@ -423,7 +435,7 @@ def entry_update(
     if remove_photos:
         for photo in entry.photos.filter(pk__in=list(remove_photos)):
             name = photo.image.name
-            photo.image.delete(save=False)
+            _delete_files_after_commit([photo])
             photo.delete()
             removed += 1
             _event(entry, by, EntryAction.PHOTO_REMOVED, note=name)
@@ -443,8 +455,7 @@ def entry_delete(*, entry: Entry, by) -> None:
     require(by, "entry.delete", entry)
     entry = Entry.objects.select_for_update().get(pk=entry.pk)
     before = _snapshot(entry)
-    for photo in entry.photos.all():
-        photo.image.delete(save=False)
+    _delete_files_after_commit(list(entry.photos.all()))
     Entry.objects.filter(merged_into=entry).update(merged_into=None)
     entry.delete()
     from squaremile.mapping import clusters

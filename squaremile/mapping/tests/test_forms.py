@@ -303,15 +303,19 @@ def test_edit_and_delete_need_sign_in(client, category):
     assert client.get(reverse("mapping:entry_edit", args=[entry.pk + 1000])).status_code == 404
 
 
-def test_edit_removes_a_photo(client, member, category):
+def test_edit_removes_a_photo(client, member, category, django_capture_on_commit_callbacks):
     entry = services.entry_create(by=member, title="Pantry", category=category, lat=53.8, lng=-1.55,
                                   photos=[SimpleUploadedFile("a.png", png(), "image/png")])  # fmt: skip
     photo = entry.photos.get()
+    storage, name = photo.image.storage, photo.image.name
+    assert storage.exists(name)
     client.force_login(member)
-    response = client.post(reverse("mapping:entry_edit", args=[entry.pk]),
-                           form_data(category, remove_photos=[str(photo.pk)]))  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mapping:entry_edit", args=[entry.pk]),
+                               form_data(category, remove_photos=[str(photo.pk)]))  # fmt: skip
     assert response.status_code == 302
     assert not entry.photos.exists()
+    assert not storage.exists(name)
     assert entry.events.filter(action="photo_removed").exists()
 
 
