@@ -30,6 +30,17 @@ def entry_for_viewer(pk: int, *, user) -> Entry:
     return entry
 
 
+def merged_into_id(pk: int) -> int | None:
+    """For an entry merged into another, the id of the one it was merged into."""
+    if not 0 < pk < 2**63:
+        return None
+    return (
+        Entry.objects.filter(pk=pk, status=EntryStatus.MERGED, merged_into__isnull=False)
+        .values_list("merged_into_id", flat=True)
+        .first()
+    )
+
+
 def entry_answers(entry: Entry) -> list[dict]:
     """The category's extra questions with this entry's answers, in the category's order; unanswered
     questions are left out. Uses the prefetched `category.questions`."""

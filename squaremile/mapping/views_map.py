@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -12,7 +13,7 @@ from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
 from squaremile.mapping import selectors
 from squaremile.mapping.filters import MAX_ZOOM, FilterError, MapFilters, parse_filters
-from squaremile.mapping.models import CategoryIcon, EntryStatus
+from squaremile.mapping.models import CategoryIcon
 from squaremile.places.models import Area
 
 LIST_PAGE_SIZE = 20
@@ -135,9 +136,14 @@ def entry_list(request):
 
 
 def entry_detail(request, pk: int):
-    entry = selectors.entry_for_viewer(pk, user=request.user)
-    if entry.status == EntryStatus.MERGED and entry.merged_into_id and not can(request.user, "entry.change", entry):
-        return redirect("mapping:entry_detail", pk=entry.merged_into_id)
+    try:
+        entry = selectors.entry_for_viewer(pk, user=request.user)
+    except Http404:
+        # An old link to an entry merged into another one leads to that one.
+        target = selectors.merged_into_id(pk)
+        if target is None:
+            raise
+        return redirect("mapping:entry_detail", pk=target)
     return render(
         request,
         "mapping/entry_detail.html",
