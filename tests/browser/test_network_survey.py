@@ -21,7 +21,7 @@ def check(page, label, problems, *, phone=False):
         assert_fits_the_screen(page)
 
 
-def answer(page, *, url, name, consent_label, ties, skill_pk=None, problems):
+def answer(page, *, url, name, consent_label, ties, skill_pk=None, problems, suggested=None):
     page.goto(url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Kettleby gathering map")
     check(page, f"questionnaire ({name})", problems, phone=True)
@@ -32,6 +32,9 @@ def answer(page, *, url, name, consent_label, ties, skill_pk=None, problems):
         if i >= 8:
             page.get_by_role("button", name="Add another person").click()
         page.locator(f"#tie-{i}-name").fill(other)
+        if suggested and i == 0:
+            # names of people who answered and agreed to be named are offered as one types
+            expect(page.locator(f"#name-suggestions option[value='{suggested}']")).to_have_count(1)
         page.locator(f"#tie-{i}-strength").select_option(str(strength))
     if skill_pk:
         page.locator("summary", has_text="Care & wellbeing").click()
@@ -73,7 +76,7 @@ def test_survey_flow(page, new_context, login, live_server, taxonomy):
     )  # fmt: skip
     answer(
         phones[1], url=share, name="Bob Baker", consent_label="Show me without my name (only my stream or role)",
-        ties=[("Alice Able", 2), ("Kettleby Fod Bank", 1)], problems=problems,
+        ties=[("Alice Able", 2), ("Kettleby Fod Bank", 1)], problems=problems, suggested="Alice Able",
     )  # fmt: skip
     answer(
         phones[2], url=share, name="Cara Cole",
