@@ -61,6 +61,18 @@ BATCH_SIZE = 2000
 # A fixed "today" for project dates, so that a seed gives the same data whenever it is run.
 TODAY = date(2026, 9, 1)
 SIZES = {"small": (300, 80, 60), "medium": (3_000, 800, 300), "large": (80_000, 25_000, 2_000)}
+# Community map entries and network survey answers for a number of organisations.
+MAX_MAP_ENTRIES = 100_000
+
+
+def map_entries_for(organisations: int) -> int:
+    return min(MAX_MAP_ENTRIES, organisations * 2)
+
+
+def survey_answers_for(organisations: int) -> int:
+    return 300 if organisations < 10_000 else 1_000
+
+
 MAX_PEOPLE = 2_000
 
 # email, role, display name, superuser
@@ -562,8 +574,32 @@ class DemoGenerator:
         t = self._phase("organisations", t)
         self._projects()
         t = self._phase("projects", t)
+        self._map()
+        t = self._phase("map", t)
+        self._network()
+        t = self._phase("network", t)
         self._phase("total", started)
         return {"counts": self.counts, "timings": self.timings}
+
+    def _map(self) -> None:
+        """Community map entries around the town and villages (squaremile.mapping.demo)."""
+        from squaremile.mapping.demo import seed_map
+
+        result = seed_map(
+            rng=random.Random(self.rng.random()), count=map_entries_for(self.size.organisations), stdout=self.stdout
+        )
+        self.counts["map_entries"] = result["entries"]
+
+    def _network(self) -> None:
+        """A network survey with a few hundred answers in two rounds (squaremile.network.demo)."""
+        from squaremile.network.demo import seed_network
+
+        result = seed_network(
+            rng=random.Random(self.rng.random()),
+            respondents=survey_answers_for(self.size.organisations),
+            stdout=self.stdout,
+        )
+        self.counts["survey_answers"] = result["counts"]["responses"]
 
     def _load_taxonomy(self) -> None:
         skills = list(Skill.objects.order_by("name").values_list("id", "slug", "name", "family_id"))
@@ -1049,7 +1085,17 @@ def _delete_all(model, emptied: set) -> int:
 
 def reset() -> dict:
     """Delete the demo data: every organisation, project, area and search document, and every
-    user who is not a superuser. The taxonomy stays."""
+    user who is not a superuser, with the map entries and network surveys. The taxonomy and the map
+    categories stay."""
+    from squaremile.mapping.models import ClusterCell, Entry, EntryEvent, EntryPhoto
+    from squaremile.network.models import Response, Survey
+
+    emptied_map = {EntryEvent, EntryPhoto, Entry}
+    deleted_map = {"map_cells": ClusterCell.objects.all().delete()[0]}
+    for model in (EntryEvent, EntryPhoto, Entry):
+        deleted_map[model._meta.model_name] = _delete_all(model, emptied_map)
+    Response.objects.all().delete()
+    deleted_map["surveys"] = Survey.objects.all().delete()[0]
     links = [
         Organisation.skills.through,
         Organisation.resources.through,
@@ -1067,7 +1113,7 @@ def reset() -> dict:
     deleted["users"] = User.objects.filter(is_superuser=False).delete()[0]
     Area.objects.update(parent=None)
     deleted["areas"] = Area.objects.all().delete()[0]
-    return deleted
+    return deleted | deleted_map
 
 
 @contextmanager

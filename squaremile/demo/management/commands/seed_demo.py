@@ -58,7 +58,8 @@ class Command(BaseCommand):
                 f"Demo data for Kettleby (seed {seed}) ready in {timings['total']:.1f}s: "
                 f"{counts['areas']} areas, {counts['organisations']:,} organisations, "
                 f"{counts['projects']:,} projects, {counts['people']:,} people "
-                f"(+{len(DEMO_ACCOUNTS)} demo logins), {counts['search_documents']:,} search documents."
+                f"(+{len(DEMO_ACCOUNTS)} demo logins), {counts['search_documents']:,} search documents, "
+                f"{counts['map_entries']:,} map entries, a network survey with {counts['survey_answers']:,} answers."
             )
         )
         if verbosity > 1:
