@@ -269,7 +269,13 @@ class ClusterCell(models.Model):
                 fields=["level", "x", "y", "category_id", "verified", "area_id"], name="clustercell_key"
             )
         ]
-        # The unique index's prefix (level, x, y) serves the viewport queries: no second index.
+        # The viewport query reads everything it needs from this index (no table lookups).
+        indexes = [
+            models.Index(
+                fields=["level", "x", "y", "category_id", "verified", "area_id", "count", "sum_lat", "sum_lng"],
+                name="clustercell_covering",
+            )
+        ]
 
     def __str__(self):
         return f"L{self.level} {self.x},{self.y}: {self.count}"
