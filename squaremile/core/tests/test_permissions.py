@@ -20,6 +20,13 @@ from squaremile.core.permissions import RULES, can, require
 from squaremile.directory import services as directory_services
 from squaremile.directory.models import Organisation, Project, Skill
 from squaremile.directory.tests.factories import OrganisationFactory, ProjectFactory
+from squaremile.mapping import imports as map_imports
+from squaremile.mapping import services as map_services
+from squaremile.mapping.models import Entry
+from squaremile.mapping.tests.factories import EntryFactory
+from squaremile.network import services as network_services
+from squaremile.network.models import Survey
+from squaremile.network.tests.factories import SurveyFactory
 from squaremile.places import services as place_services
 from squaremile.places.models import Area
 from squaremile.places.tests.factories import AreaFactory
@@ -177,6 +184,10 @@ def _owned(action: str, owner, other):
         return account_services.profile_for(owner or other)
     if kind == "role":
         return owner or other
+    if kind == "entry":
+        return EntryFactory(owner=owner, title="Existing", verified=False)
+    if kind == "survey":
+        return SurveyFactory(owner=owner)
     if kind == "apitoken":
         return ApiToken.objects.create(user=owner or other, name="existing", prefix="sqm_x", key_hash=f"h{action}")
     return None
@@ -197,17 +208,25 @@ SERVICE_CALLS = {
     "area.add": lambda by, rec: place_services.area_create(by=by, name="New area"),
     "area.change": lambda by, rec: place_services.area_update(area=rec, by=by, name="Changed"),
     "area.delete": lambda by, rec: place_services.area_delete(area=rec, by=by),
-    # the map and network services are wired in below once they exist
-    "entry.add": None,
-    "entry.change": None,
-    "entry.delete": None,
-    "entry.moderate": None,
-    "category.change": None,
-    "entry.import": None,
-    "survey.add": None,
-    "survey.change": None,
-    "survey.delete": None,
-    "survey.view_responses": None,
+    "entry.add": lambda by, rec: map_services.entry_create(
+        by=by, title="New entry", category=rec.category, lat=52.6, lng=-1.1
+    ),
+    "entry.change": lambda by, rec: map_services.entry_update(entry=rec, by=by, data={"title": "Changed"}),
+    "entry.delete": lambda by, rec: map_services.entry_delete(entry=rec, by=by),
+    "entry.moderate": lambda by, rec: map_services.entry_verify(entry=rec, by=by),
+    "category.change": None,  # categories are changed in the admin (admin role only), tested in the mapping app
+    "entry.import": lambda by, rec: map_imports.import_rows(
+        rows=[{"title": "Imported", "lat": "52.6", "lng": "-1.1", "id": "x-1"}],
+        options=map_imports.ImportOptions(
+            mapping={"title": "title", "lat": "lat", "lng": "lng", "external_id": "id"},
+            default_category_id=rec.category_id,
+        ),
+        by=by,
+    ),
+    "survey.add": lambda by, rec: network_services.survey_create(by=by, data={"title": "New survey"}),
+    "survey.change": lambda by, rec: network_services.survey_update(survey=rec, by=by, data={"title": "Changed"}),
+    "survey.delete": lambda by, rec: network_services.survey_delete(survey=rec, by=by),
+    "survey.view_responses": None,  # a read: the organiser pages' matrix is in network/tests/test_survey_views.py
     "profile.change": lambda by, rec: account_services.profile_update(
         profile=rec, by=by, data={"display_name": "Changed"}
     ),
@@ -227,6 +246,8 @@ def _snapshot():
         sorted(Profile.objects.values_list("id", "display_name")),
         sorted(User.objects.values_list("id", "role", "is_staff")),
         sorted(ApiToken.objects.values_list("id", "name")),
+        sorted(Entry.objects.values_list("id", "title", "verified")),
+        sorted(Survey.objects.values_list("id", "title")),
     )
 
 
