@@ -244,6 +244,12 @@ MAP_ANONYMOUS_RATE = env("MAP_ANONYMOUS_RATE", "5/h")
 # The largest photo accepted, in bytes (photos are re-encoded, with location metadata removed).
 MAP_PHOTO_MAX_BYTES = int(env("MAP_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
 
+# --- Network mapping ------------------------------------------------------------------------
+# Networks with more people than this are analysed by the worker (make worker), not in the request.
+NETWORK_SYNC_ANALYSIS_MAX_NODES = int(env("NETWORK_SYNC_ANALYSIS_MAX_NODES", "1500"))
+# How long the built network-map payloads stay in the cache (rebuilt after each analysis anyway).
+NETWORK_MAP_CACHE_SECONDS = int(env("NETWORK_MAP_CACHE_SECONDS", str(24 * 3600)))
+
 # --- Security -----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
