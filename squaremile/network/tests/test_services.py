@@ -313,3 +313,30 @@ def test_resolution_by_node_factory_key():
     node = NodeFactory(survey=survey, label="The Bakery Ltd")
     services.response_submit(survey=survey, data=answers(ties=[("bakery", 2)]))
     assert Tie.objects.get().target == node
+
+
+def test_a_failure_half_way_saves_nothing(monkeypatch):
+    from squaremile.network.names import NameResolver
+
+    survey = SurveyFactory()
+    first = services.response_submit(survey=survey, data=answers(ties=[("Bob", 2)]))
+    original = NameResolver.resolve
+    calls = {"n": 0}
+
+    def failing(self, typed, organisation=None):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("database went away")
+        return original(self, typed, organisation=organisation)
+
+    monkeypatch.setattr(NameResolver, "resolve", failing)
+    with pytest.raises(RuntimeError):
+        services.response_submit(survey=survey, data=answers(name="Cara", ties=[("Dee", 1), ("Eve", 2)]))
+    calls["n"] = 0
+    with pytest.raises(RuntimeError):  # an update fails half way: the earlier answers stay as they were
+        services.response_submit(
+            survey=survey, token=first.token, data=answers(consent=Consent.HIDDEN, ties=[("Fay", 1), ("Gus", 2)])
+        )
+    assert Response.objects.count() == 1 and Response.objects.get().consent == Consent.NAMED
+    assert list(Tie.objects.values_list("target__label", flat=True)) == ["Bob"]
+    assert sorted(Node.objects.values_list("label", flat=True)) == ["Alice Able", "Bob"]
