@@ -37,3 +37,13 @@ def test_seed_network(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         again = seed_network(rng=random.Random(7), respondents=120)
     assert again["counts"] == counts and Survey.objects.filter(slug=SLUG).count() == 1
+
+
+@pytest.mark.parametrize("respondents", [0, 10, 25])
+def test_seed_network_small_and_without_a_directory(respondents, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = seed_network(rng=random.Random(1), respondents=respondents)
+    assert result["counts"]["round1"] == max(10, respondents)
+    survey = Survey.objects.get(slug=SLUG)
+    assert survey.owner.email == "organiser@example.org"
+    assert survey.rounds.get(number=1).analysis.status == "fresh"
