@@ -44,6 +44,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG o
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = env("SITE_NAME", "Square Mile")
+# The site's public address, e.g. https://squaremile.example.org, for links in emails sent by the worker.
+SITE_URL = env("SITE_URL", "").rstrip("/")
 SITE_TAGLINE = env("SITE_TAGLINE", "Who is doing what, where, in our patch — and how to join in.")
 SITE_ID = 1
 
@@ -243,6 +245,11 @@ MAP_ANONYMOUS_SUBMISSIONS = env_bool("MAP_ANONYMOUS_SUBMISSIONS", DEBUG)
 MAP_ANONYMOUS_RATE = env("MAP_ANONYMOUS_RATE", "5/h")
 # The largest photo accepted, in bytes (photos are re-encoded, with location metadata removed).
 MAP_PHOTO_MAX_BYTES = int(env("MAP_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+# Photos are shrunk to this longest edge in pixels; at most this many per entry.
+MAP_PHOTO_MAX_EDGE = int(env("MAP_PHOTO_MAX_EDGE", "1600"))
+MAP_PHOTOS_PER_ENTRY = int(env("MAP_PHOTOS_PER_ENTRY", "4"))
+# An anonymous form sent back sooner than this after it was opened is taken for a bot.
+MAP_MIN_SUBMIT_SECONDS = float(env("MAP_MIN_SUBMIT_SECONDS", "3"))
 
 # --- Network mapping ------------------------------------------------------------------------
 # Networks with more people than this are analysed by the worker (make worker), not in the request.

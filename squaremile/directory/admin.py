@@ -5,7 +5,7 @@ from squaremile.directory.models import Organisation, Project, ResourceKind, Ski
 from squaremile.directory.services import index_organisation, index_project
 
 
-class SkillInline(admin.TabularInline):
+class SkillInline(AdminRoleMixin, admin.TabularInline):
     model = Skill
     fields = ("name", "slug", "description")
     prepopulated_fields = {"slug": ("name",)}
