@@ -600,6 +600,13 @@ class DemoGenerator:
             stdout=self.stdout,
         )
         self.counts["survey_answers"] = result["counts"]["responses"]
+        # The demo survey's map is published, so visitors see what consent allows without signing in.
+        from django.utils import timezone
+
+        from squaremile.network.demo import SLUG
+        from squaremile.network.models import Survey
+
+        Survey.objects.filter(slug=SLUG).update(is_published=True, published_at=timezone.now())
 
     def _load_taxonomy(self) -> None:
         skills = list(Skill.objects.order_by("name").values_list("id", "slug", "name", "family_id"))
