@@ -211,7 +211,8 @@ def prepare(db: str, args, out_dir: Path, *, debug: bool = False) -> tuple[str, 
         if count == args.entries:
             print(f"[{db}] reusing {url}: already seeded with {count:,} entries", flush=True)
             return url, env, {"reused": True}
-        print(f"[{db}] cannot reuse {url} (holds {count if count is not None else 'no'} entries): seeding", flush=True)
+        why = f"it holds {count:,} entries" if count is not None else "its migrations are behind the code"
+        print(f"[{db}] cannot reuse {url} ({why}): seeding it again", flush=True)
     if db == "sqlite":
         sqlite_remove(Path(urlparse(url).path))
     else:
