@@ -129,8 +129,9 @@ def test_openapi_schema_lists_every_path(client):
     assert set(paths[f"{API}/organisations/{{slug}}"]) == {"get", "patch", "delete"}
     assert set(paths[f"{API}/projects"]) == {"get", "post"}
     assert set(paths[f"{API}/projects/{{slug}}"]) == {"get", "patch", "delete"}
-    for path, methods in paths.items():
-        for method, operation in methods.items():
+    own = [p for p in paths if not p.startswith((f"{API}/map", f"{API}/network", f"{API}/jobs"))]
+    for path in own:
+        for method, operation in paths[path].items():
             writes = method in ("post", "patch", "delete")
             assert bool(operation.get("security")) == writes, (path, method)
 
