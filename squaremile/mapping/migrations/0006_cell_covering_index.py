@@ -4,14 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mapping', '0005_entry_text_index'),
+        ("mapping", "0005_entry_text_index"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='clustercell',
-            index=models.Index(fields=['level', 'x', 'y', 'category_id', 'verified', 'area_id', 'count', 'sum_lat', 'sum_lng'], name='clustercell_covering'),
+            model_name="clustercell",
+            index=models.Index(
+                fields=["level", "x", "y", "category_id", "verified", "area_id", "count", "sum_lat", "sum_lng"],
+                name="clustercell_covering",
+            ),
         ),
     ]
