@@ -410,7 +410,7 @@ def seed(
     from django.utils import timezone
 
     from squaremile.mapping import clusters
-    from squaremile.mapping.models import Entry, EntryStatus
+    from squaremile.mapping.models import Entry, EntryStatus, date_span
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -459,6 +459,8 @@ def seed(
         ids = np.array([d.pk for d in districts])
         area_ids = ids[district_index(lat, lng, region)].tolist()
 
+    pairs = [date_span(*d) for d in zip(start, end, announced, takes_effect, strict=True)]
+    spans = ([p[0] for p in pairs], [p[1] for p in pairs])
     titles, descriptions = texts(n, rng, is_threat, town, town_names)
     cells = cell_values(lat, lng, stdout)
     timings["generate_s"] = time.perf_counter() - started
@@ -468,7 +470,8 @@ def seed(
     base = {
         "title": titles, "description": descriptions, "category": cat_ids, "status": None, "verified": verified,
         "lat": lat.tolist(), "lng": lng.tolist(), "area": area_ids, "start_date": start, "end_date": end,
-        "announced_on": announced, "takes_effect_on": takes_effect, "answers": None, "submitter_name": None,
+        "announced_on": announced, "takes_effect_on": takes_effect, "date_lo": spans[0], "date_hi": spans[1],
+        "answers": None, "submitter_name": None,
         "submitter_email": None, "source": None, "rejection_reason": None, "published_at": published,
         "verified_at": None, "created_at": created, "updated_at": published,
     }  # fmt: skip

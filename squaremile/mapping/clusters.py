@@ -9,15 +9,25 @@ which SQLite and PostgreSQL both compute with the same `>>` operator.
 split by category, verified flag and area, with the sums of their coordinates (so a cluster is
 drawn at the centre of its entries, not of its cell). A viewport at map zoom z is answered from
 level z + 2 (cells of about 64 screen pixels): one indexed range query whose result has at most
-MAX_CELLS x categories rows, however many entries the view holds. Free-text and date filters
-cannot use the aggregates; they group the matching entries in view by the shifted entry columns.
+MAX_CELLS x categories rows, however many entries the view holds. Free-text filters cannot use
+the aggregates; they group the matching entries in view by the shifted entry columns.
+
+Date filters select the entries whose span [date_lo, date_hi] overlaps [from, to]. In a narrow
+view (level NARROW_LEVEL and finer) the entries in view are grouped, as for free text. A wide view
+may hold most of the million entries, so it is answered from `DateCell`: per cell and month, how
+many entries start (and end) then. Those overlapping the range are those starting on or before `to`
+less those ending before `from` (date_lo <= date_hi always, see models.date_span): whole months
+come from the cells, and the days of the first month of `to` (or `from`) from the entries starting
+(or ending) in them, read through the (status, date_lo) and (status, date_hi) indexes.
 
 Keeping the cells right:
 * `snapshot(entry)` before and after a change, `apply(before, after)` in the same transaction
   (the services do this); `apply_many` for bulk changes.
+* The same calls keep `DateCell` (levels 0..DATE_MAX_LEVEL) in step.
 * `rebuild()` recomputes every cell from the entries (after big imports, seeding, or by
   `manage.py rebuild_map_cells`).
-* Bulk inserts (which skip `Entry.save()`) must set `cell_columns(lat, lng)` on each entry.
+* Bulk inserts (which skip `Entry.save()`) must set `cell_columns(lat, lng)` and
+  `models.date_columns(...)` on each entry.
 """
 
 from __future__ import annotations
@@ -26,12 +36,13 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.urls import reverse
 
-from squaremile.mapping.models import ClusterCell, Entry, EntryStatus
+from squaremile.mapping.models import OPEN_END, ClusterCell, DateCell, Entry, EntryStatus, date_span
 
 FINE_LEVEL = 20  # the level of the per-entry columns
 MAX_LEVEL = 18  # the finest precomputed level (zoom 16 at 64 px cells)
@@ -44,6 +55,10 @@ MARKER_ZOOM = 16  # from this zoom on, markers as long as the view holds at most
 MARKERS_LIMIT = 500  # never more markers than this in one answer
 NARROW_LEVEL = 12  # from this level on (zoom 10), a view's strip of cells is narrow: walk it, not the matches
 MAX_X_SEEKS = 256  # up to this many columns of cells are read with one index seek each
+DATE_MAX_LEVEL = 13  # DateCell is kept for levels 0..DATE_MAX_LEVEL (finer, it has about a row per entry)
+ENTRY_SCAN_MAX = 30_000  # a date-filtered view holding at most this many entries counts them one by one
+START, END = 0, 1  # DateCell.edge
+UPSERT_ROWS = 1000  # cell rows per INSERT statement on PostgreSQL
 MERGE_RADIUS_PX = 40  # clusters drawn closer than this are merged into one
 WORLD = (-180.0, -MAX_MERCATOR_LAT, 180.0, MAX_MERCATOR_LAT)
 
@@ -73,6 +88,11 @@ def tile_bounds(level: int, x: int, y: int) -> tuple[float, float, float, float]
         return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * ty / n))))
 
     return (x / n * 360.0 - 180.0, lat_of(y + 1), (x + 1) / n * 360.0 - 180.0, lat_of(y))
+
+
+def month_index(day: date) -> int:
+    """DateCell.month of a day: year * 12 + month - 1."""
+    return day.year * 12 + day.month - 1
 
 
 def level_for_zoom(zoom: int) -> int:
@@ -110,12 +130,15 @@ class Snapshot:
     area_id: int
     lat: float
     lng: float
+    start_month: int | None = None  # DateCell months of the entry's span; None: no dates ...
+    end_month: int | None = None  # ... or, for the end, open-ended
 
 
 def snapshot(entry: Entry) -> Snapshot | None:
     if entry.status != EntryStatus.PUBLISHED or entry.lat is None or entry.lng is None:
         return None
     cols = cell_columns(entry.lat, entry.lng)
+    lo, hi = date_span(entry.start_date, entry.end_date, entry.announced_on, entry.takes_effect_on)
     return Snapshot(
         cx20=cols["cx20"],
         cy20=cols["cy20"],
@@ -124,11 +147,13 @@ def snapshot(entry: Entry) -> Snapshot | None:
         area_id=entry.area_id or 0,
         lat=float(entry.lat),
         lng=float(entry.lng),
+        start_month=month_index(lo) if lo else None,
+        end_month=month_index(hi) if hi and hi != OPEN_END else None,
     )
 
 
-def _table() -> str:
-    return connection.ops.quote_name(ClusterCell._meta.db_table)
+def _table(model=ClusterCell) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def _add(deltas: dict, snap: Snapshot, sign: int) -> None:
@@ -141,6 +166,45 @@ def _add(deltas: dict, snap: Snapshot, sign: int) -> None:
         d[2] += sign * snap.lng
 
 
+def _add_dates(deltas: dict, snap: Snapshot, sign: int) -> None:
+    edges = [(edge, month) for edge, month in ((START, snap.start_month), (END, snap.end_month)) if month is not None]
+    for level in range(DATE_MAX_LEVEL + 1) if edges else ():
+        shift = FINE_LEVEL - level
+        x, y = snap.cx20 >> shift, snap.cy20 >> shift
+        for edge, month in edges:
+            d = deltas[(level, edge, x, y, snap.category_id, snap.verified, snap.area_id, month)]
+            d[0] += sign
+            d[1] += sign * snap.lat
+            d[2] += sign * snap.lng
+
+
+def _upsert(cursor, model, key: list[str], deltas: dict) -> None:
+    """Add the deltas {key values: [count, sum_lat, sum_lng]} to a cell table; drop emptied rows."""
+    rows = [(*k, d[0], d[1], d[2]) for k, d in deltas.items() if d[0] != 0 or d[1] != 0.0 or d[2] != 0.0]
+    if not rows:
+        return
+    table = _table(model)
+    names = ", ".join(key)
+    marks = "(" + ", ".join(["%s"] * (len(key) + 3)) + ")"
+    head = f"INSERT INTO {table} ({names}, count, sum_lat, sum_lng) VALUES "
+    tail = (
+        f" ON CONFLICT ({names}) DO UPDATE SET "
+        f"count = {table}.count + excluded.count, sum_lat = {table}.sum_lat + excluded.sum_lat, "
+        f"sum_lng = {table}.sum_lng + excluded.sum_lng"
+    )
+    if connection.vendor == "postgresql" and len(rows) > UPSERT_ROWS:
+        # Over the network: many rows per statement (each key appears once, as ON CONFLICT needs).
+        for start in range(0, len(rows), UPSERT_ROWS):
+            batch = rows[start : start + UPSERT_ROWS]
+            cursor.execute(head + ", ".join([marks] * len(batch)) + tail, [v for row in batch for v in row])
+    else:
+        cursor.executemany(head + marks + tail, rows)
+    emptied = [row[: len(key)] for row in rows if row[len(key)] < 0]
+    if emptied:
+        where = " AND ".join(f"{name} = %s" for name in key)
+        cursor.executemany(f"DELETE FROM {table} WHERE {where} AND count <= 0", emptied)
+
+
 def apply(before: Snapshot | None, after: Snapshot | None) -> None:
     """Adjust the cells for one entry that changed from `before` to `after` (either may be None)."""
     apply_many([before], [after])
@@ -149,32 +213,19 @@ def apply(before: Snapshot | None, after: Snapshot | None) -> None:
 def apply_many(befores: Iterable[Snapshot | None], afters: Iterable[Snapshot | None]) -> None:
     """Adjust the cells for many changes at once: every `before` is taken away, every `after` added."""
     deltas: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
-    for snap in befores:
-        if snap is not None:
-            _add(deltas, snap, -1)
-    for snap in afters:
-        if snap is not None:
-            _add(deltas, snap, +1)
-    rows = [(*key, d[0], d[1], d[2]) for key, d in deltas.items() if d[0] != 0 or d[1] != 0.0 or d[2] != 0.0]
-    if not rows:
+    date_deltas: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
+    for snaps, sign in ((befores, -1), (afters, +1)):
+        for snap in snaps:
+            if snap is not None:
+                _add(deltas, snap, sign)
+                _add_dates(date_deltas, snap, sign)
+    if not deltas and not date_deltas:
         return
-    table = _table()
-    upsert = (
-        f"INSERT INTO {table} (level, x, y, category_id, verified, area_id, count, sum_lat, sum_lng) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-        "ON CONFLICT (level, x, y, category_id, verified, area_id) DO UPDATE SET "
-        f"count = {table}.count + excluded.count, sum_lat = {table}.sum_lat + excluded.sum_lat, "
-        f"sum_lng = {table}.sum_lng + excluded.sum_lng"
-    )
-    emptied = [row[:6] for row in rows if row[6] < 0]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(upsert, rows)
-        if emptied:
-            cursor.executemany(
-                f"DELETE FROM {table} WHERE level = %s AND x = %s AND y = %s AND category_id = %s "
-                "AND verified = %s AND area_id = %s AND count <= 0",
-                emptied,
-            )
+        _upsert(cursor, ClusterCell, ["level", "x", "y", "category_id", "verified", "area_id"], deltas)
+        _upsert(
+            cursor, DateCell, ["level", "edge", "x", "y", "category_id", "verified", "area_id", "month"], date_deltas
+        )
 
 
 def rebuild() -> int:
@@ -207,6 +258,49 @@ def rebuild() -> int:
             )
         cursor.execute(f"ANALYZE {table}")
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        cells = cursor.fetchone()[0]
+    rebuild_dates()
+    return cells
+
+
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"(EXTRACT(YEAR FROM {column})::integer * 12 + EXTRACT(MONTH FROM {column})::integer - 1)"
+    # SQLite keeps dates as YYYY-MM-DD text
+    return f"(CAST(substr({column}, 1, 4) AS INTEGER) * 12 + CAST(substr({column}, 6, 2) AS INTEGER) - 1)"
+
+
+def rebuild_dates() -> int:
+    """Recompute DateCell from the published entries (called by `rebuild`); returns its row count."""
+    table = _table(DateCell)
+    entries = connection.ops.quote_name(Entry._meta.db_table)
+    cols = "level, edge, x, y, category_id, verified, area_id, month, count, sum_lat, sum_lng"
+    shift = FINE_LEVEL - DATE_MAX_LEVEL
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}")
+        open_end = connection.ops.adapt_datefield_value(OPEN_END)
+        for edge, column in ((START, "date_lo"), (END, "date_hi")):
+            month = _month_sql(column)
+            # open-ended entries never end before a `from`: they have no end row
+            skip, params = ("", []) if edge == START else (f"AND {column} <> %s ", [open_end])
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) "
+                f"SELECT %s, %s, cx20 >> {shift}, cy20 >> {shift}, category_id, verified, COALESCE(area_id, 0), "
+                f"{month}, COUNT(*), SUM(lat), SUM(lng) FROM {entries} "
+                f"WHERE status = %s AND {column} IS NOT NULL {skip}"
+                f"GROUP BY cx20 >> {shift}, cy20 >> {shift}, category_id, verified, COALESCE(area_id, 0), {month}",
+                [DATE_MAX_LEVEL, edge, EntryStatus.PUBLISHED.value, *params],
+            )
+        for level in range(DATE_MAX_LEVEL - 1, -1, -1):
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) "
+                "SELECT %s, edge, x >> 1, y >> 1, category_id, verified, area_id, month, "
+                f"SUM(count), SUM(sum_lat), SUM(sum_lng) FROM {table} WHERE level = %s "
+                "GROUP BY edge, x >> 1, y >> 1, category_id, verified, area_id, month",
+                [level, level + 1],
+            )
+        cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
         return cursor.fetchone()[0]
 
 
@@ -223,14 +317,15 @@ def _fine_range(level: int, cells: tuple[int, int, int, int]) -> dict:
     }
 
 
-def _cell_rows(filters, level: int, cells) -> Iterable[tuple]:
+def _cell_rows(filters, level: int, cells, model=ClusterCell, **conditions) -> Iterable[tuple]:
+    """(x, y, category_id, count, sum_lat, sum_lng) of the cells in view, from a cell table."""
     x0, y0, x1, y1 = cells
     if x1 - x0 < MAX_X_SEEKS:
         # One index seek per column of cells (x IN (...) AND y BETWEEN ...), instead of a scan of
         # every cell in the strip x0..x1 from the north pole to the south pole.
-        qs = ClusterCell.objects.filter(level=level, x__in=list(range(x0, x1 + 1)), y__gte=y0, y__lte=y1)
+        qs = model.objects.filter(level=level, x__in=list(range(x0, x1 + 1)), y__gte=y0, y__lte=y1, **conditions)
     else:
-        qs = ClusterCell.objects.filter(level=level, x__gte=x0, x__lte=x1, y__gte=y0, y__lte=y1)
+        qs = model.objects.filter(level=level, x__gte=x0, x__lte=x1, y__gte=y0, y__lte=y1, **conditions)
     category_ids = filters.effective_category_ids()
     if category_ids is not None:
         qs = qs.filter(category_id__in=category_ids)
@@ -245,15 +340,92 @@ def _cell_rows(filters, level: int, cells) -> Iterable[tuple]:
     )
 
 
-def _entry_rows(filters, level: int, cells) -> Iterable[tuple]:
+def _entry_rows(filters, level: int, cells, *, dates: bool = True, **conditions) -> Iterable[tuple]:
+    """The same rows grouped from the matching entries in view (`dates=False`: leave the date filter
+    out; `conditions`: more lookups on Entry)."""
     shift = FINE_LEVEL - level
-    qs = Entry.objects.filter(filters.entry_q(narrow_view=level >= NARROW_LEVEL), **_fine_range(level, cells))
+    qs = Entry.objects.filter(
+        filters.entry_q(narrow_view=level >= NARROW_LEVEL, dates=dates), **_fine_range(level, cells), **conditions
+    )
     return (
         qs.annotate(gx=F("cx20").bitrightshift(shift), gy=F("cy20").bitrightshift(shift))
         .values_list("gx", "gy", "category_id")
         .annotate(n=Count("id"), slat=Sum("lat"), slng=Sum("lng"))
         .order_by()
     )
+
+
+def _boundary_rows(filters, level: int, cells, column: str, first: date, last: date) -> list[tuple]:
+    """The rows of the entries in view (other filters applied) whose `column` (date_lo or date_hi)
+    falls between two days of one month: a few thousand entries at most, read through the
+    (status, <column>) index. SQLite's planner would rather walk the covering cell index over the
+    whole view, so the index is named there."""
+    qs = _entry_rows(filters, level, cells, dates=False, **{f"{column}__gte": first, f"{column}__lte": last})
+    if connection.vendor != "sqlite":
+        return list(qs)
+    sql, params = qs.query.sql_with_params()
+    table = connection.ops.quote_name(Entry._meta.db_table)
+    index = connection.ops.quote_name(f"entry_status_{column}")
+    assert f"FROM {table} " in sql  # noqa: S101 - the one table this query reads
+    with connection.cursor() as cursor:
+        cursor.execute(sql.replace(f"FROM {table} ", f"FROM {table} INDEXED BY {index} ", 1), params)
+        return cursor.fetchall()
+
+
+def _date_rows(filters, level: int, cells) -> list[tuple]:
+    """The rows of the entries whose span overlaps [from, to], from DateCell: started on or before
+    `to`, less ended before `from`. Whole months come from the cells; the days of `to`'s (or
+    `from`'s) own month from the entries starting (ending) in them."""
+    date_from, date_to = filters.date_from, filters.date_to
+    if date_from and date_to and date_from > date_to:
+        return []
+    sums: dict[tuple, list] = defaultdict(lambda: [0, 0.0, 0.0])
+
+    def add(rows, sign: int) -> None:
+        for x, y, category_id, n, slat, slng in rows:
+            s = sums[(x, y, category_id)]
+            s[0] += sign * n
+            s[1] += sign * (slat or 0.0)
+            s[2] += sign * (slng or 0.0)
+
+    if date_to:
+        add(_cell_rows(filters, level, cells, DateCell, edge=START, month__lt=month_index(date_to)), +1)
+        add(_boundary_rows(filters, level, cells, "date_lo", date_to.replace(day=1), date_to), +1)
+    else:
+        add(_cell_rows(filters, level, cells, DateCell, edge=START), +1)
+    if date_from:
+        add(_cell_rows(filters, level, cells, DateCell, edge=END, month__lt=month_index(date_from)), -1)
+        if date_from.day > 1:
+            add(
+                _boundary_rows(
+                    filters, level, cells, "date_hi", date_from.replace(day=1), date_from - timedelta(days=1)
+                ),
+                -1,
+            )
+    return [(x, y, c, s[0], s[1], s[2]) for (x, y, c), s in sums.items() if s[0] > 0]
+
+
+def _in_view(filters, level: int, cells) -> int:
+    """How many published entries in view the filters other than text and dates select (an upper
+    bound for a date-filtered view), from the cluster cells."""
+    return sum(row[3] or 0 for row in _cell_rows(filters, level, cells))
+
+
+def _rows(filters, level: int, cells) -> tuple[int, tuple, Iterable[tuple]]:
+    """How a view's groups are counted, and the level of their cells: from the cluster cells when
+    they can answer; for free text from the entries; for dates from the entries when the view holds
+    few (ENTRY_SCAN_MAX), else from DateCell, at DATE_MAX_LEVEL at the finest (cells up to a few
+    times wider than asked for, on a view that holds tens of thousands of entries)."""
+    if filters.q:
+        return level, cells, _entry_rows(filters, level, cells)
+    if filters.date_from or filters.date_to:
+        if level >= NARROW_LEVEL and _in_view(filters, level, cells) <= ENTRY_SCAN_MAX:
+            return level, cells, _entry_rows(filters, level, cells)
+        if level > DATE_MAX_LEVEL:
+            shift = level - DATE_MAX_LEVEL
+            level, cells = DATE_MAX_LEVEL, tuple(c >> shift for c in cells)
+        return level, cells, _date_rows(filters, level, cells)
+    return level, cells, _cell_rows(filters, level, cells)
 
 
 def markers_in(filters, level: int, cells, *, limit: int = MARKERS_LIMIT) -> list[dict]:
@@ -335,6 +507,12 @@ def _merge_close(groups: list[list], zoom: int, radius: float = MERGE_RADIUS_PX)
     return kept
 
 
+def _bounds(level: int, cells) -> list[float]:
+    """[west, south, east, north] of a cell range."""
+    x0, y0, x1, y1 = cells
+    return [*tile_bounds(level, x0, y1)[:2], *tile_bounds(level, x1, y0)[2:]]
+
+
 def view(filters) -> dict:
     """Clusters (or markers, when few) for a viewport: {"clusters", "markers", "total", "level"}.
 
@@ -343,13 +521,14 @@ def view(filters) -> dict:
     bbox = filters.bbox or WORLD
     zoom = 2 if filters.zoom is None else filters.zoom
     level, cells = choose_level(bbox, zoom)
-    x0, y0, x1, y1 = cells
-    bounds = [tile_bounds(level, x0, y1)[0], tile_bounds(level, x0, y1)[1], *tile_bounds(level, x1, y0)[2:]]
-    result = {"clusters": [], "markers": [], "total": 0, "level": level, "bounds": bounds}
+    result = {"clusters": [], "markers": [], "total": 0, "level": level, "bounds": _bounds(level, cells)}
     category_ids = filters.effective_category_ids()
     if category_ids is not None and not category_ids:
         return result
-    rows = _entry_rows(filters, level, cells) if filters.needs_entry_scan else _cell_rows(filters, level, cells)
+    counted_at, counted_cells, rows = _rows(filters, level, cells)
+    if counted_at != level:  # coarser cells: the answer covers (and says) a little more than the view
+        level, cells = counted_at, counted_cells
+        result.update(level=level, bounds=_bounds(level, cells))
     slugs = filters.category_slugs_by_id()
     grouped: dict[tuple[int, int], list] = {}
     total = 0

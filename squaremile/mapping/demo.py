@@ -30,6 +30,7 @@ from squaremile.mapping.models import (
     EntryPhoto,
     EntryStatus,
     QuestionKind,
+    date_columns,
 )
 from squaremile.places.models import Area, AreaKind
 
@@ -335,6 +336,10 @@ def seed_map(*, rng: random.Random, count: int, stdout=None) -> dict:
                 made["pending"] += 1
             elif status == EntryStatus.REJECTED:
                 entry.rejection_reason = "This looks like a duplicate of an entry already on the map."
+            for name, value in date_columns(
+                entry.start_date, entry.end_date, entry.announced_on, entry.takes_effect_on
+            ).items():
+                setattr(entry, name, value)
             batch.append(entry)
             made["entries"] += 1
             if len(batch) >= BATCH:

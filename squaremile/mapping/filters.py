@@ -64,11 +64,6 @@ class MapFilters:
 
     # -- what the filters select --------------------------------------------------------------
     @property
-    def needs_entry_scan(self) -> bool:
-        """Free text and dates cannot be answered from the precomputed cells."""
-        return bool(self.q or self.date_from or self.date_to)
-
-    @property
     def is_filtered(self) -> bool:
         return bool(self.categories or self.area or self.date_from or self.date_to or self.verified or self.q) or (
             self.threats != "include"
@@ -99,9 +94,10 @@ class MapFilters:
     def category_slugs_by_id(self) -> dict[int, str]:
         return {pk: c.slug for pk, c in self.all_categories.items()}
 
-    def entry_q(self, *, status: str | None = None, narrow_view: bool = False) -> Q:
+    def entry_q(self, *, status: str | None = None, narrow_view: bool = False, dates: bool = True) -> Q:
         """Every condition but the bounding box, as one Q over Entry. `narrow_view`: the caller also
-        limits the entries to a small part of the map (see textindex.text_q)."""
+        limits the entries to a small part of the map (see textindex.text_q). `dates=False` leaves
+        the date range out (clusters.py applies it its own way)."""
         cond = Q(status=status or EntryStatus.PUBLISHED.value)
         ids = self.effective_category_ids()
         if ids is not None:
@@ -113,9 +109,9 @@ class MapFilters:
         terms = _terms(self.q)
         if terms:
             cond &= text_q(terms, narrow_view=narrow_view)
-        if self.date_from:
+        if dates and self.date_from:
             cond &= _ends_on_or_after(self.date_from)
-        if self.date_to:
+        if dates and self.date_to:
             cond &= _starts_on_or_before(self.date_to)
         return cond
 
@@ -155,10 +151,9 @@ def _terms(q: str) -> list[str]:
     return WORD_RE.findall(q or "")[:MAX_TERMS]
 
 
-# An entry's dates span from its start date (or the date a cut was announced, or takes effect) to
-# its end date (open-ended when it has a start date and no end; for a cut, the date it takes effect):
-# the database keeps them in Entry.date_lo / date_hi. A date filter selects entries whose span
-# overlaps the range; entries without any date are left out.
+# An entry's dates span from Entry.date_lo to date_hi (see models.date_span: from its start date, or
+# when a cut was announced, to its end date, open-ended, or when the cut takes effect). A date filter
+# selects entries whose span overlaps the range; entries without any date are left out.
 def _ends_on_or_after(day: date) -> Q:
     return Q(date_hi__gte=day)
 

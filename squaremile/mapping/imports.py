@@ -51,6 +51,7 @@ from squaremile.mapping.models import (
     EntryEvent,
     EntryStatus,
     QuestionKind,
+    date_columns,
 )
 
 logger = logging.getLogger(__name__)
@@ -1008,14 +1009,20 @@ def _write(plan: Plan, *, by, options: ImportOptions) -> None:
         befores.append(getattr(entry, "_import_before", None))
         if "verified" in changes:
             entry.verified_at = now if entry.verified else None
-        for name, value in clusters.cell_columns(entry.lat, entry.lng).items():
+        columns = {
+            **clusters.cell_columns(entry.lat, entry.lng),
+            **date_columns(entry.start_date, entry.end_date, entry.announced_on, entry.takes_effect_on),
+        }
+        for name, value in columns.items():
             setattr(entry, name, value)
         entry.updated_at = now
         updates.append(entry)
 
     _insert_entries(creates, now=now, publish=options.publish)
     if updates:
-        fields = sorted({"updated_at", "cx20", "cy20", "area", "verified_at"} | _changed_fields(plan))
+        fields = sorted(
+            {"updated_at", "cx20", "cy20", "date_lo", "date_hi", "area", "verified_at"} | _changed_fields(plan)
+        )
         Entry.objects.bulk_update(updates, fields, batch_size=500)
 
     events = []
@@ -1094,6 +1101,7 @@ def _insert_entries(entries: list[NewEntry], *, now, publish: bool) -> None:
             "source": e.source, "published_at": stamp if publish else None,
             "verified_at": stamp if e.verified else None, "created_at": stamp, "updated_at": stamp,
             **clusters.cell_columns(e.lat, e.lng),
+            **{k: day(v) for k, v in date_columns(e.start_date, e.end_date, e.announced_on, e.takes_effect_on).items()},
         }  # fmt: skip
         rows.append([values[a] if a in values else const[a] for a in attnames])
     _executemany(Entry, fields, rows)

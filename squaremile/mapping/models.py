@@ -7,9 +7,9 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Value, When
-from django.db.models.functions import Coalesce
 from django.urls import reverse
+
+from squaremile.core.text import nonblank_lines
 
 
 class CategoryIcon(models.TextChoices):
@@ -80,7 +80,37 @@ class CategoryQuestion(models.Model):
 
     @property
     def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+        return nonblank_lines(self.choices)
+
+
+# An entry's dates span from its start date (or, for a cut, the date it was announced or takes effect)
+# to its end date: open-ended (OPEN_END) with a start date and no end; for a cut, until it takes
+# effect; with an end date alone, from OPEN_START. Entries without dates have no span.
+OPEN_START = date(1, 1, 1)
+OPEN_END = date(9999, 12, 31)
+DATE_FIELDS = ("start_date", "end_date", "announced_on", "takes_effect_on")
+
+
+def date_span(start, end, announced, takes_effect) -> tuple[date | None, date | None]:
+    """(date_lo, date_hi) of an entry: both None, or both set with date_lo <= date_hi."""
+    lo = start or announced or takes_effect
+    if end:
+        hi = end
+    elif start:
+        hi = OPEN_END
+    else:
+        hi = takes_effect or announced
+    if hi and not lo:
+        lo = OPEN_START
+    if lo and hi and hi < lo:  # dates typed the wrong way round still cover the days between them
+        lo, hi = hi, lo
+    return lo, hi
+
+
+def date_columns(start, end, announced, takes_effect) -> dict:
+    """The span columns for bulk inserts, which skip Entry.save()."""
+    lo, hi = date_span(start, end, announced, takes_effect)
+    return {"date_lo": lo, "date_hi": hi}
 
 
 class EntryStatus(models.TextChoices):
@@ -89,6 +119,15 @@ class EntryStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     ARCHIVED = "archived", "Archived"
     MERGED = "merged", "Merged into another entry"
+
+
+class EntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # date_lo / date_hi follow the dates (Entry.save, date_columns): an update that changes the
+        # dates without them would leave the date filters wrong, so it is refused.
+        if set(DATE_FIELDS) & set(kwargs) and not {"date_lo", "date_hi"} <= set(kwargs):
+            raise ValueError("Updating an entry's dates in bulk must also set date_lo and date_hi (date_columns).")
+        return super().update(**kwargs)
 
 
 class Entry(models.Model):
@@ -116,23 +155,11 @@ class Entry(models.Model):
     # For a threat or cut: when it was announced and when it takes effect.
     announced_on = models.DateField(null=True, blank=True)
     takes_effect_on = models.DateField(null=True, blank=True)
-    # The span the date filters compare with, computed by the database from the dates above: from the
-    # start date (or when a cut was announced, or takes effect) to the end date (open-ended with a start
-    # date and no end; for a cut, when it takes effect). Both empty for an entry without dates.
-    date_lo = models.GeneratedField(
-        expression=Coalesce("start_date", "announced_on", "takes_effect_on"),
-        output_field=models.DateField(),
-        db_persist=True,
-    )
-    date_hi = models.GeneratedField(
-        expression=Case(
-            When(end_date__isnull=False, then=F("end_date")),
-            When(start_date__isnull=False, then=Value(date(9999, 12, 31))),
-            default=Coalesce("takes_effect_on", "announced_on"),
-        ),
-        output_field=models.DateField(),
-        db_persist=True,
-    )
+    # The span the date filters compare with (see `date_span`), kept by save(); bulk inserts set them
+    # with `date_columns(...)`. Both empty for an entry without dates. Plain columns (not generated
+    # ones) so that the covering cell index below also serves date-filtered views.
+    date_lo = models.DateField(null=True, blank=True, editable=False)
+    date_hi = models.DateField(null=True, blank=True, editable=False)
     answers = models.JSONField(default=dict, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="map_entries"
@@ -152,6 +179,8 @@ class Entry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = EntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "entries"
@@ -166,6 +195,9 @@ class Entry(models.Model):
                 fields=["status", "cx20", "cy20", "category", "verified", "area", "date_lo", "date_hi", "lat", "lng"],
                 name="entry_status_cell",
             ),
+            # The wide date-filtered views read the entries starting or ending in one month (clusters.py).
+            models.Index(fields=["status", "date_lo"], name="entry_status_date_lo"),
+            models.Index(fields=["status", "date_hi"], name="entry_status_date_hi"),
         ]
 
     def __str__(self):
@@ -178,9 +210,16 @@ class Entry(models.Model):
         if self.lat is not None and self.lng is not None:
             for name, value in cell_columns(self.lat, self.lng).items():
                 setattr(self, name, value)
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None and ({"lat", "lng"} & set(update_fields)):
-                kwargs["update_fields"] = list({*update_fields, "cx20", "cy20"})
+        self.date_lo, self.date_hi = date_span(self.start_date, self.end_date, self.announced_on, self.takes_effect_on)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            extra = set()
+            if {"lat", "lng"} & set(update_fields):
+                extra |= {"cx20", "cy20"}
+            if set(DATE_FIELDS) & set(update_fields):
+                extra |= {"date_lo", "date_hi"}
+            if extra:
+                kwargs["update_fields"] = list({*update_fields, *extra})
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -279,6 +318,46 @@ class ClusterCell(models.Model):
 
     def __str__(self):
         return f"L{self.level} {self.x},{self.y}: {self.count}"
+
+
+class DateCell(models.Model):
+    """Per month, how many published entries with dates start (edge 0) or end (edge 1) in one map
+    grid cell, per category, verified flag and area, with the sums of their coordinates.
+
+    Kept for the wide levels only (0..clusters.DATE_MAX_LEVEL), where a date-filtered view would
+    otherwise read hundreds of thousands of entries: the entries whose span overlaps [from, to] are
+    those starting on or before `to` minus those ending before `from` (see clusters._date_rows).
+    `month` is year * 12 + month - 1. Open-ended entries have no end row."""
+
+    level = models.PositiveSmallIntegerField()
+    edge = models.PositiveSmallIntegerField()
+    x = models.IntegerField()
+    y = models.IntegerField()
+    category_id = models.IntegerField()
+    verified = models.BooleanField()
+    area_id = models.IntegerField(default=0)
+    month = models.IntegerField()
+    count = models.IntegerField(default=0)
+    sum_lat = models.FloatField(default=0)
+    sum_lng = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "edge", "x", "y", "category_id", "verified", "area_id", "month"], name="datecell_key"
+            )
+        ]
+        # The viewport query reads everything it needs from this index (no table lookups).
+        indexes = [
+            models.Index(
+                fields=["level", "edge", "x", "y", "month", "category_id", "verified", "area_id", "count", "sum_lat"]
+                + ["sum_lng"],
+                name="datecell_covering",
+            )
+        ]
+
+    def __str__(self):
+        return f"L{self.level} {self.x},{self.y} {self.month} ({self.edge}): {self.count}"
 
 
 class ModerationMode(models.TextChoices):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from squaremile.mapping import clusters
 from squaremile.mapping.filters import parse_filters
-from squaremile.mapping.models import ClusterCell, Entry, EntryStatus
+from squaremile.mapping.models import ClusterCell, Entry, EntryStatus, date_columns
 from squaremile.mapping.tests.factories import CategoryFactory, EntryFactory, publish
 from squaremile.places.models import Area
 
@@ -150,10 +150,12 @@ def test_free_text_and_date_filters_group_the_matching_entries():
     cat = CategoryFactory()
     garden = _scatter(310, rng=rng, category=cat)
     Entry.objects.filter(pk__in=[e.pk for e in garden[:200]]).update(
-        title="Community garden", start_date=date(2025, 5, 1)
+        title="Community garden", start_date=date(2025, 5, 1), **date_columns(date(2025, 5, 1), None, None, None)
     )
     Entry.objects.filter(pk__in=[e.pk for e in garden[200:]]).update(
-        start_date=date(2020, 1, 1), end_date=date(2020, 12, 31)
+        start_date=date(2020, 1, 1),
+        end_date=date(2020, 12, 31),
+        **date_columns(date(2020, 1, 1), date(2020, 12, 31), None, None),
     )
     clusters.rebuild()
     box = {"bbox": "-2,52,0,53", "zoom": 9}

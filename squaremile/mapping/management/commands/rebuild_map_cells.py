@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from squaremile.mapping import clusters, textindex
-from squaremile.mapping.models import Entry, EntryStatus
+from squaremile.mapping.models import Entry, EntryStatus, date_columns
 
 
 class Command(BaseCommand):
@@ -18,8 +18,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--fix-columns",
             action="store_true",
-            help="Also recompute each entry's cell columns from its point (only needed if rows were written "
-            "outside the application without them).",
+            help="Also recompute each entry's cell columns from its point and its date span from its dates "
+            "(only needed if rows were written outside the application without them).",
         )
 
     def handle(self, *args, fix_columns: bool, verbosity: int, **options):
@@ -27,20 +27,26 @@ class Command(BaseCommand):
         if fix_columns:
             fixed = 0
             batch = []
-            for entry in Entry.objects.only("id", "lat", "lng", "cx20", "cy20").iterator(chunk_size=5000):
-                cols = clusters.cell_columns(entry.lat, entry.lng)
-                if (entry.cx20, entry.cy20) != (cols["cx20"], cols["cy20"]):
-                    entry.cx20, entry.cy20 = cols["cx20"], cols["cy20"]
+            names = ["cx20", "cy20", "date_lo", "date_hi"]
+            dates = ["start_date", "end_date", "announced_on", "takes_effect_on"]
+            for entry in Entry.objects.only("id", "lat", "lng", *names, *dates).iterator(chunk_size=5000):
+                cols = {
+                    **clusters.cell_columns(entry.lat, entry.lng),
+                    **date_columns(*(getattr(entry, d) for d in dates)),
+                }
+                if any(getattr(entry, k) != v for k, v in cols.items()):
+                    for k, v in cols.items():
+                        setattr(entry, k, v)
                     batch.append(entry)
                 if len(batch) >= 5000:
-                    Entry.objects.bulk_update(batch, ["cx20", "cy20"])
+                    Entry.objects.bulk_update(batch, names)
                     fixed += len(batch)
                     batch = []
             if batch:
-                Entry.objects.bulk_update(batch, ["cx20", "cy20"])
+                Entry.objects.bulk_update(batch, names)
                 fixed += len(batch)
             if verbosity:
-                self.stdout.write(f"Cell columns corrected on {fixed:,} entries.")
+                self.stdout.write(f"Cell columns and date spans corrected on {fixed:,} entries.")
         if textindex.ensure() and verbosity:
             self.stdout.write("The free-text index was missing (a table rebuild drops its triggers): made again.")
         cells = clusters.rebuild()
