@@ -40,3 +40,8 @@ def plain_text(text: str | None, limit: int | None = None) -> str:
     if limit and len(cleaned) > limit:
         cleaned = cleaned[: limit - 1].rsplit(" ", 1)[0] + "…"
     return cleaned
+
+
+def nonblank_lines(text: str | None) -> list[str]:
+    """The lines of a text box that hold something, stripped (a question's choices, one per line)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from squaremile.core.text import nonblank_lines
+
 
 class Audience(models.TextChoices):
     LINK = "link", "Anyone with the link"
@@ -112,7 +114,7 @@ class Question(models.Model):
 
     @property
     def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+        return nonblank_lines(self.choices)
 
 
 def new_token() -> str:
