@@ -3,7 +3,8 @@
 Every function is keyword-only, atomic and permission-checked; each writes an `EntryEvent` (who,
 when, what changed as field -> [old, new], and why) and keeps the map's precomputed cluster
 cells in step through `clusters.snapshot` / `clusters.apply`. Emails go out through tasks once
-the transaction has committed (nothing is sent for a change that was rolled back).
+the transaction has committed (nothing is sent for a change that was rolled back). Photo files
+that a create or an edit stored are deleted again when it fails (the rows are rolled back).
 
 The moderation state machine (`TRANSITIONS` below):
 
@@ -24,7 +25,10 @@ publishes that person's entries at once; editing a rejected entry resubmits it (
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -47,6 +51,7 @@ from squaremile.mapping.models import (
 from squaremile.places.selectors import area_for_point
 
 S = EntryStatus
+logger = logging.getLogger(__name__)
 
 # action -> (statuses it may start from, the status it leads to (None: unchanged))
 TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
@@ -280,11 +285,47 @@ def _add_photos(entry: Entry, photos: Sequence, *, by, alt: str = "") -> int:
             errors.extend(exc.messages)
     if errors:
         raise ValidationError({"photos": errors})
+    stored = _stored_files.get()
     for i, photo in enumerate(processed, start=existing):
         record = EntryPhoto(entry=entry, alt=(alt or "")[:300], position=i)
-        record.image.save(photo.filename, photo.as_file(), save=True)
+        record.image.save(photo.filename, photo.as_file(), save=False)
+        if stored is not None:
+            stored.append((record.image.storage, record.image.name))
+        record.save()
         _event(entry, by, EntryAction.PHOTO_ADDED, changes={"photos": [i, i + 1]}, note=record.image.name)
     return len(processed)
+
+
+# The photo files stored so far by the service call in progress (storage, name), or None outside one.
+_stored_files: ContextVar[list | None] = ContextVar("stored_photo_files", default=None)
+
+
+def _removes_stored_photos_on_failure(func):
+    """Wrap a service whose transaction stores photo files: when it fails (the transaction rolls back
+    and the rows are gone), delete the files it stored, then let the error go on. Put it outside
+    `transaction.atomic`, so that the files go after the rollback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        outer = _stored_files.get()
+        stored: list = []
+        token = _stored_files.set(stored)
+        try:
+            result = func(*args, **kwargs)
+        except BaseException:
+            for storage, name in stored:
+                try:
+                    storage.delete(name)
+                except Exception:  # never hide the error that undid the change
+                    logger.warning("Could not delete the photo file %s after a failed change", name, exc_info=True)
+            raise
+        finally:
+            _stored_files.reset(token)
+        if outer is not None:  # called from another such service: its failure undoes these files too
+            outer.extend(stored)
+        return result
+
+    return wrapper
 
 
 def _delete_files_after_commit(photos) -> None:
@@ -300,6 +341,7 @@ def _delete_files_after_commit(photos) -> None:
 
 
 # ---- create, update, delete ----------------------------------------------------------------
+@_removes_stored_photos_on_failure
 @transaction.atomic
 def entry_create(
     *,
@@ -379,6 +421,7 @@ def may_edit(entry: Entry, user) -> bool:
     return can(user, "entry.change", entry) and entry.status != S.ARCHIVED
 
 
+@_removes_stored_photos_on_failure
 @transaction.atomic
 def entry_update(
     *,

@@ -1,0 +1,88 @@
+"""A create or an edit that stores photo files and then fails leaves no file behind on the storage."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from PIL import Image
+
+from squaremile.accounts.tests.factories import UserFactory
+from squaremile.mapping import services
+from squaremile.mapping.models import Entry, EntryPhoto
+from squaremile.mapping.tests.factories import CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.fixture
+def media(tmp_path):
+    root = tmp_path / "cleanup-media"
+    with override_settings(MEDIA_ROOT=root):
+        yield root
+
+
+@pytest.fixture
+def member():
+    return UserFactory()
+
+
+@pytest.fixture
+def category():
+    return CategoryFactory()
+
+
+def _png(colour="red") -> SimpleUploadedFile:
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 10), colour).save(buf, "PNG")
+    return SimpleUploadedFile(f"{colour}.png", buf.getvalue(), "image/png")
+
+
+def _files(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def _create(member, category, **extra):
+    return services.entry_create(by=member, title="Hall", category=category, lat=53.8, lng=-1.55, **extra)
+
+
+def _fail(*args, **kwargs):
+    raise Boom("the database went away")
+
+
+def test_a_failed_create_removes_the_photos_it_stored(media, member, category, monkeypatch):
+    monkeypatch.setattr(services, "_apply", _fail)  # runs after the photos are stored
+    with pytest.raises(Boom):
+        _create(member, category, photos=[_png("red"), _png("blue")])
+    assert not Entry.objects.exists() and not EntryPhoto.objects.exists()
+    assert _files(media) == set()
+
+
+def test_a_failed_edit_removes_only_the_new_photos(media, member, category, monkeypatch):
+    entry = _create(member, category, photos=[_png("red")])
+    kept = _files(media)
+    assert len(kept) == 1
+    monkeypatch.setattr(services, "_apply", _fail)
+    with pytest.raises(Boom):
+        services.entry_update(entry=entry, by=member, data={"title": "Village hall"}, add_photos=[_png("blue")])
+    assert _files(media) == kept
+    assert EntryPhoto.objects.get().image.path == str(kept.pop())
+
+
+def test_a_photo_row_that_cannot_be_saved_leaves_no_file(media, member, category, monkeypatch):
+    # The file is written before its row: a failure writing the row must not strand the file.
+    monkeypatch.setattr(EntryPhoto, "save", _fail)
+    with pytest.raises(Boom):
+        _create(member, category, photos=[_png("red")])
+    assert _files(media) == set()
+
+
+def test_a_successful_create_keeps_its_photos(media, member, category):
+    entry = _create(member, category, photos=[_png("red"), _png("blue")])
+    assert {Path(p.image.path) for p in entry.photos.all()} == _files(media)
+    assert len(_files(media)) == 2
