@@ -19,12 +19,15 @@ different machines see the same file.
 """
 
 import logging
+import os
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from squaremile.core.models import Job, JobStatus
@@ -199,6 +202,59 @@ def job_running(job_or_id, *, total: int | None = None, message: str = ""):
         raise
 
 
+FINISHED = (JobStatus.DONE, JobStatus.FAILED)
+PURGE_BATCH = 500
+
+
+def jobs_to_purge(*, days: int):
+    """Finished (done or failed) jobs that finished more than `days` days ago, oldest first. Queued,
+    running and waiting jobs are never included."""
+    cutoff = timezone.now() - timedelta(days=days)
+    old = Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
+    return Job.objects.filter(old, status__in=FINISHED).order_by("created_at", "id")
+
+
+def jobs_purge(*, days: int) -> tuple[int, int]:
+    """Delete the jobs `jobs_to_purge` selects and their stored files (a file already gone is not
+    an error). Returns (jobs deleted, files deleted). A job that was started again since it was
+    selected is kept, with its files."""
+    deleted_jobs = deleted_files = 0
+    restarted: set[int] = set()
+    while True:
+        selected = jobs_to_purge(days=days).exclude(pk__in=restarted)
+        batch = list(selected.only("id", "input_file", "result_file")[:PURGE_BATCH])
+        if not batch:
+            return deleted_jobs, deleted_files
+        ids = [job.pk for job in batch]
+        # The status is checked again in the DELETE itself, so a job restarted meanwhile survives.
+        Job.objects.filter(pk__in=ids, status__in=FINISHED).delete()
+        kept = set(Job.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        restarted |= kept
+        for job in batch:
+            if job.pk in kept:
+                continue
+            deleted_jobs += 1
+            for field in (job.input_file, job.result_file):
+                if field.name and _delete_file(field.storage, field.name):
+                    deleted_files += 1
+
+
+def _delete_file(storage, name: str) -> bool:
+    """Delete a job's file and, on a local storage, its now empty random folder. False when the file
+    was already gone or could not be deleted (logged)."""
+    try:
+        existed = storage.exists(name)
+        storage.delete(name)
+    except Exception:
+        logger.warning("Could not delete the job file %s", name, exc_info=True)
+        return False
+    try:
+        os.rmdir(os.path.dirname(storage.path(name)))  # jobs/<random>/ held only this job's file
+    except (NotImplementedError, OSError):
+        pass  # not a local storage, or the folder still holds something
+    return existed
+
+
 def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Enqueue a django-tasks task once the current transaction commits (so the worker finds the
     rows it needs); at once when there is no transaction."""
@@ -206,7 +262,6 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
 
 
 def _safe_name(name: str) -> str:
-    import os
     import re
 
     base = os.path.basename(name.replace("\\", "/")) or "file"
