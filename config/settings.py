@@ -206,6 +206,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Finished export/import jobs (and their files) older than this many days are removed by
+# `manage.py purge_jobs` (run it daily from cron).
+JOB_RETENTION_DAYS = int(env("JOB_RETENTION_DAYS", "14"))
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -250,6 +253,13 @@ MAP_PHOTO_MAX_EDGE = int(env("MAP_PHOTO_MAX_EDGE", "1600"))
 MAP_PHOTOS_PER_ENTRY = int(env("MAP_PHOTOS_PER_ENTRY", "4"))
 # An anonymous form sent back sooner than this after it was opened is taken for a bot.
 MAP_MIN_SUBMIT_SECONDS = float(env("MAP_MIN_SUBMIT_SECONDS", "3"))
+# Imports: files with more rows than this are checked and applied by the worker, not in the request.
+MAP_IMPORT_INLINE_ROWS = int(env("MAP_IMPORT_INLINE_ROWS", "2000"))
+# Imports: larger files (in rows, in bytes) are refused.
+MAP_IMPORT_MAX_ROWS = int(env("MAP_IMPORT_MAX_ROWS", "200000"))
+MAP_IMPORT_MAX_BYTES = int(env("MAP_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+# Exports of more entries than this are prepared by the worker as a file to download later.
+MAP_EXPORT_INLINE_MAX = int(env("MAP_EXPORT_INLINE_MAX", "5000"))
 
 # --- Network mapping ------------------------------------------------------------------------
 # Networks with more people than this are analysed by the worker (make worker), not in the request.
