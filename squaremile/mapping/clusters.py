@@ -263,6 +263,64 @@ def rebuild() -> int:
     return cells
 
 
+NEW_TABLE = "mapping_new_entries"  # a temporary table of add_entries()
+
+
+def add_entries(ids: list[int]) -> None:
+    """Count many entries just written (the published ones among `ids`, not counted before) into
+    both cell tables, in SQL: their cell columns are copied once into a temporary table, then each
+    level is grouped from it and added with one INSERT ... ON CONFLICT. For a big import into a big
+    map, far cheaper than `rebuild()` (which regroups every entry) or `apply_many` (Python per key)."""
+    if not ids:
+        return
+    entries = connection.ops.quote_name(Entry._meta.db_table)
+    cells, dates = _table(ClusterCell), _table(DateCell)
+    open_end = connection.ops.adapt_datefield_value(OPEN_END)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {NEW_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {NEW_TABLE} (id bigint PRIMARY KEY)")
+        for start in range(0, len(ids), UPSERT_ROWS):
+            batch = ids[start : start + UPSERT_ROWS]
+            cursor.execute(f"INSERT INTO {NEW_TABLE} (id) VALUES " + ", ".join(["(%s)"] * len(batch)), batch)
+        cursor.execute(f"DROP TABLE IF EXISTS {NEW_TABLE}_rows")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {NEW_TABLE}_rows AS "
+            "SELECT e.cx20 AS cx, e.cy20 AS cy, e.category_id AS category_id, e.verified AS verified, "
+            "COALESCE(e.area_id, 0) AS area_id, e.lat AS lat, e.lng AS lng, "
+            f"CASE WHEN e.date_lo IS NULL THEN NULL ELSE {_month_sql('e.date_lo')} END AS start_month, "
+            f"CASE WHEN e.date_hi IS NULL OR e.date_hi = %s THEN NULL ELSE {_month_sql('e.date_hi')} END AS end_month "
+            f"FROM {entries} e JOIN {NEW_TABLE} n ON n.id = e.id WHERE e.status = %s",
+            [open_end, EntryStatus.PUBLISHED.value],
+        )
+        key = "level, x, y, category_id, verified, area_id"
+        for level in range(MAX_LEVEL + 1):
+            shift = FINE_LEVEL - level
+            cursor.execute(
+                f"INSERT INTO {cells} ({key}, count, sum_lat, sum_lng) "
+                f"SELECT %s, cx >> {shift}, cy >> {shift}, category_id, verified, area_id, COUNT(*), SUM(lat), "
+                f"SUM(lng) FROM {NEW_TABLE}_rows WHERE 1 = 1 "
+                f"GROUP BY cx >> {shift}, cy >> {shift}, category_id, verified, area_id "
+                f"ON CONFLICT ({key}) DO UPDATE SET count = {cells}.count + excluded.count, "
+                f"sum_lat = {cells}.sum_lat + excluded.sum_lat, sum_lng = {cells}.sum_lng + excluded.sum_lng",
+                [level],
+            )
+        key = "level, edge, x, y, category_id, verified, area_id, month"
+        for level in range(DATE_MAX_LEVEL + 1):
+            shift = FINE_LEVEL - level
+            for edge, month in ((START, "start_month"), (END, "end_month")):
+                cursor.execute(
+                    f"INSERT INTO {dates} ({key}, count, sum_lat, sum_lng) "
+                    f"SELECT %s, %s, cx >> {shift}, cy >> {shift}, category_id, verified, area_id, {month}, "
+                    f"COUNT(*), SUM(lat), SUM(lng) FROM {NEW_TABLE}_rows WHERE {month} IS NOT NULL "
+                    f"GROUP BY cx >> {shift}, cy >> {shift}, category_id, verified, area_id, {month} "
+                    f"ON CONFLICT ({key}) DO UPDATE SET count = {dates}.count + excluded.count, "
+                    f"sum_lat = {dates}.sum_lat + excluded.sum_lat, sum_lng = {dates}.sum_lng + excluded.sum_lng",
+                    [level, edge],
+                )
+        cursor.execute(f"DROP TABLE {NEW_TABLE}_rows")
+        cursor.execute(f"DROP TABLE {NEW_TABLE}")
+
+
 def _month_sql(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"(EXTRACT(YEAR FROM {column})::integer * 12 + EXTRACT(MONTH FROM {column})::integer - 1)"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from squaremile.mapping import clusters
 from squaremile.mapping.filters import parse_filters
-from squaremile.mapping.models import OPEN_END, OPEN_START, DateCell, Entry, EntryStatus, date_span
+from squaremile.mapping.models import OPEN_END, OPEN_START, ClusterCell, DateCell, Entry, EntryStatus, date_span
 from squaremile.mapping.tests.factories import CategoryFactory, EntryFactory, publish
 from squaremile.places.models import Area
 
@@ -87,6 +87,13 @@ def _got(filters) -> tuple[int, dict[str, int]]:
     for m in result["markers"]:
         by_cat[m["category"]] = by_cat.get(m["category"], 0) + 1
     return result["total"], by_cat
+
+
+def _cells():
+    return {
+        (c.level, c.x, c.y, c.category_id, c.verified, c.area_id): (c.count, c.sum_lat, c.sum_lng)
+        for c in ClusterCell.objects.all()
+    }
 
 
 def _date_cells():
@@ -236,3 +243,33 @@ def test_apply_keeps_date_cells_equal_to_rebuild(ops):
     kept = _date_cells()
     clusters.rebuild_dates()
     assert kept == _date_cells()
+
+
+def test_add_entries_in_sql_matches_rebuild():
+    rng = random.Random(9)
+    cats = [CategoryFactory(slug="one"), CategoryFactory(slug="two")]
+    zone = Area.objects.create(slug="zone", name="Zone")
+    old = [
+        EntryFactory(category=cats[0], lat=52.6 + rng.uniform(-1, 1), lng=-1.1 + rng.uniform(-1, 1), **_dates(rng))
+        for _ in range(30)
+    ]
+    clusters.rebuild()
+    new = [
+        EntryFactory(
+            category=rng.choice(cats),
+            lat=52.6 + rng.uniform(-1, 1),
+            lng=-1.1 + rng.uniform(-1, 1),
+            status=rng.choice([EntryStatus.PUBLISHED, EntryStatus.PUBLISHED, EntryStatus.PENDING]),
+            verified=rng.random() < 0.5,
+            area=zone if rng.random() < 0.5 else None,
+            **_dates(rng),
+        )
+        for _ in range(60)
+    ]
+    new.append(EntryFactory(category=cats[0], lat=old[0].lat, lng=old[0].lng, start_date=old[0].start_date))
+    clusters.add_entries([e.pk for e in new])
+    kept_cells = {k: v[0] for k, v in _cells().items()}
+    kept_dates = _date_cells()
+    clusters.rebuild()
+    assert kept_cells == {k: v[0] for k, v in _cells().items()}
+    assert kept_dates == _date_cells()
