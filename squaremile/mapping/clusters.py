@@ -274,7 +274,6 @@ def add_entries(ids: list[int]) -> None:
     if not ids:
         return
     entries = connection.ops.quote_name(Entry._meta.db_table)
-    cells, dates = _table(ClusterCell), _table(DateCell)
     open_end = connection.ops.adapt_datefield_value(OPEN_END)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {NEW_TABLE}")
@@ -292,33 +291,60 @@ def add_entries(ids: list[int]) -> None:
             f"FROM {entries} e JOIN {NEW_TABLE} n ON n.id = e.id WHERE e.status = %s",
             [open_end, EntryStatus.PUBLISHED.value],
         )
-        key = "level, x, y, category_id, verified, area_id"
-        for level in range(MAX_LEVEL + 1):
-            shift = FINE_LEVEL - level
-            cursor.execute(
-                f"INSERT INTO {cells} ({key}, count, sum_lat, sum_lng) "
-                f"SELECT %s, cx >> {shift}, cy >> {shift}, category_id, verified, area_id, COUNT(*), SUM(lat), "
-                f"SUM(lng) FROM {NEW_TABLE}_rows WHERE 1 = 1 "
-                f"GROUP BY cx >> {shift}, cy >> {shift}, category_id, verified, area_id "
-                f"ON CONFLICT ({key}) DO UPDATE SET count = {cells}.count + excluded.count, "
-                f"sum_lat = {cells}.sum_lat + excluded.sum_lat, sum_lng = {cells}.sum_lng + excluded.sum_lng",
-                [level],
+        rows = f"{NEW_TABLE}_rows"
+        shift = FINE_LEVEL - MAX_LEVEL
+        _add_levels(
+            cursor,
+            ClusterCell,
+            MAX_LEVEL,
+            f"SELECT cx >> {shift} AS x, cy >> {shift} AS y, category_id, verified, area_id, COUNT(*) AS n, "
+            f"SUM(lat) AS slat, SUM(lng) AS slng FROM {rows} "
+            f"GROUP BY cx >> {shift}, cy >> {shift}, category_id, verified, area_id",
+        )
+        shift = FINE_LEVEL - DATE_MAX_LEVEL
+        for edge, month in ((START, "start_month"), (END, "end_month")):
+            _add_levels(
+                cursor,
+                DateCell,
+                DATE_MAX_LEVEL,
+                f"SELECT cx >> {shift} AS x, cy >> {shift} AS y, category_id, verified, area_id, {month} AS month, "
+                f"COUNT(*) AS n, SUM(lat) AS slat, SUM(lng) AS slng FROM {rows} WHERE {month} IS NOT NULL "
+                f"GROUP BY cx >> {shift}, cy >> {shift}, category_id, verified, area_id, {month}",
+                edge=edge,
             )
-        key = "level, edge, x, y, category_id, verified, area_id, month"
-        for level in range(DATE_MAX_LEVEL + 1):
-            shift = FINE_LEVEL - level
-            for edge, month in ((START, "start_month"), (END, "end_month")):
-                cursor.execute(
-                    f"INSERT INTO {dates} ({key}, count, sum_lat, sum_lng) "
-                    f"SELECT %s, %s, cx >> {shift}, cy >> {shift}, category_id, verified, area_id, {month}, "
-                    f"COUNT(*), SUM(lat), SUM(lng) FROM {NEW_TABLE}_rows WHERE {month} IS NOT NULL "
-                    f"GROUP BY cx >> {shift}, cy >> {shift}, category_id, verified, area_id, {month} "
-                    f"ON CONFLICT ({key}) DO UPDATE SET count = {dates}.count + excluded.count, "
-                    f"sum_lat = {dates}.sum_lat + excluded.sum_lat, sum_lng = {dates}.sum_lng + excluded.sum_lng",
-                    [level, edge],
-                )
         cursor.execute(f"DROP TABLE {NEW_TABLE}_rows")
         cursor.execute(f"DROP TABLE {NEW_TABLE}")
+
+
+def _add_levels(cursor, model, finest: int, grouped_sql: str, *, edge: int | None = None) -> None:
+    """Add grouped rows into a cell table at every level from `finest` down to 0. `grouped_sql`
+    gives the finest level's rows (x, y, category_id, verified, area_id[, month], n, slat, slng);
+    each coarser level is grouped from the one below it, a temporary table each, much smaller."""
+    table = _table(model)
+    cols = "x, y, category_id, verified, area_id" + (", month" if model is DateCell else "")
+    key = "level, " + ("edge, " if model is DateCell else "") + cols
+    consts = "%s, %s, " if model is DateCell else "%s, "
+    previous = None
+    for level in range(finest, -1, -1):
+        name = f"{NEW_TABLE}_{level}"
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        if previous is None:
+            cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {grouped_sql}")
+        else:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {name} AS SELECT x >> 1 AS x, y >> 1 AS y, {cols.removeprefix('x, y, ')}, "
+                f"SUM(n) AS n, SUM(slat) AS slat, SUM(slng) AS slng FROM {previous} "
+                f"GROUP BY x >> 1, y >> 1, {cols.removeprefix('x, y, ')}"
+            )
+            cursor.execute(f"DROP TABLE {previous}")
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, count, sum_lat, sum_lng) SELECT {consts}{cols}, n, slat, slng "
+            f"FROM {name} WHERE 1 = 1 ON CONFLICT ({key}) DO UPDATE SET count = {table}.count + excluded.count, "
+            f"sum_lat = {table}.sum_lat + excluded.sum_lat, sum_lng = {table}.sum_lng + excluded.sum_lng",
+            [level, edge] if model is DateCell else [level],
+        )
+        previous = name
+    cursor.execute(f"DROP TABLE {previous}")
 
 
 def _month_sql(column: str) -> str:

@@ -91,25 +91,6 @@ class Migration(migrations.Migration):
             model_name="entry",
             index=models.Index(fields=["status", "date_hi"], name="entry_status_date_hi"),
         ),
-        migrations.AddIndex(
-            model_name="datecell",
-            index=models.Index(
-                fields=[
-                    "level",
-                    "edge",
-                    "x",
-                    "y",
-                    "month",
-                    "category_id",
-                    "verified",
-                    "area_id",
-                    "count",
-                    "sum_lat",
-                    "sum_lng",
-                ],
-                name="datecell_covering",
-            ),
-        ),  # fmt: skip
         migrations.AddConstraint(
             model_name="datecell",
             constraint=models.UniqueConstraint(
