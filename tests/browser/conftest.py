@@ -74,12 +74,17 @@ def _remember_db_blocker(request, django_db_blocker):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """After the test's fixtures are gone (and the database flushed), put the taxonomy back."""
+    """After the test's fixtures are gone (and the database flushed), put the taxonomy back. The
+    connection this opens is closed again: Django closed its own at the end of the test, and one
+    left open here would keep PostgreSQL from dropping the test database at the end of the run."""
     result = yield
     blocker = item.stash.get(_DB_BLOCKER, None)
     if blocker is not None and nextitem is not None:  # with no next item the test database is gone
+        from django.db import connections
+
         with blocker.unblock():
             load_taxonomy()
+            connections.close_all()
     return result
 
 
