@@ -51,12 +51,6 @@ def browser(_playwright):
     browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Hashing a password the production way takes most of a second; these tests hash dozens."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def taxonomy(transactional_db):
     """The starting skills taxonomy, as the data migration loads it (in case a transactional test

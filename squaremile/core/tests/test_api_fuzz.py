@@ -198,7 +198,6 @@ def query_value(schema, real=()):
 # ---- the world the fuzz runs in ------------------------------------------------------------------------
 @pytest.fixture
 def world(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     owner, moderator = UserFactory(), UserFactory(role=Role.MODERATOR)
     city = AreaFactory(name="Leeds", slug="leeds", half=0.3)
     AreaFactory(name="Hyde Park", slug="hyde-park", parent=city)

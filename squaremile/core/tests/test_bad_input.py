@@ -32,11 +32,6 @@ SCRIPT = "<script>alert(1)</script>"
 HUGE = "x" * 100_000
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class _FormValues(HTMLParser):
     """What a browser would show in each form control: name -> list of values."""
 

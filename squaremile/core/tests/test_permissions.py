@@ -156,11 +156,6 @@ def test_roles_are_ordered():
 
 
 # ---- the services enforce the same table --------------------------------------------------------
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _make_person(role: str):
     if role == "anonymous":
         return AnonymousUser()

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 LAT, LNG = 53.8, -1.55
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Directory:
     """A directory that can grow: every call to grow(n) adds n areas, skills, kinds of resource,
     organisations and projects, each linked to the others."""

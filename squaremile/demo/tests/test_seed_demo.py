@@ -31,11 +31,6 @@ STREAM_TYPES = {
 }  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed_demo(*args) -> str:
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)

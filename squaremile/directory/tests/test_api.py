@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def call(client, method, path, body=None, *, token=None, raw=None, content_type="application/json"):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     kwargs = {}

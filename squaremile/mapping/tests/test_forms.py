@@ -25,7 +25,6 @@ ADD = "/map/add/"
 
 @pytest.fixture(autouse=True)
 def _setup(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MAP_MIN_SUBMIT_SECONDS = 0
     cache.clear()
     yield

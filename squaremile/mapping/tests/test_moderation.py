@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 QUEUE = "/map/queue/"
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def moderator():
     return UserFactory(email="mod@example.org", role=Role.MODERATOR)

@@ -24,11 +24,6 @@ from squaremile.places.tests.factories import AreaFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def member():
     return UserFactory(email="member@example.org")

@@ -21,11 +21,6 @@ from squaremile.network.tests.factories import ResponseFactory, SurveyFactory, T
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def net():
     owner = UserFactory(role=Role.ORGANISER)

@@ -16,11 +16,6 @@ from squaremile.network.tests.factories import ResponseFactory, SurveyFactory, T
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     owner = UserFactory(role=Role.ORGANISER)

@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 TWO_GROUPS = [(1, 2), (1, 3), (2, 3), (3, 4), (2, 4), (4, 5), (5, 6), (6, 7), (6, 8), (7, 8), (8, 9), (7, 9), (9, 10)]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def woven():
     owner = UserFactory(role=Role.ORGANISER)
