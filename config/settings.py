@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
+    "csp",
     "django_htmx",
     "allauth",
     "allauth.account",
@@ -82,11 +84,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
+# Forms render with the project's templates first: templates/django/forms/ escapes help text, which
+# organisers write for their questions (Django's own templates mark it safe).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -285,6 +291,37 @@ if not DEBUG and not TESTING:
         # Preloading is a deliberate, hard-to-undo choice for an operator (it needs a submission to
         # the browsers' list), not a default: don't warn about its absence.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+
+def _tile_origins(url_template: str) -> list[str]:
+    """The origins map tiles come from, for the policy's img-src ({s} sub-domains become *)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url_template.replace("{s}", "tiles-subdomain"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return []
+    host = parts.netloc.replace("tiles-subdomain", "*")
+    return [f"{parts.scheme}://{host}"]
+
+
+# Content-Security-Policy (django-csp): scripts only from our own files, never inline, so a slip in
+# escaping cannot run. Style attributes are allowed (category colours), <style> elements are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_tile_origins(MAP_TILE_URL), *env_list("CSP_EXTRA_IMG_SRC")],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -13,9 +13,11 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from ninja.utils import check_csrf
 from pydantic import AfterValidator, Field
 
 T = TypeVar("T")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 def _storable_text(value: str) -> str:
@@ -44,8 +46,12 @@ class TokenAuth(HttpBearer):
 
 
 def optional_user(request):
-    """The token's user when a valid token is sent, else the anonymous user (for reads whose
-    detail depends on who asks)."""
+    """The token's user when a valid token is sent, else whoever the session says (for reads whose
+    detail depends on who asks, and for writes that anyone may make).
+
+    A write (POST, PUT, PATCH, DELETE) that rests on the session cookie must carry the CSRF token, as
+    a form does: otherwise another site could make a signed-in person's browser send it (a
+    text/plain cross-origin POST needs no preflight). Without it the request is refused with a 403."""
     from squaremile.accounts.services import api_token_user
 
     header = request.headers.get("Authorization", "")
@@ -53,7 +59,14 @@ def optional_user(request):
         user = api_token_user(header[7:].strip())
         if user is not None:
             return user
-    return request.user
+    user = request.user
+    if user.is_authenticated and request.method not in SAFE_METHODS and check_csrf(request) is not None:
+        raise HttpError(
+            403,
+            "This request uses your signed-in session but has no valid CSRF token: send the X-CSRFToken "
+            "header with the csrftoken cookie's value, or use a personal token (Authorization: Bearer <token>).",
+        )
+    return user
 
 
 class PageParams(Schema):

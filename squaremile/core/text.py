@@ -45,3 +45,11 @@ def plain_text(text: str | None, limit: int | None = None) -> str:
 def nonblank_lines(text: str | None) -> list[str]:
     """The lines of a text box that hold something, stripped (a question's choices, one per line)."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def safe_link(url) -> str:
+    """`url` if it is a web (http, https) or mailto address, else "": the one rule for any address
+    a person typed that becomes a link."""
+    text = str(url or "").strip()
+    scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+    return text if scheme in ("http", "https", "mailto") else ""

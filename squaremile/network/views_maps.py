@@ -228,6 +228,7 @@ def embed_view(request, slug):
     response = render(request, "network/embed.html", context)
     if survey.allow_embed:
         response.xframe_options_exempt = True  # what xframe_options_exempt does, but only when the survey allows it
+        response._csp_replace = {"frame-ancestors": ["*"]}  # what django-csp's csp_replace does, likewise
     return response
 
 

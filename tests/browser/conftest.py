@@ -5,7 +5,8 @@
   `phone_page` and `nojs_page` are the usual shapes of it. Every context answers only the live
   server: any other request (map tiles from tile.openstreetmap.org, say) is aborted at once, so
   no test waits on the network.
-* Uncaught JavaScript errors on any page fail the test that caused them.
+* Uncaught JavaScript errors on any page, and anything the Content-Security-Policy blocks, fail the
+  test that caused them.
 * Live-server tests run on a transactional database that is flushed after each of them. So that
   tests running after them on the same worker still find what the data migrations loaded (the
   skills taxonomy), it is put back after each browser test.
@@ -88,6 +89,17 @@ def viewport():
     return DESKTOP
 
 
+def _watch(page, errors: list[str]) -> None:
+    """Uncaught errors and anything the Content-Security-Policy blocked fail the test."""
+    page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+
+
 @pytest.fixture
 def new_context(browser, live_server):
     """A factory of fresh browser contexts that talk only to the live server."""
@@ -114,14 +126,14 @@ def new_context(browser, live_server):
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
         context.route(not_live_server, lambda route: route.abort("blockedbyclient"))
-        context.on("page", lambda p: p.on("pageerror", lambda exc: errors.append(f"{p.url}: {exc}")))
+        context.on("page", lambda p: _watch(p, errors))
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
-    assert not errors, "Uncaught JavaScript errors:\n" + "\n".join(errors)
+    assert not errors, "Uncaught JavaScript errors or policy violations:\n" + "\n".join(errors)
 
 
 @pytest.fixture

@@ -114,3 +114,16 @@ def a11y_report(page, label: str) -> str:
     if not violations:
         return ""
     return f"{label} ({page.url}):\n" + "\n".join(_format_violation(v) for v in violations)
+
+
+def wait_until(page, expression: str, *, timeout_ms: int = 10_000) -> None:
+    """Wait until a JavaScript expression is true on the page. Playwright's own `wait_for_function`
+    evaluates its predicate with eval() inside the page, which the Content-Security-Policy forbids
+    (as it should); `page.evaluate` goes through the browser's debugging protocol instead."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(50)

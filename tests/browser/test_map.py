@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from squaremile.mapping import clusters
 from squaremile.mapping.models import Category, Entry, EntryStatus
-from tests.browser.support import PHONE, a11y_report, assert_fits_the_screen, make_user
+from tests.browser.support import PHONE, a11y_report, assert_fits_the_screen, make_user, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def _map_state(page) -> dict:
 
 
 def _wait_drawn(page):
-    page.wait_for_function("document.getElementById('community-map').dataset.total !== undefined")
+    wait_until(page, "document.getElementById('community-map').dataset.total !== undefined")
 
 
 def test_first_clusters_within_two_seconds_then_markers_when_zoomed_in(page, categories):
@@ -112,7 +112,7 @@ def test_filtering_by_a_category_changes_what_is_shown(page, categories):
 
     page.locator("#cm-filter-panel summary").click()
     page.get_by_label("Threat or cut").check()
-    page.wait_for_function(f"document.getElementById('community-map').dataset.total !== '{before}'")
+    wait_until(page, f"document.getElementById('community-map').dataset.total !== '{before}'")
     after = int(_map_state(page)["total"])
     assert 0 < after < before
     expect(page.locator(".cm-marker")).to_have_count(page.locator(".cm-marker-threat").count())
@@ -129,10 +129,10 @@ def test_the_shared_url_reproduces_the_view(page, new_context, categories):
     page.locator("#cm-filter-panel summary").click()
     page.get_by_label("Verified entries only").check()
     page.get_by_label("Community asset or space").check()
-    page.wait_for_function("location.search.includes('verified=1') && location.search.includes('community-asset')")
+    wait_until(page, "location.search.includes('verified=1') && location.search.includes('community-asset')")
     page.locator("#community-map").focus()
     page.keyboard.press("+")  # Leaflet's keyboard zoom
-    page.wait_for_function("location.search.includes('zoom=12')")
+    wait_until(page, "location.search.includes('zoom=12')")
     page.wait_for_timeout(400)
     shared = page.url
     state = _map_state(page)
@@ -140,7 +140,7 @@ def test_the_shared_url_reproduces_the_view(page, new_context, categories):
     other = new_context().new_page()
     other.goto(shared)
     _wait_drawn(other)
-    other.wait_for_function(f"document.getElementById('community-map').dataset.total === '{state['total']}'")
+    wait_until(other, f"document.getElementById('community-map').dataset.total === '{state['total']}'")
     got, want = parse_qs(urlparse(other.url).query), parse_qs(urlparse(shared).query)
     assert got["zoom"] == want["zoom"] == ["12"]
     assert abs(float(got["lat"][0]) - float(want["lat"][0])) < 1e-4
@@ -159,7 +159,7 @@ def test_my_square_mile_centres_on_the_profile(page, login, categories):
     page.goto(TOWN_VIEW)
     _wait_drawn(page)
     page.get_by_role("button", name="My square mile").click()
-    page.wait_for_function("+new URLSearchParams(location.search).get('zoom') >= 14")
+    wait_until(page, "+new URLSearchParams(location.search).get('zoom') >= 14")
     q = parse_qs(urlparse(page.url).query)
     assert abs(float(q["lat"][0]) - 53.81) < 0.01 and abs(float(q["lng"][0]) + 1.56) < 0.01
 
@@ -198,7 +198,7 @@ def test_map_pages_pass_axe_and_fit_the_screen(new_context, categories, viewport
         page.goto(url)
         if url.startswith("/map/?"):
             _wait_drawn(page)
-            page.wait_for_function("document.getElementById('cm-list').getAttribute('aria-busy') === 'false'")
+            wait_until(page, "document.getElementById('cm-list').getAttribute('aria-busy') === 'false'")
         reports.append(a11y_report(page, url))
         if viewport == PHONE:
             assert_fits_the_screen(page)

@@ -31,3 +31,12 @@ def get_item(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def web_address(value):
+    """A person-supplied address fit for an href: http(s) or mailto only, else empty (so that a
+    `javascript:` or `data:` address stored by any route can never become a link that runs)."""
+    from squaremile.core.text import safe_link
+
+    return safe_link(value)
