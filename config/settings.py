@@ -48,6 +48,10 @@ SITE_NAME = env("SITE_NAME", "Square Mile")
 SITE_URL = env("SITE_URL", "").rstrip("/")
 SITE_TAGLINE = env("SITE_TAGLINE", "Who is doing what, where, in our patch — and how to join in.")
 SITE_ID = 1
+# Shown on the contact, privacy and accessibility pages: where people write to the people who run the site.
+CONTACT_EMAIL = env("CONTACT_EMAIL", "")
+# Under DEBUG, 404 and 500 pages are the site's own (as in production) unless this is set.
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -73,6 +77,7 @@ INSTALLED_APPS = [
     "squaremile.mapping",
     "squaremile.network",
     "squaremile.demo",
+    "squaremile.pages",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "squaremile.core.middleware.StyledErrorPagesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]

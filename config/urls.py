@@ -7,6 +7,7 @@ from squaremile.api import api
 
 urlpatterns = [
     path("", include("squaremile.core.urls")),
+    path("", include("squaremile.pages.urls")),
     path("accounts/", include("allauth.urls")),
     path("people/", include("squaremile.accounts.urls")),
     path("areas/", include("squaremile.places.urls")),

@@ -24,3 +24,15 @@ api.add_router("", places_router)
 api.add_router("", directory_router)
 api.add_router("", mapping_router)
 api.add_router("", network_router)
+
+
+@api.get("/", include_in_schema=False, url_name="root")
+def api_root(request):
+    """What a person or a client finds at /api/v1/: where the schema and the documentation are."""
+    return {
+        "name": api.title,
+        "version": api.version,
+        "schema": request.build_absolute_uri("/api/v1/openapi.json"),
+        "documentation": request.build_absolute_uri("/developers/api/"),
+        "authentication": "Reads are open. Writes need Authorization: Bearer <token> (make one on your profile).",
+    }

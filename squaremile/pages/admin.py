@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from squaremile.pages.models import SitePage
+
+
+@admin.register(SitePage)
+class SitePageAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "updated_at"]
+    readonly_fields = ["slug", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False  # the four pages exist from the start; their addresses are fixed
+
+    def has_delete_permission(self, request, obj=None):
+        return False
