@@ -17,7 +17,8 @@ class CleanTextMixin:
     It works on the submitted data, once, when the form is validated: each string value is cleaned,
     single-line for fields shown as one line, multi-line (newlines and tabs kept) for fields shown
     as a text box and for keys that are not fields (rows a form reads itself, such as the survey's
-    ties). Fields with a password widget are left exactly as typed. A form shown again with errors
+    ties). Fields with a password widget are left exactly as typed, and a field's value holding NUL
+    is left for the field to refuse. A form shown again with errors
     shows the cleaned text, which is what would be stored."""
 
     def full_clean(self):
@@ -35,7 +36,9 @@ class CleanTextMixin:
             field = by_key.get(key)
             if field is None:
                 return clean_text(value, multiline=True)
-            if isinstance(field.widget, forms.PasswordInput):
+            if isinstance(field.widget, forms.PasswordInput) or "\x00" in value:
+                # Passwords as typed. NUL is left for the field to refuse ("Null characters are not
+                # allowed."), as the API refuses it: a client that sends it has a bug worth seeing.
                 return value
             return clean_text(value, multiline=isinstance(field.widget, forms.Textarea))
 

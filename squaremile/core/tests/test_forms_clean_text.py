@@ -90,13 +90,18 @@ class _Sample(Form):
 
 
 def test_text_is_cleaned_before_validation_and_passwords_are_not():
-    form = _Sample(data={"title": "Ha\u202ell\x01\tone", "body": "one\r\ntwo\x00\u2028three\t!",
+    form = _Sample(data={"title": "Ha\u202ell\x01\tone", "body": "one\r\ntwo\x0c\u2028three\t!\x1b",
                          "password": " p\x01\u202e\u200bw\tD ", "choice": "a\u200b"})  # fmt: skip
     assert form.is_valid(), form.errors
     assert form.cleaned_data["title"] == "Hall one"
-    assert form.cleaned_data["body"] == "one\ntwo\nthree\t!"
+    assert form.cleaned_data["body"] == "one\ntwo\n\nthree\t!"
     assert form.cleaned_data["password"] == " p\x01\u202e\u200bw\tD "
     assert form.cleaned_data["choice"] == "a"
+
+
+def test_nul_is_refused_as_the_api_refuses_it():
+    form = _Sample(data={"title": "Good\x00Neighbours", "password": "x"})
+    assert not form.is_valid() and form.errors["title"] == ["Null characters are not allowed."]
 
 
 def test_only_invisible_text_is_empty_and_length_counts_what_is_kept():
