@@ -68,7 +68,7 @@ _REMOVE = re.compile(f"[{_INVISIBLE}]")
 # Tag characters are invisible too (they can carry hidden text), except in the emoji flags of
 # subdivisions such as England's (black flag, tags, cancel tag), which are kept whole.
 _TAGS = re.compile("(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)|[\U000e0000-\U000e007f]")
-_NEEDS_WORK = re.compile(f"[{_INVISIBLE}\t\n\r\x0b\x0c\x85\u2028\u2029\U000e0000-\U000e007f]")
+_TAG = re.compile("[\U000e0000-\U000e007f]")
 
 
 def clean_text(value: str, *, multiline: bool) -> str:
@@ -93,13 +93,16 @@ def clean_text(value: str, *, multiline: bool) -> str:
     (Django's CharField strips them)."""
     if not value:
         return value
-    if value.isascii() and _NEEDS_WORK.search(value) is None:
-        return value  # the common case: plain ASCII text, already clean and in NFC
+    if value.isprintable() and (value.isascii() or unicodedata.is_normalized("NFC", value)):
+        # The common case, checked in C: every character removed or changed below is one Python
+        # does not call printable (control, format, separator, surrogate, unassigned).
+        return value
     text = _LINE_BREAKS.sub("\n", value)
     if not multiline:
         text = text.replace("\n", " ").replace("\t", " ")
     text = _REMOVE.sub("", text)
-    text = _TAGS.sub(lambda m: m.group(1) or "", text)
+    if _TAG.search(text):
+        text = _TAGS.sub(lambda m: m.group(1) or "", text)
     return unicodedata.normalize("NFC", text)
 
 

@@ -1,5 +1,6 @@
 """One rule for user text at the door (`clean_text`), and XML that cannot be malformed (`xml_safe`)."""
 
+import sys
 import unicodedata
 
 import pytest
@@ -64,3 +65,14 @@ def test_xml_safe_makes_any_text_fit_xml():
     escaped = safe.replace("&", "&amp;").replace("<", "&lt;")
     assert ElementTree.fromstring(f"<r>{escaped}</r>").text == safe
     assert xml_safe(None) == ""
+
+
+def test_the_fast_path_skips_nothing_that_would_be_changed():
+    """clean_text returns printable text untouched at once; so no printable character may be one it
+    removes or changes (checked over every code point)."""
+    from squaremile.core import text
+
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        if c.isprintable():
+            assert not (text._REMOVE.match(c) or text._LINE_BREAKS.match(c) or text._TAG.match(c)), hex(code)
