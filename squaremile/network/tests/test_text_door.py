@@ -40,3 +40,13 @@ def test_ties_import_cleans_every_cell():
     assert parsed.ok, parsed.errors
     row = parsed.rows[0]
     assert (row.source, row.target, row.strength) == ("Asha Patel", "Ben Okafor", 3)
+
+
+def test_paper_import_cleans_every_cell():
+    from squaremile.network import paper
+
+    text = "Na\u202eme;Consent;Works_with;Role\nAna\u0001 Lima\u202e;named;Be\u200bn:3;Co\u2066ok\n"
+    preview = paper.parse_csv(SurveyFactory(), text)
+    assert preview.ok, preview.errors
+    data = preview.rows[0].data
+    assert (data.display_name, data.role, data.ties[0].name) == ("Ana Lima", "Cook", "Ben")
