@@ -137,3 +137,21 @@ def test_with_clean_text_makes_django_built_forms_clean():
     assert cleaned is not Plain and with_clean_text(cleaned) is cleaned
     form = cleaned(data={"name": "N\u202eame"})
     assert form.is_valid() and form.cleaned_data["name"] == "Name"
+
+
+@pytest.mark.django_db
+def test_the_admin_stores_cleaned_text_with_its_inlines(client):
+    from squaremile.directory.models import SkillFamily
+
+    client.force_login(UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True))
+    data = {
+        "name": "Gar\u202edening\u0001", "slug": "gardening", "description": "One\r\nTwo\u200b", "position": "0",
+        "skills-TOTAL_FORMS": "1", "skills-INITIAL_FORMS": "0", "skills-MIN_NUM_FORMS": "0",
+        "skills-MAX_NUM_FORMS": "1000", "skills-0-name": "Pru\u2066ning", "skills-0-slug": "pruning",
+        "skills-0-description": "",
+    }  # fmt: skip
+    response = client.post("/admin/directory/skillfamily/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    family = SkillFamily.objects.get(slug="gardening")
+    assert (family.name, family.description) == ("Gardening", "One\nTwo")
+    assert family.skills.get().name == "Pruning"
