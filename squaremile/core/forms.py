@@ -18,8 +18,8 @@ class CleanTextMixin:
     single-line for fields shown as one line, multi-line (newlines and tabs kept) for fields shown
     as a text box and for keys that are not fields (rows a form reads itself, such as the survey's
     ties). Fields with a password widget are left exactly as typed, and a field's value holding NUL
-    is left for the field to refuse. A form shown again with errors
-    shows the cleaned text, which is what would be stored."""
+    is left for the field to refuse. A form shown again with errors shows the cleaned text, which
+    is what would be stored."""
 
     def full_clean(self):
         if self.is_bound and not getattr(self, "_text_cleaned", False):
