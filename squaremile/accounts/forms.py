@@ -1,12 +1,12 @@
 from django import forms
 
 from squaremile.accounts.models import Profile
-from squaremile.core.forms import LocationFieldsMixin, grouped_skill_choices, radius_choices
+from squaremile.core.forms import Form, LocationFieldsMixin, ModelForm, grouped_skill_choices, radius_choices
 from squaremile.directory.models import ResourceKind, Skill
 from squaremile.places.models import Area
 
 
-class ProfileForm(LocationFieldsMixin, forms.ModelForm):
+class ProfileForm(LocationFieldsMixin, ModelForm):
     skills = forms.ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False,
                                             label="Skills you have", widget=forms.CheckboxSelectMultiple)  # fmt: skip
     resources = forms.ModelMultipleChoiceField(
@@ -47,12 +47,12 @@ class ProfileForm(LocationFieldsMixin, forms.ModelForm):
             self.initial["resources"] = list(self.instance.resources.values_list("pk", flat=True))
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(Form):
     name = forms.CharField(max_length=80, label="What is this token for?",
                            help_text="For example: “our website’s events feed”.")  # fmt: skip
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(Form):
     password = forms.CharField(
         label="Your password, to confirm", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from squaremile.core.forms import with_clean_text
+
 
 class AdminRoleMixin:
     """Admin pages for people whose Square Mile role is administrator (superusers included),
@@ -23,6 +25,18 @@ class AdminRoleMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self._is_admin(request)
+
+    # Admin forms clean user text at the door like every other form (core.forms.CleanTextMixin).
+    def get_form(self, request, obj=None, **kwargs):
+        return with_clean_text(super().get_form(request, obj, **kwargs))
+
+    def get_changelist_form(self, request, **kwargs):
+        return with_clean_text(super().get_changelist_form(request, **kwargs))
+
+    def get_formsets_with_inlines(self, request, obj=None):  # every inline of a model admin
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            formset.form = with_clean_text(formset.form)
+            yield formset, inline
 
 
 admin.site.site_header = "Square Mile administration"

@@ -16,17 +16,22 @@ from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 from pydantic import AfterValidator, Field
 
+from squaremile.core.text import clean_text
+
 T = TypeVar("T")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 def _storable_text(value: str) -> str:
-    """Text a database can hold and compare: PostgreSQL refuses NUL characters, in a lookup as in
-    a write. Refused as a 400 with the field named, before any query runs. (Lone surrogates never
-    get here: pydantic refuses them as not a valid string.)"""
+    """Text a database can hold and compare, cleaned by the rule every form follows
+    (`core.text.clean_text`: control characters, bidi overrides and invisible characters removed,
+    NFC; newlines and tabs kept, since one type serves titles and descriptions alike). NUL is
+    refused rather than dropped, as a 400 with the field named, before any query runs: PostgreSQL
+    refuses it in a lookup as in a write, and a client sending it has a bug worth seeing. (Lone
+    surrogates never get here: pydantic refuses them as not a valid string.)"""
     if "\x00" in value:
         raise ValueError("Text may not contain NUL characters.")
-    return value
+    return clean_text(value, multiline=True)
 
 
 # Every string that comes in through the API (path, query or body) is of this type.

@@ -1,11 +1,78 @@
 """Form pieces shared by every app."""
 
 from django import forms
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 
 from squaremile.core.geo import MILE_M
+from squaremile.core.text import clean_text
 
 
-class LocationFieldsMixin(forms.Form):
+class CleanTextMixin:
+    """Every text a form receives goes through `core.text.clean_text` before any field sees it:
+    control characters, bidi overrides and invisible characters removed, NFC. Every form class in
+    the project has this mixin first (use `Form` / `ModelForm` below; a test walks every form class
+    and fails on one without it), so no form can forget it.
+
+    It works on the submitted data, once, when the form is validated: each string value is cleaned,
+    single-line for fields shown as one line, multi-line (newlines and tabs kept) for fields shown
+    as a text box and for keys that are not fields (rows a form reads itself, such as the survey's
+    ties). Fields with a password widget are left exactly as typed, and a field's value holding NUL
+    is left for the field to refuse. A form shown again with errors shows the cleaned text, which
+    is what would be stored."""
+
+    def full_clean(self):
+        if self.is_bound and not getattr(self, "_text_cleaned", False):
+            self.data = self._cleaned_text_data()
+            self._text_cleaned = True
+        super().full_clean()
+
+    def _cleaned_text_data(self):
+        by_key = {self.add_prefix(name): field for name, field in self.fields.items()}
+
+        def clean(key, value):
+            if not isinstance(value, str):
+                return value
+            field = by_key.get(key)
+            if field is None:
+                return clean_text(value, multiline=True)
+            if isinstance(field.widget, forms.PasswordInput) or "\x00" in value:
+                # Passwords as typed. NUL is left for the field to refuse ("Null characters are not
+                # allowed."), as the API refuses it: a client that sends it has a bug worth seeing.
+                return value
+            return clean_text(value, multiline=isinstance(field.widget, forms.Textarea))
+
+        data = self.data
+        if isinstance(data, MultiValueDict):
+            cleaned = QueryDict(mutable=True, encoding=data.encoding) if isinstance(data, QueryDict) else data.copy()
+            for key, values in data.lists():
+                cleaned.setlist(key, [clean(key, v) for v in values])
+            if isinstance(cleaned, QueryDict):
+                cleaned._mutable = False
+            return cleaned
+        return {
+            key: [clean(key, v) for v in value] if isinstance(value, list | tuple) else clean(key, value)
+            for key, value in data.items()
+        }
+
+
+def with_clean_text(form_class):
+    """The form class itself when it already cleans text, else a subclass that does (for forms
+    that Django builds, such as the admin's)."""
+    if issubclass(form_class, CleanTextMixin):
+        return form_class
+    return type(form_class.__name__, (CleanTextMixin, form_class), {"__module__": form_class.__module__})
+
+
+class Form(CleanTextMixin, forms.Form):
+    """The project's form: Django's, with user text cleaned at the door."""
+
+
+class ModelForm(CleanTextMixin, forms.ModelForm):
+    """The project's model form: Django's, with user text cleaned at the door."""
+
+
+class LocationFieldsMixin(Form):
     """Latitude/longitude typed or picked on the small map; both or neither."""
 
     lat = forms.FloatField(

@@ -1,6 +1,8 @@
 """User text: markdown rendered to HTML, then sanitised. The only way user text becomes HTML."""
 
 import html
+import re
+import unicodedata
 
 import nh3
 from markdown_it import MarkdownIt
@@ -45,6 +47,71 @@ def plain_text(text: str | None, limit: int | None = None) -> str:
 def nonblank_lines(text: str | None) -> list[str]:
     """The lines of a text box that hold something, stripped (a question's choices, one per line)."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+# ---- user text at the door ----------------------------------------------------------------------
+# Line breaks in every spelling (CR LF, CR, NEL, vertical tab, form feed, Unicode's line and
+# paragraph separators) become one LF.
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# What no user text may hold: C0 and C1 control characters (tab and LF are handled apart), DEL;
+# Unicode's bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the
+# deprecated format controls next to them (U+206A-U+206F); invisible characters that make one text
+# look like another or hide words (zero-width space U+200B, word joiner and invisible operators
+# U+2060-U+2064, the BOM / zero-width no-break space U+FEFF, Mongolian vowel separator U+180E,
+# interlinear annotation U+FFF9-U+FFFB); the noncharacters U+FFFE/U+FFFF and lone surrogates, which
+# neither XML nor PostgreSQL can hold.
+_INVISIBLE = (
+    "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"
+    "\u180e\u200b\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff"
+)
+_REMOVE = re.compile(f"[{_INVISIBLE}]")
+# Tag characters are invisible too (they can carry hidden text), except in the emoji flags of
+# subdivisions such as England's (black flag, tags, cancel tag), which are kept whole.
+_TAGS = re.compile("(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)|[\U000e0000-\U000e007f]")
+_TAG = re.compile("[\U000e0000-\U000e007f]")
+
+
+def clean_text(value: str, *, multiline: bool) -> str:
+    """User text as it may be stored: the one rule for every text that comes in (forms, the JSON
+    API, imported files).
+
+    Why: control characters break the XML the site writes (feeds, KML, GEXF: one U+0001 in a title
+    made every feed answer 500) and confuse spreadsheets, terminals and e-mail; NUL cannot be
+    stored in PostgreSQL at all. Bidirectional overrides and isolates (U+202E RIGHT-TO-LEFT OVERRIDE
+    and friends) make text display in another order than it is stored ("Trojan Source"), so a name,
+    a link or a file name can pass for another; invisible characters (zero-width space, word joiner,
+    BOM, tag characters) make two texts that look the same compare different, hide words from
+    search and moderation, and smuggle hidden text. NFC makes text typed on different systems
+    (precomposed "é" versus "e" + combining accent) compare, sort and search as the same.
+
+    What: line breaks in every spelling become LF; in single-line text (multiline=False) tabs and
+    line breaks become spaces; the characters above are removed. Kept on purpose: tab and LF in
+    multi-line text, the zero-width joiner and non-joiner (U+200C/U+200D, needed by Persian, Indic
+    scripts and emoji sequences), the left-to-right and right-to-left marks (U+200E/U+200F, U+061C:
+    they cannot reorder text, only place neutral characters, and right-to-left writers need them),
+    variation selectors and soft hyphens. Leading and trailing spaces are the caller's business
+    (Django's CharField strips them)."""
+    if not value:
+        return value
+    if value.isprintable() and (value.isascii() or unicodedata.is_normalized("NFC", value)):
+        # The common case, checked in C: every character removed or changed below is one Python
+        # does not call printable (control, format, separator, surrogate, unassigned).
+        return value
+    text = _LINE_BREAKS.sub("\n", value)
+    if not multiline:
+        text = text.replace("\n", " ").replace("\t", " ")
+    text = _REMOVE.sub("", text)
+    if _TAG.search(text):
+        text = _TAGS.sub(lambda m: m.group(1) or "", text)
+    return unicodedata.normalize("NFC", text)
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """The text with every character that XML 1.0 cannot hold removed."""
+    return _XML_BAD.sub("", text or "")
 
 
 def safe_link(url) -> str:

@@ -1,14 +1,14 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
 
-from squaremile.core.forms import FastSelect, LocationFieldsMixin, grouped_skill_choices
+from squaremile.core.forms import FastSelect, Form, LocationFieldsMixin, ModelForm, grouped_skill_choices
 from squaremile.directory.models import Organisation, Project, ResourceKind, Skill
 from squaremile.places.models import Area
 
 DESCRIPTION_MAX = 10_000
 
 
-class _DirectoryForm(LocationFieldsMixin, forms.ModelForm):
+class _DirectoryForm(LocationFieldsMixin, ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "skills" in self.fields:
@@ -111,7 +111,7 @@ class OrganisationSlugsField(forms.CharField):
         return found
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(Form):
     """The filters of a directory list; unknown values are ignored rather than failing."""
 
     q = forms.CharField(required=False, max_length=200, label="Search")

@@ -25,6 +25,7 @@ from squaremile.mapping.models import Category, Entry
 router = Router(tags=["map"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 AnswerValue = str | int | float | bool | None
+AnswerIn = Text | int | float | bool | None  # what comes in is cleaned (core.api.Text)
 
 
 # ---- output -------------------------------------------------------------------------------
@@ -70,7 +71,7 @@ class EntryIn(Schema):
     end_date: date | None = None
     announced_on: date | None = Field(None, description="for a threat or cut")
     takes_effect_on: date | None = Field(None, description="for a threat or cut")
-    answers: dict[Text, AnswerValue] = Field(
+    answers: dict[Text, AnswerIn] = Field(
         default_factory=dict, description="answers to the category's extra questions, keyed by question id"
     )
 
@@ -87,7 +88,7 @@ class EntryPatch(Schema):
     end_date: date | None = None
     announced_on: date | None = None
     takes_effect_on: date | None = None
-    answers: dict[Text, AnswerValue] | None = None
+    answers: dict[Text, AnswerIn] | None = None
 
 
 class NoteIn(Schema):

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.http import QueryDict, StreamingHttpResponse
 from django.utils import timezone
 
+from squaremile.core.text import xml_safe
 from squaremile.mapping.filters import MapFilters, filtered_entries, parse_filters
 from squaremile.mapping.models import CategoryQuestion, Entry
 
@@ -43,7 +44,6 @@ CSV_COLUMNS = (
     "url", "published_at", "updated_at",
 )  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HEX = re.compile(r"^#([0-9a-fA-F]{6})$")
 
 
@@ -85,7 +85,7 @@ def xml_text(value) -> str:
     from xml.sax.saxutils import escape
 
     text = "" if value is None else str(value)
-    return escape(_XML_BAD.sub("", text), {'"': "&quot;", "'": "&apos;"})
+    return escape(xml_safe(text), {'"': "&quot;", "'": "&apos;"})
 
 
 def kml_colour(hex_colour: str) -> str:

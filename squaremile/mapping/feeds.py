@@ -13,15 +13,38 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpResponseBadRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.functional import Promise
 
-from squaremile.core.text import render_markdown
+from squaremile.core.text import render_markdown, xml_safe
 from squaremile.mapping.filters import FilterError, MapFilters, filtered_entries, parse_filters
 
 FEED_SIZE = 50
 GEORSS = "http://www.georss.org/georss"
 
 
+def _xml_safe(value):
+    """Strings (also inside lists, such as the categories) with what XML 1.0 cannot hold removed."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list | tuple):
+        return [_xml_safe(v) for v in value]
+    return value
+
+
 class _GeoMixin:
+    """GeoRSS points, and a feed that cannot be malformed: every text the feed is given, about the
+    feed or an item, goes through `core.text.xml_safe` on its way in. Text stored before the door
+    cleaned it (a title with U+0001, say) would otherwise make Django's XML writer raise, and the
+    feed answer 500 to everyone, or write XML no reader can parse (U+FFFE)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*[_xml_safe(a) for a in args], **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*[_xml_safe(a) for a in args], **{k: _xml_safe(v) for k, v in kwargs.items()})
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("lat") is not None and item.get("lng") is not None:

@@ -15,7 +15,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.urls import reverse_lazy
 
-from squaremile.core.forms import FastSelect
+from squaremile.core.forms import FastSelect, Form, ModelForm
 from squaremile.directory.models import Organisation, Project
 from squaremile.mapping import photos as photo_mod
 from squaremile.mapping.models import Category, CategoryQuestion, Entry, ModerationPreference, QuestionKind
@@ -132,7 +132,7 @@ def question_field(question: CategoryQuestion) -> forms.Field:
     return forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, **common)
 
 
-class EntryForm(forms.Form):
+class EntryForm(Form):
     """Add or change an entry. `category` decides which extra questions are asked; without
     JavaScript the form is sent back with the chosen category's questions ("Show its questions")."""
 
@@ -413,18 +413,18 @@ class EntryForm(forms.Form):
 
 
 # ---- moderation --------------------------------------------------------------------------
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(
         label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Sent to the person who submitted it. Be kind and say what would make it publishable.",
     )  # fmt: skip
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     note = forms.CharField(label="Note for the history (optional)", required=False, max_length=2000)
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     into = forms.CharField(
         label="Merge into entry", max_length=300,
         help_text="The number of the entry to keep (for example 1234), or its exact title.",
@@ -454,7 +454,7 @@ def find_entry(text: str, *, exclude=()) -> Entry:
     return target
 
 
-class BulkForm(forms.Form):
+class BulkForm(Form):
     ACTIONS = [
         ("", "Choose an action…"),
         ("publish", "Publish"),
@@ -495,7 +495,7 @@ class BulkForm(forms.Form):
         return cleaned
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(Form):
     STATUSES = [("", "All statuses")]
     status = forms.ChoiceField(required=False, label="Status")
     category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False, to_field_name="slug",
@@ -521,7 +521,7 @@ class QueueFilterForm(forms.Form):
                 "q": (valid.get("q") or "").strip()}  # fmt: skip
 
 
-class ModerationPreferenceForm(forms.ModelForm):
+class ModerationPreferenceForm(ModelForm):
     class Meta:
         model = ModerationPreference
         fields = ["mode"]

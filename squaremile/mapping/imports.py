@@ -43,6 +43,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from squaremile.core.permissions import require
+from squaremile.core.text import clean_text
 from squaremile.mapping.models import (
     Category,
     CategoryQuestion,
@@ -145,7 +146,7 @@ def read_table(data: bytes, filename: str = "") -> Table:
 def _unique_columns(raw: list[str]) -> list[str]:
     columns, seen = [], {}
     for i, name in enumerate(raw):
-        name = (name or "").strip() or f"Column {i + 1}"
+        name = clean_text(name or "", multiline=False).strip() or f"Column {i + 1}"
         base, n = name, 1
         while name.casefold() in seen:
             n += 1
@@ -185,7 +186,7 @@ def _read_csv(text: str) -> Table:
                     f"it has {len(cells)} cells but the first row names {width} columns "
                     "(a comma or semicolon inside a cell needs the cell in quotes)"
                 )
-            cells = [c.strip() for c in cells[:width]] + [""] * (width - len(cells))
+            cells = [clean_text(c, multiline=True).strip() for c in cells[:width]] + [""] * (width - len(cells))
             rows.append(cells)
             numbers.append(reader.line_num)
     except csv.Error as exc:
@@ -203,8 +204,8 @@ def _cell(value) -> str:
     if isinstance(value, (int, float)):
         return json.dumps(value)
     if isinstance(value, str):
-        return value.replace("\x00", "").strip()
-    return json.dumps(value, ensure_ascii=False)
+        return clean_text(value, multiline=True).strip()
+    return clean_text(json.dumps(value, ensure_ascii=False), multiline=True)
 
 
 def _read_geojson(text: str) -> Table:
@@ -577,7 +578,7 @@ def _check_row(table: Table, i: int, options: ImportOptions, lk: _Lookups) -> tu
         problems.append(table.problems[i])
     values: dict = {}
 
-    title = get("title") or ""
+    title = clean_text(get("title") or "", multiline=False)
     if not title:
         problems.append("the title is missing")
     elif len(title) > TITLE_MAX:
@@ -635,7 +636,7 @@ def _check_row(table: Table, i: int, options: ImportOptions, lk: _Lookups) -> tu
     values["category"] = category
 
     # external id
-    external_id = get("external_id") or ""
+    external_id = clean_text(get("external_id") or "", multiline=False)
     if len(external_id) > EXTERNAL_ID_MAX:
         problems.append(f"the external id is longer than {EXTERNAL_ID_MAX} characters")
     values["external_id"] = external_id

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from squaremile.core.forms import Form
 from squaremile.core.jobs import enqueue_on_commit, job_for
 from squaremile.core.models import Job, JobStatus
 from squaremile.core.pagination import paginate
@@ -34,7 +35,7 @@ ACCEPT = ".csv,.tsv,.txt,.json,.geojson,text/csv,text/tab-separated-values,appli
 
 
 # ---- forms --------------------------------------------------------------------------------
-class ImportFileForm(forms.Form):
+class ImportFileForm(Form):
     file = forms.FileField(
         label="File to import",
         help_text="A CSV file (UTF-8; commas, semicolons or tabs between cells; the first row names the "
@@ -51,7 +52,7 @@ class ImportFileForm(forms.Form):
         return upload
 
 
-class ColumnsForm(forms.Form):
+class ColumnsForm(Form):
     """One select per thing an entry holds, listing the file's columns; plus the default category
     and whether the rows are published at once."""
 

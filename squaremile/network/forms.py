@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, validate_email
 
+from squaremile.core.forms import Form, ModelForm
 from squaremile.directory.models import Organisation, ResourceKind, Skill, SkillFamily, Stream
 from squaremile.network.models import Consent, Question, QuestionKind, Survey
 from squaremile.network.names import normalise
@@ -30,7 +31,7 @@ MAX_TIES = 100
 TIE_KEY = re.compile(r"^tie-(\d{1,3})-name$")
 
 
-class SurveyForm(forms.ModelForm):
+class SurveyForm(ModelForm):
     """Title, texts, dates, audience, threshold, area, the standard questions' wording, which skill
     families and kinds of resource to offer. Custom questions come in `QuestionFormSet`."""
 
@@ -106,7 +107,7 @@ class SurveyForm(forms.ModelForm):
         return data
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     label = forms.CharField(label="Question", max_length=300, required=False)
     kind = forms.ChoiceField(label="Kind of answer", choices=QuestionKind.choices, initial=QuestionKind.TEXT)
@@ -183,7 +184,7 @@ class TieRow:
         return f"tie-{self.index}"
 
 
-class RespondForm(forms.Form):
+class RespondForm(Form):
     """The questionnaire. Fields: about you, consent, skills (`skill_<pk>`), resources (`res_<pk>`),
     willingness, needs, custom questions (`q_<pk>`); the ties come as rows `tie-N-name|strength|sharing`
     (any number of them) and are checked in `clean()`."""
@@ -430,7 +431,7 @@ def initial_from_response(response) -> dict:
 # ---------------------------------------------------------------- organisers' small forms
 
 
-class InvitationsForm(forms.Form):
+class InvitationsForm(Form):
     people = forms.CharField(
         label="Email addresses, one per line",
         help_text="Optionally with a name after a comma: “sam@example.org, Sam Patel”.",
@@ -462,7 +463,7 @@ class InvitationsForm(forms.Form):
         return people
 
 
-class RoundForm(forms.Form):
+class RoundForm(Form):
     label = forms.CharField(label="Name of the round (optional)", max_length=120, required=False,
                             help_text="For example: “Spring 2027 gathering”.")  # fmt: skip
     opens_at = forms.DateTimeField(label="Opens (optional)", required=False, widget=DATETIME)
@@ -475,7 +476,7 @@ class RoundForm(forms.Form):
         return cleaned
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     keep = forms.IntegerField(widget=forms.HiddenInput)
     merge = forms.IntegerField(widget=forms.HiddenInput)
     label = forms.CharField(max_length=200, required=False)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from squaremile.core.text import clean_text
 from squaremile.directory.models import Stream
 from squaremile.network.models import Consent, Survey
 from squaremile.network.names import normalise
@@ -150,7 +151,7 @@ def parse_csv(survey: Survey, text: str) -> Preview:
     except (StopIteration, csv.Error):
         preview.errors.append("The file is empty.")
         return preview
-    columns = [h.strip().lower().replace(" ", "_") for h in header]
+    columns = [clean_text(h, multiline=False).strip().lower().replace(" ", "_") for h in header]
     known_columns = {name for name, _ in COLUMNS}
     unknown = [c for c in columns if c and c not in known_columns]
     if unknown:
@@ -169,7 +170,11 @@ def parse_csv(survey: Survey, text: str) -> Preview:
             if len(preview.rows) >= MAX_ROWS:
                 preview.errors.append(f"At most {MAX_ROWS} rows at a time.")
                 break
-            row_data = {columns[i]: v.strip() for i, v in enumerate(values) if i < len(columns) and columns[i]}
+            row_data = {
+                columns[i]: clean_text(v, multiline=True).strip()
+                for i, v in enumerate(values)
+                if i < len(columns) and columns[i]
+            }
             errors: list[str] = []
             if len(values) > len(columns) and any(v.strip() for v in values[len(columns) :]):
                 errors.append("more values than columns in the header")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
-from squaremile.core.text import render_markdown
+from squaremile.core.text import clean_text, render_markdown
 from squaremile.network import names, paper, selectors, services
 from squaremile.network.forms import (
     InvitationsForm,
@@ -600,7 +600,7 @@ def _node(survey: Survey, value) -> Node:
 def names_merge(request, slug):
     survey = _organiser_survey(request, slug, "survey.change")
     keep, merge = _node(survey, request.POST.get("keep")), _node(survey, request.POST.get("merge"))
-    label = request.POST.get("label", "")
+    label = clean_text(request.POST.get("label", ""), multiline=False)  # no form here: the same rule by hand
     try:
         kept = names.node_merge(survey=survey, keep=keep, merge=merge, by=request.user, label=label)
     except ValidationError as exc:

@@ -5,11 +5,12 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from squaremile.core.admin import AdminRoleMixin
+from squaremile.core.forms import ModelForm
 from squaremile.places.geometry import parse_boundary
 from squaremile.places.models import Area
 
 
-class AreaAdminForm(forms.ModelForm):
+class AreaAdminForm(ModelForm):
     boundary = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 6}),
         help_text="A GeoJSON Polygon or MultiPolygon ([longitude, latitude] pairs). Leave empty for none.",

@@ -1,9 +1,9 @@
 from django import forms
 
-from squaremile.core.forms import radius_choices
+from squaremile.core.forms import Form, radius_choices
 
 
-class NearForm(forms.Form):
+class NearForm(Form):
     lat = forms.FloatField(label="Latitude", min_value=-90, max_value=90,
                            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))  # fmt: skip
     lng = forms.FloatField(label="Longitude", min_value=-180, max_value=180,

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from squaremile.core.permissions import require
+from squaremile.core.text import clean_text
 from squaremile.places.geometry import parse_boundary
 from squaremile.places.models import Area, AreaKind
 
@@ -90,14 +91,14 @@ def _feature_errors(features, name_property):
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
             props = {}
-        name = str(props.get(name_property) or "").strip()
+        name = clean_text(str(props.get(name_property) or ""), multiline=False).strip()
         if not name:
             errors.append(f"Feature {number}: no '{name_property}' property to name the area.")
             continue
         if len(name) > NAME_MAX or "\x00" in name:
             errors.append(f"Feature {number}: the name must be plain text of at most {NAME_MAX} characters.")
             continue
-        external_id = str(props.get("id") or feature.get("id") or "")[:100].replace("\x00", "")
+        external_id = clean_text(str(props.get("id") or feature.get("id") or ""), multiline=False)[:100]
         # two features that would land on the same area: the second would silently overwrite the first
         key = ("id", external_id) if external_id else ("name", name)
         if key in seen:

@@ -14,6 +14,8 @@ from typing import Any
 
 import networkx as nx
 
+from squaremile.core.text import clean_text  # no Django: the one rule for user text
+
 from .graph import build
 from .types import NodeIn, TieIn
 
@@ -246,6 +248,7 @@ def parse_ties_table(source, filename: str = "") -> ParsedTies:
         if header is None:
             result.errors.append(TieError(0, "The file is empty."))
             return result
+        header = [clean_text(c, multiline=False) for c in header]
         columns = [" ".join(c.strip().lower().split()) for c in header]
         result.columns = [c.strip() for c in header]
         i_from, i_to = _find(columns, FROM_NAMES), _find(columns, TO_NAMES)
@@ -267,7 +270,9 @@ def parse_ties_table(source, filename: str = "") -> ParsedTies:
                 break
 
             def cell(i: int | None, cells=cells) -> str:
-                return " ".join(cells[i].split()) if i is not None and i < len(cells) else ""
+                return (
+                    " ".join(clean_text(cells[i], multiline=False).split()) if i is not None and i < len(cells) else ""
+                )
 
             src, dst = cell(i_from), cell(i_to)
             if not src or not dst:
