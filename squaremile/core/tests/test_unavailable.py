@@ -136,3 +136,18 @@ def test_an_unexpected_database_error_is_logged_with_its_traceback(caplog):
             _assert_busy_json(unavailable.unavailable_response(request, exc))
     record = caplog.records[-1]
     assert record.levelno == logging.ERROR and record.exc_info
+
+
+def test_the_busy_timeout_is_a_setting_for_both_databases(monkeypatch):
+    import runpy
+    from pathlib import Path
+
+    path = str(Path(__file__).resolve().parents[3] / "config" / "settings.py")
+    monkeypatch.setenv("DB_BUSY_TIMEOUT", "2.5")
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db:5432/sm?sslmode=require")
+    options = runpy.run_path(path)["DATABASES"]["default"]["OPTIONS"]
+    assert options["options"] == "-c lock_timeout=2500" and options["sslmode"] == "require"
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/sm-busy-test.sqlite3")
+    assert runpy.run_path(path)["DATABASES"]["default"]["OPTIONS"]["timeout"] == 2.5
+    monkeypatch.delenv("DB_BUSY_TIMEOUT")
+    assert runpy.run_path(path)["DATABASES"]["default"]["OPTIONS"]["timeout"] == 5
