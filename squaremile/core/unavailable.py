@@ -7,6 +7,9 @@ request is answered 503 with `Retry-After` (the API's JSON error shape under /ap
 that needs no database elsewhere), and the reason is logged. Nothing half-done is kept: the failed
 statement's transaction was rolled back.
 
+A full upload disk (MEDIA_ROOT: ENOSPC, EDQUOT while a file is written) is answered the same way,
+in its own words ("The site cannot store files just now"), logged as an error for the operator.
+
 Three places use this module, so that every path ends the same way:
 - `DatabaseUnavailableMiddleware` (in settings.MIDDLEWARE) for exceptions raised by views;
 - `server_error` (config/urls.py `handler500`) for those raised elsewhere (a session saved after
@@ -14,6 +17,7 @@ Three places use this module, so that every path ends the same way:
 - `core.api.install_error_handlers` for the JSON API (django-ninja handles its own exceptions).
 """
 
+import errno
 import logging
 import sys
 
@@ -26,6 +30,10 @@ logger = logging.getLogger("squaremile.unavailable")
 BUSY_MESSAGE = "The site is busy, try again in a moment."
 RETRY_AFTER_SECONDS = 5
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+# The disk that holds uploads (MEDIA_ROOT) is full: also a 503, with its own words.
+STORAGE_FULL_MESSAGE = "The site cannot store files just now. Nothing was saved; please try again later."
+STORAGE_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+STORAGE_RETRY_AFTER_SECONDS = 300
 
 # Words of the database errors that are expected while the database is busy or restarting: logged
 # as a warning with the reason; any other OperationalError also gets its traceback.
@@ -46,7 +54,11 @@ _TRANSIENT = (
 
 
 def is_unavailable(exc: BaseException | None) -> bool:
-    return isinstance(exc, UNAVAILABLE_ERRORS)
+    return isinstance(exc, UNAVAILABLE_ERRORS) or is_storage_full(exc)
+
+
+def is_storage_full(exc: BaseException | None) -> bool:
+    return isinstance(exc, OSError) and exc.errno in STORAGE_FULL_ERRNOS
 
 
 def reason(exc: BaseException) -> str:
@@ -61,7 +73,9 @@ def is_transient(exc: BaseException) -> bool:
 
 def log_unavailable(request, exc: BaseException) -> None:
     where = f"{request.method} {request.path}" if request is not None else "(no request)"
-    if is_transient(exc):
+    if is_storage_full(exc):
+        logger.error("Storage full, answered 503 to %s: %s", where, reason(exc))
+    elif is_transient(exc):
         logger.warning("Database busy or unavailable, answered 503 to %s: %s", where, reason(exc))
     else:
         logger.error("Database error, answered 503 to %s: %s", where, reason(exc), exc_info=exc)
@@ -73,24 +87,26 @@ def wants_json(request) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
-def busy_response(request) -> HttpResponse:
+def busy_response(request, *, storage_full: bool = False) -> HttpResponse:
     """The 503 itself: JSON under /api/ (or when JSON is asked for), else the 503 page. Touches no
     database (no context processors, no user, no session)."""
+    message = STORAGE_FULL_MESSAGE if storage_full else BUSY_MESSAGE
     if wants_json(request):
-        response = JsonResponse({"message": BUSY_MESSAGE, "errors": {}}, status=503)
+        response = JsonResponse({"message": message, "errors": {}}, status=503)
     else:
         from django.conf import settings
 
-        html = render_to_string("503.html", {"SITE_NAME": settings.SITE_NAME, "message": BUSY_MESSAGE})
-        response = HttpResponse(html, status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        title = "Files cannot be stored just now" if storage_full else "The site is busy"
+        context = {"SITE_NAME": settings.SITE_NAME, "title": title, "message": message}
+        response = HttpResponse(render_to_string("503.html", context), status=503)
+    response["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS if storage_full else RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
 
 
 def unavailable_response(request, exc: BaseException) -> HttpResponse:
     log_unavailable(request, exc)
-    return busy_response(request)
+    return busy_response(request, storage_full=is_storage_full(exc))
 
 
 class DatabaseUnavailableMiddleware:
