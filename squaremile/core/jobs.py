@@ -201,6 +201,7 @@ def job_running(job_or_id, *, total: int | None = None, message: str = ""):
     job_start(job, total=total, message=message)
     heartbeat = _Heartbeat(job.pk)
     heartbeat.start()
+    _running_here.add(job.pk)
     try:
         yield job
     except JobError as exc:
@@ -215,6 +216,7 @@ def job_running(job_or_id, *, total: int | None = None, message: str = ""):
         raise
     finally:
         heartbeat.stop()
+        _running_here.discard(job.pk)
 
 
 def _fail_quietly(job: Job, message: str) -> None:
@@ -224,6 +226,11 @@ def _fail_quietly(job: Job, message: str) -> None:
         job_fail(job, message=message)
     except (OperationalError, InterfaceError) as exc:
         logger.warning("Job %s could not be marked failed now (%s); it will be once found stale", job.pk, exc)
+
+
+# The jobs this process is running now. Process-local by nature (it says which jobs are alive here), so
+# that a worker never takes its own job for dead while a long SQLite write holds back its heartbeat.
+_running_here: set[int] = set()
 
 
 def stale_seconds() -> int:
@@ -267,7 +274,8 @@ def jobs_fail_stale(*, seconds: int | None = None) -> list[int]:
     seconds = stale_seconds() if seconds is None else seconds
     cutoff = timezone.now() - timedelta(seconds=seconds)
     failed = []
-    for job in Job.objects.filter(status=JobStatus.RUNNING, updated_at__lt=cutoff).only("id", "kind", "updated_at"):
+    candidates = Job.objects.filter(status=JobStatus.RUNNING, updated_at__lt=cutoff).exclude(pk__in=list(_running_here))
+    for job in candidates.only("id", "kind", "updated_at"):
         now = timezone.now()
         claimed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, updated_at__lt=cutoff).update(
             status=JobStatus.FAILED, message=WORKER_LOST, finished_at=now, updated_at=now

@@ -8,8 +8,9 @@ runs the same loop, and when the database fails it logs the reason, closes its c
 that error is recorded as failed as soon as the database answers again.
 
 It also looks after jobs (`core.jobs`) left "running" by a worker that died (killed, out of memory,
-the machine restarted): at start and then every REAP_EVERY seconds, `jobs_fail_stale` marks those
-whose heartbeat stopped more than JOB_STALE_SECONDS ago as failed, with a reason for their owner.
+the machine restarted): at start and then every REAP_EVERY seconds (or half JOB_STALE_SECONDS),
+`jobs_fail_stale` marks those whose heartbeat stopped more than JOB_STALE_SECONDS ago as failed,
+with a reason for their owner.
 """
 
 import logging
@@ -30,9 +31,12 @@ CALM_AFTER = 60.0  # seconds without an error after which the wait starts again 
 
 
 class ResilientWorker(Worker):
-    def __init__(self, *, reap_every: float = REAP_EVERY, max_backoff: float = MAX_BACKOFF, **kwargs):
+    def __init__(self, *, reap_every: float | None = None, max_backoff: float = MAX_BACKOFF, **kwargs):
+        from squaremile.core.jobs import stale_seconds
+
         super().__init__(**kwargs)
-        self.reap_every = reap_every
+        # Look for dead workers' jobs at least twice per JOB_STALE_SECONDS, at most once a minute.
+        self.reap_every = reap_every if reap_every is not None else min(REAP_EVERY, max(1.0, stale_seconds() / 2))
         self.max_backoff = max_backoff
         self.errors = 0  # database errors survived (for the logs and the tests)
         self._current = None  # the DBTaskResult being run

@@ -148,3 +148,14 @@ def test_a_running_job_beats(settings):
         time.sleep(2.5)
         assert Job.objects.get(pk=job.pk).updated_at > started
     assert jobs.jobs_fail_stale(seconds=2) == []
+
+
+def test_a_worker_never_takes_its_own_running_job_for_dead():
+    """On SQLite a long import holds the write lock and the heartbeat cannot be written meanwhile."""
+    job = jobs.job_create(kind="test.count", owner=None)
+    with jobs.job_running(job.pk):
+        old = timezone.now() - timedelta(hours=1)
+        Job.objects.filter(pk=job.pk).update(updated_at=old)
+        assert jobs.jobs_fail_stale(seconds=60) == []
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, updated_at=timezone.now() - timedelta(hours=1))
+    assert jobs.jobs_fail_stale(seconds=60) == [job.pk]
