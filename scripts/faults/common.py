@@ -58,11 +58,17 @@ def child_env(database_url: str, **extra: str) -> dict:
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         SECURE_SSL_REDIRECT="0",
         SQUAREMILE_VAR_DIR=str(VAR),
+        STATIC_ROOT=str(VAR / "static"),
         DJANGO_SETTINGS_MODULE="config.settings",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)
     return env
+
+
+def collect_static(env: dict) -> None:
+    """Production settings serve static files from a manifest: collect them once (into var/faults)."""
+    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
 
 
 def setup_django(env: dict) -> None:

@@ -98,7 +98,12 @@ def busy_response(request, *, storage_full: bool = False) -> HttpResponse:
 
         title = "Files cannot be stored just now" if storage_full else "The site is busy"
         context = {"SITE_NAME": settings.SITE_NAME, "title": title, "message": message}
-        response = HttpResponse(render_to_string("503.html", context), status=503)
+        try:
+            html = render_to_string("503.html", context)
+        except Exception:  # e.g. static files not collected: the answer must still be a 503
+            logger.exception("The 503 page could not be rendered")
+            html = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{message}</p>"
+        response = HttpResponse(html, status=503)
     response["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS if storage_full else RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
