@@ -277,17 +277,18 @@ def jobs_fail_stale(*, seconds: int | None = None) -> list[int]:
     candidates = Job.objects.filter(status=JobStatus.RUNNING, updated_at__lt=cutoff).exclude(pk__in=list(_running_here))
     for job in candidates.only("id", "kind", "updated_at"):
         now = timezone.now()
-        claimed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, updated_at__lt=cutoff).update(
-            status=JobStatus.FAILED, message=WORKER_LOST, finished_at=now, updated_at=now
-        )
+        with transaction.atomic():  # the job and its task together
+            claimed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, updated_at__lt=cutoff).update(
+                status=JobStatus.FAILED, message=WORKER_LOST, finished_at=now, updated_at=now
+            )
+            if claimed:
+                _fail_tasks_of([job.pk])
         if claimed:
             logger.warning(
                 "Job %s (%s) had no heartbeat since %s (over %s s): its worker died; marked failed",
                 job.pk, job.kind, job.updated_at.isoformat(timespec="seconds"), seconds,
             )  # fmt: skip
             failed.append(job.pk)
-    if failed:
-        _fail_tasks_of(failed)
     return failed
 
 
