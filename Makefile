@@ -34,9 +34,10 @@ run: setup
 	@echo ""
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-## make worker: run background tasks (emails, imports, exports) from the database queue.
+## make worker: run background tasks (emails, imports, exports) from the database queue; survives
+## database errors and fails jobs left running by a worker that died (squaremile/core/worker.py).
 worker: deps
-	DEBUG=1 $(PY) manage.py db_worker
+	DEBUG=1 $(PY) manage.py worker
 
 lint: deps
 	$(VENV)/bin/ruff format --check .

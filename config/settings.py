@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "squaremile.core.middleware.StyledErrorPagesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A view that fails because the database is busy or restarting answers 503, not 500.
+    "squaremile.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -120,6 +122,13 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'squaremile.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL") or DEFAULT_SQLITE_URL, conn_max_age=0)}
+# How long (seconds) a write waits for another transaction's lock before giving up: the SQLite busy
+# timeout (SQLite retries the lock until then) and PostgreSQL's lock_timeout (0: wait for ever). A
+# request that gives up is answered "The site is busy, try again in a moment" (HTTP 503, Retry-After).
+DB_BUSY_TIMEOUT = float(env("DB_BUSY_TIMEOUT", "5"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_BUSY_TIMEOUT > 0:
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = f"{_pg_options.get('options', '')} -c lock_timeout={int(DB_BUSY_TIMEOUT * 1000)}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +136,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers carry on while one writer writes; IMMEDIATE transactions take the
         # write lock up front so concurrent writers queue instead of failing with "locked".
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": DB_BUSY_TIMEOUT,
         "init_command": (
             "PRAGMA journal_mode=WAL;"
             "PRAGMA synchronous=NORMAL;"
@@ -221,6 +230,9 @@ TASKS = {
 # Finished export/import jobs (and their files) older than this many days are removed by
 # `manage.py purge_jobs` (run it daily from cron).
 JOB_RETENTION_DAYS = int(env("JOB_RETENTION_DAYS", "14"))
+# A running job whose worker has not written its heartbeat for this many seconds is taken for dead
+# (a killed or crashed worker) and marked failed with a reason by the next `manage.py worker`.
+JOB_STALE_SECONDS = int(env("JOB_STALE_SECONDS", "300"))
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

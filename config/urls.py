@@ -22,6 +22,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# A database busy or away while the response is finished (e.g. saving the session) is a 503 too.
+handler500 = "squaremile.core.unavailable.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -146,6 +146,23 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_http_error(request, exc):
         return _error(api, request, exc.status_code, str(exc))
 
+    install_unavailable_handler(api)
+
+
+def install_unavailable_handler(api: NinjaAPI) -> None:
+    """The database busy (a lock held too long) or away (restarting): 503 with Retry-After and the
+    usual error shape, the reason logged (squaremile/core/unavailable.py); never a 500."""
+    from squaremile.core.unavailable import BUSY_MESSAGE, RETRY_AFTER_SECONDS, UNAVAILABLE_ERRORS, log_unavailable
+
+    def on_unavailable(request, exc):
+        log_unavailable(request, exc)
+        response = _error(api, request, 503, BUSY_MESSAGE)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    for error in UNAVAILABLE_ERRORS:
+        api.add_exception_handler(error, on_unavailable)
+
 
 __all__ = [
     "Text",

@@ -20,13 +20,15 @@ different machines see the same file.
 
 import logging
 import os
+import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -36,6 +38,11 @@ from squaremile.core.permissions import ADMIN, RANK, role_rank
 logger = logging.getLogger(__name__)
 
 GENERIC_FAILURE = "Something went wrong on our side and the work stopped. Nothing was changed; please try again later."
+DATABASE_FAILURE = "The database was busy or unavailable and the work stopped. Nothing was changed; please try again."
+WORKER_LOST = (
+    "The work stopped before it finished: the worker running it was stopped or lost. Nothing was changed; "
+    "please try again."
+)
 
 
 class JobError(Exception):
@@ -192,14 +199,124 @@ def job_running(job_or_id, *, total: int | None = None, message: str = ""):
     task runner records the failure too)."""
     job = job_or_id if isinstance(job_or_id, Job) else Job.objects.get(pk=job_or_id)
     job_start(job, total=total, message=message)
+    heartbeat = _Heartbeat(job.pk)
+    heartbeat.start()
+    _running_here.add(job.pk)
     try:
         yield job
     except JobError as exc:
         job_fail(job, message=str(exc))
+    except (OperationalError, InterfaceError) as exc:
+        logger.warning("Job %s (%s) stopped: the database was busy or away (%s)", job.pk, job.kind, exc)
+        _fail_quietly(job, DATABASE_FAILURE)
+        raise
     except Exception:
         logger.exception("Job %s (%s) failed", job.pk, job.kind)
-        job_fail(job)
+        _fail_quietly(job, GENERIC_FAILURE)
         raise
+    finally:
+        heartbeat.stop()
+        _running_here.discard(job.pk)
+
+
+def _fail_quietly(job: Job, message: str) -> None:
+    """Mark the job failed; if the database cannot take even that, log it and let the original error
+    go on (the job is then found without a heartbeat by `jobs_fail_stale`)."""
+    try:
+        job_fail(job, message=message)
+    except (OperationalError, InterfaceError) as exc:
+        logger.warning("Job %s could not be marked failed now (%s); it will be once found stale", job.pk, exc)
+
+
+# The jobs this process is running now. Process-local by nature (it says which jobs are alive here), so
+# that a worker never takes its own job for dead while a long SQLite write holds back its heartbeat.
+_running_here: set[int] = set()
+
+
+def stale_seconds() -> int:
+    return int(getattr(settings, "JOB_STALE_SECONDS", 300))
+
+
+class _Heartbeat:
+    """While a job runs, touch its `updated_at` every stale_seconds()/6 from a thread of its own (its
+    own connection), so that a job whose process died is told apart from a long one. On SQLite a
+    long write holds the lock and a beat may fail: it is skipped (the threshold leaves room for it)."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.every = max(1.0, stale_seconds() / 6)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"job-{job_id}-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self._stopped.wait(self.every):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(updated_at=timezone.now())
+                except (OperationalError, InterfaceError) as exc:
+                    logger.info("Job %s heartbeat skipped: %s", self.job_id, exc)
+        finally:
+            connection.close()
+
+
+def jobs_fail_stale(*, seconds: int | None = None) -> list[int]:
+    """Running jobs whose heartbeat stopped more than `seconds` (JOB_STALE_SECONDS) ago: their worker
+    died (killed, crashed, the machine restarted). Each is marked failed with a reason, and the task
+    that ran it (django-tasks-db) too, so that neither stays "running" for ever. Returns their ids."""
+    seconds = stale_seconds() if seconds is None else seconds
+    cutoff = timezone.now() - timedelta(seconds=seconds)
+    failed = []
+    candidates = Job.objects.filter(status=JobStatus.RUNNING, updated_at__lt=cutoff).exclude(pk__in=list(_running_here))
+    for job in candidates.only("id", "kind", "updated_at"):
+        now = timezone.now()
+        with transaction.atomic():  # the job and its task together
+            claimed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, updated_at__lt=cutoff).update(
+                status=JobStatus.FAILED, message=WORKER_LOST, finished_at=now, updated_at=now
+            )
+            if claimed:
+                _fail_tasks_of([job.pk])
+        if claimed:
+            logger.warning(
+                "Job %s (%s) had no heartbeat since %s (over %s s): its worker died; marked failed",
+                job.pk, job.kind, job.updated_at.isoformat(timespec="seconds"), seconds,
+            )  # fmt: skip
+            failed.append(job.pk)
+    return failed
+
+
+def _fail_tasks_of(job_ids: list[int]) -> None:
+    """The django-tasks-db results still "running" whose task was given one of these jobs (a task
+    whose first parameter is `job_id`, as every job task's is)."""
+    if "django_tasks_db" not in settings.INSTALLED_APPS:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    wanted = set(job_ids)
+    for result in DBTaskResult.objects.running():
+        args = (result.args_kwargs or {}).get("args") or []
+        kwargs = (result.args_kwargs or {}).get("kwargs") or {}
+        job_id = args[0] if args else kwargs.get("job_id")
+        if job_id in wanted and _takes_job_id(result):
+            result.set_failed(JobError(WORKER_LOST))
+            logger.warning("Task %s (%s) marked failed: its worker died", result.pk, result.task_path)
+
+
+def _takes_job_id(result) -> bool:
+    import inspect
+
+    try:
+        params = list(inspect.signature(result.task.func).parameters)
+    except Exception:  # the task's code is gone or renamed
+        return False
+    return bool(params) and params[0] == "job_id"
 
 
 FINISHED = (JobStatus.DONE, JobStatus.FAILED)

@@ -288,12 +288,25 @@ def _add_photos(entry: Entry, photos: Sequence, *, by, alt: str = "") -> int:
     stored = _stored_files.get()
     for i, photo in enumerate(processed, start=existing):
         record = EntryPhoto(entry=entry, alt=(alt or "")[:300], position=i)
-        record.image.save(photo.filename, photo.as_file(), save=False)
+        filename = photo.filename  # a new random name each time it is read
+        try:
+            record.image.save(filename, photo.as_file(), save=False)
+        except OSError:  # e.g. the disk is full: remove what was written of this file too
+            _delete_partial(record.image.storage, record.image.field.generate_filename(record, filename))
+            raise
         if stored is not None:
             stored.append((record.image.storage, record.image.name))
         record.save()
         _event(entry, by, EntryAction.PHOTO_ADDED, changes={"photos": [i, i + 1]}, note=record.image.name)
     return len(processed)
+
+
+def _delete_partial(storage, name: str) -> None:
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except Exception:  # never hide the error that stopped the write
+        logger.warning("Could not delete the partly written photo file %s", name, exc_info=True)
 
 
 # The photo files stored so far by the service call in progress (storage, name), or None outside one.

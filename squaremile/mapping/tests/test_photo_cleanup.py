@@ -86,3 +86,36 @@ def test_a_successful_create_keeps_its_photos(media, member, category):
     entry = _create(member, category, photos=[_png("red"), _png("blue")])
     assert {Path(p.image.path) for p in entry.photos.all()} == _files(media)
     assert len(_files(media)) == 2
+
+
+def test_a_full_disk_is_a_clear_503_and_leaves_nothing_half_saved(client, media, member, category, monkeypatch, caplog):
+    """The second photo's file is half written when the disk fills up (ENOSPC): the page says so in
+    plain words, the reason is logged, and there is no entry, no photo row and no file left."""
+    import errno
+    import logging
+
+    from django.core.files.storage import FileSystemStorage
+
+    real_save = FileSystemStorage._save
+    calls = {"n": 0}
+
+    def save_until_full(self, name, content):
+        calls["n"] += 1
+        if calls["n"] < 2:
+            return real_save(self, name, content)
+        path = Path(self.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half a photo")  # what a full disk leaves behind
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", save_until_full)
+    client.force_login(member)
+    data = {"title": "Hall", "category": str(category.pk), "lat": "53.8", "lng": "-1.55",
+            "photos": [_png("red"), _png("blue")]}  # fmt: skip
+    with caplog.at_level(logging.ERROR, logger="squaremile.unavailable"):
+        response = client.post("/map/add/", data)
+    assert response.status_code == 503 and int(response["Retry-After"]) > 0
+    assert "The site cannot store files just now. Nothing was saved" in response.content.decode()
+    assert "Storage full, answered 503 to POST" in caplog.text and "No space left on device" in caplog.text
+    assert not Entry.objects.exists() and not EntryPhoto.objects.exists()
+    assert _files(media) == set()
