@@ -25,14 +25,15 @@ setup: deps
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo --size $(SIZE) --seed 1
 
-## make run: set everything up on SQLite (var/) with demo data the first time, then serve.
+## make run: set everything up on SQLite (var/) with demo data the first time, then serve the site and
+## run the background task worker together (scripts/run_dev.py; Ctrl-C stops both).
 run: setup
 	@echo ""
 	@echo "  Square Mile is at http://$(HOST):$(PORT)/"
 	@echo "  Demo login: demo@example.org / demo-pass-123 (also organiser@, moderator@, admin@example.org)"
-	@echo "  Emails sent in development: http://$(HOST):$(PORT)/dev/mail/"
+	@echo "  Emails sent in development: http://$(HOST):$(PORT)/dev/mail/ (the task worker runs alongside; Ctrl-C stops both)"
 	@echo ""
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 $(PY) scripts/run_dev.py $(HOST):$(PORT)
 
 ## make worker: run background tasks (emails, imports, exports) from the database queue; survives
 ## database errors and fails jobs left running by a worker that died (squaremile/core/worker.py).
