@@ -50,7 +50,8 @@ def test_make_run_serves_and_sends_queued_mail_then_stops_on_ctrl_c(tmp_path):
         served = mailed = False
         while time.monotonic() < deadline and not (served and mailed):
             try:
-                served = served or urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).status == 200  # noqa: S310
+                answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310
+                served = served or answer.status == 200
             except OSError:
                 pass
             mail_dir = tmp_path / "mail"
