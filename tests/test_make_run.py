@@ -43,8 +43,9 @@ def test_make_run_serves_and_sends_queued_mail_then_stops_on_ctrl_c(tmp_path):
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True, timeout=300)
     subprocess.run([*manage, "shell", "-c", QUEUE_A_PUBLICATION_EMAIL], env=env, cwd=ROOT, check=True, timeout=120)
     port = _free_port()
-    run = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run_dev.py"), f"127.0.0.1:{port}"], env=env,
-                           cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    command = [sys.executable, str(ROOT / "scripts" / "run_dev.py"), f"127.0.0.1:{port}"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    run = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True, **quiet)
     try:
         deadline = time.monotonic() + 90
         served = mailed = False
