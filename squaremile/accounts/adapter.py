@@ -1,13 +1,36 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
+from django.utils.html import format_html
 
 from squaremile.accounts.services import profile_for
+from squaremile.core.ratelimit import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Every new account gets its profile at once, so every page can rely on it."""
+    """Every new account gets its profile at once, so every page can rely on it.
+
+    Failed log-ins are counted per visitor address and per address + account (never per account
+    alone, which would let anyone lock the owner out by typing wrong passwords for their e-mail), in
+    the shared cache; the message a slowed visitor sees offers a way in by e-mail instead."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.error_messages = {
+            **self.error_messages,
+            "too_many_login_attempts": format_html(
+                "Too many failed attempts to sign in from here. Please wait a few minutes and try again, or "
+                '<a href="{}">sign in with a code sent to your e-mail</a>, or <a href="{}">reset your password</a>.',
+                reverse("account_request_login_code"),
+                reverse("account_reset_password"),
+            ),
+        }
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             profile_for(user)
         return user
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth's "key" for the login_failed limit: the account, here joined to the visitor's address.
+        return f"{client_ip(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
