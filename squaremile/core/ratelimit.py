@@ -39,7 +39,7 @@ from django.shortcuts import render
 DEFAULT_RATES = {
     # Answers to a questionnaire: generous per address (a workshop answers through one venue's
     # wi-fi), strict per e-mail address the private link is mailed to.
-    "survey-response": "60/h/ip,3/h/email",
+    "survey-response": "60/h/ip,3/h/email,10/d/email",
     # Invitations an organiser sends (counted per address invited).
     "invitations": "500/d/user",
     # The community map's anonymous submissions: MAP_ANONYMOUS_RATE, per address and per e-mail.
