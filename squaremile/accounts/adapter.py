@@ -4,6 +4,7 @@ from django.utils.html import format_html
 
 from squaremile.accounts.services import profile_for
 from squaremile.core.ratelimit import client_ip
+from squaremile.core.site import current_site, on_site
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,6 +31,18 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             profile_for(user)
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        # The site's name and address in allauth's mails come from SITE_NAME / SITE_URL (else the request).
+        from allauth.core import context as allauth_context
+
+        super().send_mail(template_prefix, email, {"current_site": current_site(allauth_context.request), **context})
+
+    def get_reset_password_from_key_url(self, key):
+        return on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return on_site(super().get_email_confirmation_url(request, emailconfirmation))
 
     def _get_login_attempts_cache_key(self, request, **credentials):
         # allauth's "key" for the login_failed limit: the account, here joined to the visitor's address.
