@@ -1,10 +1,15 @@
+import logging
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 from django.utils.html import format_html
 
 from squaremile.accounts.services import profile_for
+from squaremile.core import ratelimit
 from squaremile.core.ratelimit import client_ip
 from squaremile.core.site import current_site, on_site
+
+log = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -33,6 +38,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def send_mail(self, template_prefix, email, context):
+        # At most so many account mails to one address, whoever asks ("account-mail" rate); the visitor
+        # is not told (allauth answers the same whether or not an account exists).
+        try:
+            ratelimit.hit("account-mail", email=email)
+        except ratelimit.RateLimited:
+            log.warning("Account mail %s not sent: too many to this address lately.", template_prefix)
+            return
         # The site's name and address in allauth's mails come from SITE_NAME / SITE_URL (else the request).
         from allauth.core import context as allauth_context
 

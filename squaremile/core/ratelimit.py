@@ -40,6 +40,10 @@ DEFAULT_RATES = {
     # Answers to a questionnaire: generous per address (a workshop answers through one venue's
     # wi-fi), strict per e-mail address the private link is mailed to.
     "survey-response": "60/h/ip,3/h/email,10/d/email",
+    # Every mail the account system sends to one address (sign-up, "you already have an account",
+    # confirmation, password reset, sign-in code), whoever asks for it; allauth's own ACCOUNT_RATE_LIMITS
+    # limit each action further.
+    "account-mail": "10/h/email,30/d/email",
     # Invitations an organiser sends (counted per address invited).
     "invitations": "500/d/user",
     # The community map's anonymous submissions: MAP_ANONYMOUS_RATE, per address and per e-mail.

@@ -56,3 +56,12 @@ def test_owner_can_sign_in_with_a_code_by_email():
     response = client.post(reverse("account_request_login_code"), {"email": owner.email}, REMOTE_ADDR=OWNER)
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[owner.email]]
+
+
+def test_account_mails_to_one_address_are_capped(settings, caplog):
+    settings.RATE_LIMITS = "account-mail=2/h/email"
+    UserFactory(email="owner@example.org")
+    for n in range(4):  # reset someone else's password, from many places
+        Client().post(reverse("account_reset_password"), {"email": "owner@example.org"}, REMOTE_ADDR=f"10.0.0.{n}")
+    assert [m.to for m in mail.outbox] == [["owner@example.org"]] * 2
+    assert "too many to this address" in caplog.text
