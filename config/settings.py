@@ -143,6 +143,9 @@ else:
     CACHES = {"default": {"BACKEND": "squaremile.core.cache.DatabaseCache", "LOCATION": "squaremile_cache"}}
 # Override any scope's limit: "survey-response=60/h/ip,3/h/email;invitations=500/d/user".
 RATE_LIMITS = env("RATE_LIMITS", "")
+# Behind a reverse proxy, how to find the visitor's address (for every limit; see docs/operators.md).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
 
 # --- Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
