@@ -140,7 +140,15 @@ if CACHE_URL:
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
-    CACHES = {"default": {"BACKEND": "squaremile.core.cache.DatabaseCache", "LOCATION": "squaremile_cache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "squaremile.core.cache.DatabaseCache",
+            "LOCATION": "squaremile_cache",
+            # Culling (expired rows first) starts above this many rows, not Django's 300, so that a
+            # burst of keys cannot push live rate-limit counts out.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 # Override any scope's limit: "survey-response=60/h/ip,3/h/email;invitations=500/d/user".
 RATE_LIMITS = env("RATE_LIMITS", "")
 # Behind a reverse proxy, how to find the visitor's address (for every limit; see docs/operators.md).

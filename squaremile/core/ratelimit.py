@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import logging
 import math
 import re
 import time
@@ -34,6 +35,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.shortcuts import render
+
+log = logging.getLogger(__name__)
 
 # What each scope allows, unless RATE_LIMITS says otherwise.
 DEFAULT_RATES = {
@@ -140,11 +143,23 @@ class Usage:
                 cache.decr(key, cost)
             except ValueError:  # expired meanwhile: nothing to give back
                 pass
+            except Exception:  # the cache is down: the count stays (stricter, never looser)
+                log.exception("Rate limit count %s not given back: the cache did not answer.", key)
         self.keys = []
 
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+
+
+def _count(key: str, cost: int, timeout: int) -> int:
+    if cache.add(key, cost, timeout=timeout):
+        return cost
+    try:
+        return cache.incr(key, cost)
+    except ValueError:  # expired between add and incr
+        cache.add(key, cost, timeout=timeout)
+        return cost
 
 
 def hit(scope: str, *, cost: int = 1, now: float | None = None, **keys: str | None) -> Usage:
@@ -160,14 +175,11 @@ def hit(scope: str, *, cost: int = 1, now: float | None = None, **keys: str | No
                 continue
             window = int(now // rate.seconds)
             key = f"rl:{scope}:{name}:{rate.amount}/{rate.seconds}:{_digest(str(value))}:{window}"
-            if cache.add(key, cost, timeout=rate.seconds + 1):
-                count = cost
-            else:
-                try:
-                    count = cache.incr(key, cost)
-                except ValueError:  # expired between add and incr
-                    cache.add(key, cost, timeout=rate.seconds + 1)
-                    count = cost
+            try:
+                count = _count(key, cost, rate.seconds + 1)
+            except Exception:  # the cache is down: let people through, and say so loudly
+                log.exception("Rate limit %s not counted: the cache did not answer.", scope)
+                continue
             counted.append((key, cost))
             if count > rate.amount:
                 over.append(int((window + 1) * rate.seconds - now) + 1)
