@@ -32,11 +32,11 @@ run: setup
 	@echo "  Demo login: demo@example.org / demo-pass-123 (also organiser@, moderator@, admin@example.org)"
 	@echo "  Emails sent in development: http://$(HOST):$(PORT)/dev/mail/"
 	@echo ""
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make worker: run background tasks (emails, imports, exports) from the database queue.
 worker: deps
-	DEBUG=1 $(PY) manage.py db_worker
+	DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py db_worker
 
 lint: deps
 	$(VENV)/bin/ruff format --check .

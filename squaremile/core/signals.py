@@ -14,6 +14,10 @@ def site_from_settings(*, using: str = "default") -> None:
 
     defaults = {"name": settings.SITE_NAME[:50]}
     domain = urlsplit(settings.SITE_URL).netloc if settings.SITE_URL else ""
+    hosts = [h for h in settings.ALLOWED_HOSTS if h and not h.startswith((".", "*"))]
+    site = Site.objects.using(using).filter(pk=settings.SITE_ID).first()
+    if not domain and (site is None or site.domain == "example.com"):
+        domain = hosts[0] if hosts else "localhost"  # never Django's placeholder
     if domain:
         defaults["domain"] = domain[:100]
     site, created = Site.objects.using(using).get_or_create(

@@ -40,6 +40,7 @@ def test_dev_mailbox_off_is_404_even_locally(client, settings):
 def test_migrate_sets_the_site_from_the_settings(settings):
     site = Site.objects.get_current()
     assert site.name == settings.SITE_NAME  # set when the test database was migrated
+    assert site.domain != "example.com"  # no SITE_URL in the tests: the first allowed host
     settings.SITE_NAME, settings.SITE_URL = "Kettleby Network", "https://net.example.org"
     site_from_settings()
     site = Site.objects.get_current()
