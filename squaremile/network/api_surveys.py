@@ -318,11 +318,11 @@ def submit_response(request, slug: Text, payload: ResponseIn):
         result = services.response_submit(
             survey=survey, data=data, user=user, token=payload.token, invitation=invitation
         )
-    except services.SurveyNotOpen as exc:
-        raise HttpError(403, exc.messages[0]) from None
-    except ValidationError:
-        if usage is not None:
+    except Exception as exc:
+        if usage is not None:  # nothing was saved or sent: not counted
             usage.refund()
+        if isinstance(exc, services.SurveyNotOpen):
+            raise HttpError(403, exc.messages[0]) from None
         raise
     link = None
     if result.token:

@@ -246,13 +246,13 @@ def _questionnaire(request, survey: Survey, *, token: str | None = None, existin
                 token=token,
                 invitation=invitation,
             )
-        except services.SurveyNotOpen as exc:
-            return _closed_page(request, survey, exc.code or "closed", status=403)
-        except PermissionDenied as exc:
-            return _refused_page(request, survey, str(exc))
-        except ValidationError as exc:
-            if usage is not None:
+        except (services.SurveyNotOpen, PermissionDenied, ValidationError) as exc:
+            if usage is not None:  # nothing was saved or sent: not counted
                 usage.refund()
+            if isinstance(exc, services.SurveyNotOpen):
+                return _closed_page(request, survey, exc.code or "closed", status=403)
+            if isinstance(exc, PermissionDenied):
+                return _refused_page(request, survey, str(exc))
             form.add_service_errors(exc)
         else:
             new_token = result.token
