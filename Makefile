@@ -33,12 +33,12 @@ run: setup
 	@echo "  Demo login: demo@example.org / demo-pass-123 (also organiser@, moderator@, admin@example.org)"
 	@echo "  Emails sent in development: http://$(HOST):$(PORT)/dev/mail/ (the task worker runs alongside; Ctrl-C stops both)"
 	@echo ""
-	DEBUG=1 $(PY) scripts/run_dev.py $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) scripts/run_dev.py $(HOST):$(PORT)
 
 ## make worker: run background tasks (emails, imports, exports) from the database queue; survives
 ## database errors and fails jobs left running by a worker that died (squaremile/core/worker.py).
 worker: deps
-	DEBUG=1 $(PY) manage.py worker
+	DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py worker
 
 lint: deps
 	$(VENV)/bin/ruff format --check .

@@ -18,3 +18,13 @@ def _no_dev_mail_dir(settings, tmp_path):
 def _fast_password_hashing(settings):
     """Hashing a password the production way takes most of a second; the suite hashes hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counts (and anything else cached) do not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -153,11 +153,28 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["ENGINE"] != "
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------------------
+# Rate limits (core/ratelimit.py) and allauth's log-in limits count in this cache, so it must be
+# shared by every process: Redis with CACHE_URL, else a table in the database (made by migrate).
 CACHE_URL = env("CACHE_URL")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
-else:
+elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "squaremile.core.cache.DatabaseCache",
+            "LOCATION": "squaremile_cache",
+            # Culling (expired rows first) starts above this many rows, not Django's 300, so that a
+            # burst of keys cannot push live rate-limit counts out.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+# Override any scope's limit: "survey-response=60/h/ip,3/h/email;invitations=500/d/user".
+RATE_LIMITS = env("RATE_LIMITS", "")
+# Behind a reverse proxy, how to find the visitor's address (for every limit; see docs/operators.md).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
 
 # --- Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -179,15 +196,16 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_RATE_LIMITS = (
-    {}
-    if TESTING
-    else {
-        "login_failed": "10/m/ip,5/5m/key",
-        "signup": "20/h/ip",
-        "reset_password": "20/m/ip,5/m/key",
-    }
-)
+# "key" in login_failed is the address *and* the visitor's IP (accounts/adapter.py): failures slow
+# the one who makes them, never lock the owner out; the owner can always sign in by e-mailed code.
+ACCOUNT_RATE_LIMITS_PRODUCTION = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/h/ip",
+    "reset_password": "20/h/ip,3/h/key",
+    "request_login_code": "20/h/ip,3/h/key",
+}
+ACCOUNT_RATE_LIMITS = {} if TESTING else ACCOUNT_RATE_LIMITS_PRODUCTION
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 LOGIN_REDIRECT_URL = "accounts:profile_edit"
 LOGIN_URL = "account_login"

@@ -1,7 +1,8 @@
 """API plumbing shared by every app: token auth, pagination and one shape for every error.
 
 Every error the API returns is JSON: {"message": "...", "errors": {"field": ["..."]}} with a 4xx
-status. Input that does not fit the schema is a 400, never a 500."""
+status (429 with Retry-After when a rate limit of core/ratelimit.py is reached). Input that does
+not fit the schema is a 400, never a 500."""
 
 from typing import Annotated, Generic, TypeVar
 
@@ -16,6 +17,7 @@ from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 from pydantic import AfterValidator, Field
 
+from squaremile.core.ratelimit import RateLimited, with_retry_after
 from squaremile.core.text import clean_text
 
 T = TypeVar("T")
@@ -141,6 +143,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ObjectDoesNotExist)
     def on_missing(request, exc):
         return _error(api, request, 404, "Not found.")
+
+    @api.exception_handler(RateLimited)
+    def on_rate_limited(request, exc):
+        return with_retry_after(_error(api, request, 429, exc.message), exc)
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):

@@ -1,4 +1,5 @@
 import email
+import ipaddress
 from email import policy
 from pathlib import Path
 
@@ -86,9 +87,23 @@ def _parse_mail_file(path: Path):
     return messages
 
 
+PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+
+
+def _local(request) -> bool:
+    """A request from this machine itself — not one relayed by a proxy on it (which would come
+    from a loopback address too, on behalf of anyone)."""
+    try:
+        loopback = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
+    return loopback and not any(request.META.get(header) for header in PROXY_HEADERS)
+
+
 def dev_mailbox(request):
-    """Development only: the emails the platform has sent, newest first."""
-    if not settings.SHOW_DEV_MAILBOX:
+    """Development only: the emails the platform has sent, newest first — reset links among them,
+    so only for someone on this machine, or staff (anyone else gets a 404)."""
+    if not settings.SHOW_DEV_MAILBOX or not (_local(request) or request.user.is_staff):
         raise Http404
     mails = []
     for path in _mailbox_files()[:30]:

@@ -16,6 +16,8 @@ from ninja import Field, Query, Router, Schema, Status
 from squaremile.core.api import ErrorOut, Text, optional_user
 from squaremile.core.jobs import job_for
 from squaremile.core.models import Job, JobStatus
+from squaremile.core.site import absolute_url
+from squaremile.core.site import base_url as site_base_url
 from squaremile.mapping import exports
 from squaremile.mapping.filters import FilterError, parse_filters
 
@@ -66,9 +68,9 @@ def job_out(request, job: Job) -> dict:
         "message": job.message,
         "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "url": request.build_absolute_uri(reverse("api:job", args=[job.pk])),
-        "page": request.build_absolute_uri(job.get_absolute_url()),
-        "download_url": request.build_absolute_uri(reverse("api:job_download", args=[job.pk])) if done else None,
+        "url": absolute_url(reverse("api:job", args=[job.pk]), request),
+        "page": absolute_url(job.get_absolute_url(), request),
+        "download_url": absolute_url(reverse("api:job_download", args=[job.pk]), request) if done else None,
     }
 
 
@@ -93,7 +95,7 @@ def map_export(request, query: Query[ExportQuery]):
     user = optional_user(request)
     queryset = exports.export_queryset(filters, user=user)
     count = queryset.count()
-    base_url = request.build_absolute_uri("/").rstrip("/")
+    base_url = site_base_url(request)
     if count <= exports.inline_max():
         return exports.stream_response(query.format, queryset, base_url=base_url)
     if not getattr(user, "is_authenticated", False):

@@ -8,6 +8,8 @@ Feeds are public: only published entries, whoever asks. Each item carries its po
 (`<georss:point>lat lng</georss:point>`), so feed readers that know maps can place it.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponseBadRequest
@@ -15,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.functional import Promise
 
+from squaremile.core.site import base_url
 from squaremile.core.text import render_markdown, xml_safe
 from squaremile.mapping.filters import FilterError, MapFilters, filtered_entries, parse_filters
 
@@ -90,6 +93,16 @@ def _map_url() -> str:
         return "/map/"
 
 
+@dataclass
+class FeedQuery:
+    """What one request asked for: its filters, and the site's address for absolute links (SITE_URL
+    when set, else the request's; never the Sites framework's "example.com")."""
+
+    filters: MapFilters
+    base: str
+    path: str
+
+
 class EntryFeed(Feed):
     feed_type = GeoRssFeed
 
@@ -102,25 +115,30 @@ class EntryFeed(Feed):
             return HttpResponseBadRequest(f"These filters are not valid:\n{lines}\n", content_type="text/plain")
 
     def get_object(self, request, *args, **kwargs):
-        return parse_filters(request.GET)
+        return FeedQuery(parse_filters(request.GET), base_url(request), request.get_full_path())
 
-    def title(self, filters):
+    def title(self, query):
         site = getattr(settings, "SITE_NAME", "Square Mile")
-        summary = describe(filters)
+        summary = describe(query.filters)
         return f"{site} map: {summary}" if summary else f"{site} map: latest entries"
 
-    def link(self, filters):
-        query = filters.query_string(view=False)
-        return _map_url() + (f"?{query}" if query else "")
+    def link(self, query):
+        params = query.filters.query_string(view=False)
+        return query.base + _map_url() + (f"?{params}" if params else "")
 
-    def description(self, filters):
-        return "The latest entries published on the community map" + (
-            f" ({describe(filters)})." if describe(filters) else "."
-        )
+    def feed_url(self, query):
+        return query.base + query.path
 
-    def items(self, filters):
+    def description(self, query):
+        summary = describe(query.filters)
+        return "The latest entries published on the community map" + (f" ({summary})." if summary else ".")
+
+    def items(self, query):
         # Public whoever asks: published entries only.
-        return filtered_entries(filters, user=None).order_by("-published_at", "-pk")[:FEED_SIZE]
+        entries = list(filtered_entries(query.filters, user=None).order_by("-published_at", "-pk")[:FEED_SIZE])
+        for entry in entries:
+            entry.feed_link = query.base + entry.get_absolute_url()
+        return entries
 
     def item_title(self, entry):
         return entry.title
@@ -129,7 +147,7 @@ class EntryFeed(Feed):
         return render_markdown(entry.description)
 
     def item_link(self, entry):
-        return entry.get_absolute_url()
+        return entry.feed_link
 
     def item_pubdate(self, entry):
         return entry.published_at or entry.created_at

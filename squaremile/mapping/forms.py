@@ -1,16 +1,15 @@
 """Forms of the map's submission and moderation pages, and the anonymous visitor's bot guards
-(a honeypot field, a signed start time, and a rate limit per address and per email)."""
+(a honeypot field and a signed start time; the rate limit per address and per email is
+core/ratelimit.py's "map-submission" scope)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.urls import reverse_lazy
@@ -47,41 +46,6 @@ def started_problem(value: str) -> str | None:
     if time.time() - started < min_seconds():
         return "That was faster than a person can fill in the form. Please check it and send it again."
     return None
-
-
-def parse_rate(text: str) -> tuple[int, int]:
-    """ "5/h" -> (5, 3600). Units: s, m, h, d."""
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])\w*\s*", text or "")
-    if not match:
-        return 5, 3600
-    count, many, unit = int(match[1]), int(match[2] or 1), match[3]
-    return count, many * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
-
-
-def _rate_keys(ip: str, email: str) -> list[str]:
-    keys = [f"map-anon:ip:{ip or 'unknown'}"]
-    if email:
-        keys.append("map-anon:email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40])
-    return keys
-
-
-def rate_limited(ip: str, email: str) -> bool:
-    limit, _ = parse_rate(getattr(settings, "MAP_ANONYMOUS_RATE", "5/h"))
-    return any((cache.get(key) or 0) >= limit for key in _rate_keys(ip, email))
-
-
-def count_submission(ip: str, email: str) -> None:
-    _, window = parse_rate(getattr(settings, "MAP_ANONYMOUS_RATE", "5/h"))
-    for key in _rate_keys(ip, email):
-        if not cache.add(key, 1, timeout=window):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=window)
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or ""
 
 
 # ---- file uploads ------------------------------------------------------------------------

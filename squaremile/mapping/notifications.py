@@ -1,8 +1,8 @@
 """Emails about the map's moderation: to moderators (each new entry, or a daily digest) and to a
 submitter whose entry was rejected. Plain text with an HTML alternative, absolute links.
 
-Links are built from settings.SITE_URL (for example "https://map.example.org") when set, else
-from the Sites framework's domain (https, or http when DEBUG is on)."""
+Links are built by core/site.py: from settings.SITE_URL (for example "https://map.example.org")
+when set, else from the Sites framework's domain (which migrate sets from SITE_URL)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from squaremile.accounts.models import Role, User
+from squaremile.core.mail import subject as mail_subject
+from squaremile.core.site import absolute_url
 from squaremile.mapping.models import Entry, EntryStatus, ModerationMode, ModerationPreference
 
 log = logging.getLogger(__name__)
@@ -25,13 +27,7 @@ DIGEST_LIST = 30
 
 
 def site_url(path: str = "/") -> str:
-    base = getattr(settings, "SITE_URL", "") or ""
-    if not base:
-        from django.contrib.sites.models import Site
-
-        domain = Site.objects.get_current().domain
-        base = ("http://" if settings.DEBUG else "https://") + domain
-    return base.rstrip("/") + path
+    return absolute_url(path)
 
 
 def moderators():
@@ -50,10 +46,9 @@ def _send(*, to: list[str], subject: str, template: str, context: dict) -> int:
     context = {"SITE_NAME": getattr(settings, "SITE_NAME", "Square Mile"), **context}
     text = render_to_string(f"mapping/email/{template}.txt", context)
     html = render_to_string(f"mapping/email/{template}.html", context)
-    prefix = f"[{context['SITE_NAME']}] "
     sent = 0
     for address in to:  # one message each: moderators do not see each other's addresses
-        message = EmailMultiAlternatives(prefix + subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+        message = EmailMultiAlternatives(mail_subject(subject), text, settings.DEFAULT_FROM_EMAIL, [address])
         message.attach_alternative(html, "text/html")
         sent += message.send()
     return sent
@@ -75,7 +70,7 @@ def notify_new_entry(entry_id: int) -> int:
     waiting = Entry.objects.filter(status=EntryStatus.PENDING).count()
     return _send(
         to=to,
-        subject=f"New on the map, waiting for you: {entry.title}",
+        subject="A new map entry waits for moderation",
         template="new_entry",
         context={
             "entry": entry,
@@ -96,11 +91,10 @@ def notify_rejected(entry_id: int) -> int:
     address = entry.owner.email if entry.owner_id and entry.owner else entry.submitter_email
     return _send(
         to=[address] if address else [],
-        subject=f"Your map entry was not published: {entry.title}",
+        subject="Your map entry was not published",
         template="rejected",
         context={
             "entry": entry,
-            "name": (entry.owner and str(entry.owner)) or entry.submitter_name,
             "reason": entry.rejection_reason,
             "edit_url": site_url(reverse("mapping:entry_edit", args=[entry.pk])) if entry.owner_id else "",
             "add_url": site_url(reverse("mapping:entry_create")),
@@ -116,11 +110,10 @@ def notify_published(entry_id: int) -> int:
     address = entry.owner.email if entry.owner_id and entry.owner else entry.submitter_email
     return _send(
         to=[address] if address else [],
-        subject=f"Your entry is on the map: {entry.title}",
+        subject="Your entry is on the map",
         template="published",
         context={
             "entry": entry,
-            "name": (entry.owner and str(entry.owner)) or entry.submitter_name,
             "entry_url": site_url(entry.get_absolute_url()),
         },
     )
@@ -149,7 +142,7 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
             continue
         sent += _send(
             to=[pref.user.email],
-            subject=f"{waiting} map entr{'y' if waiting == 1 else 'ies'} waiting for moderation",
+            subject="Map entries waiting for moderation",
             template="digest",
             context={
                 "entries": entries,

@@ -13,11 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from squaremile.core import ratelimit
 from squaremile.core.permissions import can
 from squaremile.core.search import search
 from squaremile.directory.models import Organisation, Project
 from squaremile.mapping import services
-from squaremile.mapping.forms import EntryForm, client_ip, count_submission, rate_limited
+from squaremile.mapping.forms import EntryForm
 from squaremile.mapping.models import Category, Entry, EntryStatus
 from squaremile.places.models import Area
 
@@ -83,14 +84,20 @@ def entry_create(request):
         return _render_form(request, form)
     if _refreshing(request):
         return _render_form(request, _quiet(form))
-    ip = client_ip(request)
-    if anonymous and rate_limited(ip, request.POST.get("submitter_email", "")):
-        form.is_valid()
-        form.add_error(
-            None,
-            "You have sent several entries in a short time. Please wait an hour and try again, or sign in.",
-        )
-        return _render_form(request, form, status=429)
+    usage = None
+    if anonymous:  # counted per address and per email before anything is saved; given back if refused
+        try:
+            usage = ratelimit.hit(
+                "map-submission", ip=ratelimit.client_ip(request), email=request.POST.get("submitter_email", "")[:254]
+            )
+        except ratelimit.RateLimited as exc:
+            form.is_valid()
+            form.add_error(
+                None,
+                f"You have sent several entries in a short time. Please wait {ratelimit.wait_words(exc.retry_after)} "
+                "and try again, or sign in.",
+            )
+            return ratelimit.with_retry_after(_render_form(request, form, status=429), exc)
     if form.is_valid():
         kwargs = form.service_kwargs()
         data = kwargs.pop("data")
@@ -102,10 +109,10 @@ def entry_create(request):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            if anonymous:
-                count_submission(ip, data["submitter_email"])
             token = signing.dumps(entry.pk, salt=THANKS_SALT)
             return redirect(reverse("mapping:entry_thanks") + f"?e={token}")
+    if usage is not None:
+        usage.refund()  # nothing was saved: a mistake in the form does not count
     return _render_form(request, form, status=400)
 
 

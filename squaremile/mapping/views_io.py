@@ -25,6 +25,7 @@ from squaremile.core.jobs import enqueue_on_commit, job_for
 from squaremile.core.models import Job, JobStatus
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
+from squaremile.core.site import base_url
 from squaremile.mapping import exports, imports, io_tasks
 from squaremile.mapping.feeds import describe
 from squaremile.mapping.filters import FilterError, parse_filters
@@ -294,7 +295,7 @@ def _filters_or_400(request, template="mapping/export_page.html"):
 
 
 def _base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    return base_url(request)
 
 
 @require_GET

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
+from squaremile.core.site import absolute_url
 from squaremile.mapping import selectors
 from squaremile.mapping.filters import MAX_ZOOM, FilterError, MapFilters, parse_filters
 from squaremile.mapping.models import CategoryIcon
@@ -150,7 +151,7 @@ def entry_detail(request, pk: int):
         {
             "entry": entry,
             "answers": selectors.entry_answers(entry),
-            "share_url": request.build_absolute_uri(entry.get_absolute_url()),
+            "share_url": absolute_url(entry.get_absolute_url(), request),
             "map_url": reverse("mapping:map") + f"?lat={entry.lat:.5f}&lng={entry.lng:.5f}&zoom=17",
         },
     )

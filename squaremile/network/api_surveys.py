@@ -19,8 +19,10 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import AfterValidator, Field
 
+from squaremile.core import ratelimit
 from squaremile.core.api import ErrorOut, Page, PageParams, Text, TokenAuth, optional_user, paginate
 from squaremile.core.permissions import can
+from squaremile.core.site import absolute_url
 from squaremile.directory.models import Organisation
 from squaremile.network import selectors, services
 from squaremile.network.forms import Taxonomy
@@ -297,7 +299,8 @@ def _response_data(survey: Survey, payload: ResponseIn) -> ResponseData:
     )
 
 
-@router.post("/network/surveys/{slug}/responses", response={201: SubmittedOut, 200: SubmittedOut, **ERRORS},
+@router.post("/network/surveys/{slug}/responses",
+             response={201: SubmittedOut, 200: SubmittedOut, **ERRORS, 429: ErrorOut},
              summary="Send (or, with its token, update) a response")  # fmt: skip
 def submit_response(request, slug: Text, payload: ResponseIn):
     survey = _survey(slug)
@@ -308,15 +311,22 @@ def submit_response(request, slug: Text, payload: ResponseIn):
         if invitation is None:
             raise HttpError(403, "This invitation is not valid.")
     data = _response_data(survey, payload)
+    usage = None
+    if not payload.token:  # a new answer (and perhaps a mail): counted per address and per e-mail
+        usage = ratelimit.hit("survey-response", ip=ratelimit.client_ip(request), email=data.email)
     try:
         result = services.response_submit(
             survey=survey, data=data, user=user, token=payload.token, invitation=invitation
         )
-    except services.SurveyNotOpen as exc:
-        raise HttpError(403, exc.messages[0]) from None
+    except Exception as exc:
+        if usage is not None:  # nothing was saved or sent: not counted
+            usage.refund()
+        if isinstance(exc, services.SurveyNotOpen):
+            raise HttpError(403, exc.messages[0]) from None
+        raise
     link = None
     if result.token:
-        link = request.build_absolute_uri(reverse("network:response_edit", args=[survey.slug, result.token]))
+        link = absolute_url(reverse("network:response_edit", args=[survey.slug, result.token]), request)
         services.email_private_link(response=result.response, link=link)
     body = {"id": result.response.pk, "created": result.created, "private_link": link, "token": result.token}
     return Status(201 if result.created else 200, body)

@@ -20,6 +20,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from squaremile.core import ratelimit
+from squaremile.core.mail import subject as mail_subject
 from squaremile.core.permissions import can, require
 from squaremile.network.models import (
     Audience,
@@ -226,9 +228,9 @@ class InvitationSent:
 
 
 def _invitation_mail(survey: Survey, invitation: Invitation, link: str) -> None:
-    context = {"survey": survey, "invitation": invitation, "link": link}
+    context = {"survey": survey, "invitation": invitation, "link": link, "SITE_NAME": settings.SITE_NAME}
     send_mail(
-        f"You are invited to answer: {survey.title}",
+        mail_subject("You are invited to answer a questionnaire"),
         render_to_string("network/email/invitation.txt", context),
         settings.DEFAULT_FROM_EMAIL,
         [invitation.email],
@@ -238,8 +240,10 @@ def _invitation_mail(survey: Survey, invitation: Invitation, link: str) -> None:
 @transaction.atomic
 def invitations_send(*, survey: Survey, by, people: list[tuple[str, str]], link_for) -> list[InvitationSent]:
     """Invite people (email, name) by email, each with a personal link (`link_for(token)` builds it).
-    Someone already invited gets a fresh link (the old one stops working)."""
+    Someone already invited gets a fresh link (the old one stops working). Each address counts
+    against the organiser's "invitations" rate limit (ratelimit.RateLimited when over)."""
     require(by, "survey.change", survey)
+    ratelimit.hit("invitations", user=str(by.pk), cost=max(1, len(people)))
     sent = []
     for email, name in people:
         token = new_token()
@@ -256,6 +260,7 @@ def invitations_send(*, survey: Survey, by, people: list[tuple[str, str]], link_
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, by, link_for) -> InvitationSent:
     require(by, "survey.change", invitation.survey)
+    ratelimit.hit("invitations", user=str(by.pk))
     token = new_token()
     invitation.token_hash, invitation.sent_at = hash_token(token), timezone.now()
     invitation.save(update_fields=["token_hash", "sent_at"])
@@ -562,9 +567,9 @@ def email_private_link(*, response: Response, link: str) -> None:
     """Send a respondent their private link (after the answers are saved)."""
     if not response.email:
         return
-    context = {"survey": response.round.survey, "response": response, "link": link}
+    context = {"survey": response.round.survey, "link": link, "SITE_NAME": settings.SITE_NAME}
     send_mail(
-        f"Your answers to {response.round.survey.title}: your private link",
+        mail_subject("The private link to your answers"),
         render_to_string("network/email/private_link.txt", context),
         settings.DEFAULT_FROM_EMAIL,
         [response.email],

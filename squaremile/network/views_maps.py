@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
+from squaremile.core.site import absolute_url
 from squaremile.network import exports, runner, services_maps
 from squaremile.network.models import Analysis, AnalysisStatus, Round, Suggestion, SuggestionStatus, Survey
 from squaremile.network.published import organiser_payload, payload_json, payload_meta, published_payload
@@ -205,7 +206,7 @@ def published_view(request, slug):
     round = _round(survey, request.GET.get("round"))
     context = _map_context(request, survey, round, view="published")
     context["preview"] = preview
-    context["embed_url"] = request.build_absolute_uri(reverse("network:embed", args=[survey.slug]))
+    context["embed_url"] = absolute_url(reverse("network:embed", args=[survey.slug]), request)
     return render(request, "network/published.html", context)
 
 

@@ -17,8 +17,10 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+from squaremile.core import ratelimit
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
+from squaremile.core.site import absolute_url
 from squaremile.core.text import clean_text, render_markdown
 from squaremile.network import names, paper, selectors, services
 from squaremile.network.forms import (
@@ -73,7 +75,7 @@ def _round_param(request, survey: Survey) -> Round:
 
 
 def respond_url(request, survey: Survey) -> str:
-    return request.build_absolute_uri(reverse("network:respond", args=[survey.slug]))
+    return absolute_url(reverse("network:respond", args=[survey.slug]), request)
 
 
 def qr_svg(url: str, *, scale: int = 4, title: str = "") -> str:
@@ -208,6 +210,13 @@ def _refused_page(request, survey: Survey, message: str, *, status: int = 403, s
     )
 
 
+def survey_rate_message(exc) -> str:
+    return (
+        "Several answers have been sent from here, or with this e-mail address, in a short time. "
+        f"Please wait {ratelimit.wait_words(exc.retry_after)} and send your answers again."
+    )
+
+
 def _questionnaire(request, survey: Survey, *, token: str | None = None, existing=None, invitation=None,
                    action_url: str):  # fmt: skip
     """Show the questionnaire (prefilled from `existing`), and save it on POST."""
@@ -217,7 +226,18 @@ def _questionnaire(request, survey: Survey, *, token: str | None = None, existin
         initial.setdefault("display_name", invitation.name)
         initial.setdefault("email", invitation.email)
     form = RespondForm(request.POST or None, survey=survey, taxonomy=taxonomy, initial=initial)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
+        usage = None
+        if token is None and existing is None:  # a new answer (and perhaps a mail): counted
+            try:
+                usage = ratelimit.hit(
+                    "survey-response", ip=ratelimit.client_ip(request), email=form.cleaned_data.get("email")
+                )
+            except ratelimit.RateLimited as exc:
+                form.add_error(None, survey_rate_message(exc))
+                context = _form_context(survey, form, existing=existing, action_url=action_url, invitation=invitation)
+                return ratelimit.with_retry_after(render(request, "network/respond.html", context, status=429), exc)
         try:
             result = services.response_submit(
                 survey=survey,
@@ -226,20 +246,22 @@ def _questionnaire(request, survey: Survey, *, token: str | None = None, existin
                 token=token,
                 invitation=invitation,
             )
-        except services.SurveyNotOpen as exc:
-            return _closed_page(request, survey, exc.code or "closed", status=403)
-        except PermissionDenied as exc:
-            return _refused_page(request, survey, str(exc))
-        except ValidationError as exc:
+        except (services.SurveyNotOpen, PermissionDenied, ValidationError) as exc:
+            if usage is not None:  # nothing was saved or sent: not counted
+                usage.refund()
+            if isinstance(exc, services.SurveyNotOpen):
+                return _closed_page(request, survey, exc.code or "closed", status=403)
+            if isinstance(exc, PermissionDenied):
+                return _refused_page(request, survey, str(exc))
             form.add_service_errors(exc)
         else:
             new_token = result.token
             link = ""
             if new_token:
-                link = request.build_absolute_uri(reverse("network:response_edit", args=[survey.slug, new_token]))
+                link = absolute_url(reverse("network:response_edit", args=[survey.slug, new_token]), request)
                 services.email_private_link(response=result.response, link=link)
             elif token:
-                link = request.build_absolute_uri(reverse("network:response_edit", args=[survey.slug, token]))
+                link = absolute_url(reverse("network:response_edit", args=[survey.slug, token]), request)
             request.session[THANKS_KEY] = {
                 "slug": survey.slug,
                 "link": link,
@@ -247,7 +269,6 @@ def _questionnaire(request, survey: Survey, *, token: str | None = None, existin
                 "emailed": bool(new_token and result.response.email),
             }
             return redirect("network:respond_thanks", slug=survey.slug)
-    status = 400 if request.method == "POST" else 200
     return render(
         request,
         "network/respond.html",
@@ -528,6 +549,11 @@ def response_delete(request, slug, pk):
 # ---------------------------------------------------------------- invitations
 
 
+def invitations_rate_message(exc) -> str:
+    wait = ratelimit.wait_words(exc.retry_after)
+    return f"You have sent many invitations today. Please wait {wait} before sending more."
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitations(request, slug):
@@ -535,20 +561,28 @@ def invitations(request, slug):
     form = InvitationsForm(request.POST or None)
 
     def link_for(token):
-        return request.build_absolute_uri(reverse("network:respond_invited", args=[survey.slug, token]))
+        return absolute_url(reverse("network:respond_invited", args=[survey.slug, token]), request)
 
+    status = 400 if request.method == "POST" else 200
+    limited = None
     if request.method == "POST" and form.is_valid():
-        sent = services.invitations_send(survey=survey, by=request.user, people=form.cleaned_data["people"],
-                                         link_for=link_for)  # fmt: skip
-        messages.success(request, f"Sent {len(sent)} invitation{'s' if len(sent) != 1 else ''}.")
-        return redirect("network:invitations", slug=survey.slug)
+        try:
+            sent = services.invitations_send(survey=survey, by=request.user, people=form.cleaned_data["people"],
+                                             link_for=link_for)  # fmt: skip
+        except ratelimit.RateLimited as exc:
+            form.add_error(None, invitations_rate_message(exc))
+            status, limited = 429, exc
+        else:
+            messages.success(request, f"Sent {len(sent)} invitation{'s' if len(sent) != 1 else ''}.")
+            return redirect("network:invitations", slug=survey.slug)
     page = paginate(request, selectors.invitations_of(survey), per_page=50)
-    return render(
+    response = render(
         request,
         "network/survey_invitations.html",
         {"survey": survey, "form": form, "page": page, "audience_invited": survey.audience == Audience.INVITED},
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+    return ratelimit.with_retry_after(response, limited) if limited else response
 
 
 @login_required
@@ -556,11 +590,17 @@ def invitations(request, slug):
 def invitation_resend(request, slug, pk):
     survey = _organiser_survey(request, slug, "survey.change")
     invitation = get_object_or_404(Invitation, survey=survey, pk=pk)
-    services.invitation_resend(
-        invitation=invitation,
-        by=request.user,
-        link_for=lambda t: request.build_absolute_uri(reverse("network:respond_invited", args=[survey.slug, t])),
-    )
+    try:
+        services.invitation_resend(
+            invitation=invitation,
+            by=request.user,
+            link_for=lambda t: absolute_url(reverse("network:respond_invited", args=[survey.slug, t]), request),
+        )
+    except ratelimit.RateLimited as exc:
+        messages.error(
+            request, f"You have sent many invitations today. Please wait {ratelimit.wait_words(exc.retry_after)}."
+        )
+        return redirect("network:invitations", slug=survey.slug)
     messages.success(request, f"Sent a new link to {invitation.email}; the old one no longer works.")
     return redirect("network:invitations", slug=survey.slug)
 

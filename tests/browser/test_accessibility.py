@@ -109,6 +109,7 @@ def test_account_pages_are_accessible(page):
     paths = [
         ("sign up", "/accounts/signup/"),
         ("password reset", "/accounts/password/reset/"),
+        ("sign in with a code", "/accounts/login/code/"),
         ("log in", "/accounts/login/"),
     ]
     reports = [_walk(page, paths)]

@@ -13,6 +13,14 @@ def markdown(value):
 
 
 @register.filter
+def typed(value):
+    """Text a person typed, quoted in an e-mail: one short line, links broken (core/mail.py)."""
+    from squaremile.core.mail import typed as typed_text
+
+    return typed_text(value)
+
+
+@register.filter
 def summary(value, length=160):
     return plain_text(value, int(length))
 

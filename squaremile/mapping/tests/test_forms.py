@@ -14,7 +14,7 @@ from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.directory.tests.factories import OrganisationFactory, index
 from squaremile.mapping import services
-from squaremile.mapping.forms import parse_rate, sign_started
+from squaremile.mapping.forms import sign_started
 from squaremile.mapping.models import Entry, EntryStatus, QuestionKind
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 from squaremile.places.tests.factories import AreaFactory
@@ -264,13 +264,6 @@ def test_members_are_not_rate_limited(client, member, category, settings):
     client.force_login(member)
     for _ in range(3):
         assert client.post(ADD, form_data(category)).status_code == 302
-
-
-def test_parse_rate():
-    assert parse_rate("5/h") == (5, 3600)
-    assert parse_rate("10/15m") == (10, 900)
-    assert parse_rate("3/day") == (3, 86400)
-    assert parse_rate("nonsense") == (5, 3600)
 
 
 # ---- edit and delete -----------------------------------------------------------------------------
