@@ -618,16 +618,21 @@ def _restore_postgres(connection, db_file: Path) -> None:
     with connection.cursor() as cursor:
         tables = _postgres_tables(cursor)
         if tables:
-            # Tables that the dump does not know (made by a later migration) must go too; --clean
-            # below then removes the dump's other objects (functions, sequences) before re-creating them.
+            # Tables that the dump does not know (made by a later migration) must go too.
             cursor.execute("DROP TABLE IF EXISTS " + ", ".join(_quote(t) for t in tables) + " CASCADE")
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = current_schema())"
+        )
+        has_objects = bool(tables) or cursor.fetchone()[0]
     connection.close()
     args = [
         pg_restore,
         "--no-owner",
         "--no-privileges",
-        "--clean",
-        "--if-exists",
+        # Into a database that had tables (one `migrate` prepared, or --force): drop the dump's other
+        # objects (functions, sequences) first. A new, empty database needs no such pass.
+        *(["--clean", "--if-exists"] if has_objects else []),
         "--single-transaction",
         "--exit-on-error",
         f"--dbname={_pg_dbname_arg(connection.settings_dict)}",
