@@ -395,3 +395,107 @@ def test_a_database_that_only_migrate_has_touched_counts_as_empty(tmp_path):
         assert backup.tables_holding_data(migrated) == ["auth_group"]
     finally:
         migrated.close()
+
+
+# ---- consistency while the site writes ----------------------------------------------------------
+def _dump_counts(dump: Path) -> dict[str, int]:
+    """Rows per table in a pg_dump custom-format file, read without a database."""
+    sql = subprocess.run(
+        ["pg_restore", "--data-only", "--file=-", str(dump)], capture_output=True, text=True, check=True
+    ).stdout
+    counts, table = {}, None
+    for line in sql.splitlines():
+        if table is None and line.startswith("COPY "):
+            table = line.split()[1].split(".")[-1].strip('"')
+            counts[table] = 0
+        elif table is not None:
+            if line == "\\.":
+                table = None
+            else:
+                counts[table] += 1
+    return counts
+
+
+def _file_counts(path: Path) -> dict[str, int]:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        return {t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in ("bk_left", "bk_right")}
+    finally:
+        con.close()
+
+
+def test_a_backup_taken_while_the_site_writes_is_one_snapshot(tmp_path):
+    """A writer adds one row to each of two tables per transaction, without pause, during the backup:
+    the archived database and the manifest's counts must come from one moment (equal counts, equal
+    to each other)."""
+    import sqlite3
+    import threading
+
+    import dj_database_url
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    if connection.vendor == "sqlite":
+        # A file, as in production (the test database lives in memory).
+        path = tmp_path / "live.sqlite3"
+        conf = dj_database_url.parse(f"sqlite:///{path}") | {
+            "OPTIONS": {}, "TIME_ZONE": None, "AUTOCOMMIT": True, "ATOMIC_REQUESTS": False, "CONN_MAX_AGE": 0,
+            "CONN_HEALTH_CHECKS": False,
+        }  # fmt: skip
+        site = DatabaseWrapper(conf, alias="live")
+
+        def connect():
+            con = sqlite3.connect(path, timeout=20, isolation_level=None)
+            con.execute("PRAGMA journal_mode=WAL")
+            return con
+    else:
+        import psycopg
+
+        site = connection
+        params = connections["default"].get_connection_params()
+
+        def connect():
+            return psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True)
+
+    setup = connect()
+    setup.execute("CREATE TABLE bk_left (id INTEGER PRIMARY KEY, at TEXT)")
+    setup.execute("CREATE TABLE bk_right (id INTEGER PRIMARY KEY, at TEXT)")
+    stop, written = threading.Event(), [0]
+
+    def write():
+        con = connect()
+        try:
+            while not stop.is_set():
+                con.execute("BEGIN")
+                for table in ("bk_left", "bk_right"):
+                    con.execute(f"INSERT INTO {table} (id, at) VALUES ({written[0]}, 'now')")
+                con.execute("COMMIT")
+                written[0] += 1
+        finally:
+            con.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        while written[0] < 50:
+            stop.wait(0.01)
+        result = backup.backup(output=tmp_path / "live.tar.gz", connection=site, media_root=tmp_path / "none")
+        during = written[0]
+        stop.wait(0.2)
+    finally:
+        stop.set()
+        writer.join()
+        setup.execute("DROP TABLE bk_left")
+        setup.execute("DROP TABLE bk_right")
+        setup.close()
+        if site is not connection:
+            site.close()
+    tables = result.manifest["database"]["tables"]
+    assert 50 <= tables["bk_left"] == tables["bk_right"] <= during < written[0]
+    with tarfile.open(result.path) as tar:
+        member = backup.DATABASE_MEMBERS[connection.vendor]
+        tar.extract(member, tmp_path, filter="data")
+    archived = tmp_path / member
+    counts = _file_counts(archived) if connection.vendor == "sqlite" else _dump_counts(archived)
+    assert counts["bk_left"] == counts["bk_right"] == tables["bk_left"]
