@@ -356,6 +356,11 @@ def backup(*, output: str | Path | None = None, connection=None, media_root: Pat
     output = Path(output)
     if output.exists():
         raise BackupError(f"{output} exists already; choose another name (backups never overwrite).")
+    if output.resolve().is_relative_to(media_root.resolve()):
+        raise BackupError(
+            f"{output} is inside MEDIA_ROOT ({media_root}), whose files the site may serve to anyone: "
+            "write backups somewhere else."
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
     created_at = _now()
     partial = output.with_name(f".{output.name}.partial")
@@ -686,37 +691,42 @@ def restore(
                 + ". Restore into a new, empty database and media folder, or add --force to replace everything "
                 "here with the backup."
             )
-    media_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=media_root))
+    if check_only:  # touch nothing of this instance, not even MEDIA_ROOT
+        work = Path(tempfile.mkdtemp(prefix="squaremile-check-"))
+    else:
+        # Inside MEDIA_ROOT: writable, and on its file system, so each file then moves into place atomically.
+        media_root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=media_root))
+    staging = work / "media"
     try:
-        with tempfile.TemporaryDirectory(prefix=".restore-db-", dir=archive.parent) as workdir:
-            manifest, db_file, media = _read_archive(archive, vendor, Path(workdir), staging)
-            pending = _check_migrations(manifest)
-            if vendor == "sqlite":
-                _check_sqlite_file(db_file, manifest)
-            elif check_only:
-                _run([_pg_program("pg_restore"), "--list", str(db_file)], os.environ.copy(), "pg_restore --list")
-            result = RestoreResult(
-                manifest=manifest,
-                seconds=0.0,
-                tables=len(manifest["database"]["tables"]),
-                rows=sum(manifest["database"]["tables"].values()),
-                media_files=len(media),
-                media_bytes=sum(size for _sha, size in media.values()),
-                pending_migrations=pending,
-                checked_only=check_only,
-            )
-            if check_only:
-                result.seconds = time.monotonic() - started
-                return result
-            if vendor == "sqlite":
-                _restore_sqlite(connection, db_file)
-            else:
-                _restore_postgres(connection, db_file)
+        (work / "db").mkdir()
+        manifest, db_file, media = _read_archive(archive, vendor, work / "db", staging)
+        pending = _check_migrations(manifest)
+        if vendor == "sqlite":
+            _check_sqlite_file(db_file, manifest)
+        elif check_only:
+            _run([_pg_program("pg_restore"), "--list", str(db_file)], os.environ.copy(), "pg_restore --list")
+        result = RestoreResult(
+            manifest=manifest,
+            seconds=0.0,
+            tables=len(manifest["database"]["tables"]),
+            rows=sum(manifest["database"]["tables"].values()),
+            media_files=len(media),
+            media_bytes=sum(size for _sha, size in media.values()),
+            pending_migrations=pending,
+            checked_only=check_only,
+        )
+        if check_only:
+            result.seconds = time.monotonic() - started
+            return result
+        if vendor == "sqlite":
+            _restore_sqlite(connection, db_file)
+        else:
+            _restore_postgres(connection, db_file)
         _compare_counts(_current_counts(connection), manifest, "after the restore")
         result.replaced_media = _move_media(staging, media_root, media)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     # Cached pages and network maps describe the data that was here before.
     cache.clear()
     result.seconds = time.monotonic() - started

@@ -361,9 +361,11 @@ def test_check_reads_a_sound_archive_and_changes_nothing(small_archive):
     assert User.objects.filter(email="kept@example.org").exists()
 
 
-def test_backup_never_overwrites_and_writes_into_a_folder(small_archive, tmp_path):
+def test_backup_never_overwrites_nor_writes_where_the_site_serves_files(small_archive, tmp_path, settings):
     with pytest.raises(CommandError, match="exists already"):
         make_backup(small_archive)
+    with pytest.raises(CommandError, match="inside MEDIA_ROOT"):
+        make_backup(Path(settings.MEDIA_ROOT) / "backups" / "site.tar.gz")
     folder = tmp_path / "nightly"
     call_command("backup", "--output", f"{folder}/", stdout=StringIO())
     (made,) = folder.iterdir()
