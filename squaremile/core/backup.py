@@ -296,6 +296,9 @@ def _media_files(media_root: Path):
     if not media_root.is_dir():
         return
     for dirpath, dirnames, filenames in os.walk(media_root):
+        for d in sorted(dirnames):
+            if os.path.islink(os.path.join(dirpath, d)):  # not followed (os.walk does not), but reported
+                yield (Path(dirpath) / d).relative_to(media_root).as_posix() + "/", None
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(STAGING_PREFIX))
         for name in sorted(filenames):
             path = Path(dirpath) / name

@@ -501,3 +501,19 @@ def test_a_backup_taken_while_the_site_writes_is_one_snapshot(tmp_path):
     archived = tmp_path / member
     counts = _file_counts(archived) if connection.vendor == "sqlite" else _dump_counts(archived)
     assert counts["bk_left"] == counts["bk_right"] == tables["bk_left"]
+
+
+def test_symlinks_under_media_root_are_reported_not_followed(tmp_path, settings):
+    media = Path(settings.MEDIA_ROOT)
+    default_storage.save("entries/1/real.jpg", ContentFile(b"bytes"))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not for the archive")
+    (media / "link.txt").symlink_to(outside / "secret.txt")
+    (media / "linked-dir").symlink_to(outside)
+    err = StringIO()
+    call_command("backup", "--output", str(tmp_path / "b.tar.gz"), stdout=StringIO(), stderr=err)
+    assert "Skipped 2 entries" in err.getvalue()
+    manifest = read_manifest(tmp_path / "b.tar.gz")
+    assert list(manifest["media"]["files"]) == ["entries/1/real.jpg"]
+    assert sorted(manifest["media"]["skipped"]) == ["link.txt", "linked-dir/"]
