@@ -375,7 +375,9 @@ def test_backup_never_overwrites_nor_writes_where_the_site_serves_files(small_ar
 
 def test_a_database_that_only_migrate_has_touched_counts_as_empty(tmp_path):
     """An operator may run `migrate` before restoring: the rows migrations write are nobody's data.
-    (Checked on a fresh SQLite file whatever the test database is: the rule names models, not engines.)"""
+    (Checked on a fresh SQLite file: the rule names models, not engines, so the run on SQLite suffices.)"""
+    if connection.vendor != "sqlite":
+        pytest.skip("engine-independent; runs with the SQLite suite")
     import dj_database_url
     from django.db.backends.sqlite3.base import DatabaseWrapper
 
