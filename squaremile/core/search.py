@@ -366,6 +366,33 @@ POSTGRES_TEARDOWN_V2 = [
 ]
 
 
+# Added by migration core/0005: sqm_unaccent names the unaccent function and dictionary with their
+# schema. pg_dump/pg_restore run with an empty search_path, so an unqualified `unaccent` inside the
+# function breaks the restore of the generated column (and so `manage.py restore`).
+_UNACCENT_FUNCTION = """CREATE OR REPLACE FUNCTION sqm_unaccent(text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$ SELECT {call}('{dictionary}'::regdictionary, $1) $$"""
+
+
+def install_unaccent_qualified(schema_editor) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname = 'unaccent'"
+        )
+        schema = cursor.fetchone()[0]
+    quoted = '"' + schema.replace('"', '""') + '"'
+    schema_editor.execute(
+        _UNACCENT_FUNCTION.format(call=f"{quoted}.unaccent", dictionary=f"{quoted}.unaccent".replace("'", "''"))
+    )
+
+
+def uninstall_unaccent_qualified(schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(_UNACCENT_FUNCTION.format(call="unaccent", dictionary="unaccent"))
+
+
 def install_index_v2(schema_editor) -> None:
     statements = {"sqlite": SQLITE_SETUP_V2, "postgresql": POSTGRES_SETUP_V2}.get(schema_editor.connection.vendor, [])
     for sql in statements:
