@@ -4,7 +4,7 @@ through their private link."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from squaremile.core.permissions import can, role_rank
 from squaremile.network.models import (
@@ -12,7 +12,6 @@ from squaremile.network.models import (
     Invitation,
     MergeSuggestion,
     Node,
-    NodeKind,
     Response,
     Round,
     Survey,
@@ -136,18 +135,35 @@ def node_search(survey: Survey, q: str, *, limit: int = 20) -> list[tuple[Node, 
     return [(n, facts[n.pk]) for n in nodes]
 
 
+def suggestable_respondents(survey: Survey) -> QuerySet[Node]:
+    """Respondents who may be offered by name: those whose latest answers (in the latest round in which
+    they answered, the current one once they answer it) all chose "named". The most careful consent
+    wins: someone anonymous or hidden now is never offered, whatever earlier rounds said, and neither
+    is anyone with a name merged into theirs that is anonymous or hidden in that round. (`node_merge`
+    keeps merges one level deep: a merged node points at the node that stands for it.)"""
+    theirs = Response.objects.filter(Q(node_id=OuterRef("pk")) | Q(node__merged_into_id=OuterRef("pk")))
+    latest = theirs.order_by("-round__number").values("round__number")[:1]
+    careful = theirs.filter(round__number=OuterRef("latest_round")).exclude(consent=Consent.NAMED)
+    return (
+        Node.objects.filter(survey=survey, merged_into__isnull=True)
+        .annotate(latest_round=Subquery(latest))
+        .filter(latest_round__isnull=False)
+        .exclude(Exists(careful))
+    )
+
+
 def name_suggestions(survey: Survey, q: str, *, limit: int = 8) -> list[str]:
     """Names offered while a respondent types: directory organisations and respondents of this survey
-    who agreed to be shown with their name. (Names typed by others, and respondents who chose not to
-    be named, are never offered: that would tell who answered and whom they named.)"""
+    who agreed to be shown with their name (see `suggestable_respondents`). (Names typed by others, and
+    respondents who chose not to be named, are never offered: that would tell who answered and whom
+    they named.) Who may ask is `access.may_suggest_names`."""
     from squaremile.directory.models import Organisation
 
     q = " ".join((q or "").split())[:100]
     if len(q) < 2:
         return []
     named_nodes = (
-        Node.objects.filter(survey=survey, merged_into__isnull=True, kind=NodeKind.RESPONDENT,
-                            label__icontains=q, responses__consent=Consent.NAMED)
+        suggestable_respondents(survey).filter(label__icontains=q)
         .values_list("label", flat=True).distinct().order_by("label")[:limit]
     )  # fmt: skip
     orgs = Organisation.objects.filter(name__icontains=q).values_list("name", flat=True).order_by("name")[:limit]

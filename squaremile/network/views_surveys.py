@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
 from squaremile.core.text import render_markdown
-from squaremile.network import names, paper, selectors, services
+from squaremile.network import access, names, paper, selectors, services
 from squaremile.network.forms import (
     InvitationsForm,
     QuestionFormSet,
@@ -49,16 +49,12 @@ def _md(text: str) -> str:
 
 
 def _survey(slug: str) -> Survey:
-    try:
-        return selectors.survey_by_slug(slug)
-    except Survey.DoesNotExist:
-        raise Http404("There is no survey at this address.") from None
+    return access.survey_or_404(slug)
 
 
 def _organiser_survey(request, slug: str, action: str = "survey.view_responses") -> Survey:
-    survey = _survey(slug)
-    if not can(request.user, action, survey):
-        raise PermissionDenied("Only the survey's organisers can see this page.")
+    survey = access.survey_or_404(slug)
+    access.require_organiser(request.user, survey, action, "Only the survey's organisers can see this page.")
     return survey
 
 
@@ -248,33 +244,47 @@ def _questionnaire(request, survey: Survey, *, token: str | None = None, existin
             }
             return redirect("network:respond_thanks", slug=survey.slug)
     status = 400 if request.method == "POST" else 200
+    # opened through an invitation or a private link: the page's own requests (name suggestions) say so
+    grant = access.questionnaire_grant(survey, invitation=invitation, response=existing) if invitation or token else ""
     return render(
         request,
         "network/respond.html",
-        _form_context(survey, form, existing=existing, action_url=action_url, invitation=invitation),
+        _form_context(survey, form, existing=existing, action_url=action_url, invitation=invitation, grant=grant,
+                      grant_header=access.GRANT_HEADER),
         status=status,
-    )
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def _not_admitted(request, survey: Survey, admission: access.Admission, *, response=None):
+    """The page for someone `access.questionnaire_admission` refused."""
+    if admission.refused in ("not_yet", "closed"):
+        return _closed_page(request, survey, admission.refused, status=200 if request.method == "GET" else 403,
+                            response=response)  # fmt: skip
+    if admission.refused == "sign_in":
+        return redirect_to_login(request.get_full_path())
+    message = admission.message
+    if admission.refused == "invited_only":
+        message = "This survey is by invitation only. Please open the personal link in the email you were sent."
+    elif admission.refused == "invitation_used":
+        message = (
+            "This invitation has already been used to answer. To change your answers, open the private link "
+            "shown when you answered (it was also emailed to you if you gave your email)."
+        )
+    return _refused_page(request, survey, message, status=admission.status)
 
 
 @require_http_methods(["GET", "POST"])
 def respond(request, slug):
     survey = _survey(slug)
-    round_ = services.current_round(survey)
-    state = services.round_state(round_)
-    if state != "open":
-        return _closed_page(request, survey, state, status=200 if request.method == "GET" else 403)
-    existing = services.response_for_user(round_, request.user)
+    admission = access.questionnaire_admission(survey, request.user)
+    if not admission.admitted:
+        return _not_admitted(request, survey, admission)
+    existing = admission.existing
     if existing is not None:
         if request.method == "GET":
             messages.info(request, "You have answered already: here are your answers, to change if you wish.")
         return _questionnaire(request, survey, existing=existing, action_url=request.path)
-    if survey.audience == Audience.MEMBERS and not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if survey.audience == Audience.INVITED:
-        return _refused_page(
-            request, survey,
-            "This survey is by invitation only. Please open the personal link in the email you were sent.",
-        )  # fmt: skip
     return _questionnaire(request, survey, action_url=request.path)
 
 
@@ -289,17 +299,9 @@ def respond_invited(request, slug, token):
             "please use the link in the most recent email, or ask the organiser for a new one.",
             status=404,
         )  # fmt: skip
-    if invitation.used_at is not None:
-        return _refused_page(
-            request, survey,
-            "This invitation has already been used to answer. To change your answers, open the private link "
-            "shown when you answered (it was also emailed to you if you gave your email).",
-            status=410,
-        )  # fmt: skip
-    round_ = services.current_round(survey)
-    state = services.round_state(round_)
-    if state != "open":
-        return _closed_page(request, survey, state, status=200 if request.method == "GET" else 403)
+    admission = access.questionnaire_admission(survey, request.user, invitation=invitation)
+    if not admission.admitted:
+        return _not_admitted(request, survey, admission)
     return _questionnaire(request, survey, invitation=invitation, action_url=request.path)
 
 
@@ -318,17 +320,16 @@ def response_edit(request, slug, token):
     response = services.response_for_token(survey, token)
     if response is None:
         return render(request, "network/response_notfound.html", {"survey": survey}, status=404)
-    round_ = services.current_round(survey)
-    state = services.round_state(round_)
-    if state != "open":
+    admission = access.questionnaire_admission(survey, request.user, response=response)
+    if not admission.admitted:
         if request.method == "POST":
-            return _closed_page(request, survey, state, status=403, response=response)
+            return _closed_page(request, survey, admission.refused, status=403, response=response)
         return render(
             request,
             "network/response_readonly.html",
-            {"survey": survey, "response": response, "state": state, **_readonly_context(response)},
+            {"survey": survey, "response": response, "state": admission.refused, **_readonly_context(response)},
         )
-    if response.round_id != round_.pk and request.method == "GET":
+    if response.round_id != admission.round.pk and request.method == "GET":
         messages.info(request, f"A new round has started: your answers from {response.round} are filled in to update.")
     return _questionnaire(request, survey, token=token, existing=response, action_url=request.path)
 
@@ -347,8 +348,11 @@ def _readonly_context(response) -> dict:
 
 
 def name_suggest(request, slug):
-    """htmx: <option>s of names for the "who you work with" rows."""
+    """htmx: <option>s of names for the "who you work with" rows, for whoever may open the questionnaire
+    now (see `access.may_suggest_names`); 403 for anyone else."""
     survey = _survey(slug)
+    if not access.may_suggest_names(request, survey):
+        raise PermissionDenied("Only people who may answer this survey now get name suggestions.")
     field = request.GET.get("field", "")
     q = ""
     for key, value in request.GET.items():
