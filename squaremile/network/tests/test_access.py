@@ -180,3 +180,23 @@ def test_api_and_views_agree_on_who_may_answer(django_capture_on_commit_callback
         api = Client().post(f"/api/v1/network/surveys/{survey.slug}/responses", body, content_type="application/json")
         assert api.status_code == 403, api.content
         assert suggest(Client(), survey).status_code == 403
+
+
+def test_published_map_rule_is_the_same_for_pages_and_api():
+    from squaremile.accounts.services import api_token_create
+
+    survey = SurveyFactory(is_published=False)
+    named_respondent(survey)
+    api = f"/api/v1/network/surveys/{survey.slug}/published"
+    page = reverse("network:published_data", args=[survey.slug])
+    assert Client().get(api).status_code == 404 and Client().get(page).status_code == 404
+    assert member().get(page).status_code == 404
+    # the organiser previews it on both
+    organiser = Client()
+    organiser.force_login(survey.owner)
+    token = api_token_create(user=survey.owner, by=survey.owner, name="t")[1]
+    assert organiser.get(page).status_code == 200
+    assert Client().get(api, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    survey.is_published = True
+    survey.save()
+    assert Client().get(api).status_code == 200 and Client().get(page).status_code == 200
