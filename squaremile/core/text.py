@@ -45,3 +45,16 @@ def plain_text(text: str | None, limit: int | None = None) -> str:
 def nonblank_lines(text: str | None) -> list[str]:
     """The lines of a text box that hold something, stripped (a question's choices, one per line)."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+# Everything XML 1.0 cannot hold: C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
+_NOT_XML = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF])
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids (control characters other than tab, LF and CR,
+    lone surrogates, U+FFFE and U+FFFF): every XML writer passes each text and attribute value through
+    it, so that no stored text can make a file or feed malformed. Escaping (&, <, ") stays the writer's."""
+    if text is None:
+        return ""
+    return str(text).translate(_NOT_XML)
