@@ -200,3 +200,32 @@ def test_published_map_rule_is_the_same_for_pages_and_api():
     survey.is_published = True
     survey.save()
     assert Client().get(api).status_code == 200 and Client().get(page).status_code == 200
+
+
+# ---- published maps: the latest word binds earlier rounds too ------------------------------------
+
+
+@pytest.mark.parametrize("consent", [Consent.ANONYMOUS, Consent.HIDDEN])
+def test_named_in_round_one_then_not_is_no_longer_named_on_round_ones_published_map(consent):
+    from squaremile.network.tests.factories import TieFactory
+
+    survey = SurveyFactory(is_published=True, anonymity_threshold=1)
+    zed = named_respondent(survey)
+    ann = named_respondent(survey, "Ann Able")
+    TieFactory(round=survey.rounds.get(number=1), source=ann.node, target=zed.node)
+    page = reverse("network:published_data", args=[survey.slug])
+    api = f"/api/v1/network/surveys/{survey.slug}/published"
+    svg = reverse("network:export_file", args=[survey.slug, "map.svg"])
+    round2 = services.round_create(survey=survey, by=survey.owner)
+    again = ResponseFactory(round=round2, node=zed.node, display_name="Zed Zebra", consent=Consent.NAMED)
+    assert "Zed Zebra" in Client().get(page, {"round": 1}).content.decode()  # cached now
+    again.consent = consent  # they change their mind in round 2 (every write tells the runner)
+    again.save()
+    services.data_changed(round2)
+    for url in (page, api, svg):
+        body = Client().get(url, {"round": 1}).content.decode()
+        assert "Zed Zebra" not in body and "Ann Able" in body, url
+    # a later change of heart back to "named" shows the name again
+    services.round_create(survey=survey, by=survey.owner)
+    ResponseFactory(round=survey.rounds.get(number=3), node=zed.node, display_name="Zed Zebra")
+    assert "Zed Zebra" in Client().get(page, {"round": 1}).content.decode()
