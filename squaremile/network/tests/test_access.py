@@ -229,3 +229,18 @@ def test_named_in_round_one_then_not_is_no_longer_named_on_round_ones_published_
     services.round_create(survey=survey, by=survey.owner)
     ResponseFactory(round=survey.rounds.get(number=3), node=zed.node, display_name="Zed Zebra")
     assert "Zed Zebra" in Client().get(page, {"round": 1}).content.decode()
+
+
+def test_suggestions_cost_two_queries_whatever_the_number_of_people(django_assert_num_queries):
+    from squaremile.network import selectors
+
+    survey = SurveyFactory()
+    round2 = services.round_create(survey=survey, by=survey.owner)
+    for i in range(30):
+        first = named_respondent(survey, f"Zed {i}")
+        ResponseFactory(
+            round=round2, node=first.node, display_name=f"Zed {i}", consent=[Consent.NAMED, Consent.HIDDEN][i % 2]
+        )
+    with django_assert_num_queries(2):  # the answers of the matching names, the directory's organisations
+        found = selectors.name_suggestions(survey, "Zed", limit=50)
+    assert found == sorted((f"Zed {i}" for i in range(0, 30, 2)), key=str.lower)
