@@ -257,12 +257,10 @@ def _questionnaire(request, survey: Survey, *, token: str | None = None, existin
     )  # fmt: skip
 
 
-@require_http_methods(["GET", "POST"])
-def _not_admitted(request, survey: Survey, admission: access.Admission, *, response=None):
+def _not_admitted(request, survey: Survey, admission: access.Admission):
     """The page for someone `access.questionnaire_admission` refused."""
     if admission.refused in ("not_yet", "closed"):
-        return _closed_page(request, survey, admission.refused, status=200 if request.method == "GET" else 403,
-                            response=response)  # fmt: skip
+        return _closed_page(request, survey, admission.refused, status=200 if request.method == "GET" else 403)
     if admission.refused == "sign_in":
         return redirect_to_login(request.get_full_path())
     message = admission.message
