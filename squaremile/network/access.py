@@ -15,7 +15,8 @@ so that they always agree.
 * `questionnaire_grant(...)` / `may_suggest_names(request, survey)`: the questionnaire page hands the
   browser a signed, short-lived grant (an HTTP header htmx sends with the page's requests) that says
   through which invitation or private link it was opened; the suggester re-checks the admission of
-  that invitation or answer at every request. The grant holds database ids, never the link's secret.
+  that invitation or answer at every request. The grant holds database ids, never the link's secret
+  (it is bound to the link's hash: a new invitation link revokes it).
 """
 
 from __future__ import annotations
@@ -132,10 +133,10 @@ def questionnaire_grant(
     """The signed grant a questionnaire page opened through an invitation or a private link gives the
     browser, for the requests the page makes (the name suggester)."""
     value = {"s": survey.pk}
-    if invitation is not None:
-        value["i"] = invitation.pk
-    if response is not None:
-        value["r"] = response.pk
+    if invitation is not None:  # bound to the link's current secret: a new link revokes the grant
+        value["i"], value["h"] = invitation.pk, invitation.token_hash[:16]
+    elif response is not None:
+        value["r"], value["h"] = response.pk, response.token_hash[:16]
     return signing.dumps(value, salt=GRANT_SALT)
 
 
@@ -155,6 +156,9 @@ def _granted(request, survey: Survey) -> tuple[Invitation | None, Response | Non
         if value.get("r")
         else None
     )
+    granted = invitation or response
+    if granted is None or granted.token_hash[:16] != value.get("h"):
+        return None, None
     return invitation, response
 
 

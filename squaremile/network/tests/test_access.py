@@ -110,6 +110,10 @@ def test_invited_person_gets_suggestions_through_the_questionnaire_grant(client,
     assert suggest(client, other, **{HEADER: grant}).status_code == 403
     assert suggest(client, survey, **{HEADER: grant[:-2] + "xx"}).status_code == 403
     assert suggest(client, survey, **{HEADER: "garbage"}).status_code == 403
+    # a new link for the invitation (sent again) revokes the old page's grant
+    invitation = services.invitation_for(survey, token)
+    services.invitation_resend(invitation=invitation, by=survey.owner, link_for=str)
+    assert suggest(client, survey, **{HEADER: grant}).status_code == 403
 
 
 def test_invited_person_keeps_suggestions_on_their_private_link(client, django_capture_on_commit_callbacks):
