@@ -106,12 +106,17 @@ def clean_text(value: str, *, multiline: bool) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Everything XML 1.0 cannot hold: C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
+_NOT_XML = dict.fromkeys([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0xD800, 0xE000), 0xFFFE, 0xFFFF])
 
 
 def xml_safe(text: str) -> str:
-    """The text with every character that XML 1.0 cannot hold removed."""
-    return _XML_BAD.sub("", text or "")
+    """`text` without the characters XML 1.0 forbids (control characters other than tab, LF and CR,
+    lone surrogates, U+FFFE and U+FFFF): every XML writer passes each text and attribute value through
+    it, so that no stored text can make a file or feed malformed. Escaping (&, <, ") stays the writer's."""
+    if text is None:
+        return ""
+    return str(text).translate(_NOT_XML)
 
 
 def safe_link(url) -> str:

@@ -4,15 +4,12 @@ organisers the stored analysis and a way to have it recomputed. Every error is
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from squaremile.core.api import ErrorOut, Text, TokenAuth
-from squaremile.core.permissions import can
-from squaremile.network import runner
+from squaremile.core.api import ErrorOut, Text, TokenAuth, optional_user
+from squaremile.network import access, runner
 from squaremile.network.models import Analysis, Round, Survey
 from squaremile.network.published import published_payload
 
@@ -46,10 +43,7 @@ class RunOut(Schema):
 
 
 def _survey(slug: str) -> Survey:
-    survey = Survey.objects.filter(slug=slug).first()
-    if survey is None:
-        raise Http404
-    return survey
+    return access.survey_or_404(slug)
 
 
 def _round(survey: Survey, number: int | None) -> Round:
@@ -61,8 +55,7 @@ def _round(survey: Survey, number: int | None) -> Round:
 
 
 def _organiser(request, survey: Survey) -> None:
-    if not can(request.auth, "survey.view_responses", survey):
-        raise PermissionDenied("Only the survey's organisers can see its analysis.")
+    access.require_organiser(request.auth, survey, message="Only the survey's organisers can see its analysis.")
 
 
 def _analysis_out(survey: Survey, round: Round) -> dict:
@@ -93,13 +86,12 @@ def _analysis_out(survey: Survey, round: Round) -> dict:
     description=(
         "The same JSON as the published map page: nodes (salted ids, labels as consent allows, stream, x/y from "
         "the stored layout, degree, community), edges as [i, j, strength] into the nodes list, whole-network "
-        "figures. 404 unless the survey's map is published."
+        "figures. 404 unless the survey's map is published (its organisers, with their token, may preview it)."
     ),
 )
 def published(request, slug: Text, params: Query[RoundQuery]):
     survey = _survey(slug)
-    if not survey.is_published:
-        raise HttpError(404, "This network map is not published.")
+    access.map_preview(optional_user(request), survey)
     return published_payload(_round(survey, params.round))
 
 
@@ -123,8 +115,9 @@ def analysis(request, slug: Text, params: Query[RoundQuery]):
 )
 def analysis_run(request, slug: Text, params: Query[RoundQuery]):
     survey = _survey(slug)
-    if not can(request.auth, "survey.change", survey):
-        raise PermissionDenied("Only the survey's organisers can recompute its analysis.")
+    access.require_organiser(
+        request.auth, survey, "survey.change", "Only the survey's organisers can recompute its analysis."
+    )
     round = _round(survey, params.round)
     try:
         outcome = runner.request_recompute(round)

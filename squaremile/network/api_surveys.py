@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import Http404
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -24,7 +23,7 @@ from squaremile.core.api import ErrorOut, Page, PageParams, Text, TokenAuth, opt
 from squaremile.core.permissions import can
 from squaremile.core.site import absolute_url
 from squaremile.directory.models import Organisation
-from squaremile.network import selectors, services
+from squaremile.network import access, selectors, services
 from squaremile.network.forms import Taxonomy
 from squaremile.network.models import Consent, Survey
 from squaremile.network.names import normalise
@@ -175,16 +174,12 @@ class SubmittedOut(Schema):
 
 
 def _survey(slug: str) -> Survey:
-    try:
-        return selectors.survey_by_slug(slug)
-    except Survey.DoesNotExist:
-        raise Http404 from None
+    return access.survey_or_404(slug)
 
 
 def _organiser_survey(user, slug: str) -> Survey:
-    survey = _survey(slug)
-    if not can(user, "survey.view_responses", survey):
-        raise PermissionDenied("Only the survey's organisers may see this.")
+    survey = access.survey_or_404(slug)
+    access.require_organiser(user, survey, message="Only the survey's organisers may see this.")
     return survey
 
 

@@ -1,7 +1,9 @@
 """Files made from a map payload (organiser or published, see published.py): the SVG picture of the
 map, and the published variants of the CSV/GEXF/GraphML exports (only what consent allows: they are
 built from the published payload, never from the database). The organiser's exports use the analysis
-engine's writers (analysis/formats.py) on the full data."""
+engine's writers (analysis/formats.py) on the full data. Every XML file goes through one gate: GEXF and
+GraphML through `formats.write_gexf` / `write_graphml`, the SVG's text through `_xml_text`, both built
+on `core.text.xml_safe`, so that a stored control character can never make a file malformed."""
 
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ import io
 from xml.sax.saxutils import escape
 
 import networkx as nx
+
+from squaremile.core.text import xml_safe
+from squaremile.network.analysis.formats import write_gexf, write_graphml
 
 STREAM_COLOURS = {"individual": "#6b3fa0", "community": "#1d5c63", "public": "#1f4e99", "business": "#8a4b08"}
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
@@ -33,6 +38,11 @@ def community_order(nodes: list[dict]) -> dict[str, int]:
     return {k: i for i, k in enumerate(sorted(counts, key=lambda k: (-counts[k], k)))}
 
 
+def _xml_text(value) -> str:
+    """Text or an attribute value for the SVG: only characters XML can hold, escaped."""
+    return escape(xml_safe(str(value if value is not None else "")), {'"': "&quot;"})
+
+
 def map_svg(payload: dict, *, colour: str = "stream", size: int = 1000) -> str:
     """The map as SVG: nodes as circles (sized by degree, coloured like the map), ties as lines, each
     node titled with its label (what the payload allows)."""
@@ -48,7 +58,7 @@ def map_svg(payload: dict, *, colour: str = "stream", size: int = 1000) -> str:
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
         f'role="img" aria-labelledby="title">',
-        f'<title id="title">{escape(payload.get("survey", {}).get("title", "Network map"))}: '
+        f'<title id="title">{_xml_text(payload.get("survey", {}).get("title", "Network map"))}: '
         f"{len(nodes)} people and organisations, {len(edges)} ties</title>",
         f'<rect width="{size}" height="{size}" fill="#ffffff"/>',
         '<g stroke="#b9c2c0" stroke-opacity="0.8">',
@@ -63,7 +73,7 @@ def map_svg(payload: dict, *, colour: str = "stream", size: int = 1000) -> str:
         r = round(2.5 + 9 * (n.get("degree", 0) / max_degree) ** 0.5, 2)
         out.append(
             f'<circle cx="{x}" cy="{y}" r="{r}" fill="{node_colour(n, colour, order)}">'
-            f"<title>{escape(str(n.get('label', '')))}</title></circle>"
+            f"<title>{_xml_text(n.get('label', ''))}</title></circle>"
         )
     out.append("</g></svg>")
     return "\n".join(out)
@@ -127,9 +137,7 @@ def payload_gexf(payload: dict) -> bytes:
     g = payload_networkx(payload)
     for n in payload["nodes"]:
         g.nodes[n["id"]]["viz"] = {"position": {"x": float(n["x"]) * 1000, "y": float(n["y"]) * 1000, "z": 0.0}}
-    buf = io.BytesIO()
-    nx.write_gexf(g, buf, encoding="utf-8", version="1.2draft")
-    return buf.getvalue()
+    return write_gexf(g)
 
 
 def payload_graphml(payload: dict) -> bytes:
@@ -137,6 +145,4 @@ def payload_graphml(payload: dict) -> bytes:
     for n in payload["nodes"]:
         g.nodes[n["id"]]["x"] = float(n["x"])
         g.nodes[n["id"]]["y"] = float(n["y"])
-    buf = io.BytesIO()
-    nx.write_graphml(g, buf, encoding="utf-8")
-    return buf.getvalue()
+    return write_graphml(g)

@@ -7,8 +7,13 @@
   consent ("named" | "anonymous" | "hidden", None for someone who did not answer), public_directory
   (a directory organisation, whose name is public), stream, role, area, organisation_slug.
 
+Consent: the most careful of a person's answers in the round wins, and their latest word binds earlier
+rounds too: someone named in round 1 who chose anonymous or hidden in the round they last answered is
+anonymous or hidden on round 1's map as well (never the other way: a later "named" does not uncover an
+earlier "anonymous").
+
 Labels here are the organiser's view (respondents' names); only the published filter decides what
-others see. A fixed number of queries whatever the size (seven), fine for 10,000 nodes.
+others see. A fixed number of queries whatever the size (eight), fine for 10,000 nodes.
 """
 
 from __future__ import annotations
@@ -56,13 +61,23 @@ def round_graph(round: Round) -> tuple[list[NodeIn], list[TieIn], dict[str, dict
     nodes_by_id = {r["id"]: r for r in node_rows}
     roots = _roots(node_rows)
 
-    responses = list(
-        Response.objects.filter(round=round).values(
+    # this round's answers, and the consent given in later rounds (one query)
+    rows = list(
+        Response.objects.filter(round__survey_id=round.survey_id, round__number__gte=round.number).values(
             "id", "node_id", "consent", "stream", "role", "willingness",
-            "organisation__slug", "organisation__area__slug",
+            "organisation__slug", "organisation__area__slug", "round__number",
         ).order_by("id")
     )  # fmt: skip
+    responses = [r for r in rows if r["round__number"] == round.number]
     response_root = {r["id"]: roots.get(r["node_id"], r["node_id"]) for r in responses}
+    latest_word: dict[int, tuple[int, str]] = {}  # node -> (the latest later round answered, its consent)
+    for r in rows:
+        if r["round__number"] > round.number:
+            root = roots.get(r["node_id"], r["node_id"])
+            number, consent = latest_word.get(root, (0, "named"))
+            newer = r["round__number"] > number
+            if newer or (r["round__number"] == number and CONSENT_ORDER[r["consent"]] > CONSENT_ORDER[consent]):
+                latest_word[root] = (r["round__number"], r["consent"])
 
     skills: dict[int, dict[str, str]] = {}
     for row in ResponseSkill.objects.filter(response__round=round).values("response_id", "skill__slug", "level"):
@@ -94,6 +109,10 @@ def round_graph(round: Round) -> tuple[list[NodeIn], list[TieIn], dict[str, dict
             facts["willingness"] = max(r["willingness"], facts["willingness"] or 0)
         for field in ("stream", "role", "organisation__slug", "organisation__area__slug"):
             facts[field] = facts[field] or r[field]
+    for root, facts in answered.items():
+        later = latest_word.get(root)
+        if later is not None and CONSENT_ORDER[later[1]] > CONSENT_ORDER[facts["consent"]]:
+            facts["consent"] = later[1]
 
     ties: dict[tuple[int, int], dict] = {}
     for t in Tie.objects.filter(round=round).values("source_id", "target_id", "strength", "sharing").order_by("id"):

@@ -11,6 +11,8 @@ The rules of the published view (tests in tests/test_published.py prove each one
 
 * **Hidden** respondents are absent, and so are their ties. Their answers still count in the
   whole-network figures, which are shown as numbers only (density, components, communities...).
+* A respondent's **latest word binds earlier rounds**: named in round 1 but anonymous or hidden in the
+  round they last answered, they are anonymous or hidden on round 1's map too (see `graphdata`).
 * **Anonymous** respondents appear without a name, with only their stream. A node is shown with its
   stream only when at least `survey.anonymity_threshold` anonymous nodes share that stream; the rest
   are coarsened to "Someone who answered" (no stream), and if even that pool is smaller than the
@@ -383,13 +385,25 @@ def _head(round, analysis) -> dict[str, Any]:
     }
 
 
+def _later_rounds(round) -> str:
+    """A stamp of the survey's later rounds: consent given there binds this round's map (graphdata)."""
+    from django.db.models import Count, Sum
+
+    from squaremile.network.models import Round
+
+    later = Round.objects.filter(survey_id=round.survey_id, number__gt=round.number).aggregate(
+        n=Count("id"), v=Sum("data_version")
+    )
+    return f"{later['n']}.{later['v'] or 0}"
+
+
 def _cache_key(view: str, round, analysis) -> str:
     survey = round.survey
     stamp = analysis.computed_at.timestamp() if analysis and analysis.computed_at else 0
     status = analysis.status if analysis else "none"
     return (
         f"network:{view}:{round.pk}:{survey.created_at.timestamp() if survey.created_at else 0}:"
-        f"{round.data_version}:{stamp}:{status}:"
+        f"{round.data_version}:{_later_rounds(round)}:{stamp}:{status}:"
         f"{survey.anonymity_threshold}:{survey.updated_at.timestamp() if survey.updated_at else 0}"
     )
 

@@ -12,7 +12,6 @@ from squaremile.network.models import (
     Invitation,
     MergeSuggestion,
     Node,
-    NodeKind,
     Response,
     Round,
     Survey,
@@ -136,20 +135,49 @@ def node_search(survey: Survey, q: str, *, limit: int = 20) -> list[tuple[Node, 
     return [(n, facts[n.pk]) for n in nodes]
 
 
+def suggestable_names(survey: Survey, q: str, *, limit: int = 8) -> list[str]:
+    """Names of respondents whose label contains `q` (those starting with it first, at most `limit`) and
+    who may be offered by name: those whose latest answers (in the latest round in which they answered,
+    the current one once they answer it) all chose "named". The most careful consent wins: someone
+    anonymous or hidden now is never offered, whatever earlier rounds said, and neither is anyone with a
+    name merged into theirs that is anonymous or hidden in that round. One query over the answers of the
+    names that match (`node_merge` keeps merges one level deep: a merged node points at the node that
+    stands for it)."""
+    from squaremile.network.graphdata import CONSENT_ORDER
+
+    rows = (
+        Response.objects.filter(round__survey=survey, node__survey=survey)
+        .filter(Q(node__merged_into__isnull=True, node__label__icontains=q)
+                | Q(node__merged_into__merged_into__isnull=True, node__merged_into__label__icontains=q))
+        .values_list("node_id", "node__label", "node__merged_into_id", "node__merged_into__label",
+                     "round__number", "consent")
+        .order_by()
+    )  # fmt: skip
+    latest: dict[int, tuple[int, int]] = {}  # root node -> (latest round answered, most careful consent there)
+    labels: dict[int, str] = {}
+    for node_id, label, root_id, root_label, number, consent in rows.iterator(chunk_size=2000):
+        root = root_id or node_id
+        labels[root] = root_label if root_id else label
+        care = CONSENT_ORDER.get(consent, max(CONSENT_ORDER.values()))
+        seen = latest.get(root)
+        if seen is None or number > seen[0] or (number == seen[0] and care > seen[1]):
+            latest[root] = (number, care)
+    named = {labels[root] for root, (_, care) in latest.items() if care == CONSENT_ORDER[Consent.NAMED]}
+    first = q.lower()
+    return sorted(named, key=lambda n: (not n.lower().startswith(first), n.lower()))[:limit]
+
+
 def name_suggestions(survey: Survey, q: str, *, limit: int = 8) -> list[str]:
     """Names offered while a respondent types: directory organisations and respondents of this survey
-    who agreed to be shown with their name. (Names typed by others, and respondents who chose not to
-    be named, are never offered: that would tell who answered and whom they named.)"""
+    who agreed to be shown with their name (see `suggestable_names`). (Names typed by others, and
+    respondents who chose not to be named, are never offered: that would tell who answered and whom
+    they named.) Who may ask is `access.may_suggest_names`."""
     from squaremile.directory.models import Organisation
 
     q = " ".join((q or "").split())[:100]
     if len(q) < 2:
         return []
-    named_nodes = (
-        Node.objects.filter(survey=survey, merged_into__isnull=True, kind=NodeKind.RESPONDENT,
-                            label__icontains=q, responses__consent=Consent.NAMED)
-        .values_list("label", flat=True).distinct().order_by("label")[:limit]
-    )  # fmt: skip
+    named_nodes = suggestable_names(survey, q, limit=limit)
     orgs = Organisation.objects.filter(name__icontains=q).values_list("name", flat=True).order_by("name")[:limit]
     names = sorted(set(named_nodes) | set(orgs), key=lambda n: (not n.lower().startswith(q.lower()), n.lower()))
     return names[:limit]

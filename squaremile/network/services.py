@@ -403,7 +403,8 @@ def _write_answers(response: Response, data: ResponseData, resolver: NameResolve
         Tie.objects.bulk_create(list(by_target.values()))
 
 
-def _check_open(round_: Round) -> None:
+def check_open(round_: Round) -> None:
+    """Raises `SurveyNotOpen` (code "not_yet" or "closed") unless the round takes answers now."""
     state = round_state(round_)
     if state == "not_yet":
         raise SurveyNotOpen("This survey is not open yet.", code="not_yet")
@@ -411,15 +412,28 @@ def _check_open(round_: Round) -> None:
         raise SurveyNotOpen("This survey is closed: answers can no longer be changed.", code="closed")
 
 
-def _check_audience(survey: Survey, user, invitation: Invitation | None) -> None:
+class NotAdmitted(PermissionDenied):
+    """The survey's audience does not admit this person; `code` says why ("sign_in", "invited_only",
+    "invitation_used")."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+def check_audience(survey: Survey, user, invitation: Invitation | None) -> None:
+    """Raises `NotAdmitted` unless the survey's audience admits a new answer from this person."""
     if survey.audience == Audience.MEMBERS and not (user and getattr(user, "is_authenticated", False)):
-        raise PermissionDenied("Please sign in to answer this survey.")
+        raise NotAdmitted("Please sign in to answer this survey.", code="sign_in")
     if survey.audience == Audience.INVITED:
         if invitation is None or invitation.survey_id != survey.pk:
-            raise PermissionDenied("This survey is by invitation only: please use the link in your invitation.")
+            raise NotAdmitted(
+                "This survey is by invitation only: please use the link in your invitation.", code="invited_only"
+            )
         if invitation.used_at is not None:
-            raise PermissionDenied(
-                "This invitation has already been used. To change your answers, use the private link you were given."
+            raise NotAdmitted(
+                "This invitation has already been used. To change your answers, use the private link you were given.",
+                code="invitation_used",
             )
 
 
@@ -462,22 +476,22 @@ def response_submit(
 
     if existing is not None and existing.round_id != round_.pk:
         # a private link from an earlier round: the same person answers the new round
-        _check_open(round_)
+        check_open(round_)
         earlier, existing = existing, response_for_user(round_, user)
         if existing is None:
             existing = Response.objects.filter(round=round_, node=earlier.node).first()
         if existing is None:
             return _new_response(round_, data, user=user, node=earlier.node, invitation=None)
     if existing is not None:
-        _check_open(existing.round)
+        check_open(existing.round)
         _validate(data, survey)
         resolver = NameResolver(survey)
         _write_answers(existing, data, resolver, TieOrigin.SURVEY)
         data_changed(existing.round)
         return Submitted(existing, None, False)
 
-    _check_open(round_)
-    _check_audience(survey, user, invitation)
+    check_open(round_)
+    check_audience(survey, user, invitation)
     return _new_response(round_, data, user=user, node=None, invitation=invitation)
 
 

@@ -16,9 +16,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from squaremile.core.pagination import paginate
-from squaremile.core.permissions import can
 from squaremile.core.site import absolute_url
-from squaremile.network import exports, runner, services_maps
+from squaremile.network import access, exports, runner, services_maps
 from squaremile.network.models import Analysis, AnalysisStatus, Round, Suggestion, SuggestionStatus, Survey
 from squaremile.network.published import organiser_payload, payload_json, payload_meta, published_payload
 
@@ -35,7 +34,7 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
 def _survey(slug: str) -> Survey:
-    return get_object_or_404(Survey.objects.select_related("owner"), slug=slug)
+    return access.survey_or_404(slug)
 
 
 def _round(survey: Survey, value=None) -> Round:
@@ -54,22 +53,16 @@ def _round(survey: Survey, value=None) -> Round:
     return found
 
 
-def is_organiser(user, survey: Survey) -> bool:
-    return can(user, "survey.view_responses", survey)
+is_organiser = access.is_organiser
 
 
 def _require_organiser(request, survey: Survey) -> None:
-    if not is_organiser(request.user, survey):
-        raise PermissionDenied("Only the survey's organisers can see this page.")
+    access.require_organiser(request.user, survey, message="Only the survey's organisers can see this page.")
 
 
 def _require_published(request, survey: Survey) -> bool:
     """True when the viewer is an organiser previewing an unpublished map; 404 for anyone else."""
-    if survey.is_published:
-        return False
-    if is_organiser(request.user, survey):
-        return True
-    raise Http404("This network map is not published.")
+    return access.map_preview(request.user, survey)
 
 
 def _rounds(survey: Survey) -> list[Round]:
@@ -243,8 +236,9 @@ def analysis_status(request, slug):
         _require_published(request, survey)
     round = _round(survey, request.POST.get("round") or request.GET.get("round"))
     if request.method == "POST":
-        if not can(request.user, "survey.change", survey):
-            raise PermissionDenied("Only the survey's organisers can recompute the figures.")
+        access.require_organiser(
+            request.user, survey, "survey.change", "Only the survey's organisers can recompute the figures."
+        )
         try:
             outcome = runner.request_recompute(round)
         except Exception:  # recorded on the analysis (status failed, with the error): shown below
@@ -545,8 +539,7 @@ def import_ties_view(request, slug):
     from squaremile.network.analysis import parse_ties_table
 
     survey = _survey(slug)
-    if not can(request.user, "survey.change", survey):
-        raise PermissionDenied("Only the survey's organisers can import ties.")
+    access.require_organiser(request.user, survey, "survey.change", "Only the survey's organisers can import ties.")
     round = _round(survey, request.POST.get("round") or request.GET.get("round"))
     context = {"survey": survey, "round": round, "rounds": _rounds(survey), "errors": [], "preview": None, "text": ""}
     if request.method == "GET":

@@ -2,7 +2,9 @@
 
 Exports write one undirected tie per pair of people (strength = the stronger of the two answers,
 as the analysis uses it). CSV cells that a spreadsheet would run as a formula (starting with
-= + - @ or a tab/return) are prefixed with an apostrophe.
+= + - @ or a tab/return) are prefixed with an apostrophe. The XML files (GEXF, GraphML) are written
+only by `write_gexf` / `write_graphml`, which pass every node id, attribute name and value through
+`squaremile.core.text.xml_safe` (a plain function, no Django): no stored text can make them malformed.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from squaremile.core.text import clean_text  # no Django: the one rule for user text
+from squaremile.core.text import clean_text, xml_safe  # no Django: the one rule for user text
 
 from .graph import build
 from .types import NodeIn, TieIn
@@ -72,13 +74,45 @@ def to_networkx(nodes: list[NodeIn], ties: list[TieIn], metrics=None, layout=Non
     return G
 
 
+def _xml_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, dict):
+        return {_xml_value(k): _xml_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_value(v) for v in value)
+    return value
+
+
+def xml_ready(G: nx.Graph) -> nx.Graph:
+    """A copy of `G` in which every string (node ids, graph, node and edge attribute names and values)
+    holds only characters XML 1.0 allows."""
+    H = G.__class__()
+    H.graph.update(_xml_value(G.graph))
+    ids = {n: _xml_value(n) for n in G}
+    H.add_nodes_from((ids[n], _xml_value(d)) for n, d in G.nodes(data=True))
+    H.add_edges_from((ids[a], ids[b], _xml_value(d)) for a, b, d in G.edges(data=True))
+    return H
+
+
+def write_gexf(G: nx.Graph) -> bytes:
+    """GEXF 1.2 (UTF-8), well-formed whatever the text in `G`."""
+    buf = io.BytesIO()
+    nx.write_gexf(xml_ready(G), buf, encoding="utf-8", version="1.2draft")
+    return buf.getvalue()
+
+
+def write_graphml(G: nx.Graph) -> bytes:
+    """GraphML (UTF-8), well-formed whatever the text in `G`."""
+    buf = io.BytesIO()
+    nx.write_graphml(xml_ready(G), buf, encoding="utf-8")
+    return buf.getvalue()
+
+
 def to_gexf(nodes: list[NodeIn], ties: list[TieIn], metrics=None, layout=None) -> bytes:
     """GEXF 1.2 (Gephi). `metrics`: AnalysisResult, its to_json(), or its `nodes` dict; computed if None.
     `layout`: key -> [x, y] to store positions (viz:position) so Gephi opens the same map."""
-    G = to_networkx(nodes, ties, metrics, layout)
-    buf = io.BytesIO()
-    nx.write_gexf(G, buf, encoding="utf-8", version="1.2draft")
-    return buf.getvalue()
+    return write_gexf(to_networkx(nodes, ties, metrics, layout))
 
 
 def to_graphml(nodes: list[NodeIn], ties: list[TieIn], metrics=None, layout=None) -> bytes:
@@ -88,9 +122,7 @@ def to_graphml(nodes: list[NodeIn], ties: list[TieIn], metrics=None, layout=None
             if key in G:
                 G.nodes[key]["x"] = float(x)
                 G.nodes[key]["y"] = float(y)
-    buf = io.BytesIO()
-    nx.write_graphml(G, buf, encoding="utf-8")
-    return buf.getvalue()
+    return write_graphml(G)
 
 
 def _cell(value: Any) -> Any:
