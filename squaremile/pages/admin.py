@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from squaremile.core.admin import AdminRoleMixin
 from squaremile.pages.models import SitePage
 
 
 @admin.register(SitePage)
-class SitePageAdmin(admin.ModelAdmin):
+class SitePageAdmin(AdminRoleMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "updated_at"]
     readonly_fields = ["slug", "updated_at"]
 
