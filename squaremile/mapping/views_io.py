@@ -30,6 +30,8 @@ from squaremile.mapping.filters import FilterError, parse_filters
 from squaremile.mapping.models import Category
 
 NOT_IN_FILE = ("", "— Not in the file —")
+CHOICE_LABEL_MAX = 48  # a longer column name is shortened in the choices (each choice lists every column)
+SAMPLE_COLUMNS = 30  # the sample of the file's first rows shows at most this many columns
 ACCEPT = ".csv,.tsv,.txt,.json,.geojson,text/csv,text/tab-separated-values,application/json,application/geo+json"
 
 
@@ -51,9 +53,17 @@ class ImportFileForm(forms.Form):
         return upload
 
 
+def _choice_label(index: int, name: str) -> str:
+    if len(name) <= CHOICE_LABEL_MAX:
+        return name
+    return f"{name[: CHOICE_LABEL_MAX - 14].rstrip()}… (column {index + 1})"
+
+
 class ColumnsForm(forms.Form):
     """One select per thing an entry holds, listing the file's columns; plus the default category
-    and whether the rows are published at once."""
+    and whether the rows are published at once. The options' values are column positions and their
+    labels are kept short, so that the page stays small for a wide file (the number of columns is
+    capped when the file is read: MAP_IMPORT_MAX_COLUMNS)."""
 
     default_category = forms.ModelChoiceField(
         queryset=Category.objects.filter(is_active=True),
@@ -73,7 +83,8 @@ class ColumnsForm(forms.Form):
     def __init__(self, *args, table_kind: str, columns: list[str], questions, mapping: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.table_kind, self.columns = table_kind, columns
-        choices = [NOT_IN_FILE] + [(c, c) for c in columns]
+        choices = [NOT_IN_FILE] + [(str(i), _choice_label(i, c)) for i, c in enumerate(columns)]
+        position = {c: str(i) for i, c in enumerate(columns)}
         self.target_fields, self.question_fields = [], []
         for target in imports.TARGETS:
             help_text = target.help
@@ -81,14 +92,14 @@ class ColumnsForm(forms.Form):
                 help_text = "Leave empty: each feature's point is used."
             self.fields[f"map_{target.key}"] = forms.ChoiceField(
                 label=target.label, choices=choices, required=False, help_text=help_text,
-                initial=mapping.get(target.key, ""),
+                initial=position.get(mapping.get(target.key, ""), ""),
             )  # fmt: skip
             self.target_fields.append(f"map_{target.key}")
         for question in questions:
             key = imports.question_key(question)
             self.fields[f"map_{key}"] = forms.ChoiceField(
                 label=f"{question.category.name}: {question.label}", choices=choices, required=False,
-                initial=mapping.get(key, ""),
+                initial=position.get(mapping.get(key, ""), ""),
                 help_text="Needs an answer in that category." if question.required else "",
             )  # fmt: skip
             self.question_fields.append(f"map_{key}")
@@ -96,7 +107,7 @@ class ColumnsForm(forms.Form):
 
     def options(self, *, source: str) -> imports.ImportOptions:
         mapping = {
-            name.removeprefix("map_"): value
+            name.removeprefix("map_"): self.columns[int(value)]
             for name, value in self.cleaned_data.items()
             if name.startswith("map_") and value
         }
@@ -196,8 +207,10 @@ def import_columns(request, pk):
             return redirect("mapping:import_preview", job.pk) if job.params.get("stage") == "preview" else redirect(job)
         enqueue_on_commit(io_tasks.check_import, job.pk)
         return redirect(job)
+    columns = params.get("columns", [])
     context = {
-        "job": job, "form": form, "columns": params.get("columns", []), "sample": params.get("sample", []),
+        "job": job, "form": form, "columns": columns, "sample_columns": columns[:SAMPLE_COLUMNS],
+        "sample": [row[:SAMPLE_COLUMNS] for row in params.get("sample", [])],
         "step": 2, "is_geojson": params.get("format") == "geojson",
         "target_fields": [form[name] for name in form.target_fields],
         "question_fields": [form[name] for name in form.question_fields],
