@@ -1273,15 +1273,20 @@ def job_table(job) -> Table:
 
 
 def save_options(*, job, by, options: ImportOptions) -> None:
+    """Keep the column choice and queue the check. TooManyJobs (nothing changed) when the owner
+    already has as many jobs queued or running as allowed."""
+    from squaremile.core.jobs import job_room_check
     from squaremile.core.models import JobStatus
 
     require(by, "entry.import")
-    job.params.update(options.as_params())
-    # Shown only if the check fails (a finished check points to the preview instead).
-    job.params.update(stage="checking", continue_url=_urls(job)["start"], continue_label="Start a new import")
-    job.status = JobStatus.QUEUED
-    job.message = "Checking every row…"
-    job.save(update_fields=["params", "status", "message", "updated_at"])
+    with transaction.atomic():
+        job_room_check(job.owner, exclude=job)
+        job.params.update(options.as_params())
+        # Shown only if the check fails (a finished check points to the preview instead).
+        job.params.update(stage="checking", continue_url=_urls(job)["start"], continue_label="Start a new import")
+        job.status = JobStatus.QUEUED
+        job.message = "Checking every row…"
+        job.save(update_fields=["params", "status", "message", "updated_at"])
 
 
 def check_import_job(job_id: int) -> None:

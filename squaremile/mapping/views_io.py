@@ -20,8 +20,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from squaremile.core.jobs import enqueue_on_commit, job_for
-from squaremile.core.models import Job, JobStatus
+from squaremile.core.jobs import TooManyJobs, enqueue_on_commit, job_for, job_requeue
+from squaremile.core.models import Job
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
 from squaremile.mapping import exports, imports, io_tasks
@@ -196,17 +196,25 @@ def import_columns(request, pk):
         request.POST or None, initial=initial, table_kind=params.get("format", "csv"),
         columns=params.get("columns", []), questions=imports.import_questions(), mapping=mapping,
     )  # fmt: skip
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
-        imports.save_options(job=job, by=request.user, options=form.options(source=job.input_filename))
-        if job.total <= imports.inline_rows():
-            try:
-                imports.check_import_job(job.pk)
-            except Exception:  # logged, and the job says it failed in plain words
+        try:
+            imports.save_options(job=job, by=request.user, options=form.options(source=job.input_filename))
+        except TooManyJobs as exc:  # the choices are kept; nothing was queued
+            form.add_error(None, str(exc))
+            status = 429
+        else:
+            if job.total <= imports.inline_rows():
+                try:
+                    imports.check_import_job(job.pk)
+                except Exception:  # logged, and the job says it failed in plain words
+                    return redirect(job)
+                job.refresh_from_db()
+                if job.params.get("stage") == "preview":
+                    return redirect("mapping:import_preview", job.pk)
                 return redirect(job)
-            job.refresh_from_db()
-            return redirect("mapping:import_preview", job.pk) if job.params.get("stage") == "preview" else redirect(job)
-        enqueue_on_commit(io_tasks.check_import, job.pk)
-        return redirect(job)
+            enqueue_on_commit(io_tasks.check_import, job.pk)
+            return redirect(job)
     columns = params.get("columns", [])
     context = {
         "job": job, "form": form, "columns": columns, "sample_columns": columns[:SAMPLE_COLUMNS],
@@ -215,7 +223,7 @@ def import_columns(request, pk):
         "target_fields": [form[name] for name in form.target_fields],
         "question_fields": [form[name] for name in form.question_fields],
     }  # fmt: skip
-    return render(request, "mapping/import_columns.html", context, status=400 if request.method == "POST" else 200)
+    return render(request, "mapping/import_columns.html", context, status=status)
 
 
 @login_required
@@ -251,15 +259,18 @@ def import_apply(request, pk):
     if (job.report or {}).get("counts", {}).get("bad"):
         messages.error(request, "Nothing was applied: fix the rows with problems first, then upload the file again.")
         return redirect("mapping:import_preview", job.pk)
-    claimed = Job.objects.filter(pk=job.pk, status=JobStatus.WAITING).update(status=JobStatus.QUEUED)
+    try:
+        claimed = job_requeue(
+            job,
+            message="Waiting to apply…",
+            params={"stage": "applying", "continue_url": reverse("mapping:import_start"),
+                    "continue_label": "Start a new import"},
+        )  # fmt: skip
+    except TooManyJobs as exc:
+        messages.error(request, str(exc))
+        return redirect("mapping:import_preview", job.pk)
     if not claimed:  # a second click, or another tab: the first one is under way
         return redirect(job)
-    job.refresh_from_db()
-    job.params.update(
-        stage="applying", continue_url=reverse("mapping:import_start"), continue_label="Start a new import"
-    )
-    job.message = "Waiting to apply…"
-    job.save(update_fields=["params", "message", "updated_at"])
     if job.total <= imports.inline_rows():
         try:
             imports.apply_import_job(job.pk)
@@ -314,6 +325,10 @@ def export_page(request):
     filters, bad = _filters_or_400(request)
     if bad:
         return bad
+    return _render_export_page(request, filters)
+
+
+def _render_export_page(request, filters, *, status: int = 200):
     count = exports.export_queryset(filters, user=request.user).count()
     query = urlencode(exports.export_params(filters))
     feed_query = filters.query_string(view=False)
@@ -329,7 +344,7 @@ def export_page(request):
         "limit": exports.inline_max(), "query": query, "feed_query": feed_query, "map_url": map_url,
         "bbox": filters.bbox,
     }  # fmt: skip
-    return render(request, "mapping/export_page.html", context)
+    return render(request, "mapping/export_page.html", context, status=status)
 
 
 @require_GET
@@ -357,7 +372,11 @@ def export_prepare(request, fmt):
         return bad
     count = exports.export_queryset(filters, user=request.user).count()
     back = reverse("mapping:export") + (f"?{request.GET.urlencode()}" if request.GET else "")
-    job = exports.start_export(
-        by=request.user, fmt=fmt, filters=filters, count=count, base_url=_base_url(request), back_url=back
-    )
+    try:
+        job = exports.start_export(
+            by=request.user, fmt=fmt, filters=filters, count=count, base_url=_base_url(request), back_url=back
+        )
+    except TooManyJobs as exc:  # the export page again, saying why nothing started
+        messages.error(request, str(exc))
+        return _render_export_page(request, filters, status=429)
     return redirect(job)
