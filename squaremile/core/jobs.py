@@ -77,11 +77,13 @@ def job_room_check(owner, *, exclude=None) -> None:
     if not getattr(owner, "is_authenticated", False):
         return
     limit = max_active_jobs()
-    get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True).first()
-    active = jobs_active(owner)
-    if exclude is not None:
-        active = active.exclude(pk=exclude.pk if isinstance(exclude, Job) else exclude)
-    if active.count() >= limit:
+    with transaction.atomic():  # a savepoint inside the caller's transaction; the lock lasts until it ends
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True).first()
+        active = jobs_active(owner)
+        if exclude is not None:
+            active = active.exclude(pk=exclude.pk if isinstance(exclude, Job) else exclude)
+        count = active.count()
+    if count >= limit:
         jobs = "one export or import" if limit == 1 else f"{limit} exports or imports"
         raise TooManyJobs(
             f"You already have {jobs} under way. Wait until one has finished, then try again "
