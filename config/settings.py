@@ -251,6 +251,9 @@ JOB_RETENTION_DAYS = int(env("JOB_RETENTION_DAYS", "14"))
 # A running job whose worker has not written its heartbeat for this many seconds is taken for dead
 # (a killed or crashed worker) and marked failed with a reason by the next `manage.py worker`.
 JOB_STALE_SECONDS = int(env("JOB_STALE_SECONDS", "300"))
+# How many background jobs (exports, imports) one person may have queued or running at once; the
+# next is refused until one finishes.
+JOB_MAX_ACTIVE_PER_PERSON = int(env("JOB_MAX_ACTIVE_PER_PERSON", "2"))
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -293,6 +296,12 @@ MAP_PHOTO_MAX_BYTES = int(env("MAP_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
 # Photos are shrunk to this longest edge in pixels; at most this many per entry.
 MAP_PHOTO_MAX_EDGE = int(env("MAP_PHOTO_MAX_EDGE", "1600"))
 MAP_PHOTOS_PER_ENTRY = int(env("MAP_PHOTOS_PER_ENTRY", "4"))
+# Any uploaded image with more pixels than this (width × height, read from its header) is refused
+# before it is decoded; Pillow's own bomb limit (Image.MAX_IMAGE_PIXELS) is set to the same number.
+PHOTO_MAX_PIXELS = int(env("PHOTO_MAX_PIXELS", str(24_000_000)))
+# The pixels one request may decode across all its photos (a JPEG counts at the reduced size it is
+# decoded at, so a few phone photos fit easily; several huge PNGs do not).
+PHOTO_MAX_PIXELS_PER_REQUEST = int(env("PHOTO_MAX_PIXELS_PER_REQUEST", str(48_000_000)))
 # An anonymous form sent back sooner than this after it was opened is taken for a bot.
 MAP_MIN_SUBMIT_SECONDS = float(env("MAP_MIN_SUBMIT_SECONDS", "3"))
 # Imports: files with more rows than this are checked and applied by the worker, not in the request.
@@ -300,6 +309,8 @@ MAP_IMPORT_INLINE_ROWS = int(env("MAP_IMPORT_INLINE_ROWS", "2000"))
 # Imports: larger files (in rows, in bytes) are refused.
 MAP_IMPORT_MAX_ROWS = int(env("MAP_IMPORT_MAX_ROWS", "200000"))
 MAP_IMPORT_MAX_BYTES = int(env("MAP_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+# Imports: files with more columns than this are refused.
+MAP_IMPORT_MAX_COLUMNS = int(env("MAP_IMPORT_MAX_COLUMNS", "200"))
 # Exports of more entries than this are prepared by the worker as a file to download later.
 MAP_EXPORT_INLINE_MAX = int(env("MAP_EXPORT_INLINE_MAX", "5000"))
 

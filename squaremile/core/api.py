@@ -7,7 +7,7 @@ not fit the schema is a 400, never a 500."""
 from typing import Annotated, Generic, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI, Query, Schema
@@ -101,32 +101,78 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] = {}
 
 
+# An error body never grows with the request: at most this many (field, message) pairs are listed,
+# then one "…and N more" line under "__all__"; field names and messages are cut to these lengths.
+ERRORS_LISTED = 50
+FIELD_NAME_MAX = 100
+ERROR_MESSAGE_MAX = 300
+
+
+def _cut(text, limit: int) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _field_name(loc) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "params", "page", "filters")]
-    return ".".join(parts) or "__all__"
+    return _cut(".".join(parts) or "__all__", FIELD_NAME_MAX)
+
+
+def _capped_errors(pairs) -> dict[str, list[str]]:
+    """{field: [messages]} from (field, message) pairs, listing at most ERRORS_LISTED of them (in
+    order), each name and message cut short; the rest are counted in one last "__all__" line."""
+    errors: dict[str, list[str]] = {}
+    left_out = 0
+    for listed, (field, message) in enumerate(pairs):
+        if listed >= ERRORS_LISTED:
+            left_out += 1
+            continue
+        errors.setdefault(_cut(field, FIELD_NAME_MAX), []).append(_cut(message, ERROR_MESSAGE_MAX))
+    if left_out:
+        errors.setdefault("__all__", []).append(f"…and {left_out:,} more not listed.")
+    return errors
 
 
 def _error(api, request, status, message, errors=None):
-    return api.create_response(request, {"message": message, "errors": errors or {}}, status=status)
+    return api.create_response(
+        request, {"message": _cut(message, ERROR_MESSAGE_MAX), "errors": errors or {}}, status=status
+    )
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def on_schema_error(request, exc):
-        errors: dict[str, list[str]] = {}
-        for err in exc.errors:
-            msg = str(err.get("msg", "Invalid value.")).removeprefix("Value error, ")
-            errors.setdefault(_field_name(err.get("loc", ())), []).append(msg)
-        return _error(api, request, 400, "Some values are missing or not valid.", errors)
+        pairs = (
+            (_field_name(err.get("loc", ())), str(err.get("msg", "Invalid value.")).removeprefix("Value error, "))
+            for err in exc.errors
+        )
+        return _error(api, request, 400, "Some values are missing or not valid.", _capped_errors(pairs))
 
     @api.exception_handler(DjangoValidationError)
     def on_model_error(request, exc):
         if hasattr(exc, "error_dict"):
-            errors = {k: [str(m) for m in v.messages] if hasattr(v, "messages") else [str(x) for x in v]
-                      for k, v in exc.message_dict.items()}  # fmt: skip
+            pairs = ((field, message) for field, messages in exc.message_dict.items() for message in messages)
         else:
-            errors = {"__all__": [str(m) for m in exc.messages]}
-        return _error(api, request, 400, "Some values are not valid.", errors)
+            pairs = (("__all__", message) for message in exc.messages)
+        return _error(api, request, 400, "Some values are not valid.", _capped_errors(pairs))
+
+    from squaremile.core.jobs import TooManyJobs  # here: core.jobs needs the models loaded
+
+    @api.exception_handler(TooManyJobs)
+    def on_too_many_jobs(request, exc):
+        response = _error(api, request, 429, str(exc))
+        response["Retry-After"] = "60"
+        return response
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
+        return _error(api, request, 413, f"The request is too large: at most {size}.")
+
+    @api.exception_handler(SuspiciousOperation)
+    def on_suspicious(request, exc):  # too many fields, a malformed multipart body ...
+        return _error(api, request, 400, "The request could not be read.")
 
     @api.exception_handler(PermissionDenied)
     def on_forbidden(request, exc):

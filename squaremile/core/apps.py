@@ -11,3 +11,9 @@ class CoreConfig(AppConfig):
         from squaremile.core.signals import after_migrate
 
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="squaremile.core.after_migrate")
+        from django.conf import settings
+        from PIL import Image
+
+        # Pillow's own decompression-bomb limit, for any image decoded in this process: the same
+        # cap the photo checks apply from the header (Pillow warns above it and refuses above twice it).
+        Image.MAX_IMAGE_PIXELS = int(getattr(settings, "PHOTO_MAX_PIXELS", 24_000_000))

@@ -16,6 +16,12 @@ inline for small inputs; either way it goes through these helpers:
 Failure messages are in plain words for the owner (`JobError("...")`); tracebacks go to the log.
 Files live on the default storage (`jobs/<random>/<name>`), so a web node and a worker on
 different machines see the same file.
+
+One person may have at most JOB_MAX_ACTIVE_PER_PERSON (default 2) jobs queued or running at once,
+whatever their kind: `job_create` of a queued job and `job_requeue` (a waiting job sent back to the
+queue) raise `TooManyJobs` otherwise, whose message says so; pages show it, the API answers 429.
+Jobs waiting for their owner do not count (they use no worker), nor do queued or running ones
+untouched for STALE_AFTER (a worker that died must not lock its owner out).
 """
 
 import logging
@@ -26,6 +32,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
@@ -49,6 +56,47 @@ class JobError(Exception):
     """A failure to tell the job's owner in plain words (the message is shown as is)."""
 
 
+class TooManyJobs(JobError):
+    """The person already has as many jobs queued or running as allowed (the message says so)."""
+
+
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+# A queued or running job not updated for this long no longer counts against its owner's limit
+# (running jobs write their progress at least every few seconds).
+STALE_AFTER = timedelta(hours=6)
+
+
+def max_active_jobs() -> int:
+    return int(getattr(settings, "JOB_MAX_ACTIVE_PER_PERSON", 2))
+
+
+def jobs_active(owner):
+    """The owner's jobs that hold a place in the queue: queued or running, and not stale."""
+    return Job.objects.filter(owner=owner, status__in=ACTIVE, updated_at__gte=timezone.now() - STALE_AFTER)
+
+
+def job_room_check(owner, *, exclude=None) -> None:
+    """TooManyJobs when `owner` may not have one more job queued or running (`exclude`: a job of
+    theirs that is already counted, e.g. the one being sent back to the queue). Call it inside the
+    transaction that queues the job: it locks the owner's row, so that two requests at once cannot
+    both pass (SQLite's immediate transactions serialise them anyway)."""
+    if not getattr(owner, "is_authenticated", False):
+        return
+    limit = max_active_jobs()
+    with transaction.atomic():  # a savepoint inside the caller's transaction; the lock lasts until it ends
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True).first()
+        active = jobs_active(owner)
+        if exclude is not None:
+            active = active.exclude(pk=exclude.pk if isinstance(exclude, Job) else exclude)
+        count = active.count()
+    if count >= limit:
+        jobs = "one export or import" if limit == 1 else f"{limit} exports or imports"
+        raise TooManyJobs(
+            f"You already have {jobs} under way. Wait until one has finished, then try again "
+            "(its page shows how far it has got)."
+        )
+
+
 def job_create(
     *,
     kind: str,
@@ -60,7 +108,8 @@ def job_create(
     input_file=None,
     input_filename: str = "",
 ) -> Job:
-    """A new job. `input_file` is a Django File/UploadedFile kept on the default storage."""
+    """A new job. `input_file` is a Django File/UploadedFile kept on the default storage. A queued
+    (or running) job counts against its owner's limit: TooManyJobs when there is no room."""
     job = Job(
         kind=kind,
         owner=owner if getattr(owner, "is_authenticated", False) else None,
@@ -70,12 +119,34 @@ def job_create(
         status=status,
         input_filename=input_filename[:200],
     )
-    if input_file is not None:
-        name = input_filename or getattr(input_file, "name", "upload") or "upload"
-        job.input_filename = name[:200]
-        job.input_file.save(_safe_name(name), input_file, save=False)
-    job.save()
+    with transaction.atomic():
+        if status in ACTIVE:
+            job_room_check(owner)
+        if input_file is not None:
+            name = input_filename or getattr(input_file, "name", "upload") or "upload"
+            job.input_filename = name[:200]
+            job.input_file.save(_safe_name(name), input_file, save=False)
+        job.save()
     return job
+
+
+def job_requeue(job: Job, *, message: str | None = None, params: dict | None = None) -> bool:
+    """Send a job that waits for its owner back to the queue (QUEUED), if the owner has room
+    (TooManyJobs otherwise). `params` are merged into the job's params. False, and nothing
+    changed, when the job was no longer waiting (a second click, another tab)."""
+    with transaction.atomic():
+        job_room_check(job.owner, exclude=job)
+        if not Job.objects.filter(pk=job.pk, status=JobStatus.WAITING).update(
+            status=JobStatus.QUEUED, updated_at=timezone.now()
+        ):
+            return False
+        job.refresh_from_db()
+        if params:
+            job.params.update(params)
+        if message is not None:
+            job.message = message[:500]
+        job.save(update_fields=["params", "message", "updated_at"])
+    return True
 
 
 def job_for(user, pk) -> Job | None:

@@ -76,11 +76,12 @@ def job_out(request, job: Job) -> dict:
 
 @router.get(
     "/map/export",
-    response={202: JobOut, 400: ErrorOut, 401: ErrorOut},
+    response={202: JobOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
     summary="Export a filtered view of the map as GeoJSON, CSV or KML",
     description=(
         "Up to 5,000 entries: the file itself (200, as an attachment). More: 202 with a background job; poll "
         "its `url` until `status` is `done`, then fetch `download_url` (needs a token: Authorization: Bearer ...). "
+        "429 when you already have as many exports or imports queued or running as allowed (default 2). "
         "Published entries only, unless a moderator asks for another status."
     ),
 )
@@ -107,6 +108,7 @@ def map_export(request, query: Query[ExportQuery]):
                 "errors": {},
             },
         )
+    # TooManyJobs (the person has too many jobs under way) becomes a 429 in core.api's handlers.
     job = exports.start_export(by=user, fmt=query.format, filters=filters, count=count, base_url=base_url)
     return Status(202, job_out(request, job))
 

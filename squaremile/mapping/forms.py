@@ -301,15 +301,12 @@ class EntryForm(Form):
         limit = photo_mod.max_photos()
         if len(uploads) + existing - removing > limit:
             raise forms.ValidationError(f"At most {limit} photos per entry.")
-        processed, errors = [], []
-        for upload in uploads:
-            try:
-                processed.append(photo_mod.process(upload))
-            except forms.ValidationError as exc:
-                errors.extend(exc.messages)
-        if errors:
-            raise forms.ValidationError(errors + ["The rest of the form is kept: choose the photos again."])
-        return processed
+        try:
+            return photo_mod.process_all(uploads)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(
+                exc.messages + ["The rest of the form is kept: choose the photos again."]
+            ) from None
 
     def clean_organisation_name(self):
         return self._pick(Organisation, "organisation_name", "organisation", "organisation")

@@ -65,6 +65,8 @@ YES = {"yes", "y", "true", "1", "on", "verified"}
 NO = {"no", "n", "false", "0", "off", ""}
 ERRORS_KEPT = 10_000  # bad rows stored in a job's report (the count is always exact)
 SAMPLE_ROWS = 5
+SAMPLE_CELL_MAX = 80  # characters of a cell shown in the sample on the columns page
+COLUMN_NAME_MAX = 100  # a longer column name is cut (the column page lists every name in every choice)
 
 
 def max_rows() -> int:
@@ -73,6 +75,11 @@ def max_rows() -> int:
 
 def max_bytes() -> int:
     return int(getattr(settings, "MAP_IMPORT_MAX_BYTES", 100 * 1024 * 1024))
+
+
+def max_columns() -> int:
+    """Files with more columns than this are refused (the columns page lists each in every choice)."""
+    return int(getattr(settings, "MAP_IMPORT_MAX_COLUMNS", 200))
 
 
 def inline_rows() -> int:
@@ -99,7 +106,7 @@ class Table:
         return "Feature" if self.kind == "geojson" else "Row"
 
     def sample(self, n: int = SAMPLE_ROWS) -> list[list[str]]:
-        return [[cell[:80] for cell in row] for row in self.rows[:n]]
+        return [[cell[:SAMPLE_CELL_MAX] for cell in row] for row in self.rows[:n]]
 
 
 _BINARY_SIGNATURES = {
@@ -143,15 +150,32 @@ def read_table(data: bytes, filename: str = "") -> Table:
     return _read_csv(text)
 
 
+def _check_column_count(count: int) -> None:
+    limit = max_columns()
+    if count > limit:
+        raise ImportFileError(
+            f"The file has {count:,} columns; at most {limit:,} can be imported. Keep only the columns "
+            "you want to import (delete the others in your spreadsheet) and upload it again."
+        )
+
+
 def _unique_columns(raw: list[str]) -> list[str]:
-    columns, seen = [], {}
+    """Column names as a person reads them: empty ones named by position, long ones cut, and
+    repeats numbered ("Name", "Name (2)", ...), compared without case. Linear in the number of
+    columns: each name remembers the next number to try."""
+    columns: list[str] = []
+    seen: set[str] = set()
+    next_number: dict[str, int] = {}
     for i, name in enumerate(raw):
-        name = clean_text(name or "", multiline=False).strip() or f"Column {i + 1}"
-        base, n = name, 1
-        while name.casefold() in seen:
-            n += 1
+        base = clean_text(name or "", multiline=False).strip()[:COLUMN_NAME_MAX].strip() or f"Column {i + 1}"
+        name, key = base, base.casefold()
+        if key in seen:
+            n = next_number.get(key, 2)
+            while f"{key} ({n})" in seen:
+                n += 1
+            next_number[key] = n + 1
             name = f"{base} ({n})"
-        seen[name.casefold()] = True
+        seen.add(name.casefold())
         columns.append(name)
     return columns
 
@@ -172,6 +196,7 @@ def _read_csv(text: str) -> Table:
             header = next(reader, None)
         if header is None:
             raise ImportFileError("The file is empty.")
+        _check_column_count(len(header))
         columns = _unique_columns(header)
         width = len(columns)
         rows, numbers, problems = [], [], {}
@@ -236,6 +261,8 @@ def _read_geojson(text: str) -> Table:
         if isinstance(props, dict):
             for key in props:
                 keys.setdefault(str(key), None)
+            if len(keys) > max_columns():
+                _check_column_count(len(keys))
         if isinstance(feature, dict) and feature.get("id") is not None:
             has_id = True
     prop_keys = list(keys)
@@ -243,6 +270,7 @@ def _read_geojson(text: str) -> Table:
     if has_id:
         id_column = "id" if "id" not in keys else "feature id"
     raw_columns = prop_keys + ([id_column] if id_column else [])
+    _check_column_count(len(raw_columns))
     columns = _unique_columns(raw_columns)
     rows, numbers, points, problems = [], [], [], {}
     for index, feature in enumerate(features):
@@ -1246,15 +1274,20 @@ def job_table(job) -> Table:
 
 
 def save_options(*, job, by, options: ImportOptions) -> None:
+    """Keep the column choice and queue the check. TooManyJobs (nothing changed) when the owner
+    already has as many jobs queued or running as allowed."""
+    from squaremile.core.jobs import job_room_check
     from squaremile.core.models import JobStatus
 
     require(by, "entry.import")
-    job.params.update(options.as_params())
-    # Shown only if the check fails (a finished check points to the preview instead).
-    job.params.update(stage="checking", continue_url=_urls(job)["start"], continue_label="Start a new import")
-    job.status = JobStatus.QUEUED
-    job.message = "Checking every row…"
-    job.save(update_fields=["params", "status", "message", "updated_at"])
+    with transaction.atomic():
+        job_room_check(job.owner, exclude=job)
+        job.params.update(options.as_params())
+        # Shown only if the check fails (a finished check points to the preview instead).
+        job.params.update(stage="checking", continue_url=_urls(job)["start"], continue_label="Start a new import")
+        job.status = JobStatus.QUEUED
+        job.message = "Checking every row…"
+        job.save(update_fields=["params", "status", "message", "updated_at"])
 
 
 def check_import_job(job_id: int) -> None:

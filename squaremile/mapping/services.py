@@ -276,15 +276,11 @@ def _add_photos(entry: Entry, photos: Sequence, *, by, alt: str = "") -> int:
     limit = photo_mod.max_photos()
     if existing + len(photos) > limit:
         raise ValidationError({"photos": [f"At most {limit} photos per entry ({existing} already)."]})
-    processed = []
-    errors = []
-    for upload in photos:
-        try:
-            processed.append(upload if isinstance(upload, photo_mod.ProcessedPhoto) else photo_mod.process(upload))
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-    if errors:
-        raise ValidationError({"photos": errors})
+    try:  # every upload's header is checked, and the request's total, before any is decoded
+        fresh = iter(photo_mod.process_all([p for p in photos if not isinstance(p, photo_mod.ProcessedPhoto)]))
+    except ValidationError as exc:
+        raise ValidationError({"photos": exc.messages}) from None
+    processed = [p if isinstance(p, photo_mod.ProcessedPhoto) else next(fresh) for p in photos]
     stored = _stored_files.get()
     for i, photo in enumerate(processed, start=existing):
         record = EntryPhoto(entry=entry, alt=(alt or "")[:300], position=i)

@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from squaremile.core.forms import Form
-from squaremile.core.jobs import enqueue_on_commit, job_for
-from squaremile.core.models import Job, JobStatus
+from squaremile.core.jobs import TooManyJobs, enqueue_on_commit, job_for, job_requeue
+from squaremile.core.models import Job
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
 from squaremile.core.site import base_url
@@ -32,6 +32,8 @@ from squaremile.mapping.filters import FilterError, parse_filters
 from squaremile.mapping.models import Category
 
 NOT_IN_FILE = ("", "— Not in the file —")
+CHOICE_LABEL_MAX = 48  # a longer column name is shortened in the choices (each choice lists every column)
+SAMPLE_COLUMNS = 30  # the sample of the file's first rows shows at most this many columns
 ACCEPT = ".csv,.tsv,.txt,.json,.geojson,text/csv,text/tab-separated-values,application/json,application/geo+json"
 
 
@@ -53,9 +55,17 @@ class ImportFileForm(Form):
         return upload
 
 
+def _choice_label(index: int, name: str) -> str:
+    if len(name) <= CHOICE_LABEL_MAX:
+        return name
+    return f"{name[: CHOICE_LABEL_MAX - 14].rstrip()}… (column {index + 1})"
+
+
 class ColumnsForm(Form):
     """One select per thing an entry holds, listing the file's columns; plus the default category
-    and whether the rows are published at once."""
+    and whether the rows are published at once. The options' values are column positions and their
+    labels are kept short, so that the page stays small for a wide file (the number of columns is
+    capped when the file is read: MAP_IMPORT_MAX_COLUMNS)."""
 
     default_category = forms.ModelChoiceField(
         queryset=Category.objects.filter(is_active=True),
@@ -75,7 +85,8 @@ class ColumnsForm(Form):
     def __init__(self, *args, table_kind: str, columns: list[str], questions, mapping: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.table_kind, self.columns = table_kind, columns
-        choices = [NOT_IN_FILE] + [(c, c) for c in columns]
+        choices = [NOT_IN_FILE] + [(str(i), _choice_label(i, c)) for i, c in enumerate(columns)]
+        position = {c: str(i) for i, c in enumerate(columns)}
         self.target_fields, self.question_fields = [], []
         for target in imports.TARGETS:
             help_text = target.help
@@ -83,14 +94,14 @@ class ColumnsForm(Form):
                 help_text = "Leave empty: each feature's point is used."
             self.fields[f"map_{target.key}"] = forms.ChoiceField(
                 label=target.label, choices=choices, required=False, help_text=help_text,
-                initial=mapping.get(target.key, ""),
+                initial=position.get(mapping.get(target.key, ""), ""),
             )  # fmt: skip
             self.target_fields.append(f"map_{target.key}")
         for question in questions:
             key = imports.question_key(question)
             self.fields[f"map_{key}"] = forms.ChoiceField(
                 label=f"{question.category.name}: {question.label}", choices=choices, required=False,
-                initial=mapping.get(key, ""),
+                initial=position.get(mapping.get(key, ""), ""),
                 help_text="Needs an answer in that category." if question.required else "",
             )  # fmt: skip
             self.question_fields.append(f"map_{key}")
@@ -98,7 +109,7 @@ class ColumnsForm(Form):
 
     def options(self, *, source: str) -> imports.ImportOptions:
         mapping = {
-            name.removeprefix("map_"): value
+            name.removeprefix("map_"): self.columns[int(value)]
             for name, value in self.cleaned_data.items()
             if name.startswith("map_") and value
         }
@@ -187,24 +198,34 @@ def import_columns(request, pk):
         request.POST or None, initial=initial, table_kind=params.get("format", "csv"),
         columns=params.get("columns", []), questions=imports.import_questions(), mapping=mapping,
     )  # fmt: skip
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
-        imports.save_options(job=job, by=request.user, options=form.options(source=job.input_filename))
-        if job.total <= imports.inline_rows():
-            try:
-                imports.check_import_job(job.pk)
-            except Exception:  # logged, and the job says it failed in plain words
+        try:
+            imports.save_options(job=job, by=request.user, options=form.options(source=job.input_filename))
+        except TooManyJobs as exc:  # the choices are kept; nothing was queued
+            form.add_error(None, str(exc))
+            status = 429
+        else:
+            if job.total <= imports.inline_rows():
+                try:
+                    imports.check_import_job(job.pk)
+                except Exception:  # logged, and the job says it failed in plain words
+                    return redirect(job)
+                job.refresh_from_db()
+                if job.params.get("stage") == "preview":
+                    return redirect("mapping:import_preview", job.pk)
                 return redirect(job)
-            job.refresh_from_db()
-            return redirect("mapping:import_preview", job.pk) if job.params.get("stage") == "preview" else redirect(job)
-        enqueue_on_commit(io_tasks.check_import, job.pk)
-        return redirect(job)
+            enqueue_on_commit(io_tasks.check_import, job.pk)
+            return redirect(job)
+    columns = params.get("columns", [])
     context = {
-        "job": job, "form": form, "columns": params.get("columns", []), "sample": params.get("sample", []),
+        "job": job, "form": form, "columns": columns, "sample_columns": columns[:SAMPLE_COLUMNS],
+        "sample": [row[:SAMPLE_COLUMNS] for row in params.get("sample", [])],
         "step": 2, "is_geojson": params.get("format") == "geojson",
         "target_fields": [form[name] for name in form.target_fields],
         "question_fields": [form[name] for name in form.question_fields],
     }  # fmt: skip
-    return render(request, "mapping/import_columns.html", context, status=400 if request.method == "POST" else 200)
+    return render(request, "mapping/import_columns.html", context, status=status)
 
 
 @login_required
@@ -240,15 +261,18 @@ def import_apply(request, pk):
     if (job.report or {}).get("counts", {}).get("bad"):
         messages.error(request, "Nothing was applied: fix the rows with problems first, then upload the file again.")
         return redirect("mapping:import_preview", job.pk)
-    claimed = Job.objects.filter(pk=job.pk, status=JobStatus.WAITING).update(status=JobStatus.QUEUED)
+    try:
+        claimed = job_requeue(
+            job,
+            message="Waiting to apply…",
+            params={"stage": "applying", "continue_url": reverse("mapping:import_start"),
+                    "continue_label": "Start a new import"},
+        )  # fmt: skip
+    except TooManyJobs as exc:
+        messages.error(request, str(exc))
+        return redirect("mapping:import_preview", job.pk)
     if not claimed:  # a second click, or another tab: the first one is under way
         return redirect(job)
-    job.refresh_from_db()
-    job.params.update(
-        stage="applying", continue_url=reverse("mapping:import_start"), continue_label="Start a new import"
-    )
-    job.message = "Waiting to apply…"
-    job.save(update_fields=["params", "message", "updated_at"])
     if job.total <= imports.inline_rows():
         try:
             imports.apply_import_job(job.pk)
@@ -303,6 +327,10 @@ def export_page(request):
     filters, bad = _filters_or_400(request)
     if bad:
         return bad
+    return _render_export_page(request, filters)
+
+
+def _render_export_page(request, filters, *, status: int = 200):
     count = exports.export_queryset(filters, user=request.user).count()
     query = urlencode(exports.export_params(filters))
     feed_query = filters.query_string(view=False)
@@ -318,7 +346,7 @@ def export_page(request):
         "limit": exports.inline_max(), "query": query, "feed_query": feed_query, "map_url": map_url,
         "bbox": filters.bbox,
     }  # fmt: skip
-    return render(request, "mapping/export_page.html", context)
+    return render(request, "mapping/export_page.html", context, status=status)
 
 
 @require_GET
@@ -346,7 +374,11 @@ def export_prepare(request, fmt):
         return bad
     count = exports.export_queryset(filters, user=request.user).count()
     back = reverse("mapping:export") + (f"?{request.GET.urlencode()}" if request.GET else "")
-    job = exports.start_export(
-        by=request.user, fmt=fmt, filters=filters, count=count, base_url=_base_url(request), back_url=back
-    )
+    try:
+        job = exports.start_export(
+            by=request.user, fmt=fmt, filters=filters, count=count, base_url=_base_url(request), back_url=back
+        )
+    except TooManyJobs as exc:  # the export page again, saying why nothing started
+        messages.error(request, str(exc))
+        return _render_export_page(request, filters, status=429)
     return redirect(job)

@@ -126,7 +126,11 @@ class QuestionForm(Form):
         return cleaned
 
 
-QuestionFormSet = forms.formset_factory(QuestionForm, extra=1, can_delete=True, can_order=True, max_num=40)
+# At most 40 questions, and never more forms built than that whatever the management form claims
+# (absolute_max; Django's default would build up to 1,040, each checked and shown with its errors).
+QuestionFormSet = forms.formset_factory(
+    QuestionForm, extra=1, can_delete=True, can_order=True, max_num=40, absolute_max=40, validate_max=True
+)
 
 
 def question_initial(survey: Survey | None) -> list[dict]:

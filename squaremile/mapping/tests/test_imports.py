@@ -294,7 +294,9 @@ def _named(data: bytes, name: str):
 
 
 def columns_post(job, **extra):
-    data = {f"map_{k}": v for k, v in job.params["guess"].items()}
+    """The column page's form as sent: each choice is the chosen column's position in the file."""
+    columns = job.params["columns"]
+    data = {f"map_{k}": str(columns.index(v)) for k, v in job.params["guess"].items()}
     data.update(publish="publish")
     data.update(extra)
     return data
@@ -317,7 +319,7 @@ def test_wizard_upload_columns_preview_apply(client, halls, food, moderator):
     assert job.status == JobStatus.WAITING and job.params["stage"] == "mapping" and job.input_file
     page = client.get(response["Location"]).content.decode()
     assert "Village hall" in page  # the sample rows
-    assert '<option value="Latitude" selected>' in page  # guessed
+    assert '<option value="3" selected>Latitude</option>' in page  # guessed (options are column positions)
 
     # a missing title column is refused on the form, choices kept
     response = client.post(reverse("mapping:import_columns", args=[job.pk]), columns_post(job, map_title=""))
