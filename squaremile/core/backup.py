@@ -74,6 +74,7 @@ MIGRATION_FILLED_MODELS = {
     "directory.resourcekind",
     "mapping.category",
     "mapping.categoryquestion",
+    "pages.sitepage",
 }
 
 
