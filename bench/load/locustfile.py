@@ -149,7 +149,7 @@ class Contributor(Visitor):
         west, south, east, north = DATA["extent"]
         body = {
             "title": f"Load test entry {next(SERIAL)}",
-            "category": pick("categories"),
+            "category": pick("entry_categories"),
             "lat": random.uniform(south, north),
             "lng": random.uniform(west, east),
             "description": "Added by the load test: a *community* thing that happens here.",

@@ -49,6 +49,10 @@ def prepare(*, users: int, seed: int = 1) -> dict:
         "entries": sample(entries.values_list("pk", flat=True)),
         "areas": sample(Area.objects.values_list("slug", flat=True)),
         "categories": list(Category.objects.values_list("slug", flat=True)),
+        # What contributors add entries in: categories with no required question to answer.
+        "entry_categories": list(
+            Category.objects.exclude(questions__required=True).distinct().values_list("slug", flat=True)
+        ),
         # Public network pages: the surveys whose published view anyone may see.
         "surveys": sample(Survey.objects.filter(Q(is_published=True)).values_list("slug", flat=True)),
         "words": sample(words) or ["community"],

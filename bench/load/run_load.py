@@ -123,24 +123,29 @@ def report(result: Result, *, p95_ms: float) -> bool:
 
 
 # ---- the site ----------------------------------------------------------------------------------
-def site_env(args, var: Path) -> dict:
-    return {
+def site_env(*, db_url: str, cache_url: str, port: int, var: Path) -> dict:
+    """Production settings (see config/settings.py) for a site on 127.0.0.1:port; no cache_url: the
+    per-process cache."""
+    env = {
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": args.db_url,
-        "CACHE_URL": args.cache_url,
+        "DATABASE_URL": db_url,
+        "CACHE_URL": cache_url,
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
         "SQUAREMILE_VAR_DIR": str(var),
         "STATIC_ROOT": str(var / "static"),
         "MEDIA_ROOT": str(var / "media"),
-        "SITE_URL": f"http://127.0.0.1:{args.port}",
+        "SITE_URL": f"http://127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONUNBUFFERED": "1",
     }
+    if not cache_url:
+        env.pop("CACHE_URL")
+    return env
 
 
 def manage(env, *command, quiet=False):
@@ -196,6 +201,30 @@ def stop(process, name: str) -> None:
         process.wait()
 
 
+def start_site(env: dict, *, port: int, workers: int, threads: int, log_dir: Path, worker: bool = True):
+    """gunicorn on 127.0.0.1:port and (unless worker=False) the task worker, each in its own process
+    group, logging to log_dir; returns both processes once /healthz answers."""
+    web = task_worker = None
+    try:
+        web = subprocess.Popen(
+            [PY, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+             "--threads", str(threads), "--access-logfile", "-"],
+            env=env, cwd=ROOT, stdout=open(log_dir / "gunicorn.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            start_new_session=True,
+        )  # fmt: skip
+        if worker:
+            task_worker = subprocess.Popen(
+                [PY, "manage.py", "db_worker"], env=env, cwd=ROOT, stdout=open(log_dir / "worker.log", "w"),  # noqa: SIM115
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", web)
+    except BaseException:
+        stop(task_worker, "the worker")
+        stop(web, "gunicorn")
+        raise
+    return web, task_worker
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Load test of a production-like Square Mile on 127.0.0.1.")
     parser.add_argument("--users", type=int, default=200)
@@ -217,7 +246,7 @@ def main(argv=None) -> int:
     args.port = args.port or free_port()
     var = args.out_dir.resolve()
     var.mkdir(parents=True, exist_ok=True)
-    env = site_env(args, var)
+    env = site_env(db_url=args.db_url, cache_url=args.cache_url, port=args.port, var=var)
 
     if args.db_url.startswith("postgres"):
         ensure_database(args.db_url)
@@ -231,18 +260,8 @@ def main(argv=None) -> int:
 
     host = f"http://127.0.0.1:{args.port}"
     web = worker = None
-    web_log, worker_log = open(var / "gunicorn.log", "w"), open(var / "worker.log", "w")  # noqa: SIM115
     try:
-        web = subprocess.Popen(
-            [PY, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
-             "--threads", str(args.threads), "--access-logfile", "-"],
-            env=env, cwd=ROOT, stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        worker = subprocess.Popen(
-            [PY, "manage.py", "db_worker"], env=env, cwd=ROOT, stdout=worker_log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        wait_until_up(f"{host}/healthz", web)
+        web, worker = start_site(env, port=args.port, workers=args.workers, threads=args.threads, log_dir=var)
         print(
             f"site up at {host}: gunicorn --workers {args.workers} --threads {args.threads}, PostgreSQL, Redis; "
             f"Locust: {args.users} users, spawn rate {args.spawn_rate}/s, {args.run_time}",
@@ -256,8 +275,6 @@ def main(argv=None) -> int:
     finally:
         stop(worker, "the worker")
         stop(web, "gunicorn")
-        web_log.close()
-        worker_log.close()
     print(f"logs: {var / 'gunicorn.log'}, {var / 'worker.log'}; Locust CSV: {var}/locust_*.csv")
     ok = report(result, p95_ms=args.p95_ms)
     if shutil.which("uptime"):

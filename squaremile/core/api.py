@@ -92,12 +92,16 @@ def _error(api, request, status, message, errors=None):
 
 # The errors every operation may answer, whatever its own declaration says, and when: the handlers
 # below turn bad input into a 400 and an unknown record (or filter slug) into a 404 on any operation
-# that takes input, and a missing token into a 401 and a refusal into a 403 on any that needs one.
+# that takes input, and a missing token into a 401 and a refusal into a 403 on any that needs one;
+# any request may be told to slow down (429) or to come back when the database is free (503), both
+# with Retry-After.
 ERROR_RESPONSES = {
     "400": ("input", "The input does not fit the schema or the rules."),
     "401": ("auth", "No valid token: send Authorization: Bearer <token>."),
     "403": ("auth", "The token's owner may not do this."),
     "404": ("input", "No such record (in the path or a filter)."),
+    "429": ("any", "Too many requests: try again after Retry-After seconds."),
+    "503": ("any", "Busy for a moment: try again after Retry-After seconds."),
 }
 
 
@@ -112,7 +116,7 @@ class API(NinjaAPI):
         for methods in schema["paths"].values():
             for operation in methods.values():
                 takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
-                kinds = {"input"} if takes_input else set()
+                kinds = {"any", "input"} if takes_input else {"any"}
                 if operation.get("security"):
                     kinds.add("auth")
                 responses = operation.setdefault("responses", {})

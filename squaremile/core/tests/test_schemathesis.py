@@ -148,3 +148,18 @@ def test_every_operation_is_walked():
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 40
     assert {"GET /api/v1/map/clusters", "POST /api/v1/map/entries"} <= {op.label for op in operations}
+
+
+def test_the_schema_documents_the_errors_every_operation_can_answer(client):
+    published = client.get("/api/v1/openapi.json").json()
+    for path, methods in published["paths"].items():
+        for method, operation in methods.items():
+            codes = set(operation["responses"])
+            expected = {"429", "503"}
+            if operation.get("parameters") or operation.get("requestBody"):
+                expected |= {"400", "404"}
+            if operation.get("security"):
+                expected |= {"401", "403"}
+            assert expected <= codes, f"{method.upper()} {path} does not document {sorted(expected - codes)}"
+    export = published["paths"]["/api/v1/map/export"]["get"]["responses"]["200"]["content"]
+    assert {"application/geo+json", "text/csv", "application/vnd.google-earth.kml+xml"} <= set(export)
