@@ -10,7 +10,7 @@ SIZE ?= small
 PG_TEST_URL ?= postgres://root@127.0.0.1:5432/squaremile
 PYTEST_ARGS ?=
 
-.PHONY: run test setup deps migrate seed lint format test-sqlite test-postgres test-fast bench bench-directory bench-map bench-network vendor worker clean
+.PHONY: run test setup deps migrate seed lint format test-sqlite test-postgres test-fast bench bench-directory bench-map bench-network load vendor worker clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -80,6 +80,13 @@ bench-map: deps
 
 bench-network: deps
 	$(PY) bench/network_bench.py
+
+## make load: 200 simulated people for 10 minutes against a production-like site on 127.0.0.1
+## (gunicorn, PostgreSQL LOAD_DB_URL, Redis, worker); fails if p95 >= 300 ms or any error. See docs/operators.md.
+LOAD_DB_URL ?= postgres://root@127.0.0.1:5432/sm_load
+LOAD_ARGS ?=
+load: deps
+	$(PY) bench/load/run_load.py --db-url $(LOAD_DB_URL) $(LOAD_ARGS)
 
 ## make vendor: refresh the vendored browser libraries from npm (pinned in package.json).
 vendor:

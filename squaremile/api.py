@@ -1,14 +1,12 @@
 """The JSON API, /api/v1/. OpenAPI schema at /api/v1/openapi.json."""
 
-from ninja import NinjaAPI
-
-from squaremile.core.api import install_error_handlers
+from squaremile.core.api import API, install_error_handlers
 from squaremile.directory.api import router as directory_router
 from squaremile.mapping.api import router as mapping_router
 from squaremile.network.api import router as network_router
 from squaremile.places.api import router as places_router
 
-api = NinjaAPI(
+api = API(
     title="Square Mile API",
     version="1",
     description=(

@@ -139,6 +139,45 @@ def _error(api, request, status, message, errors=None):
     )
 
 
+# The errors every operation may answer, whatever its own declaration says, and when: the handlers
+# below turn bad input into a 400 and an unknown record (or filter slug) into a 404 on any operation
+# that takes input, and a missing token into a 401 and a refusal into a 403 on any that needs one;
+# any request may be told to slow down (429) or to come back when the database is free (503), both
+# with Retry-After.
+ERROR_RESPONSES = {
+    "400": ("input", "The input does not fit the schema or the rules."),
+    "401": ("auth", "No valid token: send Authorization: Bearer <token>."),
+    "403": ("auth", "The token's owner may not do this."),
+    "404": ("input", "No such record (in the path or a filter)."),
+    "429": ("any", "Too many requests: try again after Retry-After seconds."),
+    "503": ("any", "Busy for a moment: try again after Retry-After seconds."),
+}
+
+
+class API(NinjaAPI):
+    """A NinjaAPI whose published schema documents the errors that install_error_handlers can answer,
+    so that a client (and a schema-driven test) knows every status code and body it may get."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault("ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}"))
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
+                kinds = {"any", "input"} if takes_input else {"any"}
+                if operation.get("security"):
+                    kinds.add("auth")
+                responses = operation.setdefault("responses", {})
+                for code, (kind, description) in ERROR_RESPONSES.items():
+                    if kind in kinds and code not in responses and int(code) not in responses:
+                        responses[code] = {
+                            "description": description,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+                        }
+        return schema
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def on_schema_error(request, exc):
@@ -225,5 +264,6 @@ __all__ = [
     "paginate",
     "ErrorOut",
     "install_error_handlers",
+    "API",
     "Query",
 ]

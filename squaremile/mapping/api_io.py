@@ -24,6 +24,15 @@ from squaremile.mapping.filters import FilterError, parse_filters
 router = Router(tags=["map"])
 
 
+def _file_response(description: str) -> dict:
+    """The OpenAPI of a 200 that is a file (an export) rather than JSON, in each format's media type."""
+    content = {
+        media_type: {"schema": {"type": "object"} if media_type.endswith("json") else {"type": "string"}}
+        for media_type in (content_type.split(";")[0] for content_type, _, _ in exports.FORMATS.values())
+    }
+    return {"responses": {200: {"description": description, "content": content}}}
+
+
 class ExportQuery(Schema):
     """The map's filters (the same names as the map page, the clusters endpoint and the feeds)."""
 
@@ -84,6 +93,7 @@ def job_out(request, job: Job) -> dict:
         "429 when you already have as many exports or imports queued or running as allowed (default 2). "
         "Published entries only, unless a moderator asks for another status."
     ),
+    openapi_extra=_file_response("The file itself, as an attachment (up to 5,000 entries)."),
 )
 def map_export(request, query: Query[ExportQuery]):
     params = request.GET.copy()
@@ -143,6 +153,7 @@ def job_status(request, job_id: int):
     url_name="job_download",
     tags=["jobs"],
     summary="The file a finished job produced (its owner's only)",
+    openapi_extra=_file_response("The file, as an attachment."),
 )
 def job_download(request, job_id: int):
     job, error = _job_or_error(request, job_id)
