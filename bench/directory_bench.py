@@ -529,6 +529,7 @@ def worker(args) -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from bench.dbcpu import backend_cpu, cpu_ms_between
     from squaremile.core.pagination import PAGE_SIZE
     from squaremile.directory.models import Organisation, OrganisationType, Project, Skill, Stream
     from squaremile.places.models import Area
@@ -569,10 +570,14 @@ def worker(args) -> int:
     close_old_connections()
 
     def get(url, *, close=True):
+        """(wall ms, CPU ms of the request: this process plus, on PostgreSQL, its backend, response,
+        the backend's share or None)."""
+        db_before = backend_cpu(connection)
         cpu = time.process_time()
         started = time.perf_counter()
         response = client.get(url, secure=True)
         body = response.content
+        db_ms = cpu_ms_between(db_before, backend_cpu(connection))
         # What a WSGI server does at the end of a request: the connection is closed when it is
         # older than CONN_MAX_AGE (or unusable), and the next request opens one, as in production.
         if close:
@@ -580,18 +585,26 @@ def worker(args) -> int:
         elapsed = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}: {body[:300]!r}")
-        return elapsed, (time.process_time() - cpu) * 1000, response
+        return elapsed, (time.process_time() - cpu) * 1000 + (db_ms or 0.0), response, db_ms
+
+    def cpu_figures(s, cpu_times, db_times):
+        s["cpu_median_ms"] = round(statistics.median(cpu_times), 2)
+        s["cpu_p95_ms"] = round(pct(cpu_times, 95), 2)
+        db_times = [t for t in db_times if t is not None]
+        if db_times:
+            s["db_cpu_median_ms"] = round(statistics.median(db_times), 2)
 
     results: dict = {}
     found_whole = checked_whole = 0
     for surface, reqs in surfaces.items():
         for url, _ in reqs[:warm_n]:
             get(url)
-        times, cpu_times, slowest = [], [], []
+        times, cpu_times, db_times, slowest = [], [], [], []
         for url, meta in reqs[warm_n:]:
-            ms, cpu_ms, response = get(url)
+            ms, cpu_ms, response, db_ms = get(url)
             times.append(ms)
             cpu_times.append(cpu_ms)
+            db_times.append(db_ms)
             slowest.append((round(ms, 1), url))
             if surface == "search" and meta["kind"] == "whole name":
                 checked_whole += 1
@@ -606,8 +619,7 @@ def worker(args) -> int:
             close_old_connections()
         s = summary(times)
         s["queries_per_request"] = statistics.median(query_counts)
-        s["cpu_median_ms"] = round(statistics.median(cpu_times), 2)
-        s["cpu_p95_ms"] = round(pct(cpu_times, 95), 2)
+        cpu_figures(s, cpu_times, db_times)
         s["slowest"] = sorted(slowest, reverse=True)[:5]
         s["pass"] = s["median_ms"] < TARGET_MEDIAN_MS and s["p95_ms"] < TARGET_P95_MS
         s["times"], s["cpu_times"] = times, cpu_times  # for the ratio on the baseline's requests; dropped later
@@ -640,11 +652,12 @@ def worker(args) -> int:
             # (the test client itself never closes it).
             for url, _ in reqs[:warm_n]:
                 get(base_url + url.split("?", 1)[1], close=False)
-            times, cpu_times = [], []
+            times, cpu_times, db_times = [], [], []
             for url, meta in reqs[warm_n : warm_n + bn]:
-                ms, cpu_ms, response = get(base_url + url.split("?", 1)[1], close=False)
+                ms, cpu_ms, response, db_ms = get(base_url + url.split("?", 1)[1], close=False)
                 times.append(ms)
                 cpu_times.append(cpu_ms)
+                db_times.append(db_ms)
                 if surface == "search" and meta["kind"] == "whole name":
                     results[surface].setdefault("baseline_quality", [0, 0])
                     results[surface]["baseline_quality"][1] += 1
@@ -656,8 +669,7 @@ def worker(args) -> int:
                     client.get(base_url + url.split("?", 1)[1], secure=True)
                 query_counts.append(len(ctx.captured_queries))
             b = summary(times)
-            b["cpu_median_ms"] = round(statistics.median(cpu_times), 2)
-            b["cpu_p95_ms"] = round(pct(cpu_times, 95), 2)
+            cpu_figures(b, cpu_times, db_times)
             b["queries_per_request"] = statistics.median(query_counts)
             ours_same = results[surface]["ours"]["times"][:bn]
             b["ours_same_median_ms"] = round(statistics.median(ours_same), 2)
@@ -685,6 +697,10 @@ def worker(args) -> int:
         "search": "icontains on name or description, 20 by name",
         "api list": "Paginator(qs, limit).page(offset // limit + 1)",
     }
+
+    def db_part(s):
+        return f" (db {s['db_cpu_median_ms']:.1f} ms)" if "db_cpu_median_ms" in s else ""
+
     load = os.getloadavg()
     print(
         f"[{db}] targets: median < {TARGET_MEDIAN_MS:.0f} ms, p95 < {TARGET_P95_MS:.0f} ms "
@@ -704,13 +720,13 @@ def worker(args) -> int:
         print(
             f"[{db}] {labels[surface]:<36} n={o['count']:<4} median {o['median_ms']:7.1f} ms  "
             f"p95 {o['p95_ms']:7.1f} ms  max {o['max_ms']:7.1f} ms  "
-            f"cpu/request median {o['cpu_median_ms']:.1f} ms p95 {o['cpu_p95_ms']:.1f} ms  "
+            f"cpu/request median {o['cpu_median_ms']:.1f} ms p95 {o['cpu_p95_ms']:.1f} ms{db_part(o)}  "
             f"queries {o['queries_per_request']:g}  {'PASS' if o['pass'] else 'FAIL'}"
         )
         print(
             f"[{db}]   baseline: {baseline_labels[surface]:<48} n={b['count']:<4} median {b['median_ms']:7.1f} ms  "
             f"p95 {b['p95_ms']:7.1f} ms  max {b['max_ms']:7.1f} ms  "
-            f"cpu/request median {b['cpu_median_ms']:.1f} ms p95 {b['cpu_p95_ms']:.1f} ms  "
+            f"cpu/request median {b['cpu_median_ms']:.1f} ms p95 {b['cpu_p95_ms']:.1f} ms{db_part(b)}  "
             f"queries {b['queries_per_request']:g}"
         )
         print(

@@ -574,6 +574,7 @@ def worker(args) -> int:
     from django.test import Client
     from django.utils import timezone
 
+    from bench.dbcpu import backend_cpu, cpu_ms_between
     from bench.map_seed import UK
     from squaremile.mapping import clusters
     from squaremile.mapping.models import Category, Entry, EntryStatus
@@ -623,34 +624,44 @@ def worker(args) -> int:
     close_old_connections()
 
     def get(path, params, *, close=True):
+        """(wall ms, size, url, CPU ms of the request: this process plus, on PostgreSQL, its backend,
+        the backend's share or None)."""
         url = f"{path}?{urlencode(params)}"
+        db_before = backend_cpu(connection)
         cpu = time.process_time()
         started = time.perf_counter()
         response = client.get(url, secure=True)
         body = response.content
+        db_ms = cpu_ms_between(db_before, backend_cpu(connection))
         if close:
             close_old_connections()  # what a WSGI server does at the end of a request
         elapsed = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}: {body[:300]!r}")
-        return elapsed, len(body), url, (time.process_time() - cpu) * 1000
+        return elapsed, len(body), url, (time.process_time() - cpu) * 1000 + (db_ms or 0.0), db_ms
 
     def line(label, s, tail=""):
         return (
             f"[{db}] {label:<24} n={s['count']:<4} median {s['median_ms']:7.1f} ms  p95 {s['p95_ms']:7.1f} ms  "
-            f"max {s['max_ms']:7.1f} ms  cpu/request median {s['cpu_median_ms']:.1f} ms p95 {s['cpu_p95_ms']:.1f} ms  "
+            f"max {s['max_ms']:7.1f} ms  cpu/request median {s['cpu_median_ms']:.1f} ms p95 {s['cpu_p95_ms']:.1f} ms"
+            + (f" (db {s['db_cpu_median_ms']:.1f} ms)" if "db_cpu_median_ms" in s else "")
+            + "  "
             f"size mean {size_text(s['mean_bytes'])} max {size_text(s['max_bytes'])}{tail}"
         )
 
     def timed(path, reqs, *, close=True):
-        times, sizes, cpus, slowest = [], [], [], []
+        times, sizes, cpus, dbs, slowest = [], [], [], [], []
         for params in reqs:
-            ms, size, url, cpu_ms = get(path, params, close=close)
+            ms, size, url, cpu_ms, db_ms = get(path, params, close=close)
             times.append(ms)
             sizes.append(size)
             cpus.append(cpu_ms)
             slowest.append((round(ms, 1), url))
+            if db_ms is not None:
+                dbs.append(db_ms)
         s = summary(times, sizes, cpus)
+        if dbs:
+            s["db_cpu_median_ms"] = round(statistics.median(dbs), 2)
         s["slowest"] = sorted(slowest, reverse=True)[:5]
         return s
 
