@@ -3,18 +3,22 @@
 suggestions) with `squaremile.network.analysis.analyse()` (igraph), against networkx doing the
 same steps, on generated networks with community structure.
 
-    .venv/bin/python bench/network_bench.py [--sizes 1000,10000] [--skip-networkx-large]
-                                            [--repeat 3] [--samples 500] [--seed 1] [--json PATH]
+    .venv/bin/python bench/network_bench.py [--sizes 1000,10000] [--repeat 20] [--networkx-repeat 20]
+                                            [--networkx-budget 900] [--networkx-full-max 3000]
+                                            [--skip-networkx-large] [--samples 500] [--seed 1] [--json PATH]
 
 For each size it generates a seeded network (planted communities of uneven sizes, a heavy-tailed
 spread of ties per person, about 5 ties per person, some ties named back, a few people with no
 ties, skills and needs drawn per community), runs `analyse()` --repeat times and prints the
-median time of each step, wall clock and CPU, with PASS/FAIL against the targets of the issue
-(1,000 people under 1 s; 10,000 under 10 s). It then runs networkx on the same network, step by
-step, prints each time and the ratio networkx / ours, and prints the error of the approximate
-betweenness and closeness against exact igraph figures (Spearman rank correlation and the overlap
-of the top 20 brokers). Where networkx would take many minutes it is timed on a sample and
-extrapolated, and the output says so on that line.
+median time of each step, wall clock and CPU, the median and p95 of the whole run and its CPU
+time, with PASS/FAIL against the targets of the issue (1,000 people under 1 s; 10,000 under
+10 s). It then runs networkx on the same network, step by step, --networkx-repeat times (fewer
+when the runs would go past --networkx-budget seconds; the count is printed), prints each step's
+median, wall and CPU, the ratio networkx / ours, and the ratio over the whole runs. Nothing is
+extrapolated: networkx's constraint and spring_layout take minutes per run above
+--networkx-full-max people, so there they are not run and the ratio covers the steps that ran
+(the output says so). It also prints the error of the approximate betweenness and closeness
+against exact igraph figures (Spearman rank correlation and the overlap of the top 20 brokers).
 
 No database is used. See bench/README.md for how to read the output.
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -129,6 +134,12 @@ def generate(n: int, *, ties_per_person: float = 5.0, seed: int = 1) -> tuple[li
 
 
 # ---- ours ----------------------------------------------------------------------------------
+def pct(values, p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
 def run_ours(nodes, ties, *, repeat: int, samples: int, seed: int):
     runs, cpus, results = [], [], []
     for _ in range(repeat):
@@ -139,87 +150,79 @@ def run_ours(nodes, ties, *, repeat: int, samples: int, seed: int):
         results.append(result)
     median = {step: statistics.median(r.get(step, 0.0) for r in runs) for step in (*STEPS, "total")}
     median_cpu = {step: statistics.median(r.cpu_timings.get(step, 0.0) for r in results) for step in STEPS}
-    return results[0], median, statistics.median(cpus), [r["total"] for r in runs], median_cpu
+    return results[0], median, cpus, [r["total"] for r in runs], median_cpu, runs
 
 
 # ---- networkx ------------------------------------------------------------------------------
-def run_networkx(nodes, ties, ours_result, *, samples: int, seed: int, say) -> dict[str, tuple[float, str]]:
-    """Each step with networkx; step -> (seconds, note). Same inputs, same choices as ours."""
-    out: dict[str, tuple[float, str]] = {}
+def timed(fn):
+    """(value, wall seconds, CPU seconds of the process)."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def run_networkx(nodes, ties, *, samples: int, seed: int, full_max: int) -> dict[str, tuple | None]:
+    """One run of each step with networkx, on the same network with the same choices as ours:
+    step -> (wall s, cpu s, note), or None when the step is not run at this size (constraint and
+    layout above `full_max` people: networkx would take many minutes; nothing is extrapolated)."""
+    out: dict[str, tuple | None] = {}
     n = len(nodes)
 
-    t = time.perf_counter()
-    G = nx.Graph()
-    G.add_nodes_from(node.key for node in nodes)
-    for tie in ties:
-        w = G.edges[tie.source, tie.target]["weight"] if G.has_edge(tie.source, tie.target) else 0
-        G.add_edge(tie.source, tie.target, weight=max(w, tie.strength))
-    out["build"] = (time.perf_counter() - t, "")
+    def build():
+        G = nx.Graph()
+        G.add_nodes_from(node.key for node in nodes)
+        for tie in ties:
+            w = G.edges[tie.source, tie.target]["weight"] if G.has_edge(tie.source, tie.target) else 0
+            G.add_edge(tie.source, tie.target, weight=max(w, tie.strength))
+        return G
+
+    G, wall, cpu = timed(build)
+    out["build"] = (wall, cpu, "")
 
     exact = our_metrics.exact_by_default(n, G.number_of_edges())
-    parts = []
-    t = time.perf_counter()
-    dict(G.degree())
-    dict(G.degree(weight="weight"))
-    list(nx.connected_components(G))
-    parts.append("degree")
+    k = max(1, samples // 2)
+
+    def metrics():
+        dict(G.degree())
+        dict(G.degree(weight="weight"))
+        list(nx.connected_components(G))
+        if exact:
+            nx.harmonic_centrality(G)
+        else:
+            nx.harmonic_centrality(G, sources=[nodes[i].key for i in our_metrics.sample_sources(n, k, seed + 1)])
+        nx.pagerank(G, weight="weight")
+        # networkx refuses eigenvector centrality on a network in pieces: the largest one
+        nx.eigenvector_centrality_numpy(G.subgraph(max(nx.connected_components(G), key=len)), weight="weight")
+        nx.core_number(G)
+        nx.transitivity(G)
+
+    _, wall, cpu = timed(metrics)
+    closeness = "harmonic closeness (exact)" if exact else f"harmonic closeness from the same {k} sampled sources"
+    out["metrics"] = (wall, cpu, f"degree, {closeness}, pagerank, eigenvector (largest component), core, transitivity")
+
     if exact:
-        nx.harmonic_centrality(G)
-        parts.append("harmonic closeness (exact)")
+        _, wall, cpu = timed(lambda: nx.betweenness_centrality(G, normalized=True))
+        out["betweenness"] = (wall, cpu, "exact")
     else:
-        k = max(1, samples // 2)
-        sources = [nodes[i].key for i in our_metrics.sample_sources(n, k, seed + 1)]
-        nx.harmonic_centrality(G, sources=sources)
-        parts.append(f"harmonic closeness from the same {k} sampled sources")
-    nx.pagerank(G, weight="weight")
-    # networkx refuses eigenvector centrality on a network in pieces: the largest one
-    nx.eigenvector_centrality_numpy(G.subgraph(max(nx.connected_components(G), key=len)), weight="weight")
-    nx.core_number(G)
-    nx.transitivity(G)
-    parts.append("pagerank, eigenvector (largest component), core number, transitivity")
-    out["metrics"] = (time.perf_counter() - t, "; ".join(parts))
+        kb = min(samples, n)
+        _, wall, cpu = timed(lambda: nx.betweenness_centrality(G, k=kb, normalized=True, seed=seed))
+        out["betweenness"] = (wall, cpu, f"networkx's own k-sample approximation, k={kb}, as ours")
 
-    t = time.perf_counter()
-    if exact:
-        nx.betweenness_centrality(G, normalized=True)
-        note = "exact"
+    def communities():
+        parts = nx.community.louvain_communities(G, weight="weight", seed=seed)
+        nx.community.modularity(G, parts, weight="weight")
+        return parts
+
+    parts, wall, cpu = timed(communities)
+    out["communities"] = (wall, cpu, f"Louvain, {len(parts)} communities")
+
+    if n > full_max:
+        out["constraint"] = out["layout"] = None
     else:
-        nx.betweenness_centrality(G, k=min(samples, n), normalized=True, seed=seed)
-        note = f"networkx's own k-sample approximation, k={min(samples, n)} (exact would take many minutes)"
-    out["betweenness"] = (time.perf_counter() - t, note)
-
-    t = time.perf_counter()
-    parts_ = nx.community.louvain_communities(G, weight="weight", seed=seed)
-    nx.community.modularity(G, parts_, weight="weight")
-    out["communities"] = (time.perf_counter() - t, f"Louvain, {len(parts_)} communities")
-
-    connected = [v for v in G if G.degree(v) > 0]
-    sample = connected if len(connected) <= 1000 else connected[:: max(1, len(connected) // 300)][:300]
-    t = time.perf_counter()
-    nx.constraint(G, nodes=sample, weight="weight")
-    took = time.perf_counter() - t
-    if len(sample) < len(connected):
-        out["constraint"] = (
-            took * len(connected) / len(sample),
-            f"timed on {len(sample)} of {len(connected)} people and extrapolated ({took:.2f} s measured)",
-        )
-    else:
-        out["constraint"] = (took, "")
-
-    full_iterations = 50
-    iterations = full_iterations if n <= 2000 else 5
-    t = time.perf_counter()
-    nx.spring_layout(G, iterations=iterations, seed=seed)
-    took = time.perf_counter() - t
-    if iterations < full_iterations:
-        out["layout"] = (
-            took * full_iterations / iterations,
-            f"spring_layout timed with {iterations} iterations, extrapolated to {full_iterations} "
-            f"({took:.2f} s measured)",
-        )
-    else:
-        out["layout"] = (took, f"spring_layout, {full_iterations} iterations")
-    out["suggestions"] = (float("nan"), "no networkx counterpart")
+        _, wall, cpu = timed(lambda: nx.constraint(G, nodes=[v for v in G if G.degree(v) > 0], weight="weight"))
+        out["constraint"] = (wall, cpu, "every connected person")
+        _, wall, cpu = timed(lambda: nx.spring_layout(G, iterations=50, seed=seed))
+        out["layout"] = (wall, cpu, "spring_layout, 50 iterations")
     return out
 
 
@@ -263,17 +266,87 @@ def approximation(nodes, ties, result, *, samples: int, seed: int, say) -> dict:
     }
 
 
+def compare_networkx(nodes, ties, median, step_cpu, runs, *, args, say) -> dict:
+    """networkx on the same network, --networkx-repeat runs of every step (fewer when a run would go
+    past --networkx-budget seconds, but at least 3); each step's median against ours, and the
+    ratio over the steps networkx ran, whole runs against whole runs of ours."""
+    n = len(nodes)
+    nx_runs: list[dict] = []
+    started = time.perf_counter()
+    while len(nx_runs) < args.networkx_repeat:
+        nx_runs.append(run_networkx(nodes, ties, samples=args.samples, seed=args.seed, full_max=args.networkx_full_max))
+        spent = time.perf_counter() - started
+        if len(nx_runs) >= 3 and spent / len(nx_runs) * (len(nx_runs) + 1) > args.networkx_budget:
+            break
+    measured = [step for step in STEPS if nx_runs[0].get(step) is not None]
+    out: dict = {"runs": len(nx_runs), "steps": {}, "measured_steps": measured}
+    for step in STEPS:
+        first = nx_runs[0].get(step)
+        if step == "suggestions":
+            say(f"networkx {step:<12}      n/a    ours {median[step]:7.3f} s  (no networkx counterpart; left out)")
+            continue
+        if first is None:
+            say(
+                f"networkx {step:<12}  not run at {n:,} people (over --networkx-full-max {args.networkx_full_max:,}: "
+                f"minutes per run); measured at the smaller sizes; left out of this size's ratio"
+            )
+            continue
+        wall = statistics.median(r[step][0] for r in nx_runs)
+        cpu = statistics.median(r[step][1] for r in nx_runs)
+        ratio = wall / median[step] if median[step] > 0 else float("inf")
+        cpu_ratio = cpu / step_cpu[step] if step_cpu[step] > 0 else float("inf")
+        out["steps"][step] = {"wall_s": wall, "cpu_s": cpu, "ratio": ratio, "cpu_ratio": cpu_ratio, "note": first[2]}
+        say(
+            f"networkx {step:<12} {wall:8.3f} s  ours {median[step]:7.3f} s  ratio {ratio:7.1f}x  "
+            f"(cpu {cpu:.3f} s vs {step_cpu[step]:.3f} s: {cpu_ratio:.1f}x; n={len(nx_runs)})"
+            + (f"  {first[2]}" if first[2] else "")
+        )
+    theirs = [sum(r[step][0] for step in measured) for r in nx_runs]
+    theirs_cpu = [sum(r[step][1] for step in measured) for r in nx_runs]
+    ours = [sum(r[step] for step in measured) for r in runs]
+    t_med, o_med = statistics.median(theirs), statistics.median(ours)
+    ours_cpu = sum(step_cpu[step] for step in measured)
+    out.update(
+        total_s=t_med, total_p95_s=pct(theirs, 95), cpu_s=statistics.median(theirs_cpu),
+        cpu_p95_s=pct(theirs_cpu, 95), ours_same_steps_s=o_med, ours_same_steps_p95_s=pct(ours, 95),
+        ours_same_steps_cpu_s=ours_cpu, ratio=t_med / o_med, ratio_p95=pct(theirs, 95) / pct(ours, 95),
+        cpu_ratio=statistics.median(theirs_cpu) / ours_cpu if ours_cpu > 0 else float("inf"),
+    )  # fmt: skip
+    say(
+        f"networkx total     n={len(nx_runs)} runs  median {t_med:.3f} s  p95 {out['total_p95_s']:.3f} s  "
+        f"cpu/run median {out['cpu_s']:.3f} s p95 {out['cpu_p95_s']:.3f} s"
+    )
+    say(
+        f"ours, same steps   n={len(ours)} runs  median {o_med:.3f} s  p95 {out['ours_same_steps_p95_s']:.3f} s  "
+        f"cpu/run median {ours_cpu:.3f} s"
+    )
+    say(
+        f"networkx ratio = {out['ratio']:.1f}x (median / median; p95 {out['ratio_p95']:.1f}x; "
+        f"cpu {out['cpu_ratio']:.1f}x) over the measured steps: {', '.join(measured)}"
+    )
+    return out
+
+
 # ---- main ----------------------------------------------------------------------------------
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default="1000,10000", help="people per network, comma separated (default 1000,10000)")
     p.add_argument("--ties-per-person", type=float, default=5.0, help="distinct ties per person (default 5)")
-    p.add_argument("--repeat", type=int, default=3, help="runs of our analysis per size; the median is printed")
+    p.add_argument("--repeat", type=int, default=20, help="runs of our analysis per size (default 20)")
     p.add_argument("--samples", type=int, default=our_metrics.DEFAULT_SAMPLES, help="sampled sources (default 500)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--skip-networkx", action="store_true", help="do not run networkx at all")
     p.add_argument("--skip-networkx-large", action="store_true", help="skip networkx above --large people")
     p.add_argument("--large", type=int, default=LARGE, help=f"what --skip-networkx-large means (default {LARGE})")
+    p.add_argument("--networkx-repeat", type=int, default=20, help="runs of networkx per size (default 20)")
+    p.add_argument(
+        "--networkx-budget", type=float, default=900,
+        help="seconds of networkx per size: stop before a run would go past it, after at least 3 (default 900)",
+    )  # fmt: skip
+    p.add_argument(
+        "--networkx-full-max", type=int, default=3000,
+        help="run networkx's constraint and spring_layout only up to this many people (default 3000)",
+    )  # fmt: skip
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     p.add_argument("--json", help="also write the figures to this JSON file")
     return p.parse_args(argv)
@@ -298,9 +371,10 @@ def main(argv=None) -> int:
 
         t = time.perf_counter()
         nodes, ties, info = generate(n, ties_per_person=args.ties_per_person, seed=args.seed)
-        result, median, cpu, totals, step_cpu = run_ours(
+        result, median, cpus, totals, step_cpu, runs = run_ours(
             nodes, ties, repeat=args.repeat, samples=args.samples, seed=args.seed
         )
+        cpu = statistics.median(cpus)
         g = result.graph
         say(
             f"network: {g['nodes']} people, {g['ties']} ties ({g['named_ties']} named), "
@@ -319,15 +393,18 @@ def main(argv=None) -> int:
         cpu_verdict = "PASS" if cpu < target else "FAIL"
         missed |= verdict == "FAIL"
         say(
-            f"ours  total        {median['total']:8.3f} s  (median of {len(totals)}: "
-            f"{', '.join(f'{x:.2f}' for x in totals)}; cpu {cpu:.2f} s)  target < {target:g} s  "
+            f"ours  total        n={len(totals)} runs  median {median['total']:.3f} s  p95 {pct(totals, 95):.3f} s  "
+            f"cpu/run median {cpu:.3f} s p95 {pct(cpus, 95):.3f} s  target < {target:g} s  "
             f"cpu {cpu_verdict}  wall {verdict}"
         )
         entry = {
             "info": info,
             "graph": g,
             "ours": median,
+            "ours_runs": len(totals),
+            "ours_p95": pct(totals, 95),
             "ours_cpu": cpu,
+            "ours_cpu_p95": pct(cpus, 95),
             "ours_step_cpu": step_cpu,
             "target": target,
             "verdict": verdict,
@@ -335,25 +412,7 @@ def main(argv=None) -> int:
         }
 
         if not args.skip_networkx and not (args.skip_networkx_large and n > args.large):
-            theirs = run_networkx(nodes, ties, result, samples=args.samples, seed=args.seed, say=say)
-            total_theirs = total_ours = 0.0
-            for step in STEPS:
-                secs, note = theirs[step]
-                if np.isnan(secs):
-                    say(f"networkx {step:<12}      n/a    ours {median[step]:7.3f} s  ({note})")
-                    continue
-                total_theirs += secs
-                total_ours += median[step]
-                ratio = secs / median[step] if median[step] > 0 else float("inf")
-                say(
-                    f"networkx {step:<12} {secs:8.3f} s  ours {median[step]:7.3f} s  ratio {ratio:7.1f}x"
-                    + (f"  ({note})" if note else "")
-                )
-            say(
-                f"networkx total     {total_theirs:8.3f} s  ours {total_ours:7.3f} s  "
-                f"ratio = {total_theirs / total_ours:.1f}x (same steps; suggestions left out of both)"
-            )
-            entry["networkx"] = {k: v[0] for k, v in theirs.items() if not np.isnan(v[0])}
+            entry["networkx"] = compare_networkx(nodes, ties, median, step_cpu, runs, args=args, say=say)
         else:
             say(
                 "networkx skipped (--skip-networkx)"

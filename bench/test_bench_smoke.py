@@ -13,12 +13,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "bench" / "directory_bench.py"
-FIGURE = re.compile(
-    r"^\[(sqlite|postgres)\] (list page|search|api list) .* n=(\d+)\s+median\s+[\d.]+ ms\s+p95\s+[\d.]+ ms\s+"
-    r"max\s+[\d.]+ ms .*(PASS|FAIL)$",
+TIMES = (
+    r"n=(\d+)\s+median\s+[\d.]+ ms\s+p95\s+[\d.]+ ms\s+max\s+[\d.]+ ms\s+"
+    r"cpu/request median [\d.]+ ms p95 [\d.]+ ms(?: \(db [\d.]+ ms\))?"  # db: the PostgreSQL backend's share
+)
+FIGURE = re.compile(rf"^\[(sqlite|postgres)\] (list page|search|api list) .* {TIMES} .*(PASS|FAIL)$", re.MULTILINE)
+BASELINE = re.compile(rf"^\[(sqlite|postgres)\]   baseline: .* {TIMES}\s+queries [\d.]+$", re.MULTILINE)
+RATIO = re.compile(
+    r"^\[(sqlite|postgres)\]   ratio = [\d.]+x \(baseline median / ours median [\d.]+ ms on the same (\d+) requests; "
+    r"p95 [\d.]+x; cpu [\d.]+x\)$",
     re.MULTILINE,
 )
-RATIO = re.compile(r"^\[(sqlite|postgres)\]   baseline: .* ratio = [\d.]+x$", re.MULTILINE)
 
 
 def bench_database() -> tuple[str, list[str]]:
@@ -48,7 +53,8 @@ def test_directory_benchmark_runs_end_to_end(tmp_path):
         (db, "api list"),
     }, output
     assert all(n == "5" for _d, _s, n, _v in figures), output
-    assert len(RATIO.findall(result.stdout)) == 3, output
+    assert [n for _d, n in BASELINE.findall(result.stdout)] == ["3", "3", "3"], output
+    assert [n for _d, n in RATIO.findall(result.stdout)] == ["3", "3", "3"], output
     assert re.search(rf"^\[{db}\] seed_demo --size 300 --seed 1: [\d.]+ s$", result.stdout, re.MULTILINE), output
     assert (tmp_path / f"directory-{db}.json").exists()
     # The bench database is dropped afterwards unless --keep.
