@@ -11,7 +11,7 @@
 2. Starts the site with production settings: DEBUG off, a random SECRET_KEY, ALLOWED_HOSTS, that
    DATABASE_URL, CACHE_URL=redis://127.0.0.1:6379/1 (Redis must run), manifest static files served
    by whitenoise, `gunicorn config.wsgi` with --workers/--threads on 127.0.0.1 (SECURE_SSL_REDIRECT
-   off: plain HTTP on loopback), and the task worker (`manage.py db_worker`).
+   off: plain HTTP on loopback), and the task worker (`manage.py worker`).
 3. Runs Locust headless (bench/load/locustfile.py) with --users, --spawn-rate and --run-time.
 4. Prints p50/p95/p99, requests per second and errors, per endpoint and overall, stops everything
    it started and exits 1 if p95 >= --p95-ms (300) or any request failed.
@@ -214,7 +214,7 @@ def start_site(env: dict, *, port: int, workers: int, threads: int, log_dir: Pat
         )  # fmt: skip
         if worker:
             task_worker = subprocess.Popen(
-                [PY, "manage.py", "db_worker"], env=env, cwd=ROOT, stdout=open(log_dir / "worker.log", "w"),  # noqa: SIM115
+                [PY, "manage.py", "worker"], env=env, cwd=ROOT, stdout=open(log_dir / "worker.log", "w"),  # noqa: SIM115
                 stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         wait_until_up(f"http://127.0.0.1:{port}/healthz", web)
