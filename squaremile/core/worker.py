@@ -46,6 +46,14 @@ class ResilientWorker(Worker):
     # --- the loop -------------------------------------------------------------------------------
     def run(self) -> None:
         self._start_reaper()
+        try:
+            return self._run()
+        finally:
+            self.running = False  # a batch run that returned stops its reaper too
+            if self._reaper is not None:
+                self._reaper.join(timeout=5)
+
+    def _run(self) -> None:
         backoff = min(1.0, self.max_backoff)
         while True:
             started = time.monotonic()
@@ -106,10 +114,13 @@ class ResilientWorker(Worker):
         self._reaper.start()
 
     def _reap_loop(self) -> None:
-        while self.running:
-            time.sleep(self.reap_every)
-            self.reap_stale_jobs()
-            close_old_connections()
+        while self._sleep(self.reap_every):
+            try:
+                self.reap_stale_jobs()
+            except Exception:  # never let the reaper die silently, never take the worker down
+                logger.exception("Looking for jobs whose worker died failed")
+            finally:
+                close_old_connections()
 
     def reap_stale_jobs(self) -> list[int]:
         from squaremile.core.jobs import jobs_fail_stale
