@@ -219,3 +219,29 @@ def test_one_threats_filter(phone_page, categories):
     wait_until(page, "document.getElementById('community-map').dataset.total === '16'")
     report = a11y_report(page, "filters open")
     assert not report, report
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, PHONE], ids=["1366", "phone"])
+def test_no_filter_box_is_cut_off(new_context, categories, viewport):
+    """Every filter box is wide enough to show what it holds (the date boxes, two to a row in the
+    side panel, cut their dates off at 1366 px) and lies inside the panel."""
+    page = new_context(viewport=viewport).new_page()
+    for url in (f"/map/?lat={CENTRE[0]}&lng={CENTRE[1]}&zoom=14", "/map/list/"):
+        page.goto(url)
+        panel = page.locator("#cm-filter-panel summary")
+        if panel.count():
+            panel.click()
+        boxes = page.evaluate(
+            """() => {
+                const form = document.querySelector('form.cm-filters'), f = form.getBoundingClientRect();
+                return [...form.querySelectorAll('input:not([type=checkbox]), select, button')].map((e) => {
+                    const r = e.getBoundingClientRect();
+                    return {name: e.name || e.textContent, type: e.type, width: r.width, inside: r.left >= f.left && r.right <= f.right + 0.5};
+                });
+            }"""
+        )
+        assert all(b["inside"] for b in boxes), boxes
+        dates = [b for b in boxes if b["type"] == "date"]
+        assert len(dates) == 2 and all(b["width"] >= 176 for b in dates), dates
+        report = a11y_report(page, url)
+        assert not report, report
