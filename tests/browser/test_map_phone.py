@@ -236,7 +236,8 @@ def test_no_filter_box_is_cut_off(new_context, categories, viewport):
                 const form = document.querySelector('form.cm-filters'), f = form.getBoundingClientRect();
                 return [...form.querySelectorAll('input:not([type=checkbox]), select, button')].map((e) => {
                     const r = e.getBoundingClientRect();
-                    return {name: e.name || e.textContent, type: e.type, width: r.width, inside: r.left >= f.left && r.right <= f.right + 0.5};
+                    const inside = r.left >= f.left && r.right <= f.right + 0.5;
+                    return {name: e.name || e.textContent, type: e.type, width: r.width, inside};
                 });
             }"""
         )
