@@ -219,8 +219,8 @@
       var size = Math.round(34 + 10 * Math.log10(items.length));
       return {
         icon: L.divIcon({
-          className: "cm-cluster-icon cm-pile-icon",
-          html: '<span class="cm-cluster cm-pile" style="width:' + size + "px;height:" + size + 'px">' +
+          className: "cm-pile-icon",
+          html: '<span class="cm-pile" style="width:' + size + "px;height:" + size + 'px">' +
             '<span class="cm-cluster-count" aria-hidden="true">' + fmt(items.length) + "</span>" +
             (threats ? '<span class="cm-cluster-threats" aria-hidden="true"><svg class="cm-icon"><use href="#mi-warning"></use></svg>' + fmt(threats) + "</span>" : "") +
             '<span class="visually-hidden">' + esc(label) + "</span></span>",
