@@ -160,11 +160,16 @@
     // (Leaflet's bound pop-ups toggle shut on a second tap).
     var popup = L.popup({ autoPanPadding: [16, 16], maxWidth: 300, className: "cm-popup" });
     var popupKey = null;
-    function openPopup(key, latlng, html) {
+    function openPopup(key, latlng, html, focus) {
       if (popupKey === key && map.hasLayer(popup)) return;
       popupKey = key;
       popup.setLatLng(latlng).setContent(html).openOn(map);
       updateUrl();
+      // Opened from the keyboard: the focus goes into the pop-up (its first link), Escape closes it.
+      if (focus || byKey) {
+        var first = popup.getElement() && popup.getElement().querySelector(".leaflet-popup-content a, .leaflet-popup-content button");
+        if (first) first.focus();
+      }
     }
     function openEntry(m, latlng) { openPopup("m:" + m.id, latlng || [m.lat, m.lng], popupHtml(m)); }
     map.on("popupclose", function (ev) {
@@ -172,13 +177,25 @@
       popupKey = null;
       updateUrl();
     });
+    var byKey = false;  // the selection being handled came from the keyboard
     function onSelect(marker, fn) {
-      marker.on("click", fn);
+      marker.on("click", function () { byKey = false; fn(); });
       marker.on("keypress", function (ev) {
         var k = ev.originalEvent && ev.originalEvent.key;
-        if (k === "Enter" || k === " ") { ev.originalEvent.preventDefault(); fn(); }
+        if (k !== "Enter" && k !== " ") return;
+        ev.originalEvent.preventDefault();
+        byKey = true;
+        try { fn(); } finally { byKey = false; }
       });
     }
+    document.addEventListener("keydown", function (ev) {
+      var box = popup.getElement();
+      if (ev.key === "Escape" && map.hasLayer(popup) && box && box.contains(document.activeElement)) map.closePopup(popup);
+    });
+    popup.on("remove", function () {
+      // back to the map after closing a pop-up with Escape or its ×, not to the top of the page
+      if (popup.getElement() && popup.getElement().contains(document.activeElement)) el.focus();
+    });
 
     // ---- piles: entries drawn on top of each other ----
     var PILE_PX = 12;      // markers whose centres are closer than this hide each other
@@ -271,6 +288,7 @@
       });
       pileMarker.setOpacity(0.35);
       spider = { key: key, layers: layers, pile: pileMarker };
+      if (byKey && layers[1] && layers[1].getElement()) layers[1].getElement().focus();
     }
 
     function selectPile(key, pileMarker, items) {
@@ -296,7 +314,7 @@
       var z = map.getZoom(), pt = map.project(latlng, z), r = 72;
       var sw = map.unproject(pt.add([-r, r]), z), ne = map.unproject(pt.add([r, -r]), z);
       var key = "c:" + c.lat + "," + c.lng;
-      var shown = [];
+      var shown = [], focus = byKey;
       function page(offset) {
         var p = filterParams();
         p.set("bbox", [sw.lng, sw.lat, ne.lng, ne.lat].map(function (v) { return v.toFixed(6); }).join(","));
@@ -311,10 +329,26 @@
             });
             var html = listHtml(body.count + " entries here", shown) +
               (body.next_offset !== null && body.next_offset !== undefined ? '<p><button type="button" class="button secondary cm-more">Show more</button></p>' : "");
+            var oldList = popup.getElement() && map.hasLayer(popup) && popupKey === key && popup.getElement().querySelector(".cm-pile-list");
+            var scrolled = oldList ? oldList.scrollTop : 0;
             popupKey = null;
-            openPopup(key, latlng, html);
+            var before = shown.length - (body.features || []).length;
+            openPopup(key, latlng, html, focus && before === 0);
+            var newList = popup.getElement().querySelector(".cm-pile-list");
+            if (newList) newList.scrollTop = scrolled;
+            if (focus && before > 0) {
+              var links = popup.getElement().querySelectorAll(".cm-pile-list a");
+              if (links[before]) links[before].focus();
+            }
+            focus = false;
             var more = popup.getElement() && popup.getElement().querySelector(".cm-more");
-            if (more) more.addEventListener("click", function () { page(body.next_offset); });
+            if (more) more.addEventListener("click", function () {
+              if (more.disabled) return;
+              more.disabled = true;
+              more.textContent = "Loading…";
+              focus = true;
+              page(body.next_offset);
+            });
           })
           .catch(function () { openPopup(key, latlng, "<p>The entries could not be loaded.</p>"); });
       }

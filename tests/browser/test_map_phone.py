@@ -120,6 +120,7 @@ def test_every_entry_of_a_pile_at_one_spot_is_reachable(phone_page, categories):
     expect(items).to_have_count(100)
     hrefs = set(items.evaluate_all("(links) => links.map((a) => a.getAttribute('href'))"))
     assert hrefs == {e.get_absolute_url() for e in pile}
+    wait_until(page, "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")  # faded in
     report = a11y_report(page, "pile list")
     assert not report, report
     # The last one too: scrolled into view inside the pop-up and followed.
@@ -246,3 +247,26 @@ def test_no_filter_box_is_cut_off(new_context, categories, viewport):
         assert len(dates) == 2 and all(b["width"] >= 176 for b in dates), dates
         report = a11y_report(page, url)
         assert not report, report
+
+
+def test_a_group_at_the_deepest_zoom_lists_its_entries(phone_page, categories):
+    """More entries at one spot than the map draws one by one (500): at the deepest zoom the group
+    circle cannot zoom in any further, so selecting it lists them, 100 at a time."""
+    pile = add(categories, [CENTRE] * 520, title="Hall")
+    page = phone_page
+    page.goto(f"/map/?lat={CENTRE[0]}&lng={CENTRE[1]}&zoom=19")
+    drawn(page)
+    cluster = page.locator(".cm-cluster-icon")
+    expect(cluster).to_have_count(1)
+    cluster.tap()
+    items = page.locator(".cm-pile-list a")
+    expect(items).to_have_count(100)
+    expect(page.locator(".cm-popup-title")).to_have_text("520 entries here")
+    for shown in (200, 300, 400, 500, 520):
+        page.get_by_role("button", name="Show more").tap()
+        expect(items).to_have_count(shown)
+    expect(page.get_by_role("button", name="Show more")).to_have_count(0)
+    hrefs = set(items.evaluate_all("(links) => links.map((a) => a.getAttribute('href'))"))
+    assert hrefs == {e.get_absolute_url() for e in pile}
+    page.wait_for_timeout(800)
+    expect(items).to_have_count(520)  # the pop-up survived the reloads its pans caused
