@@ -50,15 +50,16 @@ def drawn(page):
 
 
 def marker_points(page) -> list[dict]:
-    """Centres of the single-entry markers well inside the map (not under its controls)."""
+    """Centres of the single-entry markers well inside the map (not under its controls), each on top there."""
     return page.evaluate(
         """() => {
             const m = document.getElementById('community-map').getBoundingClientRect();
             return [...document.querySelectorAll('.cm-marker-icon')].map((el) => {
                 const r = el.getBoundingClientRect();
-                return {x: r.left + r.width / 2, y: r.top + r.height / 2, title: el.getAttribute('title')};
+                return {x: r.left + r.width / 2, y: r.top + r.height / 2, title: el.getAttribute('title'), el};
             }).filter((p) => p.x > m.left + 60 && p.x < m.right - 30 && p.y > m.top + 90 && p.y < m.bottom - 40 &&
-                document.elementFromPoint(p.x, p.y)?.closest('.cm-marker-icon'));
+                document.elementFromPoint(p.x, p.y)?.closest('.cm-marker-icon') === p.el)
+              .map(({x, y, title}) => ({x, y, title}));
         }"""
     )
 
@@ -218,6 +219,7 @@ def test_one_threats_filter(phone_page, categories):
     # Unticking it shows everything again: nothing left over that could contradict it.
     form.get_by_label("Threat or cut").uncheck()
     wait_until(page, "document.getElementById('community-map').dataset.total === '16'")
+    wait_until(page, "document.getElementById('cm-list').getAttribute('aria-busy') === 'false'")  # not dimmed
     report = a11y_report(page, "filters open")
     assert not report, report
 
