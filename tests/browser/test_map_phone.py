@@ -3,6 +3,7 @@ that can be read one by one, "See it on the community map" from an entry, a head
 room for the map, and one threats filter. Phone viewport (390x844, touch) throughout."""
 
 import importlib
+import os
 import random
 from pathlib import Path
 
@@ -18,6 +19,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CENTRE = (53.8, -1.55)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def screenshot(page, name: str) -> None:
+    """The README's phone screenshots are taken by these tests when asked:
+    SQUAREMILE_SCREENSHOTS=1 pytest tests/browser/test_map_phone.py (other runs leave them alone)."""
+    if os.environ.get("SQUAREMILE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / name))
 
 
 @pytest.fixture
@@ -101,8 +110,7 @@ def test_ten_of_ten_popups_stay_open(phone_page, categories):
     expect(page.locator(".leaflet-popup-content")).to_contain_text(title)
     # The address names the open entry, so the view can be shared with it.
     assert "entry=" in page.url
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "map-popup-phone.png"))
+    screenshot(page, "map-popup-phone.png")
     report = a11y_report(page, "map with a pop-up open")
     assert not report, report
 
@@ -144,8 +152,7 @@ def test_a_small_pile_is_spread_round_its_spot(phone_page, categories):
     for i, a in enumerate(boxes):  # no two overlap: each can be tapped
         for b in boxes[i + 1 :]:
             assert abs(a["x"] - b["x"]) >= 30 or abs(a["y"] - b["y"]) >= 30
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "map-pile-phone.png"))
+    screenshot(page, "map-pile-phone.png")
     spread.nth(4).tap()
     expect(page.locator(".leaflet-popup-content a")).to_have_count(1)
     href = page.locator(".leaflet-popup-content a").get_attribute("href")
