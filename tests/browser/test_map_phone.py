@@ -279,3 +279,26 @@ def test_a_group_at_the_deepest_zoom_lists_its_entries(phone_page, categories):
     assert hrefs == {e.get_absolute_url() for e in pile}
     page.wait_for_timeout(800)
     expect(items).to_have_count(520)  # the pop-up survived the reloads its pans caused
+
+
+def test_pop_ups_and_piles_by_keyboard(page, categories):
+    """Enter on a marker opens its pop-up with the focus on its link; Escape closes it and gives the
+    focus back to the map. Enter on a pile spreads it and focuses its first entry."""
+    add(categories, [CENTRE] * 5, title="Stall")
+    add(categories, [(CENTRE[0] + 0.0008, CENTRE[1] + 0.0012)], title="Shop")
+    page.goto(f"/map/?lat={CENTRE[0]}&lng={CENTRE[1]}&zoom=17")
+    drawn(page)
+    page.locator(".cm-marker-icon[title='Shop 0']").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".leaflet-popup-content a")).to_be_focused()
+    expect(page.locator(".leaflet-popup-content a")).to_have_text("Shop 0")
+    page.keyboard.press("Escape")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    expect(page.locator("#community-map")).to_be_focused()
+    page.locator(".cm-pile-icon").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".cm-marker-icon[title^='Stall']")).to_have_count(5)
+    focused = page.evaluate("document.activeElement.getAttribute('title')")
+    assert focused.startswith("Stall")
+    page.keyboard.press("Enter")
+    expect(page.locator(".leaflet-popup-content a")).to_have_text(focused)
