@@ -44,6 +44,13 @@ def _initial_view(request) -> dict:
     }
 
 
+def _entry_param(request) -> int | None:
+    """The entry whose pop-up the map opens with (?entry=<id>, from "See it on the community map").
+    Only a number is passed on: the map asks the read API for it, which says what the visitor may see."""
+    raw = request.GET.get("entry", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31 else None
+
+
 def _home(request) -> dict | None:
     """The signed-in person's square mile (point and radius), when they have set one."""
     user = request.user
@@ -67,6 +74,18 @@ def _parse(request, *, drop=("zoom",)) -> tuple[MapFilters, dict]:
         return MapFilters(), exc.errors
 
 
+def _chosen_categories(request, filters: MapFilters) -> list[str]:
+    """The categories to tick in the filter form. Threats and cuts are categories like the others
+    (one control, not a second "threats" switch that could contradict them): a link that still says
+    threats=only or threats=exclude (the API and old links do) ticks the categories it selects."""
+    typed = request.GET.getlist("category")
+    chosen = typed if len(typed) > 1 else [s for s in request.GET.get("category", "").split(",") if s]
+    if filters.threats != "include" and filters.all_categories:
+        ids = filters.effective_category_ids() or []
+        chosen = [filters.all_categories[pk].slug for pk in ids if pk in filters.all_categories]
+    return chosen
+
+
 def _filter_context(request, filters: MapFilters, errors: dict) -> dict:
     """What the filter form needs: choices, and what the visitor chose (kept even when wrong)."""
     if filters.all_categories:  # already loaded by parse_filters: no second query
@@ -79,9 +98,7 @@ def _filter_context(request, filters: MapFilters, errors: dict) -> dict:
         "categories": categories,
         "areas": Area.objects.only("id", "slug", "name").order_by("name"),
         "chosen": {
-            "category": request.GET.getlist("category")
-            if len(request.GET.getlist("category")) > 1
-            else [s for s in request.GET.get("category", "").split(",") if s],
+            "category": _chosen_categories(request, filters),
             "area": request.GET.get("area", ""),
             "from": request.GET.get("from", ""),
             "to": request.GET.get("to", ""),
@@ -106,6 +123,9 @@ def map_page(request):
     ]
     config = {
         "clustersUrl": reverse("api:map_clusters"),
+        "entriesUrl": reverse("api:map_entries"),
+        "entryUrl": reverse("api:map_entry", args=[0]),
+        "entry": _entry_param(request),
         "listUrl": reverse("mapping:entry_list"),
         "tiles": settings.MAP_TILE_URL,
         "attribution": settings.MAP_TILE_ATTRIBUTION,
@@ -152,6 +172,7 @@ def entry_detail(request, pk: int):
             "entry": entry,
             "answers": selectors.entry_answers(entry),
             "share_url": absolute_url(entry.get_absolute_url(), request),
-            "map_url": reverse("mapping:map") + f"?lat={entry.lat:.5f}&lng={entry.lng:.5f}&zoom=17",
+            "entry_map_url": reverse("mapping:map")
+            + f"?lat={entry.lat:.5f}&lng={entry.lng:.5f}&zoom=17&entry={entry.pk}",
         },
     )

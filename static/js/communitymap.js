@@ -98,6 +98,7 @@
       p.set("lat", c.lat.toFixed(5));
       p.set("lng", c.lng.toFixed(5));
       p.set("zoom", String(Math.round(map.getZoom())));
+      if (popupKey && popupKey.indexOf("m:") === 0) p.set("entry", popupKey.slice(2));
       history.replaceState(null, "", location.pathname + "?" + p.toString());
       var fq = filterParams().toString();
       if (listLink) listLink.href = cfg.listUrl + (fq ? "?" + fq : "");
@@ -153,22 +154,256 @@
         '<p class="cm-popup-meta">' + esc(m.category_name) + (m.verified ? " · ✓ Verified" : "") + "</p>";
     }
 
+    // ---- the one pop-up ----
+    // A single pop-up belongs to the map, not to a marker: redrawing the markers (after a pan, a
+    // reload, a filter) never takes it away, and selecting the marker it shows again keeps it open
+    // (Leaflet's bound pop-ups toggle shut on a second tap).
+    var popup = L.popup({ autoPanPadding: [16, 16], maxWidth: 300, className: "cm-popup" });
+    var popupKey = null;
+    function openPopup(key, latlng, html, focus) {
+      if (popupKey === key && map.hasLayer(popup)) return;
+      popupKey = key;
+      popup.setLatLng(latlng).setContent(html).openOn(map);
+      updateUrl();
+      // Opened from the keyboard: the focus goes into the pop-up (its first link), Escape closes it.
+      if (focus || byKey) {
+        var first = popup.getElement() && popup.getElement().querySelector(".leaflet-popup-content a, .leaflet-popup-content button");
+        if (first) first.focus();
+      }
+    }
+    function openEntry(m, latlng) { openPopup("m:" + m.id, latlng || [m.lat, m.lng], popupHtml(m)); }
+    map.on("popupclose", function (ev) {
+      if (ev.popup !== popup) return;
+      popupKey = null;
+      updateUrl();
+    });
+    var byKey = false;  // the selection being handled came from the keyboard
+    function onSelect(marker, fn) {
+      marker.on("click", function () { byKey = false; fn(); });
+      marker.on("keypress", function (ev) {
+        var k = ev.originalEvent && ev.originalEvent.key;
+        if (k !== "Enter" && k !== " ") return;
+        ev.originalEvent.preventDefault();
+        byKey = true;
+        try { fn(); } finally { byKey = false; }
+      });
+    }
+    document.addEventListener("keydown", function (ev) {
+      var box = popup.getElement();
+      if (ev.key === "Escape" && map.hasLayer(popup) && box && box.contains(document.activeElement)) map.closePopup(popup);
+    });
+    popup.on("remove", function () {
+      // back to the map after closing a pop-up with Escape or its ×, not to the top of the page
+      if (popup.getElement() && popup.getElement().contains(document.activeElement)) el.focus();
+    });
+
+    // ---- piles: entries drawn on top of each other ----
+    var PILE_PX = 12;      // markers whose centres are closer than this hide each other
+    var SPREAD_PX = 24;    // ... and still would at the deepest zoom: spread them or list them
+    var SPIDER_MAX = 16;   // up to this many are spread round the spot; more are listed
+    var spider = null;     // {key, layers}
+
+    function piles(markers) {
+      var cells = {}, out = [];
+      markers.forEach(function (m) {
+        var pt = map.project([m.lat, m.lng], map.getZoom());
+        var cx = Math.floor(pt.x / PILE_PX), cy = Math.floor(pt.y / PILE_PX), found = null;
+        for (var dx = -1; dx <= 1 && !found; dx++) {
+          for (var dy = -1; dy <= 1 && !found; dy++) {
+            (cells[(cx + dx) + ":" + (cy + dy)] || []).some(function (g) {
+              if (Math.abs(g.x - pt.x) < PILE_PX && Math.abs(g.y - pt.y) < PILE_PX) { found = g; return true; }
+              return false;
+            });
+          }
+        }
+        if (found) { found.items.push(m); return; }
+        var g = { x: pt.x, y: pt.y, items: [m] };
+        (cells[cx + ":" + cy] = cells[cx + ":" + cy] || []).push(g);
+        out.push(g);
+      });
+      return out.map(function (g) { return g.items; });
+    }
+
+    function pileCentre(items) {
+      var lat = 0, lng = 0;
+      items.forEach(function (m) { lat += m.lat; lng += m.lng; });
+      return L.latLng(lat / items.length, lng / items.length);
+    }
+
+    function pileIcon(items) {
+      var threats = items.filter(function (m) { return m.threat; }).length;
+      var label = items.length + " entries at this spot" + (threats ? ", " + threats + " of them threats or cuts" : "") + ". Select to see them.";
+      var size = Math.round(34 + 10 * Math.log10(items.length));
+      return {
+        icon: L.divIcon({
+          className: "cm-pile-icon",
+          html: '<span class="cm-pile" style="width:' + size + "px;height:" + size + 'px">' +
+            '<span class="cm-cluster-count" aria-hidden="true">' + fmt(items.length) + "</span>" +
+            (threats ? '<span class="cm-cluster-threats" aria-hidden="true"><svg class="cm-icon"><use href="#mi-warning"></use></svg>' + fmt(threats) + "</span>" : "") +
+            '<span class="visually-hidden">' + esc(label) + "</span></span>",
+          iconSize: [size, size],
+          iconAnchor: [size / 2, size / 2],
+        }),
+        label: label,
+      };
+    }
+
+    function listHtml(heading, items) {
+      return '<p class="cm-popup-title">' + esc(heading) + '</p><ul class="cm-pile-list">' +
+        items.map(function (m) {
+          return '<li><a href="' + esc(m.url) + '">' + esc(m.title) + '</a> <span class="cm-popup-meta">' + esc(m.category_name) + "</span></li>";
+        }).join("") + "</ul>";
+    }
+
+    function unspider() {
+      if (!spider) return;
+      spider.layers.forEach(function (l) { l.remove(); });
+      if (spider.pile) spider.pile.setOpacity(1);
+      spider = null;
+    }
+
+    // Spread a pile round its spot: each entry on its own marker, on a circle (or a spiral when
+    // many), with a line back to where they all are.
+    function spiderfy(key, pileMarker, items) {
+      unspider();
+      var centre = pileMarker.getLatLng(), z = map.getZoom(), origin = map.project(centre, z);
+      var n = items.length, layers = [];
+      var points = [];
+      if (n <= 8) {
+        var r = Math.max(44, 44 * n / (2 * Math.PI) * 1.1);
+        for (var i = 0; i < n; i++) { var a = -Math.PI / 2 + i * 2 * Math.PI / n; points.push([r * Math.cos(a), r * Math.sin(a)]); }
+      } else {
+        var angle = 0, radius = 34;
+        for (var j = 0; j < n; j++) {
+          angle += 38 / radius + 0.1; radius += 30 / (2 * Math.PI) * (38 / radius + 0.1) * 1.2;
+          points.push([radius * Math.cos(angle), radius * Math.sin(angle)]);
+        }
+      }
+      items.forEach(function (m, k) {
+        var at = map.unproject(origin.add(L.point(points[k][0], points[k][1])), z);
+        layers.push(L.polyline([centre, at], { color: "#123e43", weight: 2, opacity: 0.7, interactive: false }).addTo(map));
+        var mk = L.marker(at, { icon: markerIcon(m), title: m.title, zIndexOffset: 1000 }).addTo(map);
+        onSelect(mk, function () { openEntry(m, at); });
+        layers.push(mk);
+      });
+      pileMarker.setOpacity(0.35);
+      spider = { key: key, layers: layers, pile: pileMarker };
+      if (byKey && layers[1] && layers[1].getElement()) layers[1].getElement().focus();
+    }
+
+    function selectPile(key, pileMarker, items) {
+      var bounds = L.latLngBounds(items.map(function (m) { return [m.lat, m.lng]; }));
+      var deepest = cfg.maxZoom;
+      var apart = map.project(bounds.getNorthEast(), deepest).distanceTo(map.project(bounds.getSouthWest(), deepest));
+      if (map.getZoom() < deepest && apart >= SPREAD_PX) {
+        // zooming in parts them: go as deep as it takes
+        map.fitBounds(bounds, { padding: [40, 40], maxZoom: deepest });
+        return;
+      }
+      if (items.length <= SPIDER_MAX) {
+        if (spider && spider.key === key) return;
+        spiderfy(key, pileMarker, items);
+      } else {
+        openPopup(key, pileMarker.getLatLng(), listHtml(items.length + " entries at this spot", items));
+      }
+    }
+
+    // A cluster that cannot be zoomed into any further: list its entries, a page at a time, from the
+    // read API (the same filters, the entries of the spot the cluster is drawn for).
+    function listCluster(c, latlng) {
+      var z = map.getZoom(), pt = map.project(latlng, z), r = 72;
+      var sw = map.unproject(pt.add([-r, r]), z), ne = map.unproject(pt.add([r, -r]), z);
+      var key = "c:" + c.lat + "," + c.lng;
+      var shown = [], focus = byKey;
+      function page(offset) {
+        var p = filterParams();
+        p.set("bbox", [sw.lng, sw.lat, ne.lng, ne.lat].map(function (v) { return v.toFixed(6); }).join(","));
+        p.set("limit", "100");
+        p.set("offset", String(offset));
+        fetch(cfg.entriesUrl + "?" + p.toString(), { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.json(); })
+          .then(function (body) {
+            (body.features || []).forEach(function (f) {
+              var q = f.properties;
+              shown.push({ id: f.id, title: q.title, category_name: q.category_name, url: q.url });
+            });
+            var html = listHtml(body.count + " entries here", shown) +
+              (body.next_offset !== null && body.next_offset !== undefined ? '<p><button type="button" class="button secondary cm-more">Show more</button></p>' : "");
+            var oldList = popup.getElement() && map.hasLayer(popup) && popupKey === key && popup.getElement().querySelector(".cm-pile-list");
+            var scrolled = oldList ? oldList.scrollTop : 0;
+            popupKey = null;
+            var before = shown.length - (body.features || []).length;
+            openPopup(key, latlng, html, focus && before === 0);
+            var newList = popup.getElement().querySelector(".cm-pile-list");
+            if (newList) newList.scrollTop = scrolled;
+            if (focus && before > 0) {
+              var links = popup.getElement().querySelectorAll(".cm-pile-list a");
+              if (links[before]) links[before].focus();
+            }
+            focus = false;
+            var more = popup.getElement() && popup.getElement().querySelector(".cm-more");
+            if (more) more.addEventListener("click", function () {
+              if (more.disabled) return;
+              more.disabled = true;
+              more.textContent = "Loading…";
+              focus = true;
+              page(body.next_offset);
+            });
+          })
+          .catch(function () { openPopup(key, latlng, "<p>The entries could not be loaded.</p>"); });
+      }
+      page(0);
+    }
+
+    // ---- drawing: keep what has not changed ----
+    // Each thing on the map has a key (an entry's id; a cluster's spot and counts; a pile's ids).
+    // A redraw removes what is gone and adds what is new, so markers that stay are not touched:
+    // nothing flickers, and focus and pop-ups stay where they are.
+    var drawn = {};
     function draw(data) {
-      layer.clearLayers();
+      var want = {};
       data.clusters.forEach(function (c) {
-        var made = clusterIcon(c);
-        L.marker([c.lat, c.lng], { icon: made.icon, title: made.label, riseOnHover: true })
-          .on("click", function () { map.setView([c.lat, c.lng], Math.min(map.getZoom() + 2, cfg.maxZoom)); })
-          .addTo(layer);
+        var key = "c:" + c.lat + "," + c.lng + "," + c.count + "," + JSON.stringify(c.categories);
+        want[key] = function () {
+          var made = clusterIcon(c), at = L.latLng(c.lat, c.lng);
+          var mk = L.marker(at, { icon: made.icon, title: made.label, riseOnHover: true });
+          onSelect(mk, function () {
+            if (map.getZoom() >= cfg.maxZoom) listCluster(c, at);
+            else map.setView(at, Math.min(map.getZoom() + 2, cfg.maxZoom));
+          });
+          return mk;
+        };
       });
-      data.markers.forEach(function (m) {
-        L.marker([m.lat, m.lng], { icon: markerIcon(m), title: m.title, riseOnHover: true, zIndexOffset: m.threat ? 500 : 0 })
-          .bindPopup(popupHtml(m))
-          .addTo(layer);
+      piles(data.markers).forEach(function (items) {
+        if (items.length === 1) {
+          var m = items[0];
+          want["m:" + m.id] = function () {
+            var mk = L.marker([m.lat, m.lng], { icon: markerIcon(m), title: m.title, riseOnHover: true, zIndexOffset: m.threat ? 500 : 0 });
+            onSelect(mk, function () { openEntry(m, mk.getLatLng()); });
+            return mk;
+          };
+          return;
+        }
+        var ids = items.map(function (x) { return x.id; }).sort(function (a, b) { return a - b; });
+        var key = "p:" + ids.join(",");
+        want[key] = function () {
+          var made = pileIcon(items);
+          var mk = L.marker(pileCentre(items), { icon: made.icon, title: made.label, riseOnHover: true, zIndexOffset: 800 });
+          onSelect(mk, function () { selectPile(key, mk, items); });
+          return mk;
+        };
       });
+      Object.keys(drawn).forEach(function (key) {
+        if (!want[key]) { drawn[key].remove(); delete drawn[key]; }
+      });
+      Object.keys(want).forEach(function (key) {
+        if (!drawn[key]) drawn[key] = want[key]().addTo(layer);
+      });
+      if (spider && !drawn[spider.key]) unspider();
       el.dataset.clusters = String(data.clusters.length);
       el.dataset.markers = String(data.markers.length);
       el.dataset.total = String(data.total);
+      el.dataset.piles = String(Object.keys(drawn).filter(function (k) { return k.charAt(0) === "p"; }).length);
       if (!data.total) setStatus("Nothing matches in this part of the map.");
       else if (data.markers.length) setStatus("Showing " + data.markers.length + " of " + data.total + " entr" + (data.total === 1 ? "y" : "ies") + " in view.");
       else setStatus(data.total + " entries in view, in " + data.clusters.length + " groups. Zoom in to see them one by one.");
@@ -230,7 +465,24 @@
     L.tileLayer(cfg.tiles, { maxZoom: 19, attribution: cfg.attribution }).addTo(map);
     updateUrl();
 
-    map.on("moveend", refreshSoon);
+    // A pop-up that pans the map to fit itself does not reload the map (the reload used to redraw
+    // the markers and take the pop-up away); the address still follows the view.
+    var autopanning = false;
+    map.on("autopanstart", function () { autopanning = true; });
+    map.on("moveend", function () {
+      if (autopanning) { autopanning = false; updateUrl(); return; }
+      refreshSoon();
+    });
+    map.on("zoomstart", unspider);
+    map.on("click", unspider);
+
+    // "See it on the community map" (?entry=<id>): open that entry's pop-up where it is.
+    if (cfg.entry) {
+      fetch(cfg.entryUrl.replace("/0", "/" + cfg.entry), { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (m) { if (m && popupKey === null) openEntry(m, [m.lat, m.lng]); })
+        .catch(function () { /* the view is still right */ });
+    }
     if (form) {
       form.addEventListener("change", refreshSoon);
       form.addEventListener("submit", function (ev) { ev.preventDefault(); refresh(); });

@@ -27,6 +27,7 @@ def test_newcomer_signs_up_and_puts_their_group_on_the_map(phone_page, live_serv
     # Sign up.
     page.goto("/")
     assert_fits_the_screen(page)
+    page.get_by_role("button", name="Menu").click()  # on a phone the header's links are behind it
     page.get_by_role("link", name="Join", exact=True).click()
     expect(page).to_have_url(re.compile(r"/accounts/signup/$"))
     assert_fits_the_screen(page)
@@ -61,6 +62,7 @@ def test_newcomer_signs_up_and_puts_their_group_on_the_map(phone_page, live_serv
     expect(page.get_by_label("Your name as others see it")).to_have_value("Nia Newcomer")
     expect(page.get_by_label(skill.name)).to_be_checked()
     expect(page.get_by_label("Latitude")).to_have_value("53.712")
+    page.get_by_role("button", name="Menu").click()
     expect(page.get_by_role("navigation", name="Your account")).to_contain_text("Nia Newcomer")
     assert_fits_the_screen(page)
 
@@ -91,7 +93,8 @@ def test_newcomer_signs_up_and_puts_their_group_on_the_map(phone_page, live_serv
     assert org.area_id == area.pk
     assert org.owner.email == EMAIL
 
-    # Find it from the header search box, with a letter missing from the name.
+    # Find it from the header search box (in the menu, on a phone), with a letter missing from the name.
+    page.get_by_role("button", name="Menu").click()
     search = page.get_by_role("search").get_by_label("Search")
     search.fill("Todmorden Sed Swap")
     search.press("Enter")

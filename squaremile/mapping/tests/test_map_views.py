@@ -7,7 +7,7 @@ from django.urls import reverse
 from squaremile.accounts.models import Role, User
 from squaremile.accounts.services import profile_for
 from squaremile.mapping import clusters
-from squaremile.mapping.models import Entry, EntryStatus
+from squaremile.mapping.models import Category, Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 from squaremile.places.models import Area
 
@@ -173,3 +173,32 @@ def _filters(**params):
     from squaremile.mapping.filters import parse_filters
 
     return parse_filters(params)
+
+
+def test_see_it_on_the_map_links_to_the_entry_and_the_map_opens_it(client, cats):
+    entry = EntryFactory(category=cats["hall"], title="Village hall", lat=52.2, lng=-1.3)
+    html = client.get(entry.get_absolute_url()).content.decode()
+    # Not the header's plain link to the map (base.html's own `map_url` once shadowed the entry's).
+    link = re.search(r'<a href="([^"]+)">See it on the community map</a>', html).group(1)
+    assert link == f"/map/?lat=52.20000&amp;lng=-1.30000&amp;zoom=17&amp;entry={entry.pk}"
+    config = _config(client.get(link.replace("&amp;", "&")))
+    assert config["entry"] == entry.pk and config["view"]["zoom"] == 17
+    assert config["entryUrl"] == "/api/v1/map/entries/0" and config["entriesUrl"] == "/api/v1/map/entries"
+    for junk in ("x", "-1", "0", "99999999999", "١٢"):
+        assert _config(client.get(reverse("mapping:map"), {"entry": junk}))["entry"] is None
+
+
+@pytest.mark.parametrize(
+    ("query", "threat"),
+    [({"threats": "only"}, True), ({"threats": "exclude"}, False), ({"category": "hall"}, None)],
+)
+def test_one_threats_control_the_categories_say_what_is_shown(client, cats, query, threat):
+    """There is no second "threats" switch in the form; links that still say threats=… tick the
+    categories they select."""
+    active = Category.objects.filter(is_active=True)
+    ticked = {"hall"} if threat is None else set(active.filter(is_threat=threat).values_list("slug", flat=True))
+    assert ("cut" in ticked) is bool(threat)
+    for url in (reverse("mapping:map"), reverse("mapping:entry_list")):
+        html = client.get(url, query).content.decode()
+        assert 'name="threats"' not in html
+        assert set(re.findall(r'name="category" value="([^"]+)" checked', html)) == ticked
