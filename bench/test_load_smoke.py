@@ -40,12 +40,26 @@ def _database_url(tmp_path: Path) -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def _starting_data() -> None:
+    """What the data migrations load (taxonomy, map categories), which a transactional test that ran
+    earlier on this worker may have flushed away."""
+    import importlib
+
+    from django.apps import apps
+
+    from tests.browser.support import load_taxonomy
+
+    load_taxonomy()
+    importlib.import_module("squaremile.mapping.migrations.0003_seed_categories").seed(apps, None)
+
+
 # serialized_rollback puts back what the data migrations loaded (the taxonomy, the map categories)
 # for the tests that follow on this worker, once this transactional test has flushed the database.
 @pytest.mark.xdist_group("bench")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_load_smoke_has_no_errors(tmp_path):
     run_load = _module("run_load")
+    _starting_data()
     call_command("seed_demo", "--size", "40", "--seed", "1", verbosity=0)
     data = _module("prepare").prepare(users=2)
     assert data["entries"] and data["organisations"] and data["surveys"] and data["tokens"]
