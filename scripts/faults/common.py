@@ -90,3 +90,21 @@ class Clock:
 
 def say(clock: Clock, text: str) -> None:
     print(f"[{clock():7.2f} s] {text}", flush=True)
+
+
+class Checks:
+    """`check(ok, text)` prints PASS or FAIL with the time; `verdict()` prints the summary and gives
+    the script's exit code."""
+
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self.failures: list[str] = []
+
+    def __call__(self, ok: bool, text: str) -> None:
+        say(self.clock, ("PASS " if ok else "FAIL ") + text)
+        if not ok:
+            self.failures.append(text)
+
+    def verdict(self) -> int:
+        say(self.clock, "all checks passed" if not self.failures else f"{len(self.failures)} check(s) failed")
+        return 1 if self.failures else 0

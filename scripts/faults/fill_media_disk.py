@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Clock, child_env, collect_static, drop_database, fresh_database, say, setup_django  # noqa: E402
+from common import Checks, Clock, child_env, collect_static, drop_database, fresh_database, say, setup_django  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -60,12 +60,7 @@ class Collect(logging.Handler):
 def main(argv=None) -> int:
     args = parse_args(argv)
     clock = Clock()
-    failures: list[str] = []
-
-    def check(ok: bool, text: str) -> None:
-        say(clock, ("PASS " if ok else "FAIL ") + text)
-        if not ok:
-            failures.append(text)
+    check = Checks(clock)
 
     mount = Path(args.mount)
     mount.mkdir(parents=True, exist_ok=True)
@@ -139,8 +134,7 @@ def main(argv=None) -> int:
 
             connections.close_all()
             drop_database(url)
-    say(clock, "all checks passed" if not failures else f"{len(failures)} check(s) failed")
-    return 1 if failures else 0
+    return check.verdict()
 
 
 if __name__ == "__main__":

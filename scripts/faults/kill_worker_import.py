@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PYTHON, ROOT, Clock, child_env, drop_database, fresh_database, say, setup_django  # noqa: E402
+from common import PYTHON, ROOT, Checks, Clock, child_env, drop_database, fresh_database, say, setup_django  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from bench.map_import_bench import make_csv  # noqa: E402
@@ -80,12 +80,7 @@ def queue_import(owner, data: bytes, name: str):
 def main(argv=None) -> int:
     args = parse_args(argv)
     clock = Clock()
-    failures: list[str] = []
-
-    def check(ok: bool, text: str) -> None:
-        say(clock, ("PASS " if ok else "FAIL ") + text)
-        if not ok:
-            failures.append(text)
+    check = Checks(clock)
 
     url = fresh_database(args.db, args.pg_url, "kill-worker" if args.db == "sqlite" else args.pg_url.rsplit("/", 1)[1])
     env = child_env(url, JOB_STALE_SECONDS=str(args.stale))
@@ -182,8 +177,7 @@ def main(argv=None) -> int:
     connection.close()
     if not args.keep:
         drop_database(url)
-    say(clock, "all checks passed" if not failures else f"{len(failures)} check(s) failed")
-    return 1 if failures else 0
+    return check.verdict()
 
 
 if __name__ == "__main__":

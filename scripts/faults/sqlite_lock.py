@@ -22,7 +22,19 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PYTHON, ROOT, VAR, Clock, child_env, collect_static, drop_database, fresh_database, say, setup_django  # noqa: E402
+from common import (
+    PYTHON,
+    ROOT,
+    VAR,
+    Checks,
+    Clock,
+    child_env,
+    collect_static,
+    drop_database,
+    fresh_database,
+    say,
+    setup_django,
+)  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -38,12 +50,7 @@ def main(argv=None) -> int:
 
     args = parse_args(argv)
     clock = Clock()
-    failures: list[str] = []
-
-    def check(ok: bool, text: str) -> None:
-        say(clock, ("PASS " if ok else "FAIL ") + text)
-        if not ok:
-            failures.append(text)
+    check = Checks(clock)
 
     url = fresh_database("sqlite", "", "sqlite-lock")
     env = child_env(url, LOG_LEVEL="INFO")
@@ -130,8 +137,7 @@ def main(argv=None) -> int:
     connection.close()
     if not args.keep:
         drop_database(url)
-    say(clock, "all checks passed" if not failures else f"{len(failures)} check(s) failed")
-    return 1 if failures else 0
+    return check.verdict()
 
 
 if __name__ == "__main__":
