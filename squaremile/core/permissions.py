@@ -84,6 +84,20 @@ def can(user, action: str, obj=None) -> bool:
     return False
 
 
+PLURAL = {MEMBER: "signed-in members", ORGANISER: "organisers", MODERATOR: "moderators", ADMIN: "administrators"}
+
+
+def refusal(user, action: str) -> str:
+    """Who may do it, in plain words: what a refused person is told."""
+    rule = RULES[action]
+    if role_rank(user) == 0:
+        return "Please log in first."
+    who = PLURAL[rule.min_role]
+    if rule.owner_may:
+        return f"Only the person who added this, or {who}, can do this."
+    return f"Only {who} can do this."
+
+
 def require(user, action: str, obj=None) -> None:
     if not can(user, action, obj):
-        raise PermissionDenied(f"You are not allowed to do this ({action}).")
+        raise PermissionDenied(refusal(user, action))

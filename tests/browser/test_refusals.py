@@ -1,0 +1,22 @@
+"""A refused page says the real reason (issue 13, item 13): an organiser who opens the map's import
+page is told that only moderators import entries, not that only the author may change it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from squaremile.accounts.models import Role
+from tests.browser.support import PHONE, a11y_report, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_an_organiser_is_told_why_the_import_page_is_closed(page, login, taxonomy):
+    login(page, make_user(email="organiser@example.org", role=Role.ORGANISER))
+    response = page.goto("/map/import/")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("You can't do that here")
+    expect(page.get_by_text("Only moderators may import entries.")).to_be_visible()
+    expect(page.get_by_text("Only the person who added this")).to_have_count(0)
+    report = a11y_report(page, "403")
+    assert not report, report
