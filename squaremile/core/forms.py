@@ -129,3 +129,9 @@ class FastSelect(forms.Select):
         return format_html(
             "<select{}>{}</select>", flatatt(final_attrs), format_html_join("", "{}", ((o,) for o in options))
         )
+
+
+def question_label(label: str, *, required: bool) -> str:
+    """The label of an organiser's question: a required one says so in words, where everyone sees it
+    (the form's own fields mark their optional parts instead)."""
+    return f"{label} (required)" if required else label

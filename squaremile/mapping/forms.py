@@ -14,7 +14,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.urls import reverse_lazy
 
-from squaremile.core.forms import FastSelect, Form, ModelForm
+from squaremile.core.forms import FastSelect, Form, ModelForm, question_label
 from squaremile.directory.models import Organisation, Project
 from squaremile.mapping import photos as photo_mod
 from squaremile.mapping.models import Category, CategoryQuestion, Entry, ModerationPreference, QuestionKind
@@ -81,7 +81,11 @@ def find_by_name(model, text: str, chosen_id: str = ""):
 
 # ---- the entry form ------------------------------------------------------------------------
 def question_field(question: CategoryQuestion) -> forms.Field:
-    common = {"label": question.label, "required": question.required, "help_text": question.help_text}
+    common = {
+        "label": question_label(question.label, required=question.required),
+        "required": question.required,
+        "help_text": question.help_text,
+    }
     if question.kind == QuestionKind.NUMBER:
         return forms.CharField(
             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}), max_length=40, **common

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, validate_email
 
-from squaremile.core.forms import Form, ModelForm
+from squaremile.core.forms import Form, ModelForm, question_label
 from squaremile.directory.models import Organisation, ResourceKind, Skill, SkillFamily, Stream
 from squaremile.network.models import Consent, Question, QuestionKind, Survey
 from squaremile.network.names import normalise
@@ -388,7 +388,11 @@ def _answer_value(value):
 
 
 def _question_field(question: Question) -> forms.Field:
-    common = {"label": question.label, "required": question.required, "help_text": question.help_text}
+    common = {
+        "label": question_label(question.label, required=question.required),
+        "required": question.required,
+        "help_text": question.help_text,
+    }
     kind = question.kind
     if kind == QuestionKind.LONGTEXT:
         return forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), **common)

@@ -1,5 +1,6 @@
-"""A refused page says the real reason (issue 13, item 13): an organiser who opens the map's import
-page is told that only moderators import entries, not that only the author may change it."""
+"""On a phone: a refused page says the real reason (issue 13, item 13: an organiser who opens the map's
+import page is told that only moderators import entries, not that only the author may change it), and
+a category's required question says that it is required (item 4)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -20,3 +21,18 @@ def test_an_organiser_is_told_why_the_import_page_is_closed(page, login, taxonom
     expect(page.get_by_text("Only the person who added this")).to_have_count(0)
     report = a11y_report(page, "403")
     assert not report, report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_a_required_extra_question_is_marked_required_on_the_entry_form(page, login, taxonomy):
+    """Issue 13, item 4: a category's required question says so (it was not marked)."""
+    from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory
+
+    category = CategoryFactory(slug="food", name="Food")
+    CategoryQuestionFactory(category=category, label="How often does it run?", required=True)
+    CategoryQuestionFactory(category=category, label="Anything else?", required=False)
+    login(page, make_user(email="member@example.org"))
+    page.goto("/map/add/?category=food")
+    expect(page.get_by_text("How often does it run? (required)")).to_be_visible()
+    expect(page.get_by_label("How often does it run? (required)")).to_have_attribute("required", "")
+    expect(page.get_by_text("Anything else? (required)")).to_have_count(0)
