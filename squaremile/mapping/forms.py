@@ -281,6 +281,14 @@ class EntryForm(Form):
         return self._group("photos", "photo_alt", "remove_photos")
 
     @property
+    def photos_to_choose_again(self) -> int:
+        """How many photos were sent with a form that came back with errors: a browser cannot be
+        given files back, so the page says plainly that they must be chosen again."""
+        if not self.is_bound or not self.errors or self.errors.keys() == {"photos"}:
+            return 0
+        return len([f for f in self.files.getlist("photos") if getattr(f, "size", 0)])
+
+    @property
     def contact_fields(self):
         return self._group(*EMAIL_FIELDS)
 

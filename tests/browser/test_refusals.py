@@ -36,3 +36,24 @@ def test_a_required_extra_question_is_marked_required_on_the_entry_form(page, lo
     expect(page.get_by_text("How often does it run? (required)")).to_be_visible()
     expect(page.get_by_label("How often does it run? (required)")).to_have_attribute("required", "")
     expect(page.get_by_text("Anything else? (required)")).to_have_count(0)
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_photos_sent_with_a_form_that_has_errors_are_asked_for_again(page, login, taxonomy, tmp_path):
+    """Issue 13, item 4: a chosen photo was dropped without a word when another field had an error."""
+    from PIL import Image
+
+    from squaremile.mapping.tests.factories import CategoryFactory
+
+    CategoryFactory(slug="food", name="Food")
+    photo = tmp_path / "hall.png"
+    Image.new("RGB", (40, 30), "green").save(photo)
+    login(page, make_user(email="member@example.org"))
+    page.goto("/map/add/?category=food")
+    page.locator("input[name=photos]").set_input_files(str(photo))
+    page.get_by_role("button", name="Send for the map").click()  # no title, no place: errors
+    notice = page.locator("#photos-again")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("please choose it again")
+    report = a11y_report(page, "entry form with errors")
+    assert not report, report
