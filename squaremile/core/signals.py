@@ -17,7 +17,7 @@ def site_from_settings(*, using: str = "default") -> None:
     hosts = [h for h in settings.ALLOWED_HOSTS if h and not h.startswith((".", "*"))]
     site = Site.objects.using(using).filter(pk=settings.SITE_ID).first()
     if not domain and (site is None or site.domain == "example.com"):
-        domain = hosts[0] if hosts else "localhost"  # never Django's placeholder
+        domain = hosts[0] if hosts else "localhost"  # never Django's default example.com
     if domain:
         defaults["domain"] = domain[:100]
     site, created = Site.objects.using(using).get_or_create(
