@@ -52,6 +52,8 @@ from django.core.cache import cache
 from django.db import connection as default_connection
 from django.db import models
 
+from squaremile.core.db import analyze_tables
+
 FORMAT = "squaremile-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -648,8 +650,7 @@ def _restore_postgres(connection, db_file: Path) -> None:
         str(db_file),
     ]
     _run(args, env, "pg_restore")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh planner statistics: pg_restore does not carry them over
+    analyze_tables(connection)  # fresh planner statistics: pg_restore does not carry them over
 
 
 def _current_counts(connection) -> dict[str, int]:

@@ -9,6 +9,7 @@ every time and it seeds only the first time.
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from squaremile.core.db import analyze_tables
 from squaremile.demo import generator
 from squaremile.demo.generator import DEMO_ACCOUNTS, DEMO_PASSWORD, parse_size
 
@@ -48,8 +49,7 @@ class Command(BaseCommand):
             return
         # Fresh statistics, so the query planner picks the indexes for lists and search at once
         # (PostgreSQL here may run without autovacuum; SQLite has none until ANALYZE runs).
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        analyze_tables(connection)
         if not verbosity:
             return
         counts, timings = result["counts"], result["timings"]
