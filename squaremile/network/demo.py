@@ -350,10 +350,10 @@ def _seed(rng: random.Random, respondents: int) -> dict:
             suggestions.append(MergeSuggestion(survey=survey, a_id=pair[0], b_id=pair[1], score=round(score, 1)))
     MergeSuggestion.objects.bulk_create(suggestions)
 
-    from squaremile.network import runner
+    from squaremile.network import tasks
 
     for round_ in (round1, round2):
-        runner.data_changed(round_)
+        tasks.data_changed(round_)
     by_consent = defaultdict(int)
     for r in responses:
         by_consent[str(r.consent)] += 1
