@@ -11,6 +11,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "squaremile"
 
@@ -28,6 +30,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mapping", "network"),
     ("pages", "demo"),
 )
+# Upward imports that another part of issue 12 removes (helper "perm" moves the API's token check out of
+# core/api.py). Each line must still be true: when the import is gone, the test asks for the line to go.
+PENDING: dict[tuple[str, str], str] = {
+    ("squaremile.core.api", "squaremile.accounts.services"): "the API's token check moves out of core (perm)",
+}
 # Modules at the package root (squaremile/api.py assembles every app's router): above every app.
 ROOT_TIER = len(LAYERS)
 
@@ -144,6 +151,8 @@ def test_imports_point_down():
         source_app, target_app = app_of(edge.source), app_of(edge.target)
         if kind_of(edge.path) == "tests" or source_app is None or source_app == target_app:
             continue
+        if (edge.source, edge.target) in PENDING:
+            continue
         source_tier = tier_of(source_app)
         target_tier = ROOT_TIER if target_app is None else tier_of(target_app)
         if target_tier < source_tier:
@@ -155,10 +164,21 @@ def test_imports_point_down():
         else:
             why = f"`{target_app}` is in a higher layer than `{source_app}`"
         wrong.append(f"{edge.where()}: {edge.source} imports {edge.target}: {why}.")
-    assert not wrong, (
-        "Imports must point down the layers (tests/test_layers.py LAYERS; docs/architecture.md). "
-        "Move the code to the app that owns it, or let the lower app offer a registration that the higher "
-        "one fills in:\n  " + "\n  ".join(sorted(set(wrong)))
+    if wrong:
+        pytest.fail(
+            "Imports must point down the layers (tests/test_layers.py LAYERS; docs/architecture.md). "
+            "Move the code to the app that owns it, or let the lower app offer a registration that the higher "
+            "one fills in (places.listings, accounts.data_export):\n  " + "\n  ".join(sorted(set(wrong))),
+            pytrace=False,
+        )
+
+
+def test_pending_exceptions_are_still_needed():
+    _, edges = collect()
+    found = {(edge.source, edge.target) for edge in edges}
+    stale = [f"{a} -> {b} ({why})" for (a, b), why in PENDING.items() if (a, b) not in found]
+    assert not stale, "These imports are gone: remove them from PENDING in tests/test_layers.py:\n  " + "\n  ".join(
+        stale
     )
 
 
@@ -224,10 +244,12 @@ def test_no_import_cycles_inside_an_app():
         members = set(component)
         links = [f"{where[(a, b)]}: {a} imports {b}" for a in component for b in sorted(graph[a] & members)]
         loops.append(f"{', '.join(component)} import each other:\n    " + "\n    ".join(links))
-    assert not loops, (
-        "Modules of an app must not import each other round a loop: move the shared part into a module "
-        "both can import (or pass a function in).\n  " + "\n  ".join(loops)
-    )
+    if loops:
+        pytest.fail(
+            "Modules of an app must not import each other round a loop: move the shared part into a module "
+            "both can import (or pass a function in).\n  " + "\n  ".join(loops),
+            pytrace=False,
+        )
 
 
 def test_the_checker_sees_lazy_and_relative_imports(tmp_path):

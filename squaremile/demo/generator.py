@@ -596,6 +596,9 @@ class DemoGenerator:
 
         result = seed_network(
             rng=random.Random(self.rng.random()),
+            first_names=words.FIRST_NAMES,
+            surnames=words.SURNAMES,
+            wards=[ward for ward, _ in words.WARDS],
             respondents=survey_answers_for(self.size.organisations),
             stdout=self.stdout,
         )

@@ -6,6 +6,6 @@ class DirectoryConfig(AppConfig):
     label = "directory"
 
     def ready(self):
-        from squaremile.directory.area_listings import register_listings
+        from squaremile.directory.registrations import register_all
 
-        register_listings()  # organisations and projects on an area's page and on "near me"
+        register_all()  # on an area's page, on "near me", in a person's data download

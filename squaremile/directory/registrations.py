@@ -1,8 +1,10 @@
-"""The directory's part of an area's page and of "near me" (see `places.listings`): organisations and
-projects, registered from `DirectoryConfig.ready()`."""
+"""What the directory adds to the apps below it, registered once from `DirectoryConfig.ready()`:
+organisations and projects on an area's page and on "near me" (`places.listings`), and the
+organisations and projects a person added in their data download (`accounts.data_export`)."""
 
 from __future__ import annotations
 
+from squaremile.accounts.data_export import register_part
 from squaremile.directory import selectors
 from squaremile.directory.models import Organisation, Project
 from squaremile.places import selectors as place_selectors
@@ -21,7 +23,7 @@ def projects_near(*, lat: float, lng: float, radius_m: float) -> tuple[list, int
     )
 
 
-def register_listings() -> None:
+def register_all() -> None:
     register(
         Listing(
             key="organisations",
@@ -41,4 +43,10 @@ def register_listings() -> None:
             near=projects_near,
             near_template="directory/includes/_near_projects.html",
         )
+    )
+    register_part(
+        "organisations_added", lambda user: list(Organisation.objects.filter(owner=user).values_list("slug", flat=True))
+    )
+    register_part(
+        "projects_added", lambda user: list(Project.objects.filter(owner=user).values_list("slug", flat=True))
     )
