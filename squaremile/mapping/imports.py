@@ -1339,7 +1339,7 @@ def apply_import_job(job_id: int) -> None:
 
             raise JobError("You are no longer allowed to import entries.") from None
         progress.done()
-        job.params.update(stage="applied", continue_url=_map_url(), continue_label="See the map")
+        job.params.update(stage="applied", continue_url=reverse("mapping:map"), continue_label="See the map")
         job.save(update_fields=["params"])
         job_finish(
             job,
@@ -1348,11 +1348,3 @@ def apply_import_job(job_id: int) -> None:
                                                              "unchanged": result.unchanged, "rows": result.rows}},
         )  # fmt: skip
 
-
-def _map_url() -> str:
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse("mapping:map")
-    except NoReverseMatch:
-        return "/map/"

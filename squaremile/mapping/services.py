@@ -92,7 +92,7 @@ YES = {"yes", "y", "true", "1", "on"}
 NO = {"no", "n", "false", "0", "off"}
 
 
-# ---- clusters (M1a's module keeps the precomputed map cells) -----------------------------
+# ---- clusters (clusters.py keeps the precomputed map cells) ------------------------------
 def _snapshot(entry):
     from squaremile.mapping import clusters
 
