@@ -1347,4 +1347,3 @@ def apply_import_job(job_id: int) -> None:
             report={"summary": result.summary(), "counts": {"create": result.created, "update": result.updated,
                                                              "unchanged": result.unchanged, "rows": result.rows}},
         )  # fmt: skip
-
