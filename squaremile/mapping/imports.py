@@ -45,6 +45,8 @@ from django.utils import timezone
 from squaremile.core.permissions import require
 from squaremile.core.text import clean_text
 from squaremile.mapping.models import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
     Category,
     CategoryQuestion,
     Entry,
@@ -57,8 +59,6 @@ from squaremile.mapping.models import (
 
 logger = logging.getLogger(__name__)
 
-TITLE_MAX = 200
-DESCRIPTION_MAX = 10_000
 EXTERNAL_ID_MAX = 200
 ANSWER_TEXT_MAX = 2_000
 YES = {"yes", "y", "true", "1", "on", "verified"}

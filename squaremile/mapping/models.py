@@ -131,8 +131,12 @@ class EntryQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
+TITLE_MAX = 200  # an entry's title, everywhere it is typed or imported
+DESCRIPTION_MAX = 10_000  # an entry's description (a text column: the limit is ours)
+
+
 class Entry(models.Model):
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=TITLE_MAX)
     description = models.TextField(blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
     status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)

@@ -39,6 +39,8 @@ from django.utils import timezone
 from squaremile.core.permissions import can, require
 from squaremile.mapping import tasks
 from squaremile.mapping.models import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
     Category,
     Entry,
     EntryAction,
@@ -85,8 +87,6 @@ EDITABLE = (
     "title", "description", "category", "lat", "lng", "organisation", "project",
     "start_date", "end_date", "announced_on", "takes_effect_on", "submitter_name", "submitter_email",
 )  # fmt: skip
-TITLE_MAX = 200
-DESCRIPTION_MAX = 10_000
 ANSWER_TEXT_MAX = 2_000
 YES = {"yes", "y", "true", "1", "on"}
 NO = {"no", "n", "false", "0", "off"}

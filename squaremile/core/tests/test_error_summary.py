@@ -62,3 +62,27 @@ def test_formset_errors_are_listed_with_their_number():
     assert not formset.is_valid()
     html = summary(form=form, summary_formset=formset, summary_formset_label="Custom question")
     assert 'href="#id_form-1-text">Custom question 2: Ensure this value has at most 5 characters' in html
+
+
+class EntryLikeForm(Form):
+    title = forms.CharField(label="Title")
+    q_12 = forms.CharField(label="How many?", required=False)
+
+
+def test_a_services_refusal_lands_on_the_fields_it_names():
+    form = EntryLikeForm(data={"title": "Hall"})
+    assert form.is_valid()
+    form.add_service_errors(
+        forms.ValidationError({"title": ["Too like another."], "answers.12": ["A number."], "area": ["Gone."]}),
+        field_for=lambda name: "q_" + name.split(".", 1)[1] if name.startswith("answers.") else name,
+    )
+    assert form.errors["title"] == ["Too like another."]
+    assert form.errors["q_12"] == ["A number."]
+    assert form.non_field_errors() == ["Gone."]  # no such field: at the top of the form
+
+
+def test_a_refusal_without_fields_goes_to_the_top():
+    form = EntryLikeForm(data={"title": "Hall"})
+    form.is_valid()
+    form.add_service_errors(forms.ValidationError("This survey is closed."))
+    assert form.non_field_errors() == ["This survey is closed."] and not form.is_valid()
