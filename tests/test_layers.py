@@ -35,6 +35,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 PENDING: dict[tuple[str, str], str] = {
     ("squaremile.core.api", "squaremile.accounts.services"): "the API's token check moves out of core (perm)",
 }
+# Model relations that point up (a relation named by a string needs no import, so the import check cannot
+# see it). The user model is exempt: every app reaches it through settings.AUTH_USER_MODEL.
+RELATIONS_UP: dict[str, str] = {
+    "core.SearchDocument.area": "search filters by area; the index row keeps the record's area (places)",
+}
 # Modules at the package root (squaremile/api.py assembles every app's router): above every app.
 ROOT_TIER = len(LAYERS)
 
@@ -274,3 +279,35 @@ def test_the_checker_sees_lazy_and_relative_imports(tmp_path):
         ("squaremile.network.services", True),
     }
     assert strongly_connected({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"], ["d"]]
+
+
+@pytest.mark.django_db(databases=[])
+def test_model_relations_point_down():
+    """A foreign key or many-to-many field declared in an app points at the same app or a lower one."""
+    from django.apps import apps
+    from django.conf import settings
+
+    wrong = []
+    for model in apps.get_models():
+        app = model._meta.app_config
+        if not app.name.startswith("squaremile."):
+            continue
+        for field in model._meta.get_fields():
+            if not field.is_relation or field.auto_created or field.related_model is None:
+                continue
+            if not (field.concrete or field.many_to_many):
+                continue  # a GenericForeignKey names no model
+            target = field.related_model._meta
+            if not target.app_config.name.startswith("squaremile.") or target.app_label == app.label:
+                continue
+            if target.label == settings.AUTH_USER_MODEL:
+                continue
+            where = f"{model._meta.label}.{field.name}"
+            if tier_of(target.app_label) >= tier_of(app.label) and where not in RELATIONS_UP:
+                wrong.append(f"{where} -> {target.label}: `{target.app_label}` is not below `{app.label}`")
+    if wrong:
+        pytest.fail(
+            "Declare the relation on the higher app's model, pointing down (as directory.Skill.people does), "
+            "or use a generic relation:\n  " + "\n  ".join(sorted(wrong)),
+            pytrace=False,
+        )
