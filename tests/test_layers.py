@@ -8,6 +8,7 @@ the cycle check, as they never run). See "Layers" in docs/architecture.md.
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,6 +133,7 @@ def kind_of(path: Path) -> str:
     return "code"
 
 
+@functools.cache  # parsed once for the tests below
 def collect() -> tuple[dict[str, Path], list[Import]]:
     modules = all_modules()
     edges: list[Import] = []
