@@ -35,7 +35,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models.deletion import get_candidate_relations_to_delete
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.text import slugify
 from shapely.geometry import Polygon
 
@@ -490,11 +490,8 @@ class DemoGenerator:
                 return real
         return fast
 
-    def _url_pattern(self, name: str, fallback: str) -> str:
-        try:
-            return reverse(name, args=["SLUGSLOT"]).replace("SLUGSLOT", "{slug}")
-        except NoReverseMatch:
-            return fallback
+    def _url_pattern(self, name: str) -> str:
+        return reverse(name, args=["SLUGSLOT"]).replace("SLUGSLOT", "{slug}")
 
     def _named(self, kind: str, templates: list, place: Place) -> tuple[str, Context, str | None]:
         """A name from the templates, unused so far if possible; the values it was made from
@@ -597,6 +594,9 @@ class DemoGenerator:
 
         result = seed_network(
             rng=random.Random(self.rng.random()),
+            first_names=words.FIRST_NAMES,
+            surnames=words.SURNAMES,
+            wards=[ward for ward, _ in words.WARDS],
             respondents=survey_answers_for(self.size.organisations),
             stdout=self.stdout,
         )
@@ -883,7 +883,7 @@ class DemoGenerator:
         tables = self._org_tables()
         stream_label = dict(Stream.choices)
         type_label = dict(OrganisationType.choices)
-        url = self._url_pattern("directory:organisation_detail", "/organisations/{slug}/")
+        url = self._url_pattern("directory:organisation_detail")
         people = self.people
         organiser = self.demo_users[Role.ORGANISER]
         member = self.demo_users[Role.MEMBER]
@@ -1037,7 +1037,7 @@ class DemoGenerator:
     def _projects(self) -> None:
         rng, geo = self.rng, self.geo
         self.slugs["project"] = set(Project.objects.values_list("slug", flat=True))
-        url = self._url_pattern("directory:project_detail", "/projects/{slug}/")
+        url = self._url_pattern("directory:project_detail")
         status_label = dict(ProjectStatus.choices)
         statuses = [s for s, _w in STATUS_WEIGHTS]
         status_cum = _cum([w for _s, w in STATUS_WEIGHTS])
