@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from squaremile.core.forms import with_clean_text
+from squaremile.core.permissions import can
 
 
 class AdminRoleMixin:
@@ -8,8 +9,7 @@ class AdminRoleMixin:
     independent of Django's per-model permissions."""
 
     def _is_admin(self, request):
-        user = request.user
-        return user.is_active and user.is_authenticated and user.has_role("admin")
+        return can(request.user, "site.administer")
 
     def has_module_permission(self, request):
         return self._is_admin(request)
