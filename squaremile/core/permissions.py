@@ -172,6 +172,15 @@ def runs_space(user, space) -> bool:
     return bool(space_roles_of(user, space) & set(SPACE_RUNNERS))
 
 
+def owner_may_q(user, action: str, owner_field: str = "owner") -> Q:
+    """A filter for the records whose owner rule lets `user` do `action` (theirs, when the action
+    lets owners act and they hold the least role it asks of owners); matches nothing otherwise."""
+    rule = RULES[action]
+    if not rule.owner_may or not owner_field or role_rank(user) < RANK[rule.owner_min_role]:
+        return Q(pk__in=[])
+    return Q(**{owner_field: user.pk})
+
+
 def space_ids_q(user, model, roles, field: str = "pk") -> Q:
     """A filter for records of `model` (through `field`) in whose space `user` holds one of `roles`."""
     from django.contrib.contenttypes.models import ContentType

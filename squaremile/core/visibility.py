@@ -23,11 +23,10 @@ from django.db.models import Q
 
 from squaremile.core.models import SpaceVisibility
 from squaremile.core.permissions import (
-    RANK,
     RULES,
     SPACE_RUNNERS,
     can,
-    role_rank,
+    owner_may_q,
     runs_space,
     signed_in,
     space_ids_q,
@@ -77,8 +76,8 @@ def visible_q(
         return q
     q |= Q(**{visibility_field: MEMBERS})
     rule = RULES[action]
-    if rule.owner_may and owner_field and role_rank(user) >= RANK[rule.owner_min_role]:
-        q |= Q(**{owner_field: user.pk})
+    if owner_field:
+        q |= owner_may_q(user, action, owner_field)
     if space_field:
         if space_model is None:
             raise ValueError("visible_q needs space_model with space_field")
