@@ -187,3 +187,16 @@ def test_the_header_shows_moderation_to_those_who_may(client, role, superuser, s
     response = client.get(reverse("accounts:profile_edit"))
     assert response.status_code == 200
     assert (f'href="{reverse("mapping:queue")}"' in response.content.decode()) is shown
+
+
+def test_administrators_look_roles_up_in_the_admin(client, survey):
+    helper = UserFactory(email="helper@example.org")
+    spaces.grant(space=survey, user=helper, by=survey.owner)
+    client.force_login(UserFactory(role=Role.MODERATOR))
+    assert client.get("/admin/core/spacerole/").status_code == 302  # not for moderators: to the admin's login
+    client.force_login(UserFactory(role=Role.ADMIN, is_staff=True))
+    response = client.get("/admin/core/spacerole/")
+    assert response.status_code == 200
+    assert "helper@example.org" in response.content.decode() or str(helper) in response.content.decode()
+    held = SpaceRole.objects.get()
+    assert client.get(f"/admin/core/spacerole/{held.pk}/change/").status_code == 200
