@@ -48,6 +48,8 @@ class SpaceRole(models.Model):
 
     class Meta:
         ordering = ["content_type", "object_id", "role", "id"]
+        verbose_name = "role in a space"
+        verbose_name_plural = "roles in a space"
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id", "user", "role"], name="spacerole_unique")
         ]
