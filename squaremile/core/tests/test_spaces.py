@@ -200,3 +200,18 @@ def test_administrators_look_roles_up_in_the_admin(client, survey):
     assert "helper@example.org" in response.content.decode() or str(helper) in response.content.decode()
     held = SpaceRole.objects.get()
     assert client.get(f"/admin/core/spacerole/{held.pk}/change/").status_code == 200
+
+
+def test_a_record_inside_a_space_answers_for_its_space(survey):
+    """A record that lives in a space names it with `permission_space()` (a round -> its survey)."""
+
+    class NoteInSurvey:
+        owner_id = None
+
+        def permission_space(self):
+            return survey
+
+    helper = UserFactory()
+    assert not can(helper, "survey.change", NoteInSurvey())
+    spaces.grant(space=survey, user=helper, by=survey.owner)
+    assert can(helper, "survey.change", NoteInSurvey())
