@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from squaremile.accounts import data_export
 from squaremile.accounts.models import ApiToken, Profile, Role, User
-from squaremile.core.permissions import require
+from squaremile.core.permissions import require, staff_flag_for
 
 TOKEN_PREFIX = "sqm_"  # noqa: S105 - a label, not a secret
 
@@ -43,7 +43,7 @@ def role_set(*, user: User, role: str, by) -> User:
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}")
     user.role = role
-    user.is_staff = role == Role.ADMIN or user.is_superuser
+    user.is_staff = staff_flag_for(role, user.is_superuser)
     user.save(update_fields=["role", "is_staff"])
     return user
 

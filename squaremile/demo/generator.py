@@ -41,6 +41,7 @@ from shapely.geometry import Polygon
 
 from squaremile.accounts.models import Profile, Role, User
 from squaremile.core.models import SearchDocument, Visibility
+from squaremile.core.permissions import staff_flag_for
 from squaremile.core.text import plain_text
 from squaremile.demo import words
 from squaremile.directory.models import (
@@ -759,7 +760,7 @@ class DemoGenerator:
             first, last = display.split(" ", 1)
             user.first_name, user.last_name = first, last
             user.role = role
-            user.is_staff = role == Role.ADMIN or superuser
+            user.is_staff = staff_flag_for(role, superuser)
             user.is_superuser = superuser
             user.is_active = True
             user.password = self.password

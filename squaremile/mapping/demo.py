@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
-from squaremile.accounts.models import Role, User
+from squaremile.accounts.models import User
+from squaremile.core.permissions import holders_of
 from squaremile.mapping import clusters
 from squaremile.mapping.models import (
     Category,
@@ -280,7 +281,7 @@ def seed_map(*, rng: random.Random, count: int, stdout=None) -> dict:
     spots = _spots()
     spot_weights = [s.weight for s in spots]
     owners = list(User.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)[:5000])
-    moderator = User.objects.filter(role__in=[Role.MODERATOR, Role.ADMIN]).order_by("pk").first()
+    moderator = holders_of("entry.moderate").order_by("pk").first()
     org_ids = list(_ids("directory", "Organisation"))
     project_ids = list(_ids("directory", "Project"))
     centre = getattr(settings, "MAP_DEFAULT_CENTER", [53.8, -1.55])

@@ -16,8 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from squaremile.accounts.models import Role, User
 from squaremile.core.mail import subject as mail_subject
+from squaremile.core.permissions import holders_of
 from squaremile.core.site import absolute_url
 from squaremile.mapping.models import Entry, EntryStatus, ModerationMode, ModerationPreference
 
@@ -32,7 +32,7 @@ def site_url(path: str = "/") -> str:
 
 def moderators():
     """Active people who may moderate the map (moderators, administrators, superusers)."""
-    return User.objects.filter(is_active=True).filter(Q(role__in=[Role.MODERATOR, Role.ADMIN]) | Q(is_superuser=True))
+    return holders_of("entry.moderate")
 
 
 def _mode(user) -> str:
