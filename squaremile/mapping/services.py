@@ -1,10 +1,11 @@
 """Writes for the community map: submitting, editing and moderating entries.
 
-Every function is keyword-only, atomic and permission-checked; each writes an `EntryEvent` (who,
-when, what changed as field -> [old, new], and why) and keeps the map's precomputed cluster
-cells in step through `clusters.snapshot` / `clusters.apply`. Emails go out through tasks once
-the transaction has committed (nothing is sent for a change that was rolled back). Photo files
-that a create or an edit stored are deleted again when it fails (the rows are rolled back).
+Every function is keyword-only, atomic and permission-checked; each writes an audit event
+(`squaremile.audit.services.record`: who, when, what changed as field -> [old, new], and why)
+and keeps the map's precomputed cluster cells in step through `clusters.snapshot` /
+`clusters.apply`. Emails go out through tasks once the transaction has committed (nothing is sent
+for a change that was rolled back). Photo files that a create or an edit stored are deleted again
+when it fails (the rows are rolled back).
 
 The moderation state machine (`TRANSITIONS` below):
 
@@ -36,12 +37,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from squaremile.audit import services as audit
 from squaremile.core.permissions import can, require
 from squaremile.mapping.models import (
     Category,
     Entry,
     EntryAction,
-    EntryEvent,
     EntryPhoto,
     EntryStatus,
     ModerationMode,
@@ -127,31 +128,20 @@ def anonymous_allowed() -> bool:
 
 
 # ---- values for the history ---------------------------------------------------------------
-def _shown(value):
-    """A JSON-friendly, readable form of a field's value for EntryEvent.changes."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _shown(v) for k, v in value.items()}
-    if hasattr(value, "pk"):
-        return str(value)
-    return str(value)
+_shown = audit.shown
 
 
 def _values(entry: Entry) -> dict:
-    return {name: _shown(getattr(entry, name)) for name in TRACKED}
+    return audit.snapshot(entry, TRACKED)
 
 
 def _diff(before: dict, after: dict) -> dict:
-    return {name: [before[name], after[name]] for name in TRACKED if before.get(name) != after.get(name)}
+    return audit.diff(before, after)
 
 
-def _event(entry: Entry, by, action: str, *, changes: dict | None = None, note: str = "") -> EntryEvent:
-    return EntryEvent.objects.create(
-        entry=entry, actor=by if _is_user(by) else None, action=action, changes=changes or {}, note=note
-    )
+def _event(entry: Entry, by, action: str, *, changes: dict | None = None, note: str = ""):
+    """One line of the entry's history in the audit log ("entry.<action>")."""
+    return audit.record(actor=by, action=f"entry.{action}", target=entry, changes=changes, note=note)
 
 
 # ---- extra questions ----------------------------------------------------------------------
@@ -293,7 +283,7 @@ def _add_photos(entry: Entry, photos: Sequence, *, by, alt: str = "") -> int:
         if stored is not None:
             stored.append((record.image.storage, record.image.name))
         record.save()
-        _event(entry, by, EntryAction.PHOTO_ADDED, changes={"photos": [i, i + 1]}, note=record.image.name)
+        _event(entry, by, EntryAction.PHOTO_ADDED, changes={"photos": [i, i + 1]})
     return len(processed)
 
 
@@ -486,11 +476,10 @@ def entry_update(
     removed = 0
     if remove_photos:
         for photo in entry.photos.filter(pk__in=list(remove_photos)):
-            name = photo.image.name
             _delete_files_after_commit([photo])
             photo.delete()
             removed += 1
-            _event(entry, by, EntryAction.PHOTO_REMOVED, note=name)
+            _event(entry, by, EntryAction.PHOTO_REMOVED)
     added = _add_photos(entry, add_photos, by=by, alt=photo_alt)
     if changes or not (added or removed):
         why = note or ("Changed by its submitter: back in the moderation queue." if requeued else "")
@@ -503,16 +492,40 @@ def entry_update(
 
 @transaction.atomic
 def entry_delete(*, entry: Entry, by) -> None:
-    """Delete an entry, its photos and its history (owners their own, moderators any)."""
+    """Delete an entry and its photos (owners their own, moderators any). Its history stays in the
+    audit log, under the entry's title, with a last line saying who deleted it."""
     require(by, "entry.delete", entry)
     entry = Entry.objects.select_for_update().get(pk=entry.pk)
     before = _snapshot(entry)
     _delete_files_after_commit(list(entry.photos.all()))
     Entry.objects.filter(merged_into=entry).update(merged_into=None)
+    _event(entry, by, EntryAction.DELETED)
     entry.delete()
     from squaremile.mapping import clusters
 
     clusters.apply(before, None)
+
+
+@transaction.atomic
+def entry_admin_save(*, entry: Entry, by, is_new: bool) -> Entry:
+    """An administrator's direct save in the admin site: the area, the map's cells and the
+    history are kept as by every other change."""
+    require(by, "category.change")  # the admin site is for administrators
+    before_obj = None if is_new else Entry.objects.select_for_update().filter(pk=entry.pk).first()
+    before = _snapshot(before_obj) if before_obj else None
+    before_values = _values(before_obj) if before_obj else {}
+    entry.area = area_for_point(lat=entry.lat, lng=entry.lng)
+    if entry.status == S.PUBLISHED and entry.published_at is None:
+        entry.published_at = timezone.now()
+    entry.save()
+    if before_obj is None:
+        _event(entry, by, EntryAction.CREATED, note="Added in the admin.")
+    else:
+        changes = _diff(before_values, _values(entry))
+        if changes:
+            _event(entry, by, EntryAction.EDITED, changes=changes, note="Changed in the admin.")
+    _apply(before, entry)
+    return entry
 
 
 # ---- moderation ----------------------------------------------------------------------------

@@ -282,7 +282,7 @@ def test_owner_edits_and_deletes_others_cannot(client, member, category):
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.title == "Friday pantry"
-    assert entry.events.filter(action="edited", actor=member).exists()
+    assert entry.events.filter(action="entry.edited", actor=member).exists()
     assert client.get(delete).status_code == 200
     assert client.post(delete).status_code == 302
     assert not Entry.objects.exists()
@@ -308,7 +308,7 @@ def test_edit_removes_a_photo(client, member, category, django_capture_on_commit
     assert response.status_code == 302
     assert not entry.photos.exists()
     assert not storage.exists(name)
-    assert entry.events.filter(action="photo_removed").exists()
+    assert entry.events.filter(action="entry.photo_removed").exists()
 
 
 def test_edit_form_offers_the_entrys_closed_category(client, member, category):

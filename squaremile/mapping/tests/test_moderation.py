@@ -95,7 +95,7 @@ def test_publish_from_the_queue(mod_client, moderator, category):
     assert response.status_code == 302 and response["Location"] == QUEUE
     entry.refresh_from_db()
     assert entry.status == EntryStatus.PUBLISHED
-    assert entry.events.get(action="published").actor == moderator
+    assert entry.events.get(action="entry.published").actor == moderator
 
 
 def test_next_must_stay_on_the_site(mod_client, category):
@@ -277,7 +277,7 @@ def test_bulk_merge_into_one_entry(mod_client, category):
     response = mod_client.post(bulk, {"action": "merge", "entries": [a.pk, b.pk], "into": f"#{keep.pk}"})
     assert response.status_code == 302
     assert set(Entry.objects.filter(status=EntryStatus.MERGED).values_list("merged_into", flat=True)) == {keep.pk}
-    assert keep.events.filter(action="merged").count() == 2
+    assert keep.events.filter(action="entry.merged").count() == 2
 
 
 def test_huge_numbers_in_urls_and_forms_are_not_errors(mod_client, category):

@@ -6,33 +6,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.BigIntegerField()),
-                ('reason', models.CharField(choices=[('wrong', 'It is wrong or out of date'), ('spam', 'It is spam or advertising'), ('offensive', 'It is offensive or hurtful'), ('private', "It shares someone's private details"), ('duplicate', 'It is already on the site'), ('other', 'Something else')], max_length=20)),
-                ('text', models.TextField(blank=True, verbose_name='more about it')),
-                ('outcome', models.CharField(blank=True, choices=[('', 'Waiting for a moderator'), ('kept', 'Kept: a moderator found nothing wrong'), ('removed', 'Taken down by a moderator')], default='', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
-                ('reporter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports_made', to=settings.AUTH_USER_MODEL)),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("object_id", models.BigIntegerField()),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("wrong", "It is wrong or out of date"),
+                            ("spam", "It is spam or advertising"),
+                            ("offensive", "It is offensive or hurtful"),
+                            ("private", "It shares someone's private details"),
+                            ("duplicate", "It is already on the site"),
+                            ("other", "Something else"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="more about it")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Waiting for a moderator"),
+                            ("kept", "Kept: a moderator found nothing wrong"),
+                            ("removed", "Taken down by a moderator"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contenttypes.contenttype"
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports_made",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id', 'outcome'], name='report_target_outcome')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('outcome', '')), fields=('content_type', 'object_id', 'reporter'), name='report_once_while_open')],
+                "ordering": ["created_at", "id"],
+                "indexes": [
+                    models.Index(fields=["content_type", "object_id", "outcome"], name="report_target_outcome")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("outcome", "")),
+                        fields=("content_type", "object_id", "reporter"),
+                        name="report_once_while_open",
+                    )
+                ],
             },
         ),
     ]

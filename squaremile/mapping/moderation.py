@@ -1,0 +1,1 @@
+"""Entries in the shared moderation machinery (registered from MappingConfig.ready)."""
