@@ -4,10 +4,15 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from squaremile.accounts.models import ApiToken, Profile, Role, User
 from squaremile.core.permissions import require
+
+# Sent inside role_set's transaction with user, old, new and by. The audit log (a layer above
+# accounts) records it as "role.changed"; accounts does not import it.
+role_changed = Signal()
 
 TOKEN_PREFIX = "sqm_"  # noqa: S105 - a label, not a secret
 
@@ -41,9 +46,12 @@ def role_set(*, user: User, role: str, by) -> User:
     require(by, "role.change", user)
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}")
+    old = user.role
     user.role = role
     user.is_staff = role == Role.ADMIN or user.is_superuser
     user.save(update_fields=["role", "is_staff"])
+    if old != role:  # the audit log (a higher layer) listens and records "role.changed"
+        role_changed.send(sender=User, user=user, old=old, new=role, by=by)
     return user
 
 

@@ -118,3 +118,28 @@ def test_entry_events_move_into_the_audit_log_and_back():
     assert EntryEvent.objects.get(action="created").created_at == when
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# ---- what other apps record -----------------------------------------------------------------------
+def test_role_changes_are_recorded():
+    from squaremile.accounts.services import role_set
+
+    admin = UserFactory(role=Role.ADMIN)
+    person = UserFactory()
+    role_set(user=person, role=Role.MODERATOR, by=admin)
+    event = history_for(person).get()
+    assert event.action == "role.changed" and event.actor == admin
+    assert event.changes == {"role": ["member", "moderator"]}
+
+
+def test_directory_edits_and_deletes_are_recorded():
+    from squaremile.directory.services import organisation_create, organisation_delete, organisation_update
+
+    owner = UserFactory()
+    org = organisation_create(by=owner, data={"name": "Food Bank", "description": "Food."})
+    organisation_update(organisation=org, by=owner, data={"name": "Town Food Bank"})
+    pk = org.pk
+    organisation_delete(organisation=org, by=owner)
+    events = list(history_for(None, model=type(org), pk=pk))
+    assert [e.action for e in events] == ["organisation.deleted", "organisation.changed", "organisation.created"]
+    assert events[1].changes["name"] == ["Food Bank", "Town Food Bank"] and events[0].target_label == "Town Food Bank"
