@@ -49,38 +49,31 @@ from squaremile.mapping.models import (
     ModerationPreference,
     QuestionKind,
 )
+from squaremile.mapping.moderation import TRACKED
+from squaremile.moderation import registry
+from squaremile.moderation import services as moderation
 from squaremile.places.selectors import area_for_point
 
 S = EntryStatus
 logger = logging.getLogger(__name__)
 
-# action -> (statuses it may start from, the status it leads to (None: unchanged))
+# The map's own action (the others are the shared moderation actions in mapping/moderation.py):
+# action -> (statuses it may start from, the status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
-    "publish": (frozenset({S.PENDING, S.REJECTED}), S.PUBLISHED),
-    "reject": (frozenset({S.PENDING, S.PUBLISHED}), S.REJECTED),
-    "archive": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED}), S.ARCHIVED),
-    "restore": (frozenset({S.ARCHIVED}), None),  # published or pending, see entry_restore
-    "verify": (frozenset({S.PENDING, S.PUBLISHED}), None),
-    "unverify": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED, S.ARCHIVED}), None),
-    "merge": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED, S.ARCHIVED}), S.MERGED),
+    "merge": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED, S.ARCHIVED, S.HIDDEN}), S.MERGED),
 }
-BULK_ACTIONS = ("publish", "reject", "verify", "unverify", "archive", "restore", "merge")
+BULK_ACTIONS = ("publish", "reject", "verify", "unverify", "archive", "hide", "restore", "merge")
 ACTION_WORDS = {
     "publish": "publish",
     "reject": "reject",
     "archive": "archive",
+    "hide": "hide",
     "restore": "restore",
     "verify": "mark as verified",
     "unverify": "remove the verified mark from",
     "merge": "merge",
 }
 
-# Fields whose changes the history records, with how each is shown.
-TRACKED = (
-    "title", "description", "category", "lat", "lng", "area", "organisation", "project",
-    "start_date", "end_date", "announced_on", "takes_effect_on", "answers", "status", "verified",
-    "submitter_name", "submitter_email", "rejection_reason", "merged_into",
-)  # fmt: skip
 EDITABLE = (
     "title", "description", "category", "lat", "lng", "organisation", "project",
     "start_date", "end_date", "announced_on", "takes_effect_on", "submitter_name", "submitter_email",
@@ -529,23 +522,26 @@ def entry_admin_save(*, entry: Entry, by, is_new: bool) -> Entry:
 
 
 # ---- moderation ----------------------------------------------------------------------------
+# Publish, reject, archive, hide, restore, verify and unverify are the shared moderation actions
+# (`squaremile.moderation`), described for entries in `mapping/moderation.py`; merge is the map's own.
+def _entry_action(name: str):
+    return registry.get("entry").actions[name]
+
+
 def transition_error(entry: Entry, action: str, *, into: Entry | None = None) -> str | None:
     """Why `action` cannot be applied to `entry` now, or None when it can."""
+    if action != "merge":
+        return _entry_action(action).problem(entry)
     allowed, _ = TRANSITIONS[action]
     label = f"“{entry.title}” (#{entry.pk})"
     if entry.status not in allowed:
         return f"Cannot {ACTION_WORDS[action]} {label}: it is {entry.get_status_display().lower()}."
-    if action == "verify" and entry.verified:
-        return f"{label} is already verified."
-    if action == "unverify" and not entry.verified:
-        return f"{label} is not verified."
-    if action == "merge":
-        if into is None:
-            return "Choose the entry to merge it into."
-        if into.pk == entry.pk:
-            return "An entry cannot be merged into itself."
-        if into.status == S.MERGED:
-            return f"“{into.title}” (#{into.pk}) was itself merged into another entry: merge into that one."
+    if into is None:
+        return "Choose the entry to merge it into."
+    if into.pk == entry.pk:
+        return "An entry cannot be merged into itself."
+    if into.status == S.MERGED:
+        return f"“{into.title}” (#{into.pk}) was itself merged into another entry: merge into that one."
     return None
 
 
@@ -565,60 +561,39 @@ def _finish(entry: Entry, by, action: str, before_values: dict, before, *, note:
     return entry
 
 
-@transaction.atomic
+def _take(action: str, *, entry: Entry, by, note: str = "") -> Entry:
+    return moderation.run(action=_entry_action(action), user=by, obj=entry, note=note)
+
+
 def entry_publish(*, entry: Entry, by, note: str = "") -> Entry:
-    entry, values, before = _moderate(entry, by, "publish")
-    first_time = entry.published_at is None
-    entry.status, entry.rejection_reason = S.PUBLISHED, ""
-    entry.published_at = entry.published_at or timezone.now()
-    entry = _finish(entry, by, EntryAction.PUBLISHED, values, before, note=note)
-    if first_time and not (entry.owner_id and _is_user(by) and entry.owner_id == by.pk):
-        _after_commit("notify_published", entry.pk)
-    return entry
+    return _take("publish", entry=entry, by=by, note=note)
 
 
-@transaction.atomic
 def entry_reject(*, entry: Entry, by, reason: str) -> Entry:
     """Reject with a reason, which the submitter is emailed."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ["Say why, for the person who submitted it."]})
-    if len(reason) > 2000:
-        raise ValidationError({"reason": ["At most 2000 characters."]})
-    entry, values, before = _moderate(entry, by, "reject")
-    entry.status, entry.rejection_reason = S.REJECTED, reason
-    entry = _finish(entry, by, EntryAction.REJECTED, values, before, note=reason)
-    _after_commit("notify_rejected", entry.pk)
-    return entry
+    return _take("reject", entry=entry, by=by, note=reason)
 
 
-@transaction.atomic
 def entry_verify(*, entry: Entry, by, note: str = "") -> Entry:
-    entry, values, before = _moderate(entry, by, "verify")
-    entry.verified, entry.verified_at = True, timezone.now()
-    return _finish(entry, by, EntryAction.VERIFIED, values, before, note=note)
+    return _take("verify", entry=entry, by=by, note=note)
 
 
-@transaction.atomic
 def entry_unverify(*, entry: Entry, by, note: str = "") -> Entry:
-    entry, values, before = _moderate(entry, by, "unverify")
-    entry.verified, entry.verified_at = False, None
-    return _finish(entry, by, EntryAction.UNVERIFIED, values, before, note=note)
+    return _take("unverify", entry=entry, by=by, note=note)
 
 
-@transaction.atomic
 def entry_archive(*, entry: Entry, by, note: str = "") -> Entry:
-    entry, values, before = _moderate(entry, by, "archive")
-    entry.status = S.ARCHIVED
-    return _finish(entry, by, EntryAction.ARCHIVED, values, before, note=note)
+    return _take("archive", entry=entry, by=by, note=note)
 
 
-@transaction.atomic
+def entry_hide(*, entry: Entry, by, note: str = "") -> Entry:
+    return _take("hide", entry=entry, by=by, note=note)
+
+
 def entry_restore(*, entry: Entry, by, note: str = "") -> Entry:
-    """Back from the archive: published again if it had been published, else to the queue."""
-    entry, values, before = _moderate(entry, by, "restore")
-    entry.status = S.PUBLISHED if entry.published_at else S.PENDING
-    return _finish(entry, by, EntryAction.RESTORED, values, before, note=note)
+    """Back from the archive: published again if it had been published, else to the queue; hidden
+    after reports: published again (the reports are closed as nothing wrong)."""
+    return _take("restore", entry=entry, by=by, note=note)
 
 
 @transaction.atomic
@@ -658,6 +633,7 @@ def entry_merge(*, entry: Entry, into: Entry, by, note: str = "") -> Entry:
 
 SINGLE = {
     "publish": entry_publish,
+    "hide": entry_hide,
     "verify": entry_verify,
     "unverify": entry_unverify,
     "archive": entry_archive,
@@ -714,9 +690,6 @@ def moderation_preference_set(*, user, by, mode: str) -> ModerationPreference:
 
 # ---- notifications once committed ----------------------------------------------------------
 def _after_commit(task_name: str, entry_id: int) -> None:
-    def send():
-        from squaremile.mapping import tasks
+    from squaremile.mapping import tasks
 
-        getattr(tasks, task_name).enqueue(entry_id=entry_id)
-
-    transaction.on_commit(send)
+    tasks.after_commit(getattr(tasks, task_name), entry_id)

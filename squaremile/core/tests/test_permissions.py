@@ -24,6 +24,8 @@ from squaremile.mapping import imports as map_imports
 from squaremile.mapping import services as map_services
 from squaremile.mapping.models import Entry
 from squaremile.mapping.tests.factories import EntryFactory
+from squaremile.moderation import services as moderation_services
+from squaremile.moderation.models import Report
 from squaremile.network import services as network_services
 from squaremile.network.models import Survey
 from squaremile.network.tests.factories import SurveyFactory
@@ -56,6 +58,7 @@ EXPECTED = {
     "survey.change":        ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--"),
     "survey.delete":        ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--"),
     "survey.view_responses": ("--",    "--",   "Y-",     "Y-",     "YY",  "YY",     "--"),
+    "moderation.report":    ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--"),
     "profile.change":       ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--"),
     "role.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--"),
     "apitoken.add":         ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--"),
@@ -113,7 +116,7 @@ def _record(action: str, owner_pk):
         return User(pk=owner_pk, email=f"u{owner_pk}@example.org") if owner_pk else User(email="x@example.org")
     if kind == "apitoken":
         return ApiToken(user_id=owner_pk, name="t")
-    if kind == "entry":
+    if kind in ("entry", "moderation"):  # moderation.report: reporting a map entry
         from squaremile.mapping.models import Entry
 
         return Entry(owner_id=owner_pk, title="Entry")
@@ -182,6 +185,8 @@ def _owned(action: str, owner, other):
         return owner or other
     if kind == "entry":
         return EntryFactory(owner=owner, title="Existing", verified=False)
+    if kind == "moderation":  # a published entry to report
+        return EntryFactory(owner=owner, title="Reported")
     if kind == "survey":
         return SurveyFactory(owner=owner)
     if kind == "apitoken":
@@ -223,6 +228,7 @@ SERVICE_CALLS = {
     "survey.change": lambda by, rec: network_services.survey_update(survey=rec, by=by, data={"title": "Changed"}),
     "survey.delete": lambda by, rec: network_services.survey_delete(survey=rec, by=by),
     "survey.view_responses": None,  # a read: the organiser pages' matrix is in network/tests/test_survey_views.py
+    "moderation.report": lambda by, rec: moderation_services.report(user=by, target=rec, reason="wrong"),
     "profile.change": lambda by, rec: account_services.profile_update(
         profile=rec, by=by, data={"display_name": "Changed"}
     ),
@@ -244,6 +250,7 @@ def _snapshot():
         sorted(ApiToken.objects.values_list("id", "name")),
         sorted(Entry.objects.values_list("id", "title", "verified")),
         sorted(Survey.objects.values_list("id", "title")),
+        sorted(Report.objects.values_list("id", "reporter_id")),
     )
 
 

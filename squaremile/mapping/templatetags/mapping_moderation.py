@@ -16,7 +16,7 @@ def moderation_for(entry, user) -> dict:
     moderator = services.is_moderator(user)
     allowed = {}
     if moderator:
-        for action in ("publish", "reject", "verify", "unverify", "archive", "restore", "merge"):
+        for action in ("publish", "reject", "verify", "unverify", "archive", "hide", "restore", "merge"):
             allowed[action] = (
                 services.transition_error(entry, action, into=entry if action != "merge" else None) is None
             )
