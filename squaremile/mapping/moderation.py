@@ -4,6 +4,7 @@ the queue shows of them, and the hooks that keep the map's cluster cells in step
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 
 from squaremile.core.text import plain_text
@@ -128,6 +129,9 @@ class EntryModeration(registry.Moderated):
             who=who,
             area=obj.area.name if obj.area_id else "",
         )
+
+    def after_report_url(self, obj) -> str:
+        return reverse("mapping:map")
 
     def before_change(self, obj):
         return clusters.snapshot(obj)

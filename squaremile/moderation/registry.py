@@ -40,6 +40,8 @@ class Moderated:
     state_field: str = "status"
     area_field: str | None = "area"  # for the queue's area filter (None: not filterable by area)
     created_field: str = "created_at"
+    row_actions: tuple[str, ...] = ("publish", "restore", "reject", "hide", "archive")  # buttons on a queue row
+    search_field: str | None = "title"  # the queue's "title contains" filter (None: not searchable)
     tracked: tuple[str, ...] = ("status",)  # fields the audit log compares before and after
     # The states the queue lists by default: waiting for a decision, and hidden by reports.
     waiting_states: tuple[str, ...] = (ModerationState.PENDING, ModerationState.HIDDEN)
@@ -68,6 +70,10 @@ class Moderated:
 
     def preview(self, obj) -> Preview:
         return Preview(title=str(obj), url=obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else "")
+
+    def after_report_url(self, obj) -> str:
+        """Where a reporter goes once the record they reported was hidden (its page is gone for them)."""
+        return "/"
 
     def before_change(self, obj):
         """Called before a moderation action changes `obj`; its result goes to `after_change`."""

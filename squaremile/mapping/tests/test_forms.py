@@ -114,7 +114,7 @@ def test_script_in_title_and_description_is_shown_as_text(client, member, catego
     entry = services.entry_create(by=member, title="<script>alert('t')</script>", category=category, lat=53.8,
                                   lng=-1.55, description="<script>alert('d')</script>")  # fmt: skip
     client.force_login(moderator)
-    for url in (reverse("mapping:queue"), reverse("mapping:entry_edit", args=[entry.pk]),
+    for url in (reverse("moderation:queue"), reverse("mapping:entry_edit", args=[entry.pk]),
                 reverse("mapping:moderate", args=[entry.pk, "reject"])):  # fmt: skip
         html = client.get(url).content.decode()
         assert "<script>alert(" not in html, url
