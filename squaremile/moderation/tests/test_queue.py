@@ -87,7 +87,7 @@ def test_filters_by_kind_area_age_state_and_title(mod_client, second_kind):
     threat = EntryFactory(status=EntryStatus.PENDING, title="Library closing", category__is_threat=True,
                           category__slug="cuts", category__name="Cuts")  # fmt: skip
     near = EntryFactory(status=EntryStatus.PENDING, title="Riverside hall", area=area)
-    fresh = EntryFactory(status=EntryStatus.PENDING, title="Fresh one")
+    EntryFactory(status=EntryStatus.PENDING, title="Fresh one")
     aged(near, 10)
     aged(threat, 40)
     html = mod_client.get(QUEUE, {"kind": "threat"}).content.decode()
@@ -107,14 +107,13 @@ def test_filters_by_kind_area_age_state_and_title(mod_client, second_kind):
     assert mod_client.get(QUEUE, {"kind": "x", "area": "x", "age": "x", "order": "x", "page": "x"}).status_code == 200
 
 
-def test_multi_kind_pages_merge_in_order(mod_client, second_kind):
+def test_multi_kind_pages_merge_in_order(second_kind):
     from squaremile.moderation import selectors
 
     entries = waiting(4, category__is_threat=True, category__slug="cuts", category__name="Cuts")
     for i, e in enumerate(entries):
         aged(e, 10 - i)
-    items = selectors.queue(user=mod_client.session and UserFactory(role=Role.MODERATOR),
-                            filters=selectors.QueueFilters())  # fmt: skip
+    items = selectors.queue(user=UserFactory(role=Role.MODERATOR), filters=selectors.QueueFilters())
     assert items.count() == 8
     keys = [(i.kind, i.obj.pk) for i in items[2:6]]
     assert [pk for _, pk in keys] == [entries[1].pk, entries[1].pk, entries[2].pk, entries[2].pk]
