@@ -119,7 +119,11 @@ class EntryModeration(registry.Moderated):
     def preview(self, obj) -> registry.Preview:
         photos = list(obj.photos.all())
         photo = photos[0] if photos else None
-        who = str(obj.owner) if obj.owner_id else f"{obj.submitter_name or 'Someone'} (not signed in)"
+        if obj.owner_id:
+            who = str(obj.owner)
+        else:  # moderators may need to write to a visitor who sent it
+            email = f" ({obj.submitter_email})" if obj.submitter_email else ""
+            who = f"{obj.submitter_name or 'a visitor'}{email}, not signed in"
         return registry.Preview(
             title=obj.title,
             url=obj.get_absolute_url(),
