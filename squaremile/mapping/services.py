@@ -7,13 +7,15 @@ and keeps the map's precomputed cluster cells in step through `clusters.snapshot
 for a change that was rolled back). Photo files that a create or an edit stored are deleted again
 when it fails (the rows are rolled back).
 
-The moderation state machine (`TRANSITIONS` below):
+The moderation state machine: the shared actions of `squaremile.moderation`, described for entries
+in `mapping/moderation.py`, plus the map's own merge (`TRANSITIONS` below):
 
-    pending   --publish--> published     pending|published --reject (reason)--> rejected
-    rejected  --publish--> published     pending|published|rejected --archive--> archived
+    pending   --publish--> published     pending|published|hidden --reject (reason)--> rejected
+    rejected  --publish--> published     pending|published|rejected|hidden --archive--> archived
+    published --hide (or N reports)--> hidden      hidden --restore--> published
     archived  --restore--> published (if it had been published before) or pending
     any but merged --merge into another entry--> merged (final)
-    verify / unverify: pending or published entries only.
+    verify: pending or published entries; unverify: any verified entry but a merged one.
 
 Who is trusted (their entries skip the queue in a category with `auto_publish_trusted`): an
 organiser or higher, or a member who already has at least one published entry.
