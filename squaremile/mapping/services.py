@@ -495,6 +495,7 @@ def entry_delete(*, entry: Entry, by) -> None:
     _delete_files_after_commit(list(entry.photos.all()))
     Entry.objects.filter(merged_into=entry).update(merged_into=None)
     _event(entry, by, EntryAction.DELETED)
+    moderation.forget_reports(target=entry)
     entry.delete()
     from squaremile.mapping import clusters
 

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from squaremile.audit import services as audit
-from squaremile.core.permissions import refusal, require
+from squaremile.core.permissions import can, owner_of, refusal, require
 from squaremile.moderation import registry
 from squaremile.moderation.models import ModerationState, Report, ReportOutcome, ReportReason
 
@@ -104,6 +104,8 @@ def report(*, user, target, reason: str, text: str = "") -> Report:
     reported a published record, it is hidden until a moderator decides."""
     require(user, "moderation.report")
     config = registry.for_object(target)
+    if owner_of(target) == user.pk:
+        raise ValidationError({"reason": ["This is yours: change it or delete it instead of reporting it."]})
     if reason not in ReportReason.values:
         raise ValidationError({"reason": ["Choose what is wrong with it."]})
     text = (text or "").strip()
@@ -194,10 +196,15 @@ def _mail_reporters(people, title: str, body: str, url: str) -> None:
     transaction.on_commit(send)
 
 
-def may_report(user, target) -> bool:
-    from squaremile.core.permissions import can
+def forget_reports(*, target) -> int:
+    """Delete the reports on a record that is being deleted (call it from the deleting service)."""
+    ct = ContentType.objects.get_for_model(target)
+    return Report.objects.filter(content_type=ct, object_id=target.pk).delete()[0]
 
-    if not can(user, "moderation.report"):
+
+def may_report(user, target) -> bool:
+    """Signed-in people may report a published record, except their own."""
+    if not can(user, "moderation.report") or owner_of(target) == user.pk:
         return False
     try:
         config = registry.for_object(target)

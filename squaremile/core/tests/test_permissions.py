@@ -185,8 +185,8 @@ def _owned(action: str, owner, other):
         return owner or other
     if kind == "entry":
         return EntryFactory(owner=owner, title="Existing", verified=False)
-    if kind == "moderation":  # a published entry to report
-        return EntryFactory(owner=owner, title="Reported")
+    if kind == "moderation":  # a published entry to report: someone else's (people do not report their own)
+        return EntryFactory(owner=other, title="Reported")
     if kind == "survey":
         return SurveyFactory(owner=owner)
     if kind == "apitoken":

@@ -148,3 +148,17 @@ def test_bulk_is_all_or_nothing(moderator):
     assert services.bulk(action="publish", items=[a, b], user=moderator) == 2
     with pytest.raises(ValidationError):
         services.bulk(action="reject", items=[gone], user=moderator, note="")
+
+
+def test_owners_do_not_report_their_own_and_deleting_forgets_reports(entry):
+    from squaremile.mapping import services as map_services
+
+    owner = UserFactory()
+    entry.owner = owner
+    entry.save()
+    assert not services.may_report(owner, entry)
+    with pytest.raises(ValidationError, match="This is yours"):
+        services.report(user=owner, target=entry, reason="spam")
+    services.report(user=UserFactory(), target=entry, reason="spam")
+    map_services.entry_delete(entry=entry, by=owner)
+    assert not Report.objects.exists()
