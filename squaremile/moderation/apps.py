@@ -8,6 +8,13 @@ class ModerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from squaremile.audit import registry
-
-        registry.register("report.outcome", "Reports decided")
+        try:  # the notifications app (issue 12, helper "notify"); until it is merged, reporters get a plain e-mail
+            from squaremile.notifications import kinds
+        except ImportError:
+            return
+        kinds.register(
+            "moderation.report_decided",
+            label="What happened to something you reported",
+            description="When a moderator has looked at something you reported.",
+            default="immediate",
+        )
