@@ -113,6 +113,8 @@ def survey_create(*, by, data: dict, questions: list[dict] | None = None) -> Sur
     for name, values in m2m.items():
         getattr(survey, name).set(values)
     Round.objects.create(survey=survey, number=1, opens_at=survey.opens_at, closes_at=survey.closes_at)
+    if survey.is_published:
+        audit.record(actor=by, action="survey.published", target=survey)
     if questions:
         _save_questions(survey, questions)
     return survey
