@@ -280,7 +280,7 @@ class EntryAction(models.TextChoices):
     IMPORTED = "imported", "Imported"
     PHOTO_ADDED = "photo_added", "A photo was added"
     PHOTO_REMOVED = "photo_removed", "A photo was removed"
-    HIDDEN = "hidden", "Hidden after reports"
+    HIDDEN = "hidden", "Hidden"
     DELETED = "deleted", "Deleted"
 
 
