@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "squaremile.core",
     "squaremile.places",
     "squaremile.accounts",
+    "squaremile.audit",
+    "squaremile.moderation",
     "squaremile.directory",
     "squaremile.mapping",
     "squaremile.network",

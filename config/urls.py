@@ -12,6 +12,7 @@ urlpatterns = [
     path("people/", include("squaremile.accounts.urls")),
     path("areas/", include("squaremile.places.urls")),
     path("", include("squaremile.directory.urls")),
+    path("moderation/", include("squaremile.moderation.urls")),
     path("map/", include("squaremile.mapping.urls")),
     path("network/", include("squaremile.network.urls")),
     path("api/v1/", api.urls),

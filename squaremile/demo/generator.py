@@ -1137,12 +1137,13 @@ def reset() -> dict:
     """Delete the demo data: every organisation, project, area and search document, and every
     user who is not a superuser, with the map entries and network surveys. The taxonomy and the map
     categories stay."""
-    from squaremile.mapping.models import ClusterCell, Entry, EntryEvent, EntryPhoto
+    from squaremile.audit.models import AuditEvent
+    from squaremile.mapping.models import ClusterCell, Entry, EntryPhoto
     from squaremile.network.models import Response, Survey
 
-    emptied_map = {EntryEvent, EntryPhoto, Entry}
+    emptied_map = {AuditEvent, EntryPhoto, Entry}
     deleted_map = {"map_cells": ClusterCell.objects.all().delete()[0]}
-    for model in (EntryEvent, EntryPhoto, Entry):
+    for model in (AuditEvent, EntryPhoto, Entry):
         deleted_map[model._meta.model_name] = _delete_all(model, emptied_map)
     Response.objects.all().delete()
     deleted_map["surveys"] = Survey.objects.all().delete()[0]

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from squaremile.audit import services as audit
 from squaremile.core import ratelimit
 from squaremile.core.mail import subject as mail_subject
 from squaremile.core.permissions import can, require
@@ -111,6 +112,8 @@ def survey_create(*, by, data: dict, questions: list[dict] | None = None) -> Sur
     for name, values in m2m.items():
         getattr(survey, name).set(values)
     Round.objects.create(survey=survey, number=1, opens_at=survey.opens_at, closes_at=survey.closes_at)
+    if survey.is_published:
+        audit.record(actor=by, action="survey.published", target=survey)
     if questions:
         _save_questions(survey, questions)
     return survey
@@ -119,9 +122,14 @@ def survey_create(*, by, data: dict, questions: list[dict] | None = None) -> Sur
 @transaction.atomic
 def survey_update(*, survey: Survey, by, data: dict, questions: list[dict] | None = None) -> Survey:
     require(by, "survey.change", survey)
+    was_published = Survey.objects.filter(pk=survey.pk, is_published=True).exists()
     m2m = _apply(survey, dict(data))
     _check_survey(survey)
     survey.save()
+    if survey.is_published != was_published:
+        audit.record(
+            actor=by, action="survey.published" if survey.is_published else "survey.unpublished", target=survey
+        )
     for name, values in m2m.items():
         getattr(survey, name).set(values)
     if questions is not None:

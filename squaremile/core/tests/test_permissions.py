@@ -27,6 +27,8 @@ from squaremile.mapping import imports as map_imports
 from squaremile.mapping import services as map_services
 from squaremile.mapping.models import Entry
 from squaremile.mapping.tests.factories import EntryFactory
+from squaremile.moderation import services as moderation_services
+from squaremile.moderation.models import Report
 from squaremile.network import services as network_services
 from squaremile.network.models import Survey
 from squaremile.network.tests.factories import SurveyFactory
@@ -66,6 +68,7 @@ EXPECTED = {
     "survey.delete":        ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--",    "--"),
     "survey.view_responses": ("--",    "--",   "Y-",     "Y-",     "YY",  "YY",     "--",    "YY"),
     "survey.roles":         ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--",    "--"),
+    "moderation.report":    ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "profile.change":       ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
     "profile.see_hidden":   ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
     "role.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
@@ -131,7 +134,7 @@ def _record(action: str, owner_pk):
         return User(pk=owner_pk, email=f"u{owner_pk}@example.org") if owner_pk else User(email="x@example.org")
     if kind == "apitoken":
         return ApiToken(user_id=owner_pk, name="t")
-    if kind == "entry":
+    if kind in ("entry", "moderation"):  # moderation.report: reporting a map entry
         from squaremile.mapping.models import Entry
 
         return Entry(owner_id=owner_pk, title="Entry")
@@ -231,6 +234,8 @@ def _owned(action: str, owner, other):
         return owner or other
     if kind == "entry":
         return EntryFactory(owner=owner, title="Existing", verified=False)
+    if kind == "moderation":  # a published entry to report: someone else's (people do not report their own)
+        return EntryFactory(owner=other, title="Reported")
     if kind == "survey":
         return SurveyFactory(owner=owner)
     if kind == "apitoken":
@@ -279,6 +284,7 @@ SERVICE_CALLS = {
         space=rec, user=User.objects.exclude(pk=getattr(by, "pk", None)).order_by("pk").first(), by=by
     ),
     "survey.view_responses": None,  # a read: the organiser pages' matrix is in network/tests/test_survey_views.py
+    "moderation.report": lambda by, rec: moderation_services.report(user=by, target=rec, reason="wrong"),
     "profile.change": lambda by, rec: account_services.profile_update(
         profile=rec, by=by, data={"display_name": "Changed"}
     ),
@@ -302,6 +308,7 @@ def _snapshot():
         sorted(Entry.objects.values_list("id", "title", "verified")),
         sorted(Survey.objects.values_list("id", "title")),
         sorted(SpaceRole.objects.values_list("id", "user_id", "role")),
+        sorted(Report.objects.values_list("id", "reporter_id")),
     )
 
 

@@ -340,3 +340,13 @@ def test_a_failure_half_way_saves_nothing(monkeypatch):
     assert Response.objects.count() == 1 and Response.objects.get().consent == Consent.NAMED
     assert list(Tie.objects.values_list("target__label", flat=True)) == ["Bob"]
     assert sorted(Node.objects.values_list("label", flat=True)) == ["Alice Able", "Bob"]
+
+
+def test_publishing_a_survey_is_recorded_in_the_audit_log(organiser):
+    from squaremile.audit.selectors import history_for
+
+    survey = SurveyFactory(owner=organiser, is_published=False)
+    services.survey_update(survey=survey, by=organiser, data={"is_published": True})
+    services.survey_update(survey=survey, by=organiser, data={"title": "Renamed"})
+    assert [e.action for e in history_for(survey)] == ["survey.published"]
+    assert history_for(survey).get().actor == organiser

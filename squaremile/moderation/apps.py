@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class ModerationConfig(AppConfig):
+    name = "squaremile.moderation"
+    label = "moderation"
+    verbose_name = "Moderation"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        try:  # the notifications app (issue 12, helper "notify"); until it is merged, reporters get a plain e-mail
+            from squaremile.notifications import kinds
+        except ImportError:
+            return
+        kinds.register(
+            "moderation.report_decided",
+            label="What happened to something you reported",
+            description="When a moderator has looked at something you reported.",
+            default="immediate",
+        )
