@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "squaremile.core",
     "squaremile.places",
     "squaremile.accounts",
+    "squaremile.notifications",
     "squaremile.directory",
     "squaremile.mapping",
     "squaremile.network",
@@ -114,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "squaremile.core.context_processors.site",
+                "squaremile.notifications.context_processors.unread",
             ],
         },
     }
@@ -382,4 +384,5 @@ LOGGING = {
 # API: how many rows one page may hold.
 API_PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 100
-ACCOUNT_ADAPTER = "squaremile.accounts.adapter.AccountAdapter"
+# allauth's mails go through the one e-mail path (notifications/email.py), so the adapter is extended there.
+ACCOUNT_ADAPTER = "squaremile.notifications.adapter.AccountAdapter"

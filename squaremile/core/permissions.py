@@ -45,6 +45,8 @@ RULES: dict[str, Rule] = {
     "survey.change": Rule(min_role=ADMIN, owner_may=True, owner_min_role=ORGANISER),
     "survey.delete": Rule(min_role=ADMIN, owner_may=True, owner_min_role=ORGANISER),
     "survey.view_responses": Rule(min_role=ADMIN, owner_may=True, owner_min_role=ORGANISER),
+    # notifications: following records and choosing one's own e-mails
+    "follow.add": Rule(min_role=MEMBER),
     # accounts
     "profile.change": Rule(min_role=ADMIN, owner_may=True),
     "role.change": Rule(min_role=ADMIN),

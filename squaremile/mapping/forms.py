@@ -14,10 +14,10 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.urls import reverse_lazy
 
-from squaremile.core.forms import FastSelect, Form, ModelForm, question_label
+from squaremile.core.forms import FastSelect, Form, question_label
 from squaremile.directory.models import Organisation, Project
 from squaremile.mapping import photos as photo_mod
-from squaremile.mapping.models import Category, CategoryQuestion, Entry, ModerationPreference, QuestionKind
+from squaremile.mapping.models import Category, CategoryQuestion, Entry, QuestionKind
 from squaremile.mapping.services import DESCRIPTION_MAX, TITLE_MAX
 from squaremile.places.models import Area
 
@@ -492,11 +492,3 @@ class QueueFilterForm(Form):
         status = valid.get("status") or "pending"
         return {"status": "" if status == "all" else status, "category": valid.get("category"),
                 "q": (valid.get("q") or "").strip()}  # fmt: skip
-
-
-class ModerationPreferenceForm(ModelForm):
-    class Meta:
-        model = ModerationPreference
-        fields = ["mode"]
-        labels = {"mode": "How should we tell you about entries waiting for moderation?"}
-        widgets = {"mode": forms.RadioSelect}

@@ -37,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from squaremile.core.permissions import can, require
+from squaremile.mapping import notifications as map_notifications
 from squaremile.mapping.models import (
     Category,
     Entry,
@@ -44,8 +45,6 @@ from squaremile.mapping.models import (
     EntryEvent,
     EntryPhoto,
     EntryStatus,
-    ModerationMode,
-    ModerationPreference,
     QuestionKind,
 )
 from squaremile.places.selectors import area_for_point
@@ -418,6 +417,8 @@ def entry_create(
     _apply(before, entry)
     if entry.status == S.PENDING:
         _after_commit("notify_new_entry", entry.pk)
+    else:
+        map_notifications.entry_published(entry=entry, by=by)  # published at once: tell its followers
     return entry
 
 
@@ -559,6 +560,7 @@ def entry_publish(*, entry: Entry, by, note: str = "") -> Entry:
     entry.status, entry.rejection_reason = S.PUBLISHED, ""
     entry.published_at = entry.published_at or timezone.now()
     entry = _finish(entry, by, EntryAction.PUBLISHED, values, before, note=note)
+    map_notifications.entry_published(entry=entry, by=by)  # followers of its area, category, organisation
     if first_time and not (entry.owner_id and _is_user(by) and entry.owner_id == by.pk):
         _after_commit("notify_published", entry.pk)
     return entry
@@ -685,18 +687,6 @@ def entries_bulk(*, action: str, entries: Sequence[Entry], by, reason: str = "",
         else:
             SINGLE[action](entry=entry, by=by, note=(reason or "").strip())
     return len(locked)
-
-
-@transaction.atomic
-def moderation_preference_set(*, user, by, mode: str) -> ModerationPreference:
-    """How a moderator hears about waiting entries: at once, a daily digest, or not at all."""
-    require(by, "entry.moderate")
-    if by.pk != user.pk:
-        raise PermissionDenied("People choose their own email preference.")
-    if mode not in ModerationMode.values:
-        raise ValidationError({"mode": [f"Choose one of: {', '.join(ModerationMode.values)}."]})
-    pref, _ = ModerationPreference.objects.update_or_create(user=user, defaults={"mode": mode})
-    return pref
 
 
 # ---- notifications once committed ----------------------------------------------------------

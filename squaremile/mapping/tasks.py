@@ -18,8 +18,3 @@ def notify_rejected(entry_id: int) -> int:
 @task()
 def notify_published(entry_id: int) -> int:
     return notifications.notify_published(entry_id)
-
-
-@task()
-def send_moderation_digests() -> int:
-    return notifications.send_digests()

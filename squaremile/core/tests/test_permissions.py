@@ -25,6 +25,8 @@ from squaremile.mapping import services as map_services
 from squaremile.mapping.models import Entry
 from squaremile.mapping.tests.factories import EntryFactory
 from squaremile.network import services as network_services
+from squaremile.notifications import services as notification_services
+from squaremile.notifications.models import Follow
 from squaremile.network.models import Survey
 from squaremile.network.tests.factories import SurveyFactory
 from squaremile.places import services as place_services
@@ -56,6 +58,7 @@ EXPECTED = {
     "survey.change":        ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--"),
     "survey.delete":        ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--"),
     "survey.view_responses": ("--",    "--",   "Y-",     "Y-",     "YY",  "YY",     "--"),
+    "follow.add":           ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--"),
     "profile.change":       ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--"),
     "role.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--"),
     "apitoken.add":         ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--"),
@@ -223,6 +226,7 @@ SERVICE_CALLS = {
     "survey.change": lambda by, rec: network_services.survey_update(survey=rec, by=by, data={"title": "Changed"}),
     "survey.delete": lambda by, rec: network_services.survey_delete(survey=rec, by=by),
     "survey.view_responses": None,  # a read: the organiser pages' matrix is in network/tests/test_survey_views.py
+    "follow.add": lambda by, rec: notification_services.follow(user=by, target=AreaFactory()),
     "profile.change": lambda by, rec: account_services.profile_update(
         profile=rec, by=by, data={"display_name": "Changed"}
     ),
@@ -244,6 +248,7 @@ def _snapshot():
         sorted(ApiToken.objects.values_list("id", "name")),
         sorted(Entry.objects.values_list("id", "title", "verified")),
         sorted(Survey.objects.values_list("id", "title")),
+        sorted(Follow.objects.values_list("id", "user_id")),
     )
 
 
