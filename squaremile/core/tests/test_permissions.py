@@ -25,10 +25,10 @@ from squaremile.mapping import services as map_services
 from squaremile.mapping.models import Entry
 from squaremile.mapping.tests.factories import EntryFactory
 from squaremile.network import services as network_services
-from squaremile.notifications import services as notification_services
-from squaremile.notifications.models import Follow
 from squaremile.network.models import Survey
 from squaremile.network.tests.factories import SurveyFactory
+from squaremile.notifications import services as notification_services
+from squaremile.notifications.models import Follow
 from squaremile.places import services as place_services
 from squaremile.places.models import Area
 from squaremile.places.tests.factories import AreaFactory
