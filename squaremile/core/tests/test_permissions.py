@@ -108,7 +108,7 @@ def _record(action: str, owner_pk):
         return Project(owner_id=owner_pk, name="Project", slug="project")
     if kind == "taxonomy":
         return Skill(name="Skill", slug="skill")
-    if kind == "area":
+    if kind in ("area", "follow"):  # following: any followable record, here an area
         return Area(name="Area", slug="area")
     if kind == "profile":
         return Profile(user_id=owner_pk)
@@ -177,7 +177,7 @@ def _owned(action: str, owner, other):
         return OrganisationFactory(owner=owner)
     if kind == "project":
         return ProjectFactory(owner=owner)
-    if kind == "area":
+    if kind in ("area", "follow"):
         return AreaFactory()
     if kind == "profile":
         return account_services.profile_for(owner or other)
@@ -226,7 +226,7 @@ SERVICE_CALLS = {
     "survey.change": lambda by, rec: network_services.survey_update(survey=rec, by=by, data={"title": "Changed"}),
     "survey.delete": lambda by, rec: network_services.survey_delete(survey=rec, by=by),
     "survey.view_responses": None,  # a read: the organiser pages' matrix is in network/tests/test_survey_views.py
-    "follow.add": lambda by, rec: notification_services.follow(user=by, target=AreaFactory()),
+    "follow.add": lambda by, rec: notification_services.follow(user=by, target=rec),
     "profile.change": lambda by, rec: account_services.profile_update(
         profile=rec, by=by, data={"display_name": "Changed"}
     ),
