@@ -50,7 +50,8 @@ def _switched_off(user, kind: str | None) -> bool:
         return False
     from squaremile.notifications.models import Delivery, Preference
 
-    return Preference.objects.filter(user=user, kind__in=[kind, tokens.ALL], delivery=Delivery.OFF).exists()
+    chosen = dict(Preference.objects.filter(user=user, kind__in=[kind, tokens.ALL]).values_list("kind", "delivery"))
+    return chosen.get(kind, chosen.get(tokens.ALL)) == Delivery.OFF  # a choice for the kind overrides "all"
 
 
 def unsubscribe_url(*, kind: str, user=None, email: str = "") -> str:

@@ -154,3 +154,29 @@ def test_digest_queries_do_not_grow_with_items(moderator, settings, django_captu
     per_person = (more_people - small) / 2
     assert per_person <= 12
     assert small <= 2 + 2 * per_person
+
+
+def test_organisers_who_follow_a_survey_hear_of_new_answers_without_names(run, mailoutbox):
+    from squaremile.network import services as network_services
+    from squaremile.network.tests.factories import SurveyFactory
+    from squaremile.network.tests.test_services import answers
+
+    organiser = UserFactory(role=Role.ORGANISER)
+    survey = SurveyFactory(owner=organiser, title="Who we work with")
+    services.follow(user=organiser, target=survey)
+    network_services.response_submit(survey=survey, data=answers(name="Secret Sally"))
+    note = Notification.objects.get(recipient=organiser)
+    assert note.kind == "network.new_response" and "Who we work with" in note.title
+    assert "Sally" not in note.title + note.body
+    run()
+    assert [m.to for m in mailoutbox] == [[organiser.email]] and "Sally" not in mailoutbox[0].body
+
+
+def test_an_entry_published_at_once_tells_the_followers_too(moderator):
+    area = AreaFactory(lat=52.6, lng=-1.1)
+    category = CategoryFactory(auto_publish_trusted=True)
+    ann = UserFactory()
+    services.follow(user=ann, target=area)
+    entry = map_services.entry_create(by=moderator, title="Straight on the map", category=category, lat=52.6, lng=-1.1)
+    assert entry.status == EntryStatus.PUBLISHED and entry.area == area
+    assert Notification.objects.get(recipient=ann).target == entry
