@@ -122,3 +122,18 @@ def test_follow_refusals(client):
     survey = SurveyFactory()  # someone else's: its answers are not this member's to follow
     assert client.post(reverse("notifications:follow"), {"model": "network.survey", "pk": survey.pk}).status_code == 403
     assert not Follow.objects.exists()
+
+
+def test_my_data_download_holds_my_follows_choices_and_notifications(client):
+    import json
+
+    person = UserFactory()
+    area = AreaFactory()
+    Follow.objects.create(user=person, target=area)
+    Preference.objects.create(user=person, kind="mapping.new_entry", delivery="weekly")
+    make(person, 2)
+    client.force_login(person)
+    data = json.loads(client.get("/people/me/data.json").content)
+    assert data["follows"] == [{"kind": "places.area", "id": area.pk}]
+    assert data["notification_choices"] == {"mapping.new_entry": "weekly"}
+    assert sorted(n["title"] for n in data["notifications"]) == ["Note 0", "Note 1"]
