@@ -76,11 +76,21 @@ def test_follow_an_area_then_the_bell_the_list_and_mark_read(new_context, login,
 
 
 def test_choices_page_passes_axe_on_a_phone(new_context, login, transactional_db):
+    from squaremile.notifications import tokens
+
     page = new_context(viewport=PHONE).new_page()
-    login(page, make_user(role=Role.MODERATOR))
+    person = make_user(role=Role.MODERATOR)
+    # the one-click unsubscribe page, before logging in (a mail's link): confirm, then done
+    page.goto(f"/notifications/unsubscribe/{tokens.make(kind='mapping.new_entry', user=person)}/")
+    assert_fits_the_screen(page)
+    assert a11y_report(page, "unsubscribe") == ""
+    page.get_by_role("button", name="Yes, stop these e-mails").click()
+    expect(page.get_by_role("status")).to_contain_text("You will not get e-mails about")
+    login(page, person)
     page.goto("/notifications/settings/")
     assert_fits_the_screen(page)
     assert a11y_report(page, "notification e-mail choices") == ""
-    page.locator('input[name="kind_mapping__new_entry"][value="off"]').check()
+    expect(page.locator('input[name="kind_mapping__new_entry"][value="off"]')).to_be_checked()  # from the link
+    page.locator('input[name="kind_mapping__new_entry"][value="weekly"]').check()
     page.get_by_role("button", name="Save my choices").click()
     expect(page.locator(".messages")).to_contain_text("Your choices are saved")
