@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,7 +35,7 @@ def notification_open(request, pk: int):
         raise Http404
     note = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.mark_read(notification=note, by=request.user)
-    url = note.url if note.url.startswith("/") and not note.url.startswith("//") else ""
+    url = note.url if note.url.startswith("/") and url_has_allowed_host_and_scheme(note.url, set()) else ""
     return redirect(url or "notifications:list")
 
 
@@ -73,13 +73,10 @@ def follow_toggle(request):
     if found is None:
         return HttpResponseBadRequest("There is nothing to follow here.")
     _, target = found
-    try:
-        if request.POST.get("action") == "unfollow":
-            services.unfollow(user=request.user, target=target)
-        else:
-            services.follow(user=request.user, target=target)
-    except PermissionDenied:
-        raise
+    if request.POST.get("action") == "unfollow":
+        services.unfollow(user=request.user, target=target)
+    else:
+        services.follow(user=request.user, target=target)  # PermissionDenied: the kind 403 page
     if request.htmx:
         from squaremile.notifications.templatetags.follow import button_context
 
