@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("squaremile.pages.urls")),
     path("accounts/", include("allauth.urls")),
     path("people/", include("squaremile.accounts.urls")),
+    path("notifications/", include("squaremile.notifications.urls")),
     path("areas/", include("squaremile.places.urls")),
     path("", include("squaremile.directory.urls")),
     path("moderation/", include("squaremile.moderation.urls")),

@@ -115,6 +115,22 @@ def account_export(*, user: User) -> dict:
         "api_tokens": [
             {"name": t.name, "prefix": t.prefix, "created": t.created_at.isoformat()} for t in user.api_tokens.all()
         ],
+        # kept by the notifications app (read through its reverse relations: no import upwards)
+        "notification_choices": dict(user.notification_prefs.values_list("kind", "delivery")),
+        "follows": [
+            {"kind": f"{app}.{model}", "id": pk}
+            for app, model, pk in user.follows.values_list("target_type__app_label", "target_type__model", "target_id")
+        ],
+        "notifications": [
+            {
+                "kind": n["kind"],
+                "title": n["title"],
+                "url": n["url"],
+                "created": n["created_at"].isoformat(),
+                "read": n["read_at"].isoformat() if n["read_at"] else None,
+            }
+            for n in user.notifications.values("kind", "title", "url", "created_at", "read_at")
+        ],  # fmt: skip
     }
 
 

@@ -75,6 +75,8 @@ RULES: dict[str, Rule] = {
     "survey.roles": Rule(min_role=ADMIN, owner_may=True, owner_min_role=ORGANISER),  # add/remove co-organisers
     # moderation (squaremile.moderation): each moderated kind adds "<kind>.moderate" above
     "moderation.report": Rule(min_role=MEMBER),
+    # notifications: following records and choosing one's own e-mails
+    "follow.add": Rule(min_role=MEMBER),
     # accounts
     "profile.change": Rule(min_role=ADMIN, owner_may=True),
     "profile.see_hidden": Rule(min_role=MODERATOR, owner_may=True),  # every part, whatever its visibility

@@ -12,4 +12,8 @@ class MappingConfig(AppConfig):
         for action in EntryAction:
             quiet = action in (EntryAction.PHOTO_ADDED, EntryAction.PHOTO_REMOVED)
             registry.register(audit_action(action.value), action.label, show_changes=not quiet)
-        from squaremile.mapping import moderation  # noqa: F401  (registers entries with the moderation queue)
+        # the map's notification kinds, and entries and categories as things people can follow
+        from squaremile.mapping import (
+            moderation,  # noqa: F401  (registers entries with the moderation queue)
+            notifications,  # noqa: F401
+        )

@@ -14,10 +14,10 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.urls import reverse_lazy
 
-from squaremile.core.forms import FastSelect, Form, ModelForm, question_label
+from squaremile.core.forms import FastSelect, Form, question_label
 from squaremile.directory.models import Organisation, Project
 from squaremile.mapping import photos as photo_mod
-from squaremile.mapping.models import Category, CategoryQuestion, Entry, ModerationPreference, QuestionKind
+from squaremile.mapping.models import Category, CategoryQuestion, Entry, QuestionKind
 from squaremile.mapping.services import DESCRIPTION_MAX, TITLE_MAX
 from squaremile.places.models import Area
 
@@ -422,11 +422,3 @@ def find_entry(text: str, *, exclude=()) -> Entry:
     if target is None:
         raise forms.ValidationError(f"No other entry “{text}”. Give its number, as shown in the queue.")
     return target
-
-
-class ModerationPreferenceForm(ModelForm):
-    class Meta:
-        model = ModerationPreference
-        fields = ["mode"]
-        labels = {"mode": "How should we tell you about entries waiting for moderation?"}
-        widgets = {"mode": forms.RadioSelect}

@@ -359,20 +359,3 @@ class DateCell(models.Model):
 
     def __str__(self):
         return f"L{self.level} {self.x},{self.y} {self.month} ({self.edge}): {self.count}"
-
-
-class ModerationMode(models.TextChoices):
-    IMMEDIATE = "immediate", "Email me at once for each new entry"
-    DIGEST = "digest", "One email a day listing what waits"
-    OFF = "off", "No email"
-
-
-class ModerationPreference(models.Model):
-    """How a moderator wants to hear about entries waiting in the queue."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_pref")
-    mode = models.CharField(max_length=10, choices=ModerationMode.choices, default=ModerationMode.IMMEDIATE)
-    last_digest_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self):
-        return f"{self.user}: {self.mode}"

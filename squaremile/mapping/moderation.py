@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from squaremile.core.text import plain_text
 from squaremile.mapping import clusters, tasks
+from squaremile.mapping import notifications as map_notifications
 from squaremile.mapping.models import Entry
 from squaremile.moderation import actions, registry
 from squaremile.moderation.models import ModerationState as S
@@ -42,8 +43,11 @@ class EntryPublish(_EntryWords, actions.Publish):
         obj.published_at = obj.published_at or timezone.now()
 
     def after(self, obj, *, user, note, old_state):
+        first = getattr(obj, "_first_publication", False)
+        if first:  # followers of its area, category, organisation hear of it once
+            map_notifications.entry_published(entry=obj, by=user)
         own = obj.owner_id and user is not None and obj.owner_id == getattr(user, "pk", None)
-        if getattr(obj, "_first_publication", False) and not own:
+        if first and not own:
             tasks.after_commit(tasks.notify_published, obj.pk)
 
 

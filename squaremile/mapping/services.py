@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from squaremile.audit import services as audit
 from squaremile.core.permissions import can, require
+from squaremile.mapping import notifications as map_notifications
 from squaremile.mapping import tasks
 from squaremile.mapping.models import (
     DESCRIPTION_MAX,
@@ -50,8 +51,6 @@ from squaremile.mapping.models import (
     EntryAction,
     EntryPhoto,
     EntryStatus,
-    ModerationMode,
-    ModerationPreference,
     QuestionKind,
 )
 from squaremile.mapping.moderation import TRACKED
@@ -404,6 +403,8 @@ def entry_create(
     _apply(before, entry)
     if entry.status == S.PENDING:
         _after_commit(tasks.notify_new_entry, entry.pk)
+    else:
+        map_notifications.entry_published(entry=entry, by=by)  # published at once: tell its followers
     return entry
 
 
@@ -678,18 +679,6 @@ def entries_bulk(*, action: str, entries: Sequence[Entry], by, reason: str = "",
         else:
             SINGLE[action](entry=entry, by=by, note=(reason or "").strip())
     return len(locked)
-
-
-@transaction.atomic
-def moderation_preference_set(*, user, by, mode: str) -> ModerationPreference:
-    """How a moderator hears about waiting entries: at once, a daily digest, or not at all."""
-    require(by, "entry.moderate")
-    if by.pk != user.pk:
-        raise PermissionDenied("People choose their own email preference.")
-    if mode not in ModerationMode.values:
-        raise ValidationError({"mode": [f"Choose one of: {', '.join(ModerationMode.values)}."]})
-    pref, _ = ModerationPreference.objects.update_or_create(user=user, defaults={"mode": mode})
-    return pref
 
 
 # ---- notifications once committed ----------------------------------------------------------

@@ -15,8 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 
 from squaremile.mapping import services
-from squaremile.mapping.forms import MergeForm, ModerationPreferenceForm, NoteForm, ReasonForm
-from squaremile.mapping.models import Entry, EntryStatus, ModerationPreference
+from squaremile.mapping.forms import MergeForm, NoteForm, ReasonForm
+from squaremile.mapping.models import Entry, EntryStatus
 
 ACTIONS = {
     "publish": ("Publish", "It shows on the map for everyone."),
@@ -127,14 +127,7 @@ def _duplicates(entry: Entry, limit: int = 8):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def moderation_settings(request):
+    """Moderators choose their e-mails with everyone else's, on the notification e-mails page."""
     _require_moderator(request)
-    pref = ModerationPreference.objects.filter(user=request.user).first() or ModerationPreference(user=request.user)
-    form = ModerationPreferenceForm(request.POST or None, instance=pref)
-    if request.method == "POST" and form.is_valid():
-        services.moderation_preference_set(user=request.user, by=request.user, mode=form.cleaned_data["mode"])
-        messages.success(request, "Saved how we tell you about entries waiting for moderation.")
-        return redirect("mapping:queue")
-    return render(request, "mapping/moderation_settings.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)  # fmt: skip
+    return redirect("notifications:preferences")

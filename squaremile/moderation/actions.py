@@ -71,7 +71,7 @@ class Action:
         """What follows once saved (inside the transaction: use on_commit for e-mails)."""
 
     def execute(self, *, user, obj, note: str = ""):
-        from squaremile.moderation.services import run
+        from squaremile.moderation.execution import run
 
         return run(action=self, user=user, obj=obj, note=note)
 

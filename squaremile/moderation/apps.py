@@ -8,10 +8,8 @@ class ModerationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        try:  # the notifications app (issue 12, helper "notify"); until it is merged, reporters get a plain e-mail
-            from squaremile.notifications import kinds
-        except ImportError:
-            return
+        from squaremile.notifications import kinds
+
         kinds.register(
             "moderation.report_decided",
             label="What happened to something you reported",

@@ -10,11 +10,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from squaremile.audit import services as audit
 from squaremile.core.permissions import can, owner_of, refusal, require
 from squaremile.moderation import registry
+from squaremile.moderation.execution import run
 from squaremile.moderation.models import ModerationState, Report, ReportOutcome, ReportReason
 
 logger = logging.getLogger(__name__)
@@ -31,34 +30,6 @@ def _action(config, name: str):
     if action is None:
         raise ValidationError({"action": [f"“{name}” is not something a moderator can do to a {config.label}."]})
     return action
-
-
-@transaction.atomic
-def run(*, action, user, obj, note: str = "", system: bool = False):
-    """Take `action` (an `actions.Action`) on `obj` as `user`. `system` (hiding after reports) skips
-    the permission: nobody chose it, the rule did. Returns the saved record."""
-    config = action.config
-    if not system:
-        require(user, config.permission, obj)
-    obj = config.lock(obj)
-    problem = action.problem(obj)
-    if problem:
-        raise ValidationError({"status": [problem]})
-    note = action.clean_note(note)
-    old_state = config.state_of(obj)
-    values = audit.snapshot(obj, config.tracked)
-    before = config.before_change(obj)
-    action.apply(obj, user=user, note=note)
-    obj.save()
-    audit.record(
-        actor=None if system else user, action=f"{config.kind}.{action.verb}", target=obj,
-        changes=audit.diff(values, audit.snapshot(obj, config.tracked)), note=note,
-    )  # fmt: skip
-    config.after_change(obj, before)
-    if action.report_outcome and not system:
-        _decide_reports(obj, outcome=action.report_outcome, by=user, config=config)
-    action.after(obj, user=user, note=note, old_state=old_state)
-    return obj
 
 
 def take(*, kind: str, action: str, user, obj, note: str = ""):
@@ -134,66 +105,6 @@ def report(*, user, target, reason: str, text: str = "") -> Report:
                 note=f"Hidden after {reporters} people reported it; waiting for a moderator.",
             )  # fmt: skip
     return made
-
-
-def _decide_reports(obj, *, outcome: str, by, config) -> None:
-    ct = ContentType.objects.get_for_model(obj)
-    reports = list(
-        Report.objects.filter(content_type=ct, object_id=obj.pk, outcome=ReportOutcome.OPEN).select_related("reporter")
-    )
-    if not reports:
-        return
-    Report.objects.filter(pk__in=[r.pk for r in reports]).update(
-        outcome=outcome, resolved_at=timezone.now(), resolved_by=by
-    )
-    tell_reporters(reports=reports, target=obj, outcome=outcome, config=config)
-
-
-def outcome_words(outcome: str, label: str) -> str:
-    if outcome == ReportOutcome.KEPT:
-        return f"A moderator looked at the {label} you reported and found nothing wrong with it, so it stays up."
-    return f"A moderator looked at the {label} you reported and has taken it down. Thank you for telling us."
-
-
-def tell_reporters(*, reports, target, outcome: str, config) -> None:
-    """Tell each reporter what was decided, in their notifications.
-
-    Goes through `squaremile.notifications.services.notify(kind="moderation.report_decided", ...)`
-    once that app exists; until then, a short plain e-mail once the transaction has committed."""
-    people = [r.reporter for r in reports if r.reporter.is_active]
-    if not people:
-        return
-    title = "What happened to your report"
-    body = outcome_words(outcome, config.label)
-    url = config.preview(target).url if outcome == ReportOutcome.KEPT else ""
-    try:
-        from squaremile.notifications.services import notify
-    except ImportError:
-        notify = None
-    if notify is not None:
-        notify(kind="moderation.report_decided", recipients=people, target=target, title=title, body=body, url=url)
-        return
-    _mail_reporters(people, title, body, url)
-
-
-def _mail_reporters(people, title: str, body: str, url: str) -> None:
-    from django.core.mail import send_mail
-
-    from squaremile.core.mail import subject
-    from squaremile.core.site import absolute_url
-
-    addresses = [p.email for p in people if p.email]
-    link = f"\n\n{absolute_url(url)}" if url else ""
-    message = f"Hello,\n\n{body}{link}\n"
-
-    def send():
-        for address in addresses:
-            try:
-                send_mail(subject(title), message, None, [address])
-            except Exception:  # one bad address must not stop the others
-                logger.warning("Could not tell a reporter the outcome", exc_info=True)
-
-    transaction.on_commit(send)
 
 
 def forget_reports(*, target) -> int:

@@ -32,6 +32,8 @@ from squaremile.moderation.models import Report
 from squaremile.network import services as network_services
 from squaremile.network.models import Survey
 from squaremile.network.tests.factories import SurveyFactory
+from squaremile.notifications import services as notification_services
+from squaremile.notifications.models import Follow
 from squaremile.places import services as place_services
 from squaremile.places.models import Area
 from squaremile.places.tests.factories import AreaFactory
@@ -69,6 +71,7 @@ EXPECTED = {
     "survey.view_responses": ("--",    "--",   "Y-",     "Y-",     "YY",  "YY",     "--",    "YY"),
     "survey.roles":         ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--",    "--"),
     "moderation.report":    ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "follow.add":           ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "profile.change":       ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
     "profile.see_hidden":   ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
     "role.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
@@ -126,7 +129,7 @@ def _record(action: str, owner_pk):
         return Project(owner_id=owner_pk, name="Project", slug="project")
     if kind == "taxonomy":
         return Skill(name="Skill", slug="skill")
-    if kind == "area":
+    if kind in ("area", "follow"):  # following: any followable record, here an area
         return Area(name="Area", slug="area")
     if kind == "profile":
         return Profile(user_id=owner_pk)
@@ -226,7 +229,7 @@ def _owned(action: str, owner, other):
         return OrganisationFactory(owner=owner)
     if kind == "project":
         return ProjectFactory(owner=owner)
-    if kind == "area":
+    if kind in ("area", "follow"):
         return AreaFactory()
     if kind == "profile":
         return account_services.profile_for(owner or other)
@@ -285,6 +288,7 @@ SERVICE_CALLS = {
     ),
     "survey.view_responses": None,  # a read: the organiser pages' matrix is in network/tests/test_survey_views.py
     "moderation.report": lambda by, rec: moderation_services.report(user=by, target=rec, reason="wrong"),
+    "follow.add": lambda by, rec: notification_services.follow(user=by, target=rec),
     "profile.change": lambda by, rec: account_services.profile_update(
         profile=rec, by=by, data={"display_name": "Changed"}
     ),
@@ -309,6 +313,7 @@ def _snapshot():
         sorted(Survey.objects.values_list("id", "title")),
         sorted(SpaceRole.objects.values_list("id", "user_id", "role")),
         sorted(Report.objects.values_list("id", "reporter_id")),
+        sorted(Follow.objects.values_list("id", "user_id")),
     )
 
 

@@ -1,7 +1,6 @@
 """The moderation queue and actions (pages), the detail page's panel and history, the email
 preference page and the daily digest command."""
 
-import datetime as dt
 from io import StringIO
 
 import pytest
@@ -9,13 +8,13 @@ from django.core.management import call_command
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.mapping import services
-from squaremile.mapping.models import Entry, EntryStatus, ModerationMode, ModerationPreference
+from squaremile.mapping.models import Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, EntryFactory
+from squaremile.notifications.models import Preference
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/map/queue/"
@@ -154,36 +153,33 @@ def test_panel_and_history_for_moderators_and_owner_only(moderator, category):
 
 
 # ---- email preference and digest -----------------------------------------------------------------
-def test_moderator_sets_email_preference(mod_client, moderator):
-    url = reverse("mapping:moderation_settings")
-    assert b"One email a day" in mod_client.get(url).content
-    assert mod_client.post(url, {"mode": "weekly"}).status_code == 400
-    assert mod_client.post(url, {"mode": "digest"}).status_code == 302
-    assert ModerationPreference.objects.get(user=moderator).mode == ModerationMode.DIGEST
+def test_moderator_email_choice_is_on_the_notifications_page(mod_client, moderator):
+    page = mod_client.get(reverse("mapping:moderation_settings"))
+    assert page.status_code == 302 and page.url == reverse("notifications:preferences")
+    form = mod_client.get(page.url)
+    assert b"A new map entry waits for moderation" in form.content
 
 
-def test_digest_command(category, mailoutbox):
+def test_moderators_daily_digest_lists_what_waits_once(category, mailoutbox, django_capture_on_commit_callbacks):
     digest = UserFactory(email="digest@example.org", role=Role.MODERATOR)
-    recent = UserFactory(email="recent@example.org", role=Role.MODERATOR)
-    UserFactory(email="now@example.org", role=Role.MODERATOR)  # immediate: no digest
-    ModerationPreference.objects.create(user=digest, mode=ModerationMode.DIGEST)
-    ModerationPreference.objects.create(user=recent, mode=ModerationMode.DIGEST,
-                                        last_digest_at=timezone.now() - dt.timedelta(hours=5))  # fmt: skip
+    UserFactory(email="now@example.org", role=Role.MODERATOR)  # straight away: no digest
+    Preference.objects.create(user=digest, kind="mapping.entry_waiting", delivery="daily")
     out = StringIO()
-    call_command("send_moderation_digests", stdout=out)
-    assert "Sent 0 digests" in out.getvalue() and mailoutbox == []  # nothing waits
-    entries = pending(category, 3)
-    call_command("send_moderation_digests", stdout=out)
+    call_command("send_digests", "--period", "daily", stdout=out)
+    assert "Sent 0 daily digests" in out.getvalue() and mailoutbox == []  # nothing waits
+    with django_capture_on_commit_callbacks(execute=True):
+        entries = [services.entry_create(by=UserFactory(), title=f"Waiting {i}", category=category, lat=52.6,
+                                         lng=-1.1) for i in range(3)]  # fmt: skip
+    mailoutbox.clear()  # the "straight away" moderator's mails
+    Entry.objects.filter(pk=entries[0].pk).update(status=EntryStatus.PUBLISHED)  # decided since: left out
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digests", "--period", "daily", stdout=out)
     assert [m.to for m in mailoutbox] == [["digest@example.org"]]
     body = mailoutbox[0].body
-    assert "3 map entries wait for moderation" in body
-    assert all(e.title in body for e in entries) and "/map/queue/" in body
-    assert ModerationPreference.objects.get(user=digest).last_digest_at is not None
-    call_command("send_moderation_digests", stdout=out)  # not again within 20 hours
+    assert "Waiting 1" in body and "Waiting 2" in body and "Waiting 0" not in body
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digests", "--period", "daily", stdout=out)  # not twice
     assert len(mailoutbox) == 1
-    ModerationPreference.objects.filter(user=digest).update(last_digest_at=timezone.now() - dt.timedelta(hours=21))
-    call_command("send_moderation_digests", stdout=out)
-    assert len(mailoutbox) == 2
 
 
 # ---- admin pages ------------------------------------------------------------------------------

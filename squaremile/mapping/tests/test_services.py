@@ -13,11 +13,10 @@ from squaremile.mapping.models import (
     ClusterCell,
     Entry,
     EntryStatus,
-    ModerationMode,
-    ModerationPreference,
     QuestionKind,
 )
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
+from squaremile.notifications.models import Notification, Preference
 from squaremile.places.tests.factories import AreaFactory
 
 pytestmark = pytest.mark.django_db
@@ -354,11 +353,16 @@ def test_moderators_told_at_once_or_not(member, category, mailoutbox, django_cap
     digest = UserFactory(email="digest@example.org", role=Role.ADMIN)
     off = UserFactory(email="off@example.org", role=Role.MODERATOR)
     UserFactory(email="organiser@example.org", role=Role.ORGANISER)
-    ModerationPreference.objects.create(user=digest, mode=ModerationMode.DIGEST)
-    ModerationPreference.objects.create(user=off, mode=ModerationMode.OFF)
+    Preference.objects.create(user=digest, kind="mapping.entry_waiting", delivery="daily")
+    Preference.objects.create(user=off, kind="mapping.entry_waiting", delivery="off")
     with django_capture_on_commit_callbacks(execute=True):
         entry = make(member, category)
     assert [m.to for m in mailoutbox] == [[at_once.email]]
+    # every moderator sees it under the bell, whatever they chose for e-mail; the organiser does not
+    told = Notification.objects.filter(kind="mapping.entry_waiting", target_id=entry.pk)
+    assert sorted(told.values_list("recipient__email", "delivery")) == [
+        ("digest@example.org", "daily"), ("now@example.org", "immediate"), ("off@example.org", "off"),
+    ]  # fmt: skip
     body = mailoutbox[0].body
     assert "Friday pantry" in body and f"/map/entries/{entry.pk}/" in body and "/map/queue/" in body
     assert body.count("http") >= 2
@@ -388,15 +392,6 @@ def test_nothing_is_sent_for_a_rolled_back_change(member, moderator, category, m
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         make(member, category, lat=500)
     assert mailoutbox == []
-
-
-def test_moderation_preference_is_personal(moderator, member):
-    services.moderation_preference_set(user=moderator, by=moderator, mode=ModerationMode.DIGEST)
-    assert moderator.moderation_pref.mode == ModerationMode.DIGEST
-    with pytest.raises(PermissionDenied):
-        services.moderation_preference_set(user=member, by=member, mode=ModerationMode.OFF)
-    with pytest.raises(ValidationError):
-        services.moderation_preference_set(user=moderator, by=moderator, mode="hourly")
 
 
 def test_entry_in_a_closed_category_can_still_be_edited(member, category):

@@ -292,10 +292,11 @@ def test_response_delete_removes_ties_and_lonely_nodes():
     assert list(Node.objects.values_list("label", flat=True)) == ["Bob"]
 
 
-def test_private_link_email(mailoutbox):
+def test_private_link_email(mailoutbox, django_capture_on_commit_callbacks):
     survey = SurveyFactory()
     result = services.response_submit(survey=survey, data=answers(email="a@example.org"))
-    services.email_private_link(response=result.response, link=f"https://example.org/r/{result.token}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.email_private_link(response=result.response, link=f"https://example.org/r/{result.token}/")
     assert len(mailoutbox) == 1 and result.token in mailoutbox[0].body
 
 
