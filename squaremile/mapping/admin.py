@@ -3,10 +3,12 @@ and entries (with their history, read-only). Restricted to the administrator rol
 taxonomy's admin. Day-to-day moderation happens in the queue (/map/queue/), not here."""
 
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 
+from squaremile.attachments.models import Attachment
 from squaremile.core.admin import AdminRoleMixin
 from squaremile.mapping import clusters
-from squaremile.mapping.models import Category, CategoryQuestion, Entry, EntryEvent, EntryPhoto
+from squaremile.mapping.models import Category, CategoryQuestion, Entry, EntryEvent
 from squaremile.places.selectors import area_for_point
 
 
@@ -32,11 +34,14 @@ class CategoryAdmin(AdminRoleMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class EntryPhotoInline(AdminRoleMixin, admin.TabularInline):
-    model = EntryPhoto
-    fields = ("image", "alt", "position", "width", "height")
-    readonly_fields = ("image", "width", "height")
+class EntryPhotoInline(AdminRoleMixin, GenericTabularInline):
+    """An entry's photos (attachments): description and order can be changed; deleting one deletes its files."""
+
+    model = Attachment
+    fields = ("file", "alt", "position", "width", "height")
+    readonly_fields = ("file", "width", "height")
     extra = 0
+    verbose_name, verbose_name_plural = "photo", "photos"
 
     def has_add_permission(self, request, obj=None):
         return False  # photos come in through the form or the API, where they are checked and cleaned

@@ -20,6 +20,7 @@ from django.utils import timezone
 from shapely.geometry import Point, shape
 
 from squaremile.accounts.models import Role, User
+from squaremile.attachments.services import detach_all_of_model
 from squaremile.mapping import clusters
 from squaremile.mapping.models import (
     Category,
@@ -27,7 +28,6 @@ from squaremile.mapping.models import (
     Entry,
     EntryAction,
     EntryEvent,
-    EntryPhoto,
     EntryStatus,
     QuestionKind,
     date_columns,
@@ -229,7 +229,7 @@ def reset_map() -> dict:
     with transaction.atomic():
         deleted = {
             "entry_events": EntryEvent.objects.all().delete()[0],
-            "entry_photos": EntryPhoto.objects.all().delete()[0],
+            "entry_photos": detach_all_of_model(Entry),
         }
         Entry.objects.filter(merged_into__isnull=False).update(merged_into=None)
         deleted["entries"] = Entry.objects.all().delete()[0]
