@@ -42,6 +42,11 @@ def register(model, *, action: str, kinds: tuple[str, ...] = (IMAGE,), max_count
     _owners[_key(model)] = OwnerOptions(action=action, kinds=tuple(kinds), max_count=max_count)
 
 
+def unregister(model) -> None:
+    """Forget `model` (for tests that register a model of their own)."""
+    _owners.pop(_key(model), None)
+
+
 def options_for(owner) -> OwnerOptions:
     try:
         return _owners[_key(type(owner))]
@@ -51,4 +56,4 @@ def options_for(owner) -> OwnerOptions:
         ) from None
 
 
-__all__ = ["FILE", "IMAGE", "OwnerOptions", "options_for", "register"]
+__all__ = ["FILE", "IMAGE", "OwnerOptions", "options_for", "register", "unregister"]

@@ -122,3 +122,21 @@ def test_a_full_disk_is_a_clear_503_and_leaves_nothing_half_saved(client, media,
     assert "Storage full, answered 503 to POST" in caplog.text and "No space left on device" in caplog.text
     assert not Entry.objects.exists() and not Attachment.objects.exists()
     assert _files(media) == set()
+
+
+def test_deleting_an_entry_removes_its_photo_files(media, member, category, django_capture_on_commit_callbacks):
+    entry = _create(member, category, photos=[_png("red"), _png("blue")])
+    assert len(_files(media)) == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        services.entry_delete(entry=entry, by=member)
+    assert not Attachment.objects.exists() and _files(media) == set()
+
+
+def test_an_entry_deleted_any_other_way_loses_its_photos_too(
+    media, member, category, django_capture_on_commit_callbacks
+):
+    # The admin's delete, a shell, a cascade: the rows go with the entry (GenericRelation), the files after.
+    entry = _create(member, category, photos=[_png("red")])
+    with django_capture_on_commit_callbacks(execute=True):
+        Entry.objects.filter(pk=entry.pk).delete()
+    assert not Attachment.objects.exists() and _files(media) == set()
