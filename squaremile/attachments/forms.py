@@ -44,14 +44,15 @@ class AttachmentsField(forms.FileField):
     def noun(self) -> str:
         return "photos" if self.kinds == (IMAGE,) else "files"
 
-    def default_help(self) -> str:
+    def default_help(self, limit: int | None = None) -> str:
+        """What may be sent, in words: "Up to 4 photos. JPEG, PNG or WebP, each at most 5 MB. …"."""
         what = {
             (IMAGE,): "JPEG, PNG or WebP",
             (FILE,): "PDF, plain text or CSV",
             (IMAGE, FILE): "photos (JPEG, PNG or WebP), PDF, plain text or CSV",
         }[self.kinds]
-        limit = f"Up to {self.max_files}, " if self.max_files is not None else ""
-        text = f"{limit}{what}, each at most {images.megabytes(images.max_bytes())}."
+        text = f"Up to {limit} {self.noun}. " if limit is not None else ""
+        text += f"{what}, each at most {images.megabytes(images.max_bytes())}."
         if IMAGE in self.kinds:
             text += " Location details inside photos are removed."
         return text

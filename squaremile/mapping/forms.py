@@ -171,7 +171,7 @@ class EntryForm(Form):
         removing = len(self.data.getlist("remove_photos")) if hasattr(self.data, "getlist") else 0
         photos = self.fields["photos"]
         photos.max_files = max(0, limit - len(existing) + removing)
-        photos.help_text = f"Up to {limit} photos. " + photos.default_help().removeprefix(f"Up to {photos.max_files}, ")
+        photos.help_text = photos.default_help(limit)
         if entry is not None and entry.pk:
             self.fields["remove_photos"].choices = [(str(p.pk), p.alt or f"Photo {i + 1}")
                                                     for i, p in enumerate(existing)]  # fmt: skip
