@@ -117,3 +117,15 @@ def test_decompression_bomb_refused():
 def test_empty_file_refused():
     with pytest.raises(ValidationError):
         photos.prepare(upload(b""))
+
+
+def test_the_old_map_setting_names_are_still_read(settings):
+    from squaremile.attachments import images
+
+    del settings.ATTACHMENT_MAX_BYTES
+    del settings.ATTACHMENT_IMAGE_MAX_EDGE
+    settings.MAP_PHOTO_MAX_BYTES = 1234
+    settings.MAP_PHOTO_MAX_EDGE = 321
+    assert (images.max_bytes(), images.max_edge()) == (1234, 321)
+    settings.ATTACHMENT_MAX_BYTES = 99
+    assert images.max_bytes() == 99
