@@ -175,6 +175,11 @@ class EntryForm(Form):
         if entry is not None and entry.pk:
             self.fields["remove_photos"].choices = [(str(p.pk), p.alt or f"Photo {i + 1}")
                                                     for i, p in enumerate(existing)]  # fmt: skip
+            for i, photo in enumerate(existing):  # each photo's description can be written or changed
+                self.fields[f"photo_alt_{photo.pk}"] = forms.CharField(
+                    required=False, max_length=300, initial=photo.alt, label=f"Describe photo {i + 1}",
+                    help_text="" if photo.alt else "It has no description yet: say what it shows.",
+                )  # fmt: skip
             if not self.is_bound:
                 self.initial.update(self._initial_from(entry))
         if not self.fields["remove_photos"].choices:
@@ -256,7 +261,16 @@ class EntryForm(Form):
 
     @property
     def photo_fields(self):
-        return self._group("photos", "photo_alt", "remove_photos")
+        described = [name for name in self.fields if name.startswith("photo_alt_")]
+        return self._group(*described, "photos", "photo_alt", "remove_photos")
+
+    def photo_descriptions(self) -> dict[int, str]:
+        """The existing photos' descriptions as sent: photo id -> text."""
+        return {
+            int(name.removeprefix("photo_alt_")): self.cleaned_data.get(name) or ""
+            for name in self.fields
+            if name.startswith("photo_alt_")
+        }
 
     @property
     def photos_to_choose_again(self) -> int:

@@ -373,9 +373,11 @@ def entry_update(
     add_photos: Sequence = (),
     photo_alt: Sequence[str] | str = "",
     remove_photos: Iterable[int] = (),
+    describe_photos: dict[int, str] | None = None,
     note: str = "",
 ) -> Entry:
-    """Change an entry's fields (only those in `data`), its answers (when given) and photos."""
+    """Change an entry's fields (only those in `data`), its answers (when given) and photos (added,
+    removed, or their descriptions changed: `describe_photos` is photo id -> text)."""
     require(by, "entry.change", entry)
     entry = Entry.objects.select_for_update().get(pk=entry.pk)
     if not may_edit(entry, by):
@@ -416,12 +418,18 @@ def entry_update(
     entry.save()
     changes = _diff(before_values, _values(entry))
     removed = 0
-    if remove_photos:
-        for photo in entry.attachments.filter(pk__in=list(remove_photos)):
+    removing = list(remove_photos)
+    if removing:
+        for photo in entry.attachments.filter(pk__in=removing):
             name = photo.file.name
             attachments.detach(attachment=photo, user=by, owner=entry, checked_by_caller=True)
             removed += 1
             _event(entry, by, EntryAction.PHOTO_REMOVED, note=name)
+    for photo in entry.attachments.filter(pk__in=list(describe_photos or {})).exclude(pk__in=removing):
+        old, text = photo.alt, str(describe_photos[photo.pk] or "").strip()
+        if text != old:
+            attachments.describe(attachment=photo, alt=text, user=by, owner=entry)
+            changes[f"photo {photo.position + 1} description"] = [old, photo.alt]
     added = _add_photos(entry, add_photos, by=by, alt=photo_alt)
     if changes or not (added or removed):
         why = note or ("Changed by its submitter: back in the moderation queue." if requeued else "")

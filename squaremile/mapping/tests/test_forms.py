@@ -311,6 +311,23 @@ def test_edit_removes_a_photo(client, member, category, django_capture_on_commit
     assert entry.events.filter(action="photo_removed").exists()
 
 
+def test_edit_describes_a_photo_added_without_a_description(client, member, category):
+    entry = services.entry_create(by=member, title="Pantry", category=category, lat=53.8, lng=-1.55,
+                                  photos=[SimpleUploadedFile("a.png", png(), "image/png")])  # fmt: skip
+    photo = entry.attachments.get()
+    client.force_login(member)
+    edit = reverse("mapping:entry_edit", args=[entry.pk])
+    page = client.get(edit).content.decode()
+    assert "Describe photo 1" in page and "It has no description yet" in page
+    response = client.post(edit, form_data(category, title="Pantry", **{f"photo_alt_{photo.pk}": "Shelves of tins"}))
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert photo.alt == "Shelves of tins"
+    event = entry.events.filter(action="edited").latest("pk")
+    assert event.changes["photo 1 description"] == ["", "Shelves of tins"]
+    assert 'value="Shelves of tins"' in client.get(edit).content.decode()
+
+
 def test_edit_form_offers_the_entrys_closed_category(client, member, category):
     entry = services.entry_create(by=member, title="Pantry", category=category, lat=53.8, lng=-1.55)
     category.is_active = False
