@@ -118,10 +118,10 @@ class EntryModeration(registry.Moderated):
         return [EntryPublish, EntryReject, EntryArchive, EntryHide, EntryRestore, EntryVerify, EntryUnverify]
 
     def queryset(self):
-        return Entry.objects.select_related("category", "owner__profile", "area").prefetch_related("photos")
+        return Entry.objects.select_related("category", "owner__profile", "area").prefetch_related("attachments")
 
     def preview(self, obj) -> registry.Preview:
-        photos = list(obj.photos.all())
+        photos = list(obj.attachments.all())
         photo = photos[0] if photos else None
         if obj.owner_id:
             who = str(obj.owner)
@@ -132,7 +132,7 @@ class EntryModeration(registry.Moderated):
             title=obj.title,
             url=obj.get_absolute_url(),
             excerpt=plain_text(obj.description)[:240],
-            thumbnail=photo.image.url if photo and photo.image else "",
+            thumbnail=photo.thumbnail_url if photo and photo.file else "",
             thumbnail_alt=photo.alt if photo else "",
             who=who,
             area=obj.area.name if obj.area_id else "",

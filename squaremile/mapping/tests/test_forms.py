@@ -323,7 +323,7 @@ def test_edit_describes_a_photo_added_without_a_description(client, member, cate
     assert response.status_code == 302
     photo.refresh_from_db()
     assert photo.alt == "Shelves of tins"
-    event = entry.events.filter(action="edited").latest("pk")
+    event = entry.events.filter(action="entry.edited").latest("pk")
     assert event.changes["photo 1 description"] == ["", "Shelves of tins"]
     assert 'value="Shelves of tins"' in client.get(edit).content.decode()
 
