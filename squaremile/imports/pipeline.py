@@ -241,6 +241,7 @@ class Importer:
     targets: tuple[Target, ...] = ()
     options_class: type = ImportOptions
     inline_rows: int = 2_000  # files with more rows are checked and applied by a background task
+    help_template: str = ""  # shown on the shared upload page: what the file should look like
 
     # -- what the person may choose --
     def all_targets(self, **kwargs) -> list[Target]:
@@ -307,7 +308,7 @@ class Importer:
 
     # -- pages (the shared wizard's links) --
     def urls(self, job) -> dict:
-        """{"columns", "preview", "start", "done", "done_label"} for the wizard's pages."""
+        """{"columns", "preview", "apply", "file", "start", "done", "done_label"}: the wizard's pages."""
         raise NotImplementedError
 
 

@@ -615,6 +615,8 @@ class MapImporter(pipeline.Importer):
         return {
             "columns": reverse("mapping:import_columns", args=[job.pk]),
             "preview": reverse("mapping:import_preview", args=[job.pk]),
+            "apply": reverse("mapping:import_apply", args=[job.pk]),
+            "file": reverse("mapping:import_file", args=[job.pk]),
             "start": reverse("mapping:import_start"),
             "done": reverse("mapping:map"),
             "done_label": "See the map",
