@@ -24,7 +24,7 @@ from squaremile.core.jobs import TooManyJobs, job_for
 from squaremile.core.models import Job, JobStatus
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
-from squaremile.imports import jobs, pipeline
+from squaremile.imports import jobs, pipeline, selectors
 from squaremile.imports.reading import ImportFileError
 
 NOT_IN_FILE = ("", "— Not in the file —")
@@ -148,9 +148,7 @@ def start(request, key: str, template: str = "imports/start.html", extra_context
             form.add_error("file", str(exc))
         else:
             return redirect(importer.urls(job)["columns"])
-    recent = Job.objects.filter(owner=request.user, kind=importer.key).only(
-        "pk", "status", "message", "input_filename", "created_at", "params"
-    )[:10]
+    recent = selectors.recent_imports(request.user, importer)
     context = _base(importer, 1, form=form, recent=recent, max_mb=max_bytes // (1024 * 1024), **(extra_context or {}))
     return render(request, template, context, status=400 if request.method == "POST" else 200)
 
