@@ -242,6 +242,10 @@ class Importer:
     options_class: type = ImportOptions
     inline_rows: int = 2_000  # files with more rows are checked and applied by a background task
     help_template: str = ""  # shown on the shared upload page: what the file should look like
+    file_help: str = (
+        "A CSV file (saved from a spreadsheet in any common text encoding; commas, semicolons or tabs between "
+        "cells; the first row names the columns)."
+    )
 
     # -- what the person may choose --
     def all_targets(self, **kwargs) -> list[Target]:
@@ -306,7 +310,15 @@ class Importer:
             words=self.words,
         )  # fmt: skip
 
-    # -- pages (the shared wizard's links) --
+    # -- pages (the shared wizard) --
+    def columns_initial(self, params: dict) -> dict:
+        """Initial values of the columns form's own fields (beyond the column choices)."""
+        return {}
+
+    def columns_context(self, form) -> dict:
+        """More context for the columns page (e.g. the fields in groups)."""
+        return {}
+
     def urls(self, job) -> dict:
         """{"columns", "preview", "apply", "file", "start", "done", "done_label"}: the wizard's pages."""
         raise NotImplementedError

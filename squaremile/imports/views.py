@@ -34,16 +34,12 @@ ACCEPT = ".csv,.tsv,.txt,.json,.geojson,text/csv,text/tab-separated-values,appli
 
 
 class ImportFileForm(Form):
-    file = forms.FileField(
-        label="File to import",
-        help_text="A CSV file (saved from a spreadsheet in any common text encoding; commas, semicolons or tabs "
-        "between cells; the first row names the columns).",
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-    )
+    file = forms.FileField(label="File to import", widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
 
-    def __init__(self, *args, max_bytes: int, **kwargs):
+    def __init__(self, *args, max_bytes: int, help_text: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.max_bytes = max_bytes
+        self.fields["file"].help_text = help_text or pipeline.Importer.file_help
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -139,7 +135,9 @@ def start(request, key: str, template: str = "imports/start.html", extra_context
     importer = _importer(key)
     _require(request, importer)
     max_bytes = importer.limits().max_bytes
-    form = ImportFileForm(request.POST or None, request.FILES or None, max_bytes=max_bytes)
+    form = ImportFileForm(
+        request.POST or None, request.FILES or None, max_bytes=max_bytes, help_text=importer.file_help
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -155,7 +153,7 @@ def start(request, key: str, template: str = "imports/start.html", extra_context
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def columns(request, pk: int, key: str, template: str = "imports/columns.html"):
+def columns(request, pk: int, key: str, template: str = "imports/columns.html", form_class=None):
     importer = _importer(key)
     job = _job(request, importer, pk)
     elsewhere = _stage_redirect(importer, job, "columns")
@@ -164,9 +162,11 @@ def columns(request, pk: int, key: str, template: str = "imports/columns.html"):
     params = job.params
     mapping = params.get("mapping") or params.get("guess") or {}
     names = params.get("columns", [])
-    form = ColumnsForm(
-        request.POST or None, importer=importer, columns=names, mapping=mapping, table_kind=params.get("format", "csv")
-    )
+    form_class = form_class or ColumnsForm
+    form = form_class(
+        request.POST or None, importer=importer, columns=names, mapping=mapping,
+        table_kind=params.get("format", "csv"), initial=importer.columns_initial(params),
+    )  # fmt: skip
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         options = form.options(source=job.input_filename, extra=params.get("extra"))
@@ -187,6 +187,7 @@ def columns(request, pk: int, key: str, template: str = "imports/columns.html"):
     context = _base(
         importer, 2, job=job, form=form, columns=names, sample_columns=names[:SAMPLE_COLUMNS],
         sample=[row[:SAMPLE_COLUMNS] for row in params.get("sample", [])], urls=importer.urls(job),
+        is_geojson=params.get("format") == "geojson", **importer.columns_context(form),
     )  # fmt: skip
     return render(request, template, context, status=status)
 
@@ -205,7 +206,7 @@ def preview(request, pk: int, key: str, template: str = "imports/preview.html"):
     context = _base(
         importer, 3, job=job, report=report, counts=counts, errors=paginate(request, errors, 100) if errors else None,
         can_apply=not counts.get("bad") and bool(counts.get("rows")), urls=importer.urls(job),
-        file_form=ImportFileForm(max_bytes=importer.limits().max_bytes),
+        file_form=ImportFileForm(max_bytes=importer.limits().max_bytes, help_text=importer.file_help),
     )  # fmt: skip
     return render(request, template, context)
 
@@ -251,7 +252,9 @@ def replace_file(request, pk: int, key: str):
     urls = importer.urls(job)
     if job.params.get("stage") not in ("mapping", "preview"):
         return redirect(job)
-    form = ImportFileForm(request.POST, request.FILES, max_bytes=importer.limits().max_bytes)
+    form = ImportFileForm(
+        request.POST, request.FILES, max_bytes=importer.limits().max_bytes, help_text=importer.file_help
+    )
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:

@@ -529,6 +529,10 @@ class MapImporter(pipeline.Importer):
     words = ("entry", "entries")
     targets = TARGETS
     options_class = ImportOptions
+    file_help = (
+        "A CSV file (any common text encoding; commas, semicolons or tabs between cells; the first row names the "
+        "columns) or a GeoJSON file of points."
+    )
 
     @property
     def inline_rows(self) -> int:  # type: ignore[override]
@@ -610,6 +614,18 @@ class MapImporter(pipeline.Importer):
 
     def describe(self, record) -> str:
         return record.title
+
+    def columns_initial(self, params: dict) -> dict:
+        initial = {"publish": "publish" if params.get("publish") else "queue"}
+        if params.get("default_category"):
+            initial["default_category"] = params["default_category"]
+        return initial
+
+    def columns_context(self, form) -> dict:
+        return {
+            "target_fields": [form[name] for name in form.target_fields],
+            "question_fields": [form[name] for name in form.question_fields],
+        }
 
     def urls(self, job) -> dict:
         return {
