@@ -152,3 +152,24 @@ def test_only_moderators_and_admins_import(role):
         .status_code
         == 404
     )  # another moderator's job
+
+
+def test_management_command(tmp_path, moderator):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("import_organisations", str(SAMPLE), "--by", moderator.email, stdout=out)
+    assert "Imported: 5 new, 0 updated, 0 unchanged." in out.getvalue()
+    out = StringIO()
+    call_command("import_organisations", str(SAMPLE), "--dry-run", stdout=out)
+    assert "Unchanged: 5" in out.getvalue() and "Dry run" in out.getvalue()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Group,Kind\nA,Spaceship\n", encoding="cp1252")
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 rows have problems"):
+        call_command("import_organisations", str(bad), "--map", "name=Group,org_type=Kind", stderr=err)
+    assert "Row 2: The type “Spaceship” is not one the directory knows." in err.getvalue()
+    with pytest.raises(CommandError, match="may not import"):
+        call_command("import_organisations", str(SAMPLE), "--by", UserFactory(role=Role.MEMBER).email)
