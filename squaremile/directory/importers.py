@@ -114,7 +114,7 @@ class OrganisationImporter(pipeline.Importer):
     help_template = "directory/includes/_import_help.html"
 
     def prepare(self, table: Table, options) -> OrgContext:
-        from squaremile.directory.models import Organisation, OrganisationType, Stream
+        from squaremile.directory.models import OrganisationType, Stream
         from squaremile.places.models import Area
 
         areas: dict[str, tuple[int, str]] = {}
@@ -122,20 +122,28 @@ class OrganisationImporter(pipeline.Importer):
             for pk, name, slug in Area.objects.order_by("id").values_list("pk", "name", "slug"):
                 areas.setdefault(name.casefold(), (pk, name))
                 areas.setdefault(slug.casefold(), (pk, name))
-        context = OrgContext(types=_choices(OrganisationType.choices), streams=_choices(Stream.choices), areas=areas)
-        # every organisation with an external id, and the hand-made ones that share a name with a row
-        names = set()
-        if options.mapping.get("name"):
-            index = table.columns.index(options.mapping["name"])
-            names = {clean_text(cells[index], multiline=False).casefold() for cells in table.rows}
-        for org in Organisation.objects.exclude(external_id="").prefetch_related("areas_served"):
-            context.existing[org.external_id] = org
-        if names:
-            hand_made = Organisation.objects.filter(external_id="").prefetch_related("areas_served")
-            for org in hand_made.only(*COMPARED, "slug", "external_id", "area"):
-                if org.name.casefold() in names:
-                    context.by_name.setdefault(org.name.casefold(), []).append(org)
-        return context
+        return OrgContext(types=_choices(OrganisationType.choices), streams=_choices(Stream.choices), areas=areas)
+
+    def _load_existing(self, checked, context: OrgContext) -> None:
+        """The stored organisations the rows may match, in a few queries whatever the directory's size:
+        by external id, and the hand-made ones (no external id) that share a name with a row."""
+        from django.db.models.functions import Lower
+
+        from squaremile.directory.models import Organisation
+
+        keys = [values["external_id"] for _, values in checked]
+        names = sorted({values["name"].casefold() for _, values in checked})
+        fields = (*COMPARED, "slug", "external_id", "area")
+        for start in range(0, len(keys), 900):
+            found = Organisation.objects.filter(external_id__in=keys[start : start + 900])
+            for org in found.only(*fields).prefetch_related("areas_served"):
+                context.existing[org.external_id] = org
+        for start in range(0, len(names), 900):
+            found = Organisation.objects.annotate(lname=Lower("name")).filter(
+                external_id="", lname__in=names[start : start + 900]
+            )
+            for org in found.only(*fields).order_by("id").prefetch_related("areas_served"):
+                context.by_name.setdefault(org.name.casefold(), []).append(org)
 
     def check_row(self, row: Row, context: OrgContext, options):
         problems: list[str] = []
@@ -249,6 +257,7 @@ class OrganisationImporter(pipeline.Importer):
         return None
 
     def match(self, checked, context: OrgContext, options, plan: Plan) -> None:
+        self._load_existing(checked, context)
         for number, values in checked:
             org = context.existing.get(values["external_id"]) or self._hand_made(values, context)
             if org is None:
