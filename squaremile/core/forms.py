@@ -101,6 +101,28 @@ def grouped_skill_choices(queryset):
     return list(groups.items())
 
 
+class ChipsSelectMultiple(forms.CheckboxSelectMultiple):
+    """Many choices (a hundred skills) in a short form: grouped in closed sections, the chosen ones
+    listed first; `static/js/chips.js` turns them into removable chips and adds "type to find"."""
+
+    template_name = "core/widgets/chips.html"  # pages that use it load js/chips.js
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        groups, chosen, count = [], [], 0
+        for group_name, options, _index in context["widget"]["optgroups"]:
+            picked = [o["label"] for o in options if o["selected"]]
+            chosen.extend(picked)
+            count += len(options)
+            if group_name is None and groups and groups[-1]["name"] is None:  # flat choices: one list
+                groups[-1]["options"].extend(options)
+                groups[-1]["chosen"] += len(picked)
+            else:
+                groups.append({"name": group_name, "options": list(options), "chosen": len(picked)})
+        context["widget"].update(groups=groups, chosen=chosen, count=count, flat=all(g["name"] is None for g in groups))
+        return context
+
+
 def radius_choices():
     miles = [0.25, 0.5, 1, 2, 3, 5, 10, 15, 25]
     return [(round(m * MILE_M), f"{m:g} mile" + ("" if m == 1 else "s")) for m in miles]

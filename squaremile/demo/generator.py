@@ -54,7 +54,8 @@ from squaremile.directory.models import (
     Stream,
 )
 from squaremile.places.geometry import parse_boundary
-from squaremile.places.models import Area, AreaKind
+from squaremile.places.models import Area, AreaKind, PlaceKind, lookup_key
+from squaremile.places.models import Place as GazetteerPlace
 
 DEMO_PASSWORD = "demo-pass-123"  # noqa: S105 - the published password of the demo logins
 BATCH_SIZE = 2000
@@ -659,6 +660,7 @@ class DemoGenerator:
             )
             place.area_id = area.pk
         self.counts["areas"] = len(self.geo.all())
+        self._gazetteer()
         # Where things are: mostly the town's wards, then the villages, a few out on the moors.
         self.spots = [(w, 78 * w.weight) for w in self.geo.wards]
         self.spots += [(v, 16 * v.weight) for v in self.geo.villages]
@@ -708,6 +710,46 @@ class DemoGenerator:
         key = f"insert {through._meta.db_table}"
         self.timings[key] = round(self.timings.get(key, 0) + time.perf_counter() - started, 2)
         return len(pairs)
+
+    def _gazetteer(self) -> None:
+        """Streets, parks and postcodes of the demo locality, so that a place can be typed instead of
+        tapped ("where is your square mile?", "near me"). A generator of its own, so that adding
+        them changed none of the other demo records."""
+        rng = random.Random(f"gazetteer-{self.seed}")
+        rows, seen = [], set()
+
+        def point(place: Place) -> tuple[float, float]:
+            minx, miny, maxx, maxy = place.bounds
+            while True:
+                x, y = _r(rng.uniform(minx, maxx)), _r(rng.uniform(miny, maxy))
+                if shapely.contains_xy(place.geom, x, y):
+                    return y, x
+
+        def add(name: str, kind: str, place: Place, context: str) -> None:
+            if (name, kind, context) in seen:
+                return
+            seen.add((name, kind, context))
+            lat, lng = point(place)
+            rows.append(GazetteerPlace(name=name, kind=kind, lat=lat, lng=lng, context=context))
+
+        for place in self.geo.all():
+            if place.kind == AreaKind.REGION:
+                continue
+            town = "" if place.kind == AreaKind.VILLAGE else words.TOWN
+            context = f"{place.name}, {town}" if town and place.name != words.TOWN else place.name
+            for street in place.streets:
+                add(street, PlaceKind.STREET, place, context)
+            for park in place.parks:
+                add(park, PlaceKind.LANDMARK, place, context)
+            if place.postcode_district:
+                for sector in range(1, 4):
+                    for _ in range(3):
+                        unit = f"{rng.choice(POSTCODE_LETTERS)}{rng.choice(POSTCODE_LETTERS)}"
+                        add(f"{place.postcode_district} {sector}{unit}", PlaceKind.POSTCODE, place, place.name)
+        for row in rows:
+            row.key = lookup_key(row.name)
+        GazetteerPlace.objects.bulk_create(rows, batch_size=1000)
+        self.counts["gazetteer"] = len(rows)
 
     def _demo_accounts(self) -> None:
         rng = self.rng
@@ -1120,6 +1162,7 @@ def reset() -> dict:
     deleted["users"] = User.objects.filter(is_superuser=False).delete()[0]
     Area.objects.update(parent=None)
     deleted["areas"] = Area.objects.all().delete()[0]
+    deleted["gazetteer"] = GazetteerPlace.objects.all().delete()[0]
     return deleted | deleted_map
 
 

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.shortcuts import get_object_or_404, render
 
 from squaremile.core.pagination import paginate
@@ -41,13 +43,14 @@ def area_detail(request, slug):
 
 def near(request):
     """Organisations and projects near a point: "my square mile"."""
-    data = request.GET if "lat" in request.GET or "lng" in request.GET else None
+    data = request.GET if {"lat", "lng", "place"} & set(request.GET) else None
     if data is None and request.user.is_authenticated:
         profile = getattr(request.user, "profile", None)
         if profile and profile.lat is not None:
             data = {"lat": profile.lat, "lng": profile.lng, "radius": profile.radius_m}
     form = NearForm(data)
-    context = {"form": form}
+    # Kept on the "did you mean" links of an ambiguous place name.
+    context = {"form": form, "radius_param": "&" + urlencode({"radius": (data or {}).get("radius", 1609)})}
     if data is not None and form.is_valid():
         lat, lng, radius = form.cleaned_data["lat"], form.cleaned_data["lng"], form.cleaned_data["radius"]
         fields = ("id", "name", "slug", "lat", "lng", "description")
