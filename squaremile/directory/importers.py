@@ -4,7 +4,8 @@ such as a council's list of voluntary groups. For moderators and administrators
 
 A row holds a name (needed) and any of: type, stream, description, website, e-mail, phone, address,
 postcode, latitude and longitude (both or neither), areas served (area names or short names,
-separated by ";"), and an external id.
+separated by ";"), and an external id. A row without a point is placed at its postcode when the
+gazetteer (`places.Place`) knows it; the area holding the point is looked up for all rows at once.
 
 Idempotent: a row is matched to a stored organisation by its external id; without one, by its name
 and postcode (kept as the organisation's external id "auto:..."), and an organisation entered by
@@ -32,6 +33,7 @@ from squaremile.imports import pipeline
 from squaremile.imports.pipeline import Plan, Row, Target, quote
 from squaremile.imports.reading import Table
 from squaremile.places.area_index import AreaIndex
+from squaremile.places.models import lookup_key
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -258,8 +260,13 @@ class OrganisationImporter(pipeline.Importer):
 
     def match(self, checked, context: OrgContext, options, plan: Plan) -> None:
         self._load_existing(checked, context)
+        points = _postcode_points([v["postcode"] for _, v in checked if v["postcode"] and v.get("lat") is None])
         for number, values in checked:
             org = context.existing.get(values["external_id"]) or self._hand_made(values, context)
+            # no point in the row: the postcode's, from the gazetteer (never over a point already kept)
+            point = points.get(lookup_key(values["postcode"])) if values.get("lat") is None else None
+            if point and (org is None or org.lat is None):
+                values["lat"], values["lng"] = point
             if org is None:
                 plan.creates.append((number, NewOrganisation(values=values)))
                 continue
@@ -360,6 +367,20 @@ class OrganisationImporter(pipeline.Importer):
             "done": reverse("directory:organisation_list"),
             "done_label": "See the organisations",
         }
+
+
+def _postcode_points(postcodes: list[str]) -> dict[str, tuple[float, float]]:
+    """lookup key -> (lat, lng) of the postcodes the gazetteer knows (`places.Place`), in one query
+    per 900 postcodes."""
+    from squaremile.places.models import Place, PlaceKind
+
+    keys = sorted({lookup_key(p) for p in postcodes})
+    found: dict[str, tuple[float, float]] = {}
+    for start in range(0, len(keys), 900):
+        rows = Place.objects.filter(kind=PlaceKind.POSTCODE, key__in=keys[start : start + 900])
+        for key, lat, lng in rows.order_by("id").values_list("key", "lat", "lng"):
+            found.setdefault(key, (lat, lng))
+    return found
 
 
 def _search_body(org) -> str:

@@ -173,3 +173,17 @@ def test_management_command(tmp_path, moderator):
     assert "Row 2: The type “Spaceship” is not one the directory knows." in err.getvalue()
     with pytest.raises(CommandError, match="may not import"):
         call_command("import_organisations", str(SAMPLE), "--by", UserFactory(role=Role.MEMBER).email)
+
+
+def test_a_postcode_the_gazetteer_knows_gives_the_point_and_area(moderator):
+    from squaremile.places.models import Place, PlaceKind
+
+    area = AreaFactory(name="Hebden Royd", lat=53.742, lng=-2.014, half=0.02)
+    Place.objects.create(name="HX7 8AD", kind=PlaceKind.POSTCODE, lat=53.7419, lng=-2.0133)
+    kept = OrganisationFactory(name="Placed By Hand", address="HX7 8AD", lat=53.0, lng=-1.0, external_id="P2")
+    apply("id,name,postcode\nP1,Tool Library,hx7 8ad\nP2,Placed By Hand,HX7 8AD\nP3,Elsewhere,LS1 4AP\n", moderator)
+    library = Organisation.objects.get(external_id="P1")
+    assert (library.lat, library.lng, library.area) == (53.7419, -2.0133, area)
+    kept.refresh_from_db()
+    assert (kept.lat, kept.lng) == (53.0, -1.0)  # a point already kept is not moved to the postcode's
+    assert Organisation.objects.get(external_id="P3").lat is None  # a postcode the gazetteer does not know
