@@ -1,6 +1,7 @@
 """Pages of the map's import wizard (moderators) and exports (everyone).
 
-Import: upload -> choose columns -> preview (counts and every bad row) -> apply (all or nothing).
+Import: upload -> choose columns -> preview (counts and every bad row) -> apply (all or nothing),
+the shared wizard of `squaremile.imports.views` with the map's importer, templates and columns form.
 The file and the choices live in a `core.Job`, not in the session, so any web node can carry on a
 step; files with more than MAP_IMPORT_INLINE_ROWS rows are checked and applied by a background task.
 
