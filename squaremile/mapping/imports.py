@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from squaremile.core.text import clean_text
 from squaremile.imports import jobs as import_jobs
-from squaremile.imports import pipeline
+from squaremile.imports import pipeline, reading
 from squaremile.imports.pipeline import OPERATOR, ImportRejected, ImportResult, Plan, Row, Target, quote
 from squaremile.imports.reading import ImportFileError, Limits, Table
 from squaremile.imports.reading import cell as _cell
@@ -68,7 +68,7 @@ EXTERNAL_ID_MAX = 200
 ANSWER_TEXT_MAX = 2_000
 YES = {"yes", "y", "true", "1", "on", "verified"}
 NO = {"no", "n", "false", "0", "off", ""}
-COLUMN_NAME_MAX = 100  # a longer column name is cut (the column page lists every name in every choice)
+COLUMN_NAME_MAX = reading.COLUMN_NAME_MAX  # a longer column name is cut (in `imports.reading`)
 
 __all__ = [
     "OPERATOR", "AreaIndex", "ImportFileError", "ImportRejected", "ImportResult", "Plan", "Table", "_cell",
