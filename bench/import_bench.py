@@ -184,7 +184,7 @@ def baseline_preview(survey, round, data: bytes):
 def baseline_apply(survey, round, data: bytes):
     from django.db import transaction
 
-    from squaremile.network import runner
+    from squaremile.network import tasks
     from squaremile.network.analysis.formats import parse_ties_table
     from squaremile.network.models import Tie, TieOrigin
 
@@ -202,7 +202,7 @@ def baseline_apply(survey, round, data: bytes):
             elif row.strength > tie.strength:
                 tie.strength = row.strength
                 tie.save(update_fields=["strength"])
-        runner.data_changed(round)
+        tasks.data_changed(round)
     return created
 
 

@@ -9,20 +9,25 @@ from squaremile.core.forms import (
     grouped_skill_choices,
     radius_choices,
 )
-from squaremile.directory.models import ResourceKind, Skill
 from squaremile.places.forms import PlaceLookupMixin
 from squaremile.places.models import Area
+
+
+def _related(name: str):
+    """The model at the other end of a profile relation. `profile.skills` and `profile.resources` are
+    declared by the directory on its taxonomy (pointing down at Profile), so this form asks the relation
+    for the model rather than importing the directory, which sits above accounts."""
+    return Profile._meta.get_field(name).related_model
 
 
 class ProfileForm(PlaceLookupMixin, LocationFieldsMixin, ModelForm):
     """A short form on a phone: the square mile first (a place name, or a tap on the map), then
     skills and resources as chips, then who sees what (templates: accounts/profile_form.html)."""
 
-    skills = forms.ModelMultipleChoiceField(queryset=Skill.objects.all(), required=False,
+    skills = forms.ModelMultipleChoiceField(queryset=None, required=False,
                                             label="Skills you have", widget=ChipsSelectMultiple)  # fmt: skip
     resources = forms.ModelMultipleChoiceField(
-        queryset=ResourceKind.objects.order_by("name"), required=False,
-        label="Resources you could share", widget=ChipsSelectMultiple,
+        queryset=None, required=False, label="Resources you could share", widget=ChipsSelectMultiple,
     )  # fmt: skip
     radius_m = forms.TypedChoiceField(label="How far does your square mile reach?", coerce=int,
                                       help_text="In the countryside your patch may be many miles.")  # fmt: skip
@@ -43,7 +48,9 @@ class ProfileForm(PlaceLookupMixin, LocationFieldsMixin, ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["skills"].choices = grouped_skill_choices(Skill.objects.all())
+        self.fields["skills"].queryset = _related("skills").objects.all()
+        self.fields["resources"].queryset = _related("resources").objects.order_by("name")
+        self.fields["skills"].choices = grouped_skill_choices(self.fields["skills"].queryset)
         self.fields["skills"].widget.choices = self.fields["skills"].choices
         choices = radius_choices()
         current = self.instance.radius_m if self.instance and self.instance.pk else None

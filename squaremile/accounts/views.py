@@ -78,6 +78,6 @@ def account_delete(request):
             logout(request)
             services.account_delete(user=user, by=user)
             messages.success(request, "Your account and profile are deleted.")
-            return redirect("core:home")
+            return redirect("pages:home")
         return render(request, "accounts/delete.html", {"form": form}, status=400)
     return render(request, "accounts/delete.html", {"form": form})

@@ -1,6 +1,9 @@
 """Form pieces shared by every app."""
 
+from collections.abc import Callable
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
@@ -64,12 +67,28 @@ def with_clean_text(form_class):
     return type(form_class.__name__, (CleanTextMixin, form_class), {"__module__": form_class.__module__})
 
 
-class Form(CleanTextMixin, forms.Form):
-    """The project's form: Django's, with user text cleaned at the door."""
+class ServiceErrorsMixin:
+    """`form.add_service_errors(exc)`: a service refused the write with a ValidationError; show its
+    messages on the form, each on the field it names when the form has that field (`field_for` maps a
+    service's name to the form's, e.g. "answers.12" -> "q_12"), else at the top of the form."""
+
+    def add_service_errors(self, exc: ValidationError, *, field_for: Callable[[str], str] | None = None) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc.messages)
+            return
+        for name, errors in exc.error_dict.items():
+            target = field_for(name) if field_for else name
+            self.add_error(target if target in self.fields else None, [m for e in errors for m in e.messages])
 
 
-class ModelForm(CleanTextMixin, forms.ModelForm):
-    """The project's model form: Django's, with user text cleaned at the door."""
+class Form(CleanTextMixin, ServiceErrorsMixin, forms.Form):
+    """The project's form: Django's, with user text cleaned at the door and a service's refusals
+    shown on its fields."""
+
+
+class ModelForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
+    """The project's model form: Django's, with user text cleaned at the door and a service's
+    refusals shown on its fields."""
 
 
 class LocationFieldsMixin(Form):

@@ -35,12 +35,13 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models.deletion import get_candidate_relations_to_delete
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.text import slugify
 from shapely.geometry import Polygon
 
 from squaremile.accounts.models import Profile, Role, User
 from squaremile.core.models import SearchDocument, Visibility
+from squaremile.core.permissions import staff_flag_for
 from squaremile.core.text import plain_text
 from squaremile.demo import words
 from squaremile.directory.models import (
@@ -490,11 +491,8 @@ class DemoGenerator:
                 return real
         return fast
 
-    def _url_pattern(self, name: str, fallback: str) -> str:
-        try:
-            return reverse(name, args=["SLUGSLOT"]).replace("SLUGSLOT", "{slug}")
-        except NoReverseMatch:
-            return fallback
+    def _url_pattern(self, name: str) -> str:
+        return reverse(name, args=["SLUGSLOT"]).replace("SLUGSLOT", "{slug}")
 
     def _named(self, kind: str, templates: list, place: Place) -> tuple[str, Context, str | None]:
         """A name from the templates, unused so far if possible; the values it was made from
@@ -597,6 +595,9 @@ class DemoGenerator:
 
         result = seed_network(
             rng=random.Random(self.rng.random()),
+            first_names=words.FIRST_NAMES,
+            surnames=words.SURNAMES,
+            wards=[ward for ward, _ in words.WARDS],
             respondents=survey_answers_for(self.size.organisations),
             stdout=self.stdout,
         )
@@ -759,7 +760,7 @@ class DemoGenerator:
             first, last = display.split(" ", 1)
             user.first_name, user.last_name = first, last
             user.role = role
-            user.is_staff = role == Role.ADMIN or superuser
+            user.is_staff = staff_flag_for(role, superuser)
             user.is_superuser = superuser
             user.is_active = True
             user.password = self.password
@@ -883,7 +884,7 @@ class DemoGenerator:
         tables = self._org_tables()
         stream_label = dict(Stream.choices)
         type_label = dict(OrganisationType.choices)
-        url = self._url_pattern("directory:organisation_detail", "/organisations/{slug}/")
+        url = self._url_pattern("directory:organisation_detail")
         people = self.people
         organiser = self.demo_users[Role.ORGANISER]
         member = self.demo_users[Role.MEMBER]
@@ -1037,7 +1038,7 @@ class DemoGenerator:
     def _projects(self) -> None:
         rng, geo = self.rng, self.geo
         self.slugs["project"] = set(Project.objects.values_list("slug", flat=True))
-        url = self._url_pattern("directory:project_detail", "/projects/{slug}/")
+        url = self._url_pattern("directory:project_detail")
         status_label = dict(ProjectStatus.choices)
         statuses = [s for s, _w in STATUS_WEIGHTS]
         status_cum = _cum([w for _s, w in STATUS_WEIGHTS])
@@ -1136,12 +1137,13 @@ def reset() -> dict:
     """Delete the demo data: every organisation, project, area and search document, and every
     user who is not a superuser, with the map entries and network surveys. The taxonomy and the map
     categories stay."""
-    from squaremile.mapping.models import ClusterCell, Entry, EntryEvent, EntryPhoto
+    from squaremile.audit.models import AuditEvent
+    from squaremile.mapping.models import ClusterCell, Entry, EntryPhoto
     from squaremile.network.models import Response, Survey
 
-    emptied_map = {EntryEvent, EntryPhoto, Entry}
+    emptied_map = {AuditEvent, EntryPhoto, Entry}
     deleted_map = {"map_cells": ClusterCell.objects.all().delete()[0]}
-    for model in (EntryEvent, EntryPhoto, Entry):
+    for model in (AuditEvent, EntryPhoto, Entry):
         deleted_map[model._meta.model_name] = _delete_all(model, emptied_map)
     Response.objects.all().delete()
     deleted_map["surveys"] = Survey.objects.all().delete()[0]

@@ -6,4 +6,11 @@ class DirectoryConfig(AppConfig):
     label = "directory"
 
     def ready(self):
-        from squaremile.directory import importers  # noqa: F401 - registers the organisation importer
+        from squaremile.directory.registrations import register_all
+
+        register_all()  # on an area's page, on "near me", in a person's data download
+        # organisations as things people can follow
+        from squaremile.directory import (
+            importers,  # noqa: F401 - registers the organisation importer
+            notifications,  # noqa: F401
+        )

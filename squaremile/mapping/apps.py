@@ -6,4 +6,15 @@ class MappingConfig(AppConfig):
     label = "mapping"
 
     def ready(self):
-        from squaremile.mapping import imports  # noqa: F401 - registers the map's importer
+        from squaremile.audit import registry
+        from squaremile.mapping.models import EntryAction, audit_action
+
+        for action in EntryAction:
+            quiet = action in (EntryAction.PHOTO_ADDED, EntryAction.PHOTO_REMOVED)
+            registry.register(audit_action(action.value), action.label, show_changes=not quiet)
+        # the map's notification kinds, and entries and categories as things people can follow
+        from squaremile.mapping import (
+            imports,  # noqa: F401 - registers the map's importer
+            moderation,  # noqa: F401  (registers entries with the moderation queue)
+            notifications,  # noqa: F401
+        )

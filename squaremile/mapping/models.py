@@ -1,4 +1,5 @@
-"""The community map: entries in categories, their photos, and the history of every change.
+"""The community map: entries in categories and their photos. Their history is in the audit log
+(`squaremile.audit`), their moderation states are the shared ones (`squaremile.moderation`).
 
 Clustering columns and tables (grid cells) are added by `clusters.py`'s migration; see the app README.
 """
@@ -10,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 
 from squaremile.core.text import nonblank_lines
+from squaremile.mapping.tiles import cell_columns
+from squaremile.moderation.models import ModerationState
 
 
 class CategoryIcon(models.TextChoices):
@@ -114,10 +117,14 @@ def date_columns(start, end, announced, takes_effect) -> dict:
 
 
 class EntryStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for moderation"
-    PUBLISHED = "published", "Published"
-    REJECTED = "rejected", "Rejected"
-    ARCHIVED = "archived", "Archived"
+    """The shared moderation states (`moderation.ModerationState`, same stored values), plus merged."""
+
+    DRAFT = ModerationState.DRAFT.value, ModerationState.DRAFT.label
+    PENDING = ModerationState.PENDING.value, ModerationState.PENDING.label
+    PUBLISHED = ModerationState.PUBLISHED.value, ModerationState.PUBLISHED.label
+    REJECTED = ModerationState.REJECTED.value, ModerationState.REJECTED.label
+    ARCHIVED = ModerationState.ARCHIVED.value, ModerationState.ARCHIVED.label
+    HIDDEN = ModerationState.HIDDEN.value, ModerationState.HIDDEN.label
     MERGED = "merged", "Merged into another entry"
 
 
@@ -130,16 +137,20 @@ class EntryQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
+TITLE_MAX = 200  # an entry's title, everywhere it is typed or imported
+DESCRIPTION_MAX = 10_000  # an entry's description (a text column: the limit is ours)
+
+
 class Entry(models.Model):
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=TITLE_MAX)
     description = models.TextField(blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
     status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)
     verified = models.BooleanField(default=False)
     lat = models.FloatField()
     lng = models.FloatField()
-    # Web-Mercator tile x/y of the point at zoom level 20 (see clusters.py); any coarser level is a
-    # right shift. Kept by save(); bulk inserts set them with clusters.cell_columns(lat, lng).
+    # Web-Mercator tile x/y of the point at zoom level 20 (see tiles.py); any coarser level is a
+    # right shift. Kept by save(); bulk inserts set them with tiles.cell_columns(lat, lng).
     cx20 = models.IntegerField(default=0, editable=False)
     cy20 = models.IntegerField(default=0, editable=False)
     # The most specific area holding the point; kept by the services on every save.
@@ -205,8 +216,6 @@ class Entry(models.Model):
 
     def save(self, *args, **kwargs):
         # The cell columns are a pure function of the point: keep them in step on every save.
-        from squaremile.mapping.clusters import cell_columns
-
         if self.lat is not None and self.lng is not None:
             for name, value in cell_columns(self.lat, self.lng).items():
                 setattr(self, name, value)
@@ -228,6 +237,13 @@ class Entry(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == EntryStatus.PUBLISHED
+
+    @property
+    def events(self):
+        """The entry's history in the audit log, newest first."""
+        from squaremile.audit.selectors import history_for
+
+        return history_for(self)
 
 
 def _photo_path(instance, filename):
@@ -253,6 +269,8 @@ class EntryPhoto(models.Model):
 
 
 class EntryAction(models.TextChoices):
+    """What happened to an entry; stored in the audit log as "entry.<value>" (see `audit_action`)."""
+
     CREATED = "created", "Submitted"
     EDITED = "edited", "Edited"
     PUBLISHED = "published", "Published"
@@ -263,26 +281,15 @@ class EntryAction(models.TextChoices):
     RESTORED = "restored", "Restored"
     MERGED = "merged", "Merged"
     IMPORTED = "imported", "Imported"
-    PHOTO_ADDED = "photo_added", "Photo added"
-    PHOTO_REMOVED = "photo_removed", "Photo removed"
+    PHOTO_ADDED = "photo_added", "A photo was added"
+    PHOTO_REMOVED = "photo_removed", "A photo was removed"
+    HIDDEN = "hidden", "Hidden"
+    DELETED = "deleted", "Deleted"
 
 
-class EntryEvent(models.Model):
-    """One change to an entry: who, when, what (field -> [old, new]) and why."""
-
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    action = models.CharField(max_length=20, choices=EntryAction.choices)
-    changes = models.JSONField(default=dict, blank=True)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["entry", "-created_at"], name="entryevent_entry_created")]
-
-    def __str__(self):
-        return f"{self.get_action_display()} {self.entry_id}"
+def audit_action(action: str) -> str:
+    """The audit log's key for an entry action: "published" -> "entry.published"."""
+    return f"entry.{action}"
 
 
 class ClusterCell(models.Model):
@@ -352,20 +359,3 @@ class DateCell(models.Model):
 
     def __str__(self):
         return f"L{self.level} {self.x},{self.y} {self.month} ({self.edge}): {self.count}"
-
-
-class ModerationMode(models.TextChoices):
-    IMMEDIATE = "immediate", "Email me at once for each new entry"
-    DIGEST = "digest", "One email a day listing what waits"
-    OFF = "off", "No email"
-
-
-class ModerationPreference(models.Model):
-    """How a moderator wants to hear about entries waiting in the queue."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_pref")
-    mode = models.CharField(max_length=10, choices=ModerationMode.choices, default=ModerationMode.IMMEDIATE)
-    last_digest_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self):
-        return f"{self.user}: {self.mode}"

@@ -24,7 +24,7 @@ from squaremile.core.forms import Form
 from squaremile.core.jobs import TooManyJobs
 from squaremile.core.site import base_url
 from squaremile.imports import views as import_views
-from squaremile.mapping import exports, imports
+from squaremile.mapping import exports, imports, io_tasks
 from squaremile.mapping.feeds import describe
 from squaremile.mapping.filters import FilterError, parse_filters
 from squaremile.mapping.models import Category
@@ -187,7 +187,7 @@ def export_prepare(request, fmt):
     count = exports.export_queryset(filters, user=request.user).count()
     back = reverse("mapping:export") + (f"?{request.GET.urlencode()}" if request.GET else "")
     try:
-        job = exports.start_export(
+        job = io_tasks.start_export(
             by=request.user, fmt=fmt, filters=filters, count=count, base_url=_base_url(request), back_url=back
         )
     except TooManyJobs as exc:  # the export page again, saying why nothing started

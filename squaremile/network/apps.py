@@ -6,4 +6,8 @@ class NetworkConfig(AppConfig):
     label = "network"
 
     def ready(self):
-        from squaremile.network import importers  # noqa: F401 - registers the tie importer
+        # the network's notification kinds, and surveys as things organisers can follow
+        from squaremile.network import (
+            importers,  # noqa: F401 - registers the tie importer
+            notifications,  # noqa: F401
+        )

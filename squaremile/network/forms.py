@@ -368,18 +368,6 @@ class RespondForm(Form):
             },
         )
 
-    def add_service_errors(self, exc: ValidationError) -> None:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.message_dict.items():
-                if name in self.fields:
-                    self.add_error(name, errors)
-                else:
-                    for error in errors:
-                        self.add_error(None, error)
-        else:
-            for error in exc.messages:
-                self.add_error(None, error)
-
 
 def _answer_value(value):
     if isinstance(value, bool):

@@ -4,7 +4,7 @@ Strength, Type) into one round of a survey, all or nothing.
 Fast because it never asks the database per row or per name: the survey's nodes are read once into
 a name index (match key -> node, merged nodes folded), directory organisations are matched in one
 query, the round's ties are read once, and applying writes the new names, their merge suggestions
-and the ties with a handful of bulk statements, then tells the analysis once (`runner.data_changed`).
+and the ties with a handful of bulk statements, then tells the analysis once (`tasks.data_changed`).
 A preview writes nothing at all.
 
 Idempotent: a row is keyed by the pair of people it joins (in either direction, as a tie is); a tie
@@ -272,7 +272,7 @@ class TiesImporter(pipeline.Importer):
                 plan.creates.append((number, planned[pair]))
 
     def write(self, plan: Plan, *, by, options) -> None:
-        from squaremile.network import runner
+        from squaremile.network import tasks
 
         context: TieContext = plan.context
         survey, round = context.survey, context.round
@@ -314,7 +314,7 @@ class TiesImporter(pipeline.Importer):
             Tie.objects.bulk_update([tie for _, tie, _ in plan.updates], ["strength"], batch_size=500)
         plan.new_names = len(new_nodes)
         if plan.creates or plan.updates:
-            runner.data_changed(round)
+            tasks.data_changed(round)
 
     def result(self, plan: Plan) -> pipeline.ImportResult:
         result = super().result(plan)

@@ -8,6 +8,7 @@ published view (built from consent, see `published.py`) ever leaves the organise
 import secrets
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 
@@ -55,6 +56,8 @@ class Survey(models.Model):
     allow_embed = models.BooleanField("allow embedding in other sites", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A survey is a space: its co-organisers hold SpaceRole rows (core/spaces.py), removed with it.
+    space_roles = GenericRelation("core.SpaceRole")
 
     class Meta:
         ordering = ["-created_at", "-id"]

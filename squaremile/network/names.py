@@ -23,7 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
+from squaremile.audit import services as audit
 from squaremile.core.permissions import require
+from squaremile.network import tasks
 from squaremile.network.models import MergeSuggestion, Node, NodeKind, Survey, Tie
 
 # Words that do not tell two names apart.
@@ -62,10 +64,8 @@ def root_of(node: Node) -> Node:
 
 
 def _data_changed(rounds) -> None:
-    from squaremile.network.services import data_changed
-
     for round_ in rounds:
-        data_changed(round_)
+        tasks.data_changed(round_)
 
 
 def _public_organisation(typed: str, key: str):
@@ -314,6 +314,8 @@ def node_merge(*, survey: Survey, keep: Node, merge: Node, by, label: str | None
 
     responded = set(merge.responses.values_list("round_id", flat=True))
     _data_changed(Round.objects.filter(pk__in=rounds | responded).order_by("number"))
+    # names are confidential to the organisers: the log keeps the nodes' ids, not the names
+    audit.record(actor=by, action="network.merged", target=survey, changes={"node": [merge.pk, keep.pk]})
     return keep
 
 

@@ -614,7 +614,7 @@ def test_project_filters_ignore_bad_values(client, query):
 )
 def test_search_page_survives_hostile_queries(client, member, query):
     directory_services.organisation_create(by=member, data={"name": "Community Garden"})
-    response = client.get(reverse("core:search"), query)
+    response = client.get(reverse("pages:search"), query)
     assert response.status_code == 200
     assert_safe(response)
     if query["q"] == SCRIPT:

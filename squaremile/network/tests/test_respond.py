@@ -31,7 +31,10 @@ def respond_url(survey):
 
 
 def submit(client, survey, **kw):
-    response = client.post(respond_url(survey), form_data(**kw))
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the private link mail is queued on commit
+        response = client.post(respond_url(survey), form_data(**kw))
     assert response.status_code == 302, response.content.decode()[:3000]
     thanks = client.get(response["Location"])
     return thanks, client.session["network_thanks"]["link"]
@@ -118,7 +121,8 @@ def test_respondent_never_sees_another_respondents_answers(client):
     assert "Hidden Helper" not in names.content.decode()
     # nor through the organiser pages
     for name in ("survey_detail", "response_list", "names"):
-        assert client.get(reverse(f"network:{name}", args=[survey.slug])).status_code in (302, 403)
+        page = client.get(reverse(f"network:{name}", args=[survey.slug]))
+        assert page.status_code == 302 and page["Location"].startswith(reverse("account_login")), name
 
 
 def test_name_suggestions_offer_directory_and_named_respondents():
