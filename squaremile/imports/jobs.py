@@ -8,7 +8,8 @@ choices live in the job, not in the session, so any web node or worker can carry
     run_apply(job.pk)                                                # DONE (or WAITING with the problems)
 
 `run_check` and `run_apply` run inline for small files (`Importer.inline_rows`) and as the tasks of
-`squaremile.imports.tasks` otherwise; both report progress on the job. The job's kind is the
+`squaremile.imports.tasks` otherwise (`tasks.check_now_or_queue`, `tasks.apply_now_or_queue`); both
+report progress on the job. The job's kind is the
 importer's key, so the task finds its importer in the registry.
 """
 
@@ -22,7 +23,6 @@ from squaremile.core.jobs import (
     JobError,
     Progress,
     _safe_name,
-    enqueue_on_commit,
     job_create,
     job_finish,
     job_message,
@@ -196,23 +196,3 @@ def run_apply(job_id: int) -> None:
             report={"summary": result.summary(), "counts": {"create": result.created, "update": result.updated,
                                                              "unchanged": result.unchanged, "rows": result.rows}},
         )  # fmt: skip
-
-
-def check_now_or_queue(importer, job) -> None:
-    """After `save_options`: check at once when the file is small, else queue the task."""
-    if job.total <= importer.inline_rows:
-        run_check(job.pk)
-    else:
-        from squaremile.imports import tasks
-
-        enqueue_on_commit(tasks.check_import, job.pk)
-
-
-def apply_now_or_queue(importer, job) -> None:
-    """After `queue_apply`: apply at once when the file is small, else queue the task."""
-    if job.total <= importer.inline_rows:
-        run_apply(job.pk)
-    else:
-        from squaremile.imports import tasks
-
-        enqueue_on_commit(tasks.apply_import, job.pk)

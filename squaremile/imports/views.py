@@ -24,7 +24,7 @@ from squaremile.core.jobs import TooManyJobs, job_for
 from squaremile.core.models import Job, JobStatus
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
-from squaremile.imports import jobs, pipeline, selectors
+from squaremile.imports import jobs, pipeline, selectors, tasks
 from squaremile.imports.reading import ImportFileError
 
 NOT_IN_FILE = ("", "— Not in the file —")
@@ -177,7 +177,7 @@ def columns(request, pk: int, key: str, template: str = "imports/columns.html", 
             status = 429
         else:
             try:
-                jobs.check_now_or_queue(importer, job)
+                tasks.check_now_or_queue(importer, job)
             except Exception:  # logged, and the job says it failed in plain words
                 return redirect(job)
             job.refresh_from_db()
@@ -231,7 +231,7 @@ def apply(request, pk: int, key: str):
     if not claimed:  # a second click, or another tab: the first one is under way
         return redirect(job)
     try:
-        jobs.apply_now_or_queue(importer, job)
+        tasks.apply_now_or_queue(importer, job)
     except Exception:  # logged; nothing was applied (one transaction) and the job says it failed
         return redirect(job)
     job.refresh_from_db()
