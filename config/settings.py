@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "squaremile.accounts",
     "squaremile.audit",
     "squaremile.notifications",
+    "squaremile.attachments",
     "squaremile.imports",
     "squaremile.moderation",
     "squaremile.directory",
@@ -156,6 +157,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_MAX_AGE"] = 0 if TESTING else int(env("CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Attachments (photos and files on any record: squaremile/attachments) ---------------------
+# The largest file accepted, in bytes (photos are re-encoded, with location metadata removed).
+# The older MAP_PHOTO_MAX_BYTES / MAP_PHOTO_MAX_EDGE variables are still read when these are unset.
+ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", env("MAP_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))))
+# Photos are shrunk to this longest edge in pixels; their thumbnails to the second.
+ATTACHMENT_IMAGE_MAX_EDGE = int(env("ATTACHMENT_IMAGE_MAX_EDGE", env("MAP_PHOTO_MAX_EDGE", "1600")))
+ATTACHMENT_THUMBNAIL_EDGE = int(env("ATTACHMENT_THUMBNAIL_EDGE", "400"))
+# At most this many attachments per record, where its app sets no limit of its own.
+ATTACHMENTS_PER_OWNER = int(env("ATTACHMENTS_PER_OWNER", "4"))
+# Any uploaded image with more pixels than this (width × height, read from its header) is refused
+# before it is decoded; Pillow's own bomb limit (Image.MAX_IMAGE_PIXELS) is set to the same number.
+PHOTO_MAX_PIXELS = int(env("PHOTO_MAX_PIXELS", str(24_000_000)))
+# The pixels one request may decode across all its photos (a JPEG counts at the reduced size it is
+# decoded at, so a few phone photos fit easily; several huge PNGs do not).
+PHOTO_MAX_PIXELS_PER_REQUEST = int(env("PHOTO_MAX_PIXELS_PER_REQUEST", str(48_000_000)))
+# manage.py sweep_media removes files nothing refers to once they are older than this.
+MEDIA_SWEEP_GRACE_HOURS = float(env("MEDIA_SWEEP_GRACE_HOURS", "24"))
 
 # --- Cache --------------------------------------------------------------------------------
 # Rate limits (core/ratelimit.py) and allauth's log-in limits count in this cache, so it must be
@@ -298,17 +317,8 @@ MAP_DEFAULT_CENTER = [float(x) for x in env("MAP_DEFAULT_CENTER", "53.80,-1.55")
 MAP_ANONYMOUS_SUBMISSIONS = env_bool("MAP_ANONYMOUS_SUBMISSIONS", DEBUG)
 # How many anonymous submissions one address (and one email) may make: "N/s", "N/m", "N/h" or "N/d".
 MAP_ANONYMOUS_RATE = env("MAP_ANONYMOUS_RATE", "5/h")
-# The largest photo accepted, in bytes (photos are re-encoded, with location metadata removed).
-MAP_PHOTO_MAX_BYTES = int(env("MAP_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
-# Photos are shrunk to this longest edge in pixels; at most this many per entry.
-MAP_PHOTO_MAX_EDGE = int(env("MAP_PHOTO_MAX_EDGE", "1600"))
+# Photos per map entry (attachments of an entry; the other limits are the ATTACHMENT_* ones above).
 MAP_PHOTOS_PER_ENTRY = int(env("MAP_PHOTOS_PER_ENTRY", "4"))
-# Any uploaded image with more pixels than this (width × height, read from its header) is refused
-# before it is decoded; Pillow's own bomb limit (Image.MAX_IMAGE_PIXELS) is set to the same number.
-PHOTO_MAX_PIXELS = int(env("PHOTO_MAX_PIXELS", str(24_000_000)))
-# The pixels one request may decode across all its photos (a JPEG counts at the reduced size it is
-# decoded at, so a few phone photos fit easily; several huge PNGs do not).
-PHOTO_MAX_PIXELS_PER_REQUEST = int(env("PHOTO_MAX_PIXELS_PER_REQUEST", str(48_000_000)))
 # An anonymous form sent back sooner than this after it was opened is taken for a bot.
 MAP_MIN_SUBMIT_SECONDS = float(env("MAP_MIN_SUBMIT_SECONDS", "3"))
 # Imports: files with more rows than this are checked and applied by the worker, not in the request.

@@ -76,7 +76,8 @@ def main(argv=None) -> int:
         from django.test import Client
 
         from squaremile.accounts.models import User
-        from squaremile.mapping.models import Category, Entry, EntryPhoto
+        from squaremile.attachments.models import Attachment
+        from squaremile.mapping.models import Category, Entry
 
         collect = Collect()
         logging.getLogger().addHandler(collect)
@@ -119,9 +120,11 @@ def main(argv=None) -> int:
         entries = Entry.objects.count()
         ok_posts = answers.count(302)
         check(entries == ok_posts, f"{entries} entries stored for {ok_posts} accepted posts")
-        per_entry = {e.pk: e.photos.count() for e in Entry.objects.all()}
+        per_entry = {e.pk: e.attachments.count() for e in Entry.objects.all()}
         check(all(c == 2 for c in per_entry.values()), f"every entry has both its photo rows: {per_entry}")
-        rows = set(EntryPhoto.objects.values_list("image", flat=True))
+        # every stored file: each photo and its thumbnail
+        rows = set(Attachment.objects.values_list("file", flat=True))
+        rows |= set(Attachment.objects.exclude(thumbnail="").values_list("thumbnail", flat=True))
         files = {str(p.relative_to(mount)) for p in mount.rglob("*") if p.is_file()}
         check(all((mount / name).stat().st_size > 0 for name in rows if (mount / name).exists()), "no empty file")
         check(rows <= files, f"every photo row has its file ({len(rows)} rows)")

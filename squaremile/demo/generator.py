@@ -1137,13 +1137,16 @@ def reset() -> dict:
     """Delete the demo data: every organisation, project, area and search document, and every
     user who is not a superuser, with the map entries and network surveys. The taxonomy and the map
     categories stay."""
+    from squaremile.attachments.services import detach_all_of_model
     from squaremile.audit.models import AuditEvent
-    from squaremile.mapping.models import ClusterCell, Entry, EntryPhoto
+    from squaremile.mapping.models import ClusterCell, Entry
     from squaremile.network.models import Response, Survey
 
-    emptied_map = {AuditEvent, EntryPhoto, Entry}
+    emptied_map = {AuditEvent, Entry}
     deleted_map = {"map_cells": ClusterCell.objects.all().delete()[0]}
-    for model in (AuditEvent, EntryPhoto, Entry):
+    # An entry's photos hang on a generic relation, which a plain DELETE of the entries would not follow.
+    deleted_map["entryphoto"] = detach_all_of_model(Entry)
+    for model in (AuditEvent, Entry):
         deleted_map[model._meta.model_name] = _delete_all(model, emptied_map)
     Response.objects.all().delete()
     deleted_map["surveys"] = Survey.objects.all().delete()[0]

@@ -3,12 +3,14 @@ and entries (their history is in the audit log). Restricted to the administrator
 taxonomy's admin. Day-to-day moderation happens in the queue (/map/queue/), not here."""
 
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.utils.html import format_html, format_html_join
 
+from squaremile.attachments.models import Attachment
 from squaremile.audit.selectors import history_for
 from squaremile.core.admin import AdminRoleMixin
 from squaremile.mapping import services
-from squaremile.mapping.models import Category, CategoryQuestion, Entry, EntryPhoto
+from squaremile.mapping.models import Category, CategoryQuestion, Entry
 
 
 class CategoryQuestionInline(AdminRoleMixin, admin.TabularInline):
@@ -33,11 +35,14 @@ class CategoryAdmin(AdminRoleMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class EntryPhotoInline(AdminRoleMixin, admin.TabularInline):
-    model = EntryPhoto
-    fields = ("image", "alt", "position", "width", "height")
-    readonly_fields = ("image", "width", "height")
+class EntryPhotoInline(AdminRoleMixin, GenericTabularInline):
+    """An entry's photos (attachments): description and order can be changed; deleting one deletes its files."""
+
+    model = Attachment
+    fields = ("file", "alt", "position", "width", "height")
+    readonly_fields = ("file", "width", "height")
     extra = 0
+    verbose_name, verbose_name_plural = "photo", "photos"
 
     def has_add_permission(self, request, obj=None):
         return False  # photos come in through the form or the API, where they are checked and cleaned

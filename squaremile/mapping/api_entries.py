@@ -55,7 +55,7 @@ class EntryWriteOut(Schema):
 
     @staticmethod
     def resolve_photos(obj):
-        return obj.photos.count()
+        return len(obj.attachments.all())
 
 
 # ---- input --------------------------------------------------------------------------------

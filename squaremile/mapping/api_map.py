@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
+from squaremile.attachments.selectors import as_json
 from squaremile.core.api import ErrorOut, Text, optional_user
 from squaremile.core.text import render_markdown
 from squaremile.mapping import selectors
@@ -164,6 +165,7 @@ class AnswerOut(Schema):
 
 class PhotoOut(Schema):
     url: str
+    thumbnail_url: str
     alt: str
     width: int
     height: int
@@ -246,7 +248,7 @@ def _detail(e) -> dict:
         "announced_on": e.announced_on,
         "takes_effect_on": e.takes_effect_on,
         "answers": selectors.entry_answers(e),
-        "photos": [{"url": p.image.url, "alt": p.alt, "width": p.width, "height": p.height} for p in e.photos.all()],
+        "photos": [as_json(p) for p in e.attachments.all() if p.is_image],
         "url": e.get_absolute_url(),
         "published_at": e.published_at.isoformat() if e.published_at else None,
         "updated_at": e.updated_at.isoformat(),

@@ -3,12 +3,14 @@
 `seed_map(rng=..., count=...)` puts `count` entries in the demo areas: most around the town's
 neighbourhoods, fewer in the villages; mostly published (some verified), some waiting in the
 moderation queue, a few rejected or archived; threats and cuts with their dates; some linked
-to organisations and projects of the directory; answers to the categories' extra questions.
+to organisations and projects of the directory; answers to the categories' extra questions; a drawn
+photo on a few published entries (through the attachments service).
 Then the cluster cells are rebuilt. `reset_map()` deletes every entry (for `seed_demo --reset`).
 """
 
 from __future__ import annotations
 
+import io
 import random
 import time
 from datetime import date, timedelta
@@ -16,11 +18,13 @@ from datetime import date, timedelta
 import shapely
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
 from squaremile.accounts.models import User
+from squaremile.attachments.services import detach_all_of_model
 from squaremile.audit.models import AuditEvent
 from squaremile.core.permissions import holders_of
 from squaremile.mapping import clusters
@@ -29,7 +33,6 @@ from squaremile.mapping.models import (
     ClusterCell,
     Entry,
     EntryAction,
-    EntryPhoto,
     EntryStatus,
     QuestionKind,
     audit_action,
@@ -263,7 +266,7 @@ def reset_map() -> dict:
             "entry_events": AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Entry)).delete()[
                 0
             ],
-            "entry_photos": EntryPhoto.objects.all().delete()[0],
+            "entry_photos": detach_all_of_model(Entry),
         }
         Entry.objects.filter(merged_into__isnull=False).update(merged_into=None)
         deleted["entries"] = Entry.objects.all().delete()[0]
@@ -389,6 +392,7 @@ def seed_map(*, rng: random.Random, count: int, stdout=None) -> dict:
                 if stdout is not None and count >= 20 * BATCH and made["entries"] % (10 * BATCH) == 0:
                     stdout.write(f"  map entries: {made['entries']:,} of {count:,}\n")
         flush()
+        made["photos"] = _seed_photos(rng)
         made["cells"] = clusters.rebuild()
     made["seconds"] = round(time.monotonic() - started, 2)
     if stdout is not None:
@@ -397,6 +401,42 @@ def seed_map(*, rng: random.Random, count: int, stdout=None) -> dict:
             f"{made['pending']:,} waiting for moderation), {made['cells']:,} cluster cells in {made['seconds']}s.\n"
         )
     return made
+
+
+PHOTO_ALTS = [
+    "The front of the building on a clear day",
+    "Volunteers' noticeboard by the entrance",
+    "The hall from across the road",
+]
+
+
+def _picture(rng: random.Random) -> ContentFile:
+    """A small drawn "photo" (sky, ground and a building): no camera, no metadata to leak."""
+    from PIL import Image, ImageDraw
+
+    width, height = 480, 320
+    image = Image.new("RGB", (width, height), (rng.randint(120, 170), rng.randint(170, 210), 235))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 220, width, height), fill=(70, rng.randint(120, 160), 60))
+    left = rng.randint(60, 200)
+    wall = (rng.randint(150, 200), rng.randint(90, 130), 80)
+    draw.rectangle((left, 120, left + 200, 240), fill=wall)
+    draw.polygon([(left - 10, 120), (left + 100, 60), (left + 210, 120)], fill=(90, 60, 50))
+    for x in range(left + 20, left + 180, 50):
+        draw.rectangle((x, 150, x + 25, 180), fill=(230, 220, 150))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return ContentFile(out.getvalue(), name="demo-photo.jpg")
+
+
+def _seed_photos(rng: random.Random, count: int = 3) -> int:
+    """A photo each on a few published entries, stored through the attachments service like any upload."""
+    from squaremile.attachments.services import attach_all
+
+    entries = Entry.objects.filter(status=EntryStatus.PUBLISHED).order_by("pk")[:count]
+    for entry, alt in zip(entries, PHOTO_ALTS, strict=False):
+        attach_all(owner=entry, files=[_picture(rng)], alts=[alt], user=None, checked_by_caller=True)
+    return len(entries)
 
 
 def _ids(app_label: str, model_name: str, limit: int = 5000):

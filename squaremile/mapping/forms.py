@@ -14,9 +14,9 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.urls import reverse_lazy
 
+from squaremile.attachments.forms import AltTextsField, AttachmentsField
 from squaremile.core.forms import FastSelect, Form, question_label
 from squaremile.directory.models import Organisation, Project
-from squaremile.mapping import photos as photo_mod
 from squaremile.mapping.models import Category, CategoryQuestion, Entry, QuestionKind
 from squaremile.mapping.services import DESCRIPTION_MAX, TITLE_MAX
 from squaremile.places.models import Area
@@ -46,23 +46,6 @@ def started_problem(value: str) -> str | None:
     if time.time() - started < min_seconds():
         return "That was faster than a person can fill in the form. Please check it and send it again."
     return None
-
-
-# ---- file uploads ------------------------------------------------------------------------
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 # ---- picking an organisation or project by name ------------------------------------------
@@ -148,14 +131,8 @@ class EntryForm(Form):
                                       "data-suggest": "project"}),
     )  # fmt: skip
     project = forms.CharField(required=False, widget=forms.HiddenInput)
-    photos = MultipleFileField(
-        required=False, label="Photos (optional)",
-        help_text="JPEG, PNG or WebP. Location details inside photos are removed.",
-    )  # fmt: skip
-    photo_alt = forms.CharField(
-        required=False, max_length=300, label="Describe the photos",
-        help_text="For people who cannot see them, for example “Volunteers sorting food in the hall”.",
-    )  # fmt: skip
+    photos = AttachmentsField(required=False, label="Photos (optional)")
+    photo_alt = AltTextsField(for_field="photos")
     remove_photos = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
                                               label="Remove these photos")  # fmt: skip
     submitter_name = forms.CharField(required=False, max_length=120, label="Your name",
@@ -189,14 +166,20 @@ class EntryForm(Form):
         self.fields["area"].choices = [("", "No area chosen")] + list(
             Area.objects.filter(centroid_lat__isnull=False).order_by("name").values_list("slug", "name")
         )
-        limit = photo_mod.max_photos()
-        self.fields["photos"].help_text = (
-            f"Up to {limit}, JPEG, PNG or WebP, each at most {photo_mod.max_bytes() // (1024 * 1024)} MB. "
-            "Location details inside photos are removed."
-        )
+        limit = int(getattr(settings, "MAP_PHOTOS_PER_ENTRY", 4))
+        existing = list(entry.attachments.all()) if entry is not None and entry.pk else []
+        removing = len(self.data.getlist("remove_photos")) if hasattr(self.data, "getlist") else 0
+        photos = self.fields["photos"]
+        photos.max_files = max(0, limit - len(existing) + removing)
+        photos.help_text = photos.default_help(limit)
         if entry is not None and entry.pk:
             self.fields["remove_photos"].choices = [(str(p.pk), p.alt or f"Photo {i + 1}")
-                                                    for i, p in enumerate(entry.photos.all())]  # fmt: skip
+                                                    for i, p in enumerate(existing)]  # fmt: skip
+            for i, photo in enumerate(existing):  # each photo's description can be written or changed
+                self.fields[f"photo_alt_{photo.pk}"] = forms.CharField(
+                    required=False, max_length=300, initial=photo.alt, label=f"Describe photo {i + 1}",
+                    help_text="" if photo.alt else "It has no description yet: say what it shows.",
+                )  # fmt: skip
             if not self.is_bound:
                 self.initial.update(self._initial_from(entry))
         if not self.fields["remove_photos"].choices:
@@ -278,7 +261,16 @@ class EntryForm(Form):
 
     @property
     def photo_fields(self):
-        return self._group("photos", "photo_alt", "remove_photos")
+        described = [name for name in self.fields if name.startswith("photo_alt_")]
+        return self._group(*described, "photos", "photo_alt", "remove_photos")
+
+    def photo_descriptions(self) -> dict[int, str]:
+        """The existing photos' descriptions as sent: photo id -> text."""
+        return {
+            int(name.removeprefix("photo_alt_")): self.cleaned_data.get(name) or ""
+            for name in self.fields
+            if name.startswith("photo_alt_")
+        }
 
     @property
     def photos_to_choose_again(self) -> int:
@@ -305,20 +297,6 @@ class EntryForm(Form):
             self.data = self.data.copy()
             self.data["started"] = sign_started()
         return problem
-
-    def clean_photos(self):
-        uploads = self.cleaned_data.get("photos") or []
-        existing = len(self.entry.photos.all()) if self.entry is not None and self.entry.pk else 0
-        removing = len(self.data.getlist("remove_photos")) if hasattr(self.data, "getlist") else 0
-        limit = photo_mod.max_photos()
-        if len(uploads) + existing - removing > limit:
-            raise forms.ValidationError(f"At most {limit} photos per entry.")
-        try:
-            return photo_mod.process_all(uploads)
-        except forms.ValidationError as exc:
-            raise forms.ValidationError(
-                exc.messages + ["The rest of the form is kept: choose the photos again."]
-            ) from None
 
     def clean_organisation_name(self):
         return self._pick(Organisation, "organisation_name", "organisation", "organisation")
@@ -368,7 +346,12 @@ class EntryForm(Form):
             "organisation": c.get("organisation_name"), "project": c.get("project_name"),
         }  # fmt: skip
         answers = {name.removeprefix("q_"): c.get(name) for name in self.question_names}
-        return {"data": data, "answers": answers, "photos": c.get("photos") or [], "photo_alt": c.get("photo_alt", "")}
+        return {
+            "data": data,
+            "answers": answers,
+            "photos": c.get("photos") or [],
+            "photo_alt": c.get("photo_alt") or [],
+        }
 
     SERVICE_FIELDS = {"organisation": "organisation_name", "project": "project_name"}
 

@@ -1,5 +1,6 @@
-"""The community map: entries in categories and their photos. Their history is in the audit log
-(`squaremile.audit`), their moderation states are the shared ones (`squaremile.moderation`).
+"""The community map: entries in categories. Their history is in the audit log (`squaremile.audit`),
+their moderation states are the shared ones (`squaremile.moderation`), their photos are attachments
+(`Entry.attachments`, squaremile/attachments).
 
 Clustering columns and tables (grid cells) are added by `clusters.py`'s migration; see the app README.
 """
@@ -7,6 +8,7 @@ Clustering columns and tables (grid cells) are added by `clusters.py`'s migratio
 from datetime import date
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 
@@ -189,6 +191,8 @@ class Entry(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Its photos (deleted, files and all, with the entry). Registered in apps.py.
+    attachments = GenericRelation("attachments.Attachment", related_query_name="entry")
 
     objects = EntryQuerySet.as_manager()
 
@@ -247,25 +251,8 @@ class Entry(models.Model):
 
 
 def _photo_path(instance, filename):
+    """Where the former EntryPhoto model stored files (named by migration 0001; photos are attachments now)."""
     return f"entries/{instance.entry_id}/{filename}"
-
-
-class EntryPhoto(models.Model):
-    """A photo stored re-encoded, with its location metadata (EXIF) stripped."""
-
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=_photo_path, width_field="width", height_field="height")
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
-    alt = models.CharField("description for people who cannot see it", max_length=300, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["entry", "position", "id"]
-
-    def __str__(self):
-        return self.alt or f"Photo {self.pk}"
 
 
 class EntryAction(models.TextChoices):

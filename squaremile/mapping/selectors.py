@@ -21,7 +21,7 @@ def entry_for_viewer(pk: int, *, user) -> Entry:
         raise Http404("No such entry on the map.")
     entry = (
         Entry.objects.select_related("category", "area", "organisation", "project", "owner", "merged_into")
-        .prefetch_related("photos", Prefetch("category__questions", queryset=CategoryQuestion.objects.all()))
+        .prefetch_related("attachments", Prefetch("category__questions", queryset=CategoryQuestion.objects.all()))
         .filter(pk=pk)
         .first()
     )

@@ -28,10 +28,8 @@ publishes that person's entries at once; editing a rejected entry resubmits it (
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 from collections.abc import Iterable, Sequence
-from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -39,6 +37,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from squaremile.attachments import services as attachments
 from squaremile.audit import services as audit
 from squaremile.core.permissions import can, require
 from squaremile.mapping import notifications as map_notifications
@@ -49,7 +48,6 @@ from squaremile.mapping.models import (
     Category,
     Entry,
     EntryAction,
-    EntryPhoto,
     EntryStatus,
     QuestionKind,
 )
@@ -251,91 +249,23 @@ def _check(entry: Entry, *, category_changed: bool = True) -> None:
         raise ValidationError(errors)
 
 
-def _add_photos(entry: Entry, photos: Sequence, *, by, alt: str = "") -> int:
-    """Store photos (uploads or already processed ones) re-encoded and without metadata."""
-    from squaremile.mapping import photos as photo_mod
-
+def _add_photos(entry: Entry, photos: Sequence, *, by, alt: Sequence[str] | str = "") -> int:
+    """Store photos (uploads, or ones the form already checked) through the attachments service:
+    re-encoded without metadata, with thumbnails. The calling service has checked `by`."""
     if not photos:
         return 0
-    existing = entry.photos.count()
-    limit = photo_mod.max_photos()
-    if existing + len(photos) > limit:
-        raise ValidationError({"photos": [f"At most {limit} photos per entry ({existing} already)."]})
-    try:  # every upload's header is checked, and the request's total, before any is decoded
-        fresh = iter(photo_mod.process_all([p for p in photos if not isinstance(p, photo_mod.ProcessedPhoto)]))
+    try:
+        added = attachments.attach_all(owner=entry, files=list(photos), alts=alt, user=by, checked_by_caller=True)
     except ValidationError as exc:
         raise ValidationError({"photos": exc.messages}) from None
-    processed = [p if isinstance(p, photo_mod.ProcessedPhoto) else next(fresh) for p in photos]
-    stored = _stored_files.get()
-    for i, photo in enumerate(processed, start=existing):
-        record = EntryPhoto(entry=entry, alt=(alt or "")[:300], position=i)
-        filename = photo.filename  # a new random name each time it is read
-        try:
-            record.image.save(filename, photo.as_file(), save=False)
-        except OSError:  # e.g. the disk is full: remove what was written of this file too
-            _delete_partial(record.image.storage, record.image.field.generate_filename(record, filename))
-            raise
-        if stored is not None:
-            stored.append((record.image.storage, record.image.name))
-        record.save()
-        _event(entry, by, EntryAction.PHOTO_ADDED, changes={"photos": [i, i + 1]})
-    return len(processed)
-
-
-def _delete_partial(storage, name: str) -> None:
-    try:
-        if storage.exists(name):
-            storage.delete(name)
-    except Exception:  # never hide the error that stopped the write
-        logger.warning("Could not delete the partly written photo file %s", name, exc_info=True)
-
-
-# The photo files stored so far by the service call in progress (storage, name), or None outside one.
-_stored_files: ContextVar[list | None] = ContextVar("stored_photo_files", default=None)
-
-
-def _removes_stored_photos_on_failure(func):
-    """Wrap a service whose transaction stores photo files: when it fails (the transaction rolls back
-    and the rows are gone), delete the files it stored, then let the error go on. Put it outside
-    `transaction.atomic`, so that the files go after the rollback."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        outer = _stored_files.get()
-        stored: list = []
-        token = _stored_files.set(stored)
-        try:
-            result = func(*args, **kwargs)
-        except BaseException:
-            for storage, name in stored:
-                try:
-                    storage.delete(name)
-                except Exception:  # never hide the error that undid the change
-                    logger.warning("Could not delete the photo file %s after a failed change", name, exc_info=True)
-            raise
-        finally:
-            _stored_files.reset(token)
-        if outer is not None:  # called from another such service: its failure undoes these files too
-            outer.extend(stored)
-        return result
-
-    return wrapper
-
-
-def _delete_files_after_commit(photos) -> None:
-    """Remove photo files only once the rows are gone for good (a rollback keeps both)."""
-    files = [(p.image.storage, p.image.name) for p in photos if p.image]
-
-    def delete():
-        for storage, name in files:
-            storage.delete(name)
-
-    if files:
-        transaction.on_commit(delete)
+    for record in added:
+        # The history says a photo was added, never its stored file name.
+        _event(entry, by, EntryAction.PHOTO_ADDED, changes={"photos": [record.position, record.position + 1]})
+    return len(added)
 
 
 # ---- create, update, delete ----------------------------------------------------------------
-@_removes_stored_photos_on_failure
+@attachments.removes_stored_files_on_failure
 @transaction.atomic
 def entry_create(
     *,
@@ -353,7 +283,7 @@ def entry_create(
     takes_effect_on: dt.date | None = None,
     answers: dict | None = None,
     photos: Sequence = (),
-    photo_alt: str = "",
+    photo_alt: Sequence[str] | str = "",
     submitter_name: str = "",
     submitter_email: str = "",
 ) -> Entry:
@@ -417,7 +347,7 @@ def may_edit(entry: Entry, user) -> bool:
     return can(user, "entry.change", entry) and entry.status != S.ARCHIVED
 
 
-@_removes_stored_photos_on_failure
+@attachments.removes_stored_files_on_failure
 @transaction.atomic
 def entry_update(
     *,
@@ -426,11 +356,13 @@ def entry_update(
     data: dict,
     answers: dict | None = None,
     add_photos: Sequence = (),
-    photo_alt: str = "",
+    photo_alt: Sequence[str] | str = "",
     remove_photos: Iterable[int] = (),
+    describe_photos: dict[int, str] | None = None,
     note: str = "",
 ) -> Entry:
-    """Change an entry's fields (only those in `data`), its answers (when given) and photos."""
+    """Change an entry's fields (only those in `data`), its answers (when given) and photos (added,
+    removed, or their descriptions changed: `describe_photos` is photo id -> text)."""
     require(by, "entry.change", entry)
     entry = Entry.objects.select_for_update().get(pk=entry.pk)
     if not may_edit(entry, by):
@@ -471,12 +403,17 @@ def entry_update(
     entry.save()
     changes = _diff(before_values, _values(entry))
     removed = 0
-    if remove_photos:
-        for photo in entry.photos.filter(pk__in=list(remove_photos)):
-            _delete_files_after_commit([photo])
-            photo.delete()
+    removing = list(remove_photos)
+    if removing:
+        for photo in entry.attachments.filter(pk__in=removing):
+            attachments.detach(attachment=photo, user=by, owner=entry, checked_by_caller=True)
             removed += 1
             _event(entry, by, EntryAction.PHOTO_REMOVED)
+    for photo in entry.attachments.filter(pk__in=list(describe_photos or {})).exclude(pk__in=removing):
+        old, text = photo.alt, str(describe_photos[photo.pk] or "").strip()
+        if text != old:
+            attachments.describe(attachment=photo, alt=text, user=by, owner=entry)
+            changes[f"photo {photo.position + 1} description"] = [old, photo.alt]
     added = _add_photos(entry, add_photos, by=by, alt=photo_alt)
     if changes or not (added or removed):
         why = note or ("Changed by its submitter: back in the moderation queue." if requeued else "")
@@ -489,12 +426,12 @@ def entry_update(
 
 @transaction.atomic
 def entry_delete(*, entry: Entry, by) -> None:
-    """Delete an entry and its photos (owners their own, moderators any). Its history stays in the
-    audit log, under the entry's title, with a last line saying who deleted it."""
+    """Delete an entry and its photos (owners their own, moderators any). The photos' rows go with the
+    entry (its GenericRelation), their files once this has committed. Its history stays in the audit
+    log, under the entry's title, with a last line saying who deleted it."""
     require(by, "entry.delete", entry)
     entry = Entry.objects.select_for_update().get(pk=entry.pk)
     before = _snapshot(entry)
-    _delete_files_after_commit(list(entry.photos.all()))
     Entry.objects.filter(merged_into=entry).update(merged_into=None)
     _event(entry, by, EntryAction.DELETED)
     moderation.forget_reports(target=entry)
@@ -606,24 +543,19 @@ def entry_merge(*, entry: Entry, into: Entry, by, note: str = "") -> Entry:
     """`entry` is a duplicate of `into`: it is marked merged (and leaves the map); its photos move
     to `into` (as many as fit), links and dates `into` lacks are copied over, entries merged into
     it before now point at `into`, and both histories say so."""
-    from squaremile.mapping import photos as photo_mod
-
     into = Entry.objects.select_for_update().get(pk=into.pk)
     entry, values, before = _moderate(entry, by, "merge", into=into)
     into_values, into_before = _values(into), _snapshot(into)
     for name in ("organisation", "project", "start_date", "end_date", "announced_on", "takes_effect_on"):
         if getattr(into, name) is None and getattr(entry, name) is not None:
             setattr(into, name, getattr(entry, name))
-    room = max(0, photo_mod.max_photos() - into.photos.count())
-    moved = list(entry.photos.order_by("position", "id")[:room])
-    start = into.photos.count()
-    for i, photo in enumerate(moved):
-        EntryPhoto.objects.filter(pk=photo.pk).update(entry=into, position=start + i)
+    start = into.attachments.count()
+    moved = attachments.move(source=entry, target=into, user=by)
     Entry.objects.filter(merged_into=entry).update(merged_into=into)
     into.save()
     into_changes = _diff(into_values, _values(into))
     if moved:
-        into_changes["photos"] = [start, start + len(moved)]
+        into_changes["photos"] = [start, start + moved]
     _event(
         into, by, EntryAction.MERGED, changes=into_changes,
         note=f"Took in “{entry.title}” (#{entry.pk}) as a duplicate." + (f" {note}" if note else ""),

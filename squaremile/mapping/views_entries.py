@@ -159,6 +159,7 @@ def entry_edit(request, pk):
                 entry=entry, by=request.user, data=kwargs["data"], answers=kwargs["answers"],
                 add_photos=kwargs["photos"], photo_alt=kwargs["photo_alt"],
                 remove_photos=[int(p) for p in form.cleaned_data.get("remove_photos") or []],
+                describe_photos=form.photo_descriptions(),
             )  # fmt: skip
         except ValidationError as exc:
             form.add_service_errors(exc)

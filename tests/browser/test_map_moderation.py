@@ -269,3 +269,51 @@ def test_three_reports_hide_an_entry_until_a_moderator_decides(new_context, logi
     entry.refresh_from_db()
     assert entry.status == (EntryStatus.PUBLISHED if decision == "restore" else EntryStatus.REJECTED)
     assert set(Report.objects.values_list("outcome", flat=True)) == {"kept" if decision == "restore" else "removed"}
+
+
+def test_photos_added_on_a_phone_each_with_its_description(new_context, login, category, tmp_path):
+    """Issue 12, item 5: the "add photos" field takes several photos (camera or library), asks for a
+    description of each, and the entry's page shows their thumbnails linking to the full photos."""
+    import io
+
+    from PIL import Image
+
+    from squaremile.attachments.models import Attachment
+
+    files = []
+    for name, colour in (("IMG_0001.jpg", "red"), ("IMG_0002.jpg", "blue")):
+        exif = Image.Exif()
+        exif[0x8825] = {1: "N", 2: (53.0, 48.0, 3.0), 3: "W", 4: (1.0, 32.0, 57.0)}  # where the phone was
+        out = io.BytesIO()
+        Image.new("RGB", (1200, 900), colour).save(out, "JPEG", exif=exif.tobytes())
+        files.append({"name": name, "mimeType": "image/jpeg", "buffer": out.getvalue()})
+    page = new_context(viewport=PHONE).new_page()
+    login(page, make_user())
+    page.goto("/map/add/")
+    picker = page.get_by_label("Photos (optional)")
+    assert picker.get_attribute("accept") == "image/*" and picker.get_attribute("capture") is None
+    fill_entry(page, "Community orchard", category)
+    picker.set_input_files(files=files)
+    page.get_by_label("Describe “IMG_0001.jpg” for people who cannot see it").fill("Apple trees in blossom")
+    page.get_by_label("Describe “IMG_0002.jpg” for people who cannot see it").fill("The orchard gate")
+    expect(page.get_by_label("Describe the photos")).to_be_hidden()
+    assert_fits_the_screen(page)
+    page.get_by_role("button", name="Send for the map").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+
+    entry = Entry.objects.get()
+    photos = list(entry.attachments.all())
+    assert [p.alt for p in photos] == ["Apple trees in blossom", "The orchard gate"]
+    for photo in photos:
+        with photo.file.open("rb") as handle, Image.open(handle) as stored:
+            assert not stored.getexif().get_ifd(0x8825), "the published photo has no GPS position"
+        with photo.thumbnail.open("rb") as handle, Image.open(handle) as thumb:
+            assert max(thumb.size) == 400 and not thumb.getexif().get_ifd(0x8825)
+    page.goto(entry.get_absolute_url())
+    first = page.get_by_role("img", name="Apple trees in blossom")
+    expect(first).to_have_attribute("src", photos[0].thumbnail.url)
+    expect(page.locator(f'a[href="{photos[0].file.url}"]')).to_have_count(1)
+    expect(page.get_by_role("img", name="The orchard gate")).to_have_count(1)
+    report = a11y_report(page, "entry page with photos")
+    assert not report, report
+    assert Attachment.objects.count() == 2

@@ -160,3 +160,30 @@ def test_map_endpoints_are_in_the_schema(client):
         assert "get" in paths[path]
     params = {p["name"] for p in paths["/api/v1/map/clusters"]["get"]["parameters"]}
     assert {"bbox", "zoom", "category", "area", "from", "to", "verified", "q", "threats"} <= params
+
+
+def test_entry_detail_lists_its_photos_with_thumbnails(client, django_assert_max_num_queries):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from squaremile.mapping import services
+
+    owner = User.objects.create_user(email="p@example.org", password="x", role=Role.MODERATOR)
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), "green").save(out, "PNG")
+    entry = services.entry_create(
+        by=owner, title="Orchard", category=CategoryFactory(), lat=53.8, lng=-1.55,
+        photos=[SimpleUploadedFile("orchard.png", out.getvalue(), "image/png")], photo_alt="Apple trees",
+    )  # fmt: skip
+    services.entry_publish(entry=entry, by=owner)
+    photo = entry.attachments.get()
+    with django_assert_max_num_queries(6):
+        response = client.get(f"/api/v1/map/entries/{entry.pk}")
+    assert response.status_code == 200
+    assert response.json()["photos"] == [
+        {"url": photo.file.url, "thumbnail_url": photo.thumbnail.url, "alt": "Apple trees", "width": 800,
+         "height": 600}
+    ]  # fmt: skip
+    assert photo.thumbnail.url != photo.file.url and "-thumb." in photo.thumbnail.url

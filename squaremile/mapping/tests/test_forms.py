@@ -168,17 +168,17 @@ def test_photos_checked_and_rest_of_form_kept(client, member, category, settings
     html = response.content.decode()
     assert response.status_code == 400
     assert "“holiday.jpg” is not a photo we can use" in html and 'value="Keep this title"' in html
-    settings.MAP_PHOTO_MAX_BYTES = 100
+    settings.ATTACHMENT_MAX_BYTES = 100
     big = SimpleUploadedFile("big.png", png((60, 60)), "image/png")
     response = client.post(ADD, {**form_data(category), "photos": [big]})
     assert response.status_code == 400 and "too big" in response.content.decode()
-    settings.MAP_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    settings.ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
     good = [SimpleUploadedFile(f"p{i}.png", png(), "image/png") for i in range(2)]
     response = client.post(ADD, {**form_data(category), "photos": good, "photo_alt": "The hall"})
     assert response.status_code == 302
     entry = Entry.objects.get()
-    assert [p.alt for p in entry.photos.all()] == ["The hall", "The hall"]
-    assert all(p.image.name.endswith(".png") for p in entry.photos.all())
+    assert [p.alt for p in entry.attachments.all()] == ["The hall", "The hall"]
+    assert all(p.file.name.endswith(".png") for p in entry.attachments.all())
     too_many = [SimpleUploadedFile(f"p{i}.png", png(), "image/png") for i in range(5)]
     response = client.post(ADD, {**form_data(category), "photos": too_many})
     assert response.status_code == 400 and b"At most 4 photos" in response.content
@@ -298,17 +298,34 @@ def test_edit_and_delete_need_sign_in(client, category):
 def test_edit_removes_a_photo(client, member, category, django_capture_on_commit_callbacks):
     entry = services.entry_create(by=member, title="Pantry", category=category, lat=53.8, lng=-1.55,
                                   photos=[SimpleUploadedFile("a.png", png(), "image/png")])  # fmt: skip
-    photo = entry.photos.get()
-    storage, name = photo.image.storage, photo.image.name
+    photo = entry.attachments.get()
+    storage, name = photo.file.storage, photo.file.name
     assert storage.exists(name)
     client.force_login(member)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("mapping:entry_edit", args=[entry.pk]),
                                form_data(category, remove_photos=[str(photo.pk)]))  # fmt: skip
     assert response.status_code == 302
-    assert not entry.photos.exists()
+    assert not entry.attachments.exists()
     assert not storage.exists(name)
     assert entry.events.filter(action="entry.photo_removed").exists()
+
+
+def test_edit_describes_a_photo_added_without_a_description(client, member, category):
+    entry = services.entry_create(by=member, title="Pantry", category=category, lat=53.8, lng=-1.55,
+                                  photos=[SimpleUploadedFile("a.png", png(), "image/png")])  # fmt: skip
+    photo = entry.attachments.get()
+    client.force_login(member)
+    edit = reverse("mapping:entry_edit", args=[entry.pk])
+    page = client.get(edit).content.decode()
+    assert "Describe photo 1" in page and "It has no description yet" in page
+    response = client.post(edit, form_data(category, title="Pantry", **{f"photo_alt_{photo.pk}": "Shelves of tins"}))
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert photo.alt == "Shelves of tins"
+    event = entry.events.filter(action="edited").latest("pk")
+    assert event.changes["photo 1 description"] == ["", "Shelves of tins"]
+    assert 'value="Shelves of tins"' in client.get(edit).content.decode()
 
 
 def test_edit_form_offers_the_entrys_closed_category(client, member, category):

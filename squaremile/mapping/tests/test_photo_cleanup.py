@@ -9,8 +9,9 @@ from django.test import override_settings
 from PIL import Image
 
 from squaremile.accounts.tests.factories import UserFactory
+from squaremile.attachments.models import Attachment
 from squaremile.mapping import services
-from squaremile.mapping.models import Entry, EntryPhoto
+from squaremile.mapping.models import Entry
 from squaremile.mapping.tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,24 +60,25 @@ def test_a_failed_create_removes_the_photos_it_stored(media, member, category, m
     monkeypatch.setattr(services, "_apply", _fail)  # runs after the photos are stored
     with pytest.raises(Boom):
         _create(member, category, photos=[_png("red"), _png("blue")])
-    assert not Entry.objects.exists() and not EntryPhoto.objects.exists()
+    assert not Entry.objects.exists() and not Attachment.objects.exists()
     assert _files(media) == set()
 
 
 def test_a_failed_edit_removes_only_the_new_photos(media, member, category, monkeypatch):
     entry = _create(member, category, photos=[_png("red")])
     kept = _files(media)
-    assert len(kept) == 1
+    assert len(kept) == 2  # the photo and its thumbnail
     monkeypatch.setattr(services, "_apply", _fail)
     with pytest.raises(Boom):
         services.entry_update(entry=entry, by=member, data={"title": "Village hall"}, add_photos=[_png("blue")])
     assert _files(media) == kept
-    assert EntryPhoto.objects.get().image.path == str(kept.pop())
+    photo = Attachment.objects.get()
+    assert {Path(photo.file.path), Path(photo.thumbnail.path)} == kept
 
 
 def test_a_photo_row_that_cannot_be_saved_leaves_no_file(media, member, category, monkeypatch):
     # The file is written before its row: a failure writing the row must not strand the file.
-    monkeypatch.setattr(EntryPhoto, "save", _fail)
+    monkeypatch.setattr(Attachment, "save", _fail)
     with pytest.raises(Boom):
         _create(member, category, photos=[_png("red")])
     assert _files(media) == set()
@@ -84,8 +86,9 @@ def test_a_photo_row_that_cannot_be_saved_leaves_no_file(media, member, category
 
 def test_a_successful_create_keeps_its_photos(media, member, category):
     entry = _create(member, category, photos=[_png("red"), _png("blue")])
-    assert {Path(p.image.path) for p in entry.photos.all()} == _files(media)
-    assert len(_files(media)) == 2
+    stored = {Path(f.path) for p in entry.attachments.all() for f in (p.file, p.thumbnail)}
+    assert stored == _files(media)
+    assert len(_files(media)) == 4  # two photos, two thumbnails
 
 
 def test_a_full_disk_is_a_clear_503_and_leaves_nothing_half_saved(client, media, member, category, monkeypatch, caplog):
@@ -117,5 +120,23 @@ def test_a_full_disk_is_a_clear_503_and_leaves_nothing_half_saved(client, media,
     assert response.status_code == 503 and int(response["Retry-After"]) > 0
     assert "The site cannot store files just now. Nothing was saved" in response.content.decode()
     assert "Storage full, answered 503 to POST" in caplog.text and "No space left on device" in caplog.text
-    assert not Entry.objects.exists() and not EntryPhoto.objects.exists()
+    assert not Entry.objects.exists() and not Attachment.objects.exists()
     assert _files(media) == set()
+
+
+def test_deleting_an_entry_removes_its_photo_files(media, member, category, django_capture_on_commit_callbacks):
+    entry = _create(member, category, photos=[_png("red"), _png("blue")])
+    assert len(_files(media)) == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        services.entry_delete(entry=entry, by=member)
+    assert not Attachment.objects.exists() and _files(media) == set()
+
+
+def test_an_entry_deleted_any_other_way_loses_its_photos_too(
+    media, member, category, django_capture_on_commit_callbacks
+):
+    # The admin's delete, a shell, a cascade: the rows go with the entry (GenericRelation), the files after.
+    entry = _create(member, category, photos=[_png("red")])
+    with django_capture_on_commit_callbacks(execute=True):
+        Entry.objects.filter(pk=entry.pk).delete()
+    assert not Attachment.objects.exists() and _files(media) == set()

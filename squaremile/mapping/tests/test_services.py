@@ -264,7 +264,7 @@ def test_merge_moves_photos_links_and_writes_both_histories(moderator, category,
     keep.refresh_from_db()
     older.refresh_from_db()
     assert dupe.status == EntryStatus.MERGED and dupe.merged_into == keep
-    assert keep.organisation == org and keep.photos.count() == 1 and dupe.photos.count() == 0
+    assert keep.organisation == org and keep.attachments.count() == 1 and dupe.attachments.count() == 0
     assert older.merged_into == keep
     assert "Merged into" in dupe.events.get(action="entry.merged").note
     into_event = keep.events.get(action="entry.merged")

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from squaremile.mapping import photos
+from squaremile.attachments import uploads as photos
 
 
 def jpeg_with_gps(size=(40, 20), orientation=None) -> bytes:
@@ -33,7 +33,7 @@ def test_gps_and_other_exif_are_gone():
     data = jpeg_with_gps()
     with Image.open(io.BytesIO(data)) as original:
         assert original.getexif().get_ifd(0x8825), "the test image must carry GPS data"
-    result = photos.process(upload(data))
+    result = photos.prepare(upload(data))
     assert result.extension == "jpg"
     assert b"Exif" not in result.content and b"PhoneMaker" not in result.content
     with Image.open(io.BytesIO(result.content)) as cleaned:
@@ -45,7 +45,7 @@ def test_gps_and_other_exif_are_gone():
 
 def test_orientation_applied_before_stripping():
     # Orientation 6: the camera held sideways; viewers rotate 90° clockwise to show it upright.
-    result = photos.process(upload(jpeg_with_gps(size=(40, 20), orientation=6)))
+    result = photos.prepare(upload(jpeg_with_gps(size=(40, 20), orientation=6)))
     assert (result.width, result.height) == (20, 40)
     with Image.open(io.BytesIO(result.content)) as cleaned:
         top = cleaned.convert("RGB").getpixel((10, 2))
@@ -53,10 +53,10 @@ def test_orientation_applied_before_stripping():
 
 
 def test_large_photo_shrunk_to_the_max_edge(settings):
-    settings.MAP_PHOTO_MAX_EDGE = 100
+    settings.ATTACHMENT_IMAGE_MAX_EDGE = 100
     out = io.BytesIO()
     Image.new("RGB", (400, 200), "green").save(out, "JPEG")
-    result = photos.process(upload(out.getvalue()))
+    result = photos.prepare(upload(out.getvalue()))
     assert (result.width, result.height) == (100, 50)
 
 
@@ -72,7 +72,7 @@ def test_png_and_webp_accepted(fmt, ext, mode):
         info.add_text("Comment", "secret place 53.8,-1.5")
         meta["pnginfo"] = info
     image.save(out, fmt, **meta)
-    result = photos.process(upload(out.getvalue(), name=f"x.{ext}", content_type=f"image/{ext}"))
+    result = photos.prepare(upload(out.getvalue(), name=f"x.{ext}", content_type=f"image/{ext}"))
     assert result.extension == ext
     assert b"secret place" not in result.content
     with Image.open(io.BytesIO(result.content)) as cleaned:
@@ -81,7 +81,7 @@ def test_png_and_webp_accepted(fmt, ext, mode):
 
 def test_not_an_image_refused_whatever_its_name():
     with pytest.raises(ValidationError) as err:
-        photos.process(upload(b"<html><script>alert(1)</script></html>", name="cat.jpg"))
+        photos.prepare(upload(b"<html><script>alert(1)</script></html>", name="cat.jpg"))
     assert "JPEG, PNG or WebP" in err.value.messages[0]
 
 
@@ -89,19 +89,19 @@ def test_other_image_formats_refused():
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, "GIF")
     with pytest.raises(ValidationError):
-        photos.process(upload(out.getvalue(), name="x.gif"))
+        photos.prepare(upload(out.getvalue(), name="x.gif"))
 
 
 def test_truncated_image_refused():
     data = jpeg_with_gps(size=(200, 200))
     with pytest.raises(ValidationError):
-        photos.process(upload(data[: len(data) // 3]))
+        photos.prepare(upload(data[: len(data) // 3]))
 
 
 def test_oversize_refused_before_decoding(settings):
-    settings.MAP_PHOTO_MAX_BYTES = 1000
+    settings.ATTACHMENT_MAX_BYTES = 1000
     with pytest.raises(ValidationError) as err:
-        photos.process(upload(b"x" * 1001))
+        photos.prepare(upload(b"x" * 1001))
     assert "too big" in err.value.messages[0]
 
 
@@ -111,9 +111,21 @@ def test_decompression_bomb_refused():
     Image.new("1", (12000, 12000)).save(out, "PNG")
     assert len(out.getvalue()) < 100_000
     with pytest.raises(ValidationError):
-        photos.process(upload(out.getvalue(), name="bomb.png"))
+        photos.prepare(upload(out.getvalue(), name="bomb.png"))
 
 
 def test_empty_file_refused():
     with pytest.raises(ValidationError):
-        photos.process(upload(b""))
+        photos.prepare(upload(b""))
+
+
+def test_the_old_map_setting_names_are_still_read(settings):
+    from squaremile.attachments import images
+
+    del settings.ATTACHMENT_MAX_BYTES
+    del settings.ATTACHMENT_IMAGE_MAX_EDGE
+    settings.MAP_PHOTO_MAX_BYTES = 1234
+    settings.MAP_PHOTO_MAX_EDGE = 321
+    assert (images.max_bytes(), images.max_edge()) == (1234, 321)
+    settings.ATTACHMENT_MAX_BYTES = 99
+    assert images.max_bytes() == 99

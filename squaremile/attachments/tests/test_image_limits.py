@@ -16,9 +16,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, JpegImagePlugin
 
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.mapping import photos, services
+from squaremile.attachments import uploads as photos
+from squaremile.attachments.models import Attachment
+from squaremile.mapping import services
 from squaremile.mapping.forms import sign_started
-from squaremile.mapping.models import Entry, EntryPhoto
+from squaremile.mapping.models import Entry
 from squaremile.mapping.tests.factories import CategoryFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")]
@@ -88,7 +90,7 @@ def form_data(category, **extra):
 def test_bomb_refused_from_its_header_quickly(bomb):
     started = time.process_time()  # CPU time: steady when the machine is busy
     with pytest.raises(ValidationError) as err:
-        photos.process(upload(bomb, name="bomb.png"))
+        photos.prepare(upload(bomb, name="bomb.png"))
     elapsed = time.process_time() - started
     message = err.value.messages[0]
     assert "“bomb.png” has too many pixels (6,320×6,320" in message and "at most 24 megapixels" in message
@@ -105,7 +107,7 @@ def test_bomb_refused_through_the_form_for_a_member(client, bomb, category):
     assert response.status_code == 400
     assert "“bomb.png” has too many pixels" in html and 'value="Keep this"' in html
     assert elapsed < 4, f"the form took {elapsed:.2f} s"
-    assert not Entry.objects.exists() and not EntryPhoto.objects.exists()
+    assert not Entry.objects.exists() and not Attachment.objects.exists()
 
 
 def test_bomb_refused_through_the_form_for_an_anonymous_visitor(client, bomb, category, settings):
@@ -132,9 +134,9 @@ def test_bomb_refused_by_the_service_every_writer_goes_through(bomb, category):
 
 def test_pixel_cap_is_a_setting(settings):
     settings.PHOTO_MAX_PIXELS = 40 * 30
-    assert photos.process(upload(flat_png(40, 30))).width == 40
+    assert photos.prepare(upload(flat_png(40, 30))).width == 40
     with pytest.raises(ValidationError) as err:
-        photos.process(upload(flat_png(40, 31)))
+        photos.prepare(upload(flat_png(40, 31)))
     assert "(40×31, 1,240 pixels); photos can have at most 1,200 pixels" in err.value.messages[0]
 
 
@@ -147,7 +149,7 @@ def test_photos_of_one_request_bounded_together():
     near_cap = flat_png(4890, 4890, bilevel=True)
     started = time.process_time()  # CPU time: steady when the machine is busy
     with pytest.raises(ValidationError) as err:
-        photos.process_all([upload(near_cap, name=f"p{i}.png") for i in range(3)])
+        photos.prepare_all([upload(near_cap, name=f"p{i}.png") for i in range(3)])
     assert "too large together" in err.value.messages[0]
     assert time.process_time() - started < 2
 
@@ -163,7 +165,7 @@ def test_phone_jpeg_decoded_at_reduced_scale_and_stripped(monkeypatch):
         return result
 
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
-    result = photos.process(upload(phone_jpeg(), name="IMG_0001.jpg", content_type="image/jpeg"))
+    result = photos.prepare(upload(phone_jpeg(), name="IMG_0001.jpg", content_type="image/jpeg"))
     assert scales == [2], "the JPEG must be decoded at half size, not in full"
     assert (result.width, result.height) == (1600, 1200)
     assert b"Exif" not in result.content and b"PhoneMaker" not in result.content
@@ -182,22 +184,22 @@ def test_phone_jpeg_with_gps_accepted_through_the_form_and_stored_without_it(cli
         ADD, {**form_data(category), "photos": [upload(data, name="IMG_0001.jpg", content_type="image/jpeg")]}
     )
     assert response.status_code == 302
-    photo = Entry.objects.get().photos.get()
-    with photo.image.open("rb") as handle:
+    photo = Entry.objects.get().attachments.get()
+    with photo.file.open("rb") as handle:
         stored = handle.read()
     assert b"PhoneMaker" not in stored
     with Image.open(io.BytesIO(stored)) as cleaned:
         assert cleaned.size == (1600, 1200) and not cleaned.getexif().get_ifd(0x8825)
-    photo.image.delete(save=False)
+    photo.file.delete(save=False)
 
 
 def test_four_phone_photos_in_one_request_fit():
     four = [upload(phone_jpeg(), name=f"IMG_{i}.jpg", content_type="image/jpeg") for i in range(4)]
-    assert [p.width for p in photos.process_all(four)] == [1600] * 4
+    assert [p.width for p in photos.prepare_all(four)] == [1600] * 4
 
 
 def test_far_beyond_pillows_own_limit_still_a_clear_message():
     # Pillow itself refuses to open more than twice Image.MAX_IMAGE_PIXELS: the person still learns why.
     with pytest.raises(ValidationError) as err:
-        photos.process(upload(flat_png(10000, 6000, bilevel=True), name="huge.png"))
+        photos.prepare(upload(flat_png(10000, 6000, bilevel=True), name="huge.png"))
     assert err.value.messages[0] == "“huge.png” has far too many pixels; photos can have at most 24 megapixels."

@@ -1,0 +1,37 @@
+"""Reads for attachments. An owner model with `attachments = GenericRelation(Attachment)` can also
+prefetch them: `.prefetch_related("attachments")`."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from squaremile.attachments.models import Attachment, AttachmentKind
+
+
+def attachments_of(owner) -> QuerySet[Attachment]:
+    ct = ContentType.objects.get_for_model(owner)
+    return Attachment.objects.filter(content_type=ct, object_id=owner.pk).order_by("position", "id")
+
+
+def images_of(owner) -> QuerySet[Attachment]:
+    return attachments_of(owner).filter(kind=AttachmentKind.IMAGE)
+
+
+def as_json(attachment: Attachment, *, absolute=None) -> dict:
+    """An attachment as the API and exports show it; `absolute` turns a path into a full address."""
+
+    def url(f):
+        return (absolute(f.url) if absolute else f.url) if f else None
+
+    return {
+        "kind": attachment.kind,
+        "url": url(attachment.file),
+        "thumbnail_url": url(attachment.thumbnail or attachment.file),
+        "alt": attachment.alt,
+        "name": attachment.original_name,
+        "mime": attachment.mime,
+        "size": attachment.size,
+        "width": attachment.width,
+        "height": attachment.height,
+    }
