@@ -10,7 +10,7 @@ SIZE ?= small
 PG_TEST_URL ?= postgres://root@127.0.0.1:5432/squaremile
 PYTEST_ARGS ?=
 
-.PHONY: run test setup deps migrate seed lint format test-sqlite test-postgres test-fast bench bench-directory bench-map bench-network load vendor worker digests clean
+.PHONY: run test setup deps migrate seed lint format test-sqlite test-postgres test-fast bench bench-directory bench-map bench-network bench-import load vendor worker digests clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -78,6 +78,7 @@ bench: deps
 	$(PY) bench/directory_bench.py
 	$(PY) bench/map_bench.py
 	$(PY) bench/network_bench.py
+	$(PY) bench/import_bench.py
 
 bench-directory: deps
 	$(PY) bench/directory_bench.py
@@ -87,6 +88,9 @@ bench-map: deps
 
 bench-network: deps
 	$(PY) bench/network_bench.py
+
+bench-import: deps
+	$(PY) bench/import_bench.py
 
 ## make load: 200 simulated people for 10 minutes against a production-like site on 127.0.0.1
 ## (gunicorn, PostgreSQL LOAD_DB_URL, Redis, worker); fails if p95 >= 300 ms or any error. See docs/operators.md.

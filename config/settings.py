@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "squaremile.audit",
     "squaremile.notifications",
     "squaremile.attachments",
+    "squaremile.imports",
     "squaremile.moderation",
     "squaremile.directory",
     "squaremile.mapping",

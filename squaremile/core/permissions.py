@@ -52,6 +52,7 @@ RULES: dict[str, Rule] = {
     "project.change": Rule(min_role=MODERATOR, owner_may=True),
     "project.delete": Rule(min_role=MODERATOR, owner_may=True),
     "taxonomy.change": Rule(min_role=ADMIN),
+    "organisation.import": Rule(min_role=MODERATOR),
     # places
     "area.add": Rule(min_role=ADMIN),
     "area.change": Rule(min_role=ADMIN),

@@ -10,4 +10,7 @@ class DirectoryConfig(AppConfig):
 
         register_all()  # on an area's page, on "near me", in a person's data download
         # organisations as things people can follow
-        from squaremile.directory import notifications  # noqa: F401
+        from squaremile.directory import (
+            importers,  # noqa: F401 - registers the organisation importer
+            notifications,  # noqa: F401
+        )

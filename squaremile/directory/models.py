@@ -119,6 +119,9 @@ class Organisation(LocatedRecord):
     areas_served = models.ManyToManyField("places.Area", blank=True, related_name="organisations_serving")
     skills = models.ManyToManyField(Skill, blank=True, related_name="organisations")
     resources = models.ManyToManyField(ResourceKind, blank=True, related_name="organisations")
+    # The organisation's id in a list it was imported from (or "auto:..." from its name and postcode):
+    # importing the same list again updates it instead of adding it twice.
+    external_id = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["name", "id"]

@@ -1,11 +1,19 @@
 from django.urls import path
 
 from squaremile.directory import views
+from squaremile.imports import views as import_views
+
+IMPORT = {"key": "directory.organisations"}
 
 app_name = "directory"
 urlpatterns = [
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/add/", views.organisation_create, name="organisation_create"),
+    path("organisations/import/", import_views.start, IMPORT, name="import_start"),
+    path("organisations/import/<int:pk>/columns/", import_views.columns, IMPORT, name="import_columns"),
+    path("organisations/import/<int:pk>/preview/", import_views.preview, IMPORT, name="import_preview"),
+    path("organisations/import/<int:pk>/apply/", import_views.apply, IMPORT, name="import_apply"),
+    path("organisations/import/<int:pk>/file/", import_views.replace_file, IMPORT, name="import_file"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<slug:slug>/edit/", views.organisation_edit, name="organisation_edit"),
     path("organisations/<slug:slug>/delete/", views.organisation_delete, name="organisation_delete"),

@@ -22,7 +22,8 @@ def organisation_list(request):
     qs = selectors.organisation_list(**filters)
     page = paginate(request, qs)
     template = "directory/includes/_organisation_results.html" if request.htmx else "directory/organisation_list.html"
-    return render(request, template, _list_context(request, form, page, filtered=bool(filters)))
+    can_import = can(request.user, "organisation.import")
+    return render(request, template, _list_context(request, form, page, filtered=bool(filters), can_import=can_import))
 
 
 def organisation_detail(request, slug):

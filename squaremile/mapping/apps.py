@@ -20,6 +20,7 @@ class MappingConfig(AppConfig):
         # the map's notification kinds, and entries and categories as things people can follow
         from squaremile.attachments.registry import register
         from squaremile.mapping import (
+            imports,  # noqa: F401 - registers the map's importer
             moderation,  # noqa: F401  (registers entries with the moderation queue)
             notifications,  # noqa: F401
         )

@@ -1,4 +1,5 @@
-"""Background tasks of the map's import and export (django-tasks; run by `make worker`).
+"""Background tasks of the map's export (django-tasks; run by `make worker`). The import's tasks are
+the shared pipeline's (`squaremile.imports.tasks`); the names below are kept for tasks queued before.
 
 Each task takes a `core.Job` id and records its progress and outcome on that job. The work itself is
 in `exports.py` and `imports.py`; this module only starts it, so it sits above them."""
@@ -12,16 +13,16 @@ from squaremile.mapping.filters import MapFilters
 
 @task()
 def check_import(job_id: int) -> None:
-    from squaremile.mapping.imports import check_import_job
+    from squaremile.imports.jobs import run_check
 
-    check_import_job(job_id)
+    run_check(job_id)
 
 
 @task()
 def apply_import(job_id: int) -> None:
-    from squaremile.mapping.imports import apply_import_job
+    from squaremile.imports.jobs import run_apply
 
-    apply_import_job(job_id)
+    run_apply(job_id)
 
 
 @task()

@@ -7,4 +7,7 @@ class NetworkConfig(AppConfig):
 
     def ready(self):
         # the network's notification kinds, and surveys as things organisers can follow
-        from squaremile.network import notifications  # noqa: F401
+        from squaremile.network import (
+            importers,  # noqa: F401 - registers the tie importer
+            notifications,  # noqa: F401
+        )

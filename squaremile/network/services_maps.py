@@ -12,10 +12,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from squaremile.core.permissions import require
+from squaremile.imports import pipeline
+from squaremile.imports.reading import Table
 from squaremile.network import tasks
-from squaremile.network.analysis.formats import ParsedTies
+from squaremile.network.importers import TIES
 from squaremile.network.models import Node, Round, Suggestion, SuggestionStatus, Tie, TieOrigin
-from squaremile.network.names import resolve_name, root_of
+from squaremile.network.names import root_of
 
 DECISIONS = {"done": SuggestionStatus.DONE, "dismiss": SuggestionStatus.DISMISSED}
 
@@ -48,17 +50,12 @@ def suggestion_decide(*, suggestion: Suggestion, by, decision: str) -> Suggestio
 
 
 @dataclass
-class NamePreview:
-    typed: str
-    label: str  # who it resolves to
-    new: bool  # a new node would be made
-    kind: str
-
-
-@dataclass
 class ImportPreview:
+    """What a tie import would do, for the page: rows, every name and who it resolves to, every bad
+    line (line, message) and how many ties are already in the round."""
+
     rows: int
-    names: list[NamePreview] = field(default_factory=list)
+    names: list = field(default_factory=list)  # importers.NameSeen
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     existing_ties: int = 0
 
@@ -71,41 +68,22 @@ class ImportPreview:
         return not self.errors and self.rows > 0
 
 
-def _resolve_rows(survey, round: Round, parsed: ParsedTies):
-    """(resolved rows, name previews, errors) — writes nodes as resolution does; callers roll back."""
-    known = set(Node.objects.filter(survey=survey).values_list("pk", flat=True))
-    cache: dict[str, Node] = {}
-    names: dict[str, NamePreview] = {}
-    errors: list[tuple[int, str]] = []
-    resolved = []
-    for row in parsed.rows:
-        ends = []
-        for typed in (row.source, row.target):
-            key = typed.casefold()
-            if key not in cache:
-                node = root_of(resolve_name(survey, typed))
-                cache[key] = node
-                names[key] = NamePreview(typed=typed, label=node.label, new=node.pk not in known, kind=node.kind)
-            ends.append(cache[key])
-        if ends[0].pk == ends[1].pk:
-            errors.append((row.line, f"“{row.source}” and “{row.target}” are the same person ({ends[0].label})."))
-            continue
-        resolved.append((row, ends[0], ends[1]))
-    return resolved, sorted(names.values(), key=lambda n: (not n.new, n.typed.casefold())), errors
+def _preview_of(plan) -> ImportPreview:
+    context = plan.context
+    names = list(context.names.values()) if context else []
+    return ImportPreview(
+        rows=plan.rows,
+        names=sorted(names, key=lambda n: (not n.new, n.typed.casefold())),
+        errors=sorted((e["row"], e["message"]) for e in plan.errors),
+        existing_ties=context.existing_ties if context else 0,
+    )
 
 
-def ties_import_preview(*, survey, round: Round, parsed: ParsedTies, by) -> ImportPreview:
-    """What an import would do, without doing it: which names match people already in the survey,
-    which would be new, and every bad line with its number."""
-    require(by, "survey.change", survey)
-    preview = ImportPreview(rows=len(parsed.rows), errors=[(e.line, e.message) for e in parsed.errors])
-    with transaction.atomic():
-        resolved, preview.names, errors = _resolve_rows(survey, round, parsed)
-        preview.errors += errors
-        preview.existing_ties = sum(1 for _, a, b in resolved if _tie_between(round, a, b))
-        transaction.set_rollback(True)  # name resolution made nodes: a preview keeps none of them
-    preview.errors.sort()
-    return preview
+def ties_import_preview(*, survey, round: Round, table: Table, by, source: str = "") -> ImportPreview:
+    """What an import would do, without writing anything: which names match people already in the
+    survey, which would be new, and every bad line with its number (the shared pipeline)."""
+    options = TIES.options(survey=survey, round=round, table=table, source=source)
+    return _preview_of(pipeline.preview(TIES, table=table, options=options, by=by))
 
 
 @dataclass
@@ -115,37 +93,15 @@ class ImportResult:
     new_names: int
 
 
-@transaction.atomic
-def ties_import_apply(*, survey, round: Round, parsed: ParsedTies, by) -> ImportResult:
+def ties_import_apply(*, survey, round: Round, table: Table, by, source: str = "") -> ImportResult:
     """Apply all or nothing: any bad line and nothing is saved (ValidationError lists every one)."""
-    require(by, "survey.change", survey)
     if round.survey_id != survey.pk:
         raise ValidationError("That round belongs to another survey.")
-    problems = [(e.line, e.message) for e in parsed.errors]
-    if not parsed.rows and not problems:
-        problems.append((0, "The file has no ties."))
-    known = Node.objects.filter(survey=survey).count()
-    resolved, names, errors = _resolve_rows(survey, round, parsed)
-    problems += errors
-    if problems:
-        raise ValidationError([f"Line {line}: {message}" if line else message for line, message in sorted(problems)])
-    created = updated = 0
-    for row, a, b in resolved:
-        tie = _tie_between(round, a, b)
-        if tie is None:
-            Tie.objects.create(
-                round=round,
-                source=a,
-                target=b,
-                strength=row.strength,
-                origin=TieOrigin.IMPORT,
-                typed_name=row.target[:200],
-            )
-            created += 1
-        elif row.strength > tie.strength:
-            tie.strength = row.strength
-            tie.save(update_fields=["strength"])
-            updated += 1
-    if created or updated:
-        tasks.data_changed(round)
-    return ImportResult(created=created, updated=updated, new_names=Node.objects.filter(survey=survey).count() - known)
+    options = TIES.options(survey=survey, round=round, table=table, source=source)
+    try:
+        result = pipeline.apply(TIES, table=table, options=options, by=by)
+    except pipeline.ImportRejected as rejected:
+        raise ValidationError(
+            [f"Line {e['row']}: {e['message']}" if e["row"] else e["message"] for e in rejected.plan.errors]
+        ) from None
+    return ImportResult(created=result.created, updated=result.updated, new_names=result.new_names)

@@ -535,8 +535,10 @@ def export_file(request, slug, name):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_ties_view(request, slug):
-    """Upload a ties table -> preview (names matched, names new, every bad line) -> apply all or nothing."""
-    from squaremile.network.analysis import parse_ties_table
+    """Upload a ties table -> preview (names matched, names new, every bad line) -> apply all or
+    nothing, through the shared import pipeline (`network/importers.py`)."""
+    from squaremile.imports.reading import ImportFileError, decode, read_table
+    from squaremile.network.importers import TIES
 
     survey = _survey(slug)
     access.require_organiser(request.user, survey, "survey.change", "Only the survey's organisers can import ties.")
@@ -545,40 +547,38 @@ def import_ties_view(request, slug):
     if request.method == "GET":
         return render(request, "network/import_ties.html", context)
     upload = request.FILES.get("file")
-    text = request.POST.get("text", "")
-    filename = ""
+    filename = "ties.csv"
     if upload is not None:
         if upload.size > MAX_IMPORT_BYTES:
             context["errors"] = [(0, "The file is too big: at most 2 MB.")]
             return render(request, "network/import_ties.html", context, status=400)
         raw = upload.read()
         filename = upload.name
-        parsed = parse_ties_table(raw, filename)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
-    elif text:
-        if len(text) > MAX_IMPORT_BYTES:
-            context["errors"] = [(0, "The table is too big: at most 2 MB.")]
-            return render(request, "network/import_ties.html", context, status=400)
-        parsed = parse_ties_table(text, "ties.csv")
+    elif request.POST.get("text"):
+        raw = request.POST["text"].encode()
     else:
         context["errors"] = [(0, "Choose a CSV file to upload.")]
         return render(request, "network/import_ties.html", context, status=400)
-    if "\x00" in text:
-        context["errors"] = [(0, "The file is not a CSV table (it contains binary data).")]
+    try:
+        table = read_table(raw, filename, limits=TIES.limits())
+    except ImportFileError as exc:
+        context["errors"] = [(0, str(exc))]
         return render(request, "network/import_ties.html", context, status=400)
+    # the preview carries the file on to "apply" as text (in whatever encoding it came, now UTF-8)
+    text = decode(raw)[0]
     context["text"] = text
     if request.POST.get("apply") and text:
         try:
-            result = services_maps.ties_import_apply(survey=survey, round=round, parsed=parsed, by=request.user)
+            result = services_maps.ties_import_apply(survey=survey, round=round, table=table, by=request.user)
         except ValidationError as exc:
             context["errors"] = [(0, m) for m in exc.messages]
             context["preview"] = services_maps.ties_import_preview(
-                survey=survey, round=round, parsed=parsed, by=request.user
+                survey=survey, round=round, table=table, by=request.user
             )
             return render(request, "network/import_ties.html", context, status=400)
+        if not result.created and not result.updated:
+            messages.success(request, "Nothing changed: every tie in the file was already there.")
+            return redirect(f"{reverse('network:map', args=[survey.slug])}?round={round.number}")
         messages.success(
             request,
             f"Imported {result.created:,} new ties"
@@ -587,7 +587,7 @@ def import_ties_view(request, slug):
             + ". Nothing else changed.",
         )
         return redirect(f"{reverse('network:map', args=[survey.slug])}?round={round.number}")
-    preview = services_maps.ties_import_preview(survey=survey, round=round, parsed=parsed, by=request.user)
+    preview = services_maps.ties_import_preview(survey=survey, round=round, table=table, by=request.user)
     context["preview"] = preview
     context["errors"] = preview.errors
     return render(request, "network/import_ties.html", context, status=200 if preview.ok else 400)

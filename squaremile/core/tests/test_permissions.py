@@ -55,6 +55,7 @@ EXPECTED = {
     "project.change":       ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
     "project.delete":       ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
     "taxonomy.change":      ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
+    "organisation.import":  ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
     "area.add":             ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
     "area.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
     "area.delete":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
@@ -246,6 +247,16 @@ def _owned(action: str, owner, other):
     return None
 
 
+def _import_organisations(by):
+    from squaremile.directory.importers import ORGANISATIONS
+    from squaremile.imports import pipeline
+    from squaremile.imports.reading import Table
+
+    table = Table.from_dicts([{"name": "Imported Group", "postcode": "LS1 4AP"}])
+    options = pipeline.ImportOptions(mapping={"name": "name", "postcode": "postcode"})
+    return pipeline.apply(ORGANISATIONS, table=table, options=options, by=by)
+
+
 # action -> a call of the service that performs it, given the acting person and the record.
 # None where no service performs the action yet (say why).
 SERVICE_CALLS = {
@@ -261,6 +272,7 @@ SERVICE_CALLS = {
     "project.change": lambda by, rec: directory_services.project_update(project=rec, by=by, data={"name": "Changed"}),
     "project.delete": lambda by, rec: directory_services.project_delete(project=rec, by=by),
     "taxonomy.change": None,  # the taxonomy is changed in the admin and by migrations only
+    "organisation.import": lambda by, rec: _import_organisations(by),
     "area.add": lambda by, rec: place_services.area_create(by=by, name="New area"),
     "area.change": lambda by, rec: place_services.area_update(area=rec, by=by, name="Changed"),
     "area.delete": lambda by, rec: place_services.area_delete(area=rec, by=by),

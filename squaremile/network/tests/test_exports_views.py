@@ -138,7 +138,7 @@ def test_import_apply_adds_ties_and_marks_the_analysis_stale(net, django_capture
 
 def test_import_refuses_non_csv_and_empty_uploads(net):
     response = upload(net["client"], "PK\x03\x04 not really", name="ties.xlsx")
-    assert response.status_code == 400 and "Save the sheet as CSV" in response.content.decode()
+    assert response.status_code == 400 and "spreadsheet" in response.content.decode()
     response = net["client"].post(reverse("network:import_ties", args=["calder"]), {"round": 1})
     assert response.status_code == 400 and "Choose a CSV file" in response.content.decode()
     other = Client()
