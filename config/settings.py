@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "squaremile.core",
     "squaremile.places",
     "squaremile.accounts",
+    "squaremile.questions",
     "squaremile.directory",
     "squaremile.mapping",
     "squaremile.network",

@@ -6,14 +6,9 @@ from django.contrib import admin
 
 from squaremile.core.admin import AdminRoleMixin
 from squaremile.mapping import clusters
-from squaremile.mapping.models import Category, CategoryQuestion, Entry, EntryEvent, EntryPhoto
+from squaremile.mapping.models import Category, Entry, EntryEvent, EntryPhoto
 from squaremile.places.selectors import area_for_point
-
-
-class CategoryQuestionInline(AdminRoleMixin, admin.TabularInline):
-    model = CategoryQuestion
-    fields = ("label", "kind", "choices", "required", "help_text", "position")
-    extra = 1
+from squaremile.questions.admin import QuestionInline
 
 
 @admin.register(Category)
@@ -23,7 +18,7 @@ class CategoryAdmin(AdminRoleMixin, admin.ModelAdmin):
     list_filter = ("is_threat", "auto_publish_trusted", "is_active")
     search_fields = ("name", "description")
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [CategoryQuestionInline]
+    inlines = [QuestionInline]
 
     def has_delete_permission(self, request, obj=None):
         # Entries keep their category (PROTECT): a category in use is made inactive instead.

@@ -29,10 +29,10 @@ from squaremile.mapping.models import (
     EntryEvent,
     EntryPhoto,
     EntryStatus,
-    QuestionKind,
     date_columns,
 )
 from squaremile.places.models import Area, AreaKind
+from squaremile.questions.models import Kind as QuestionKind
 
 BATCH = 2000
 

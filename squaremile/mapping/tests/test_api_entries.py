@@ -8,8 +8,9 @@ from squaremile.accounts.models import Role
 from squaremile.accounts.services import api_token_create
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.directory.tests.factories import OrganisationFactory
-from squaremile.mapping.models import Entry, EntryStatus, QuestionKind
+from squaremile.mapping.models import Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
+from squaremile.questions.models import Kind as QuestionKind
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"

@@ -14,8 +14,9 @@ from squaremile.accounts.tests.factories import UserFactory
 from squaremile.core.models import Job, JobStatus
 from squaremile.mapping import clusters, imports
 from squaremile.mapping.imports import ImportFileError, ImportOptions, ImportRejected, read_table
-from squaremile.mapping.models import ClusterCell, Entry, EntryAction, EntryEvent, EntryStatus, QuestionKind
+from squaremile.mapping.models import ClusterCell, Entry, EntryAction, EntryEvent, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
+from squaremile.questions.models import Kind as QuestionKind
 
 pytestmark = pytest.mark.django_db
 

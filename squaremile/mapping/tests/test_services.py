@@ -16,10 +16,10 @@ from squaremile.mapping.models import (
     EntryStatus,
     ModerationMode,
     ModerationPreference,
-    QuestionKind,
 )
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 from squaremile.places.tests.factories import AreaFactory
+from squaremile.questions.models import Kind as QuestionKind
 
 pytestmark = pytest.mark.django_db
 
