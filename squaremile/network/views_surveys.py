@@ -25,15 +25,12 @@ from squaremile.core.text import clean_text, render_markdown, xml_safe
 from squaremile.network import access, names, paper, selectors, services
 from squaremile.network.forms import (
     InvitationsForm,
-    QuestionFormSet,
     RespondForm,
     RoundForm,
     SurveyForm,
     Taxonomy,
     TieRow,
     initial_from_response,
-    question_initial,
-    questions_from,
 )
 from squaremile.network.models import Audience, Invitation, MergeSuggestion, Node, Round, Survey
 from squaremile.network.questions import (
@@ -42,6 +39,7 @@ from squaremile.network.questions import (
     WILLINGNESS_CHOICES,
     default_consent_text,
 )
+from squaremile.questions.forms import QuestionFormSet, question_initial, questions_from
 
 THANKS_KEY = "network_thanks"
 
@@ -100,7 +98,9 @@ def _survey_form(request, *, survey: Survey | None):
     form = SurveyForm(request.POST or None, instance=survey)
     if survey is None and not request.POST:
         form.initial["consent_text"] = default_consent_text()
-    formset = QuestionFormSet(request.POST or None, prefix="q", initial=question_initial(survey))
+    formset = QuestionFormSet(
+        request.POST or None, prefix="q", initial=question_initial(survey.questions.all() if survey else [])
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.service_data()
         questions = questions_from(formset)

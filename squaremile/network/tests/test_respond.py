@@ -210,7 +210,8 @@ def test_custom_questions_are_asked_and_required(client):
     page = client.post(respond_url(survey), form_data())
     assert page.status_code == 400 and "Your ward?" in page.content.decode()
     submit(client, survey, **{f"q_{ward.pk}": "North", f"q_{happy.pk}": "yes"})
-    assert Response.objects.get().answers == {str(ward.pk): "North", str(happy.pk): "yes"}
+    # yes/no is stored as true/false, as on the map (squaremile.questions)
+    assert Response.objects.get().answers == {str(ward.pk): "North", str(happy.pk): True}
 
 
 def test_new_round_and_private_link_from_the_earlier_round(client):
