@@ -39,6 +39,7 @@ from squaremile.network.questions import (
     WILLINGNESS_CHOICES,
     default_consent_text,
 )
+from squaremile.questions.answers import display_answer
 from squaremile.questions.forms import QuestionFormSet, question_initial, questions_from
 
 THANKS_KEY = "network_thanks"
@@ -365,6 +366,10 @@ def _readonly_context(response) -> dict:
         "willingness": dict(WILLINGNESS_CHOICES).get(response.willingness, ""),
         "strength_words": dict(STRENGTH_CHOICES),
         "sharing_words": dict(SHARING_CHOICES),
+        "custom_answers": [
+            (question.label, display_answer(question, (response.answers or {}).get(str(question.pk))))
+            for question in response.round.survey.questions.all()
+        ],
     }
 
 
