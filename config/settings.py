@@ -261,6 +261,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
+# One vocabulary: allauth's "Sign In / Sign Up" become the site's "Log in / Join" (locale/en_GB).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static and media ---------------------------------------------------------------------
 STATIC_URL = "static/"

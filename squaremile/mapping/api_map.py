@@ -80,7 +80,13 @@ class MarkerOut(Schema):
 class ClustersOut(Schema):
     clusters: list[ClusterOut]
     markers: list[MarkerOut]
-    total: int = Field(description="published entries in view that match the filters")
+    total: int = Field(
+        description="published entries that match the filters in the grid cells counted (see bounds), "
+        "which may reach a little past the view"
+    )
+    in_view: int | None = Field(
+        None, description="when the answer is markers: exactly how many of them are inside the view (bbox)"
+    )
     level: int = Field(description="grid level the clusters were made at")
     bounds: list[float] = Field(description="west,south,east,north of the grid cells counted (the view, to cell edges)")
 

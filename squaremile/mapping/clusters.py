@@ -597,15 +597,29 @@ def _bounds(level: int, cells) -> list[float]:
     return [*tile_bounds(level, x0, y1)[:2], *tile_bounds(level, x1, y0)[2:]]
 
 
+def _inside(bbox, lat: float, lng: float) -> bool:
+    west, south, east, north = bbox
+    if not south <= lat <= north:
+        return False
+    return west <= lng <= east if west <= east else (lng >= west or lng <= east)  # across the date line
+
+
 def view(filters) -> dict:
-    """Clusters (or markers, when few) for a viewport: {"clusters", "markers", "total", "level"}.
+    """Clusters (or markers, when few) for a viewport: {"clusters", "markers", "total", "in_view", "level", "bounds"}.
 
     `filters` is a `filters.MapFilters`; its bbox (default: the world) and zoom (default 2) say
     what is in view. The answer never holds more than MAX_CELLS clusters or MARKERS_LIMIT markers."""
     bbox = filters.bbox or WORLD
     zoom = 2 if filters.zoom is None else filters.zoom
     level, cells = choose_level(bbox, zoom)
-    result = {"clusters": [], "markers": [], "total": 0, "level": level, "bounds": _bounds(level, cells)}
+    result = {
+        "clusters": [],
+        "markers": [],
+        "total": 0,
+        "in_view": None,  # exact, when the answer is markers; else the page says "about" `total`
+        "level": level,
+        "bounds": _bounds(level, cells),
+    }
     category_ids = filters.effective_category_ids()
     if category_ids is not None and not category_ids:
         return result
@@ -630,6 +644,9 @@ def view(filters) -> dict:
     result["total"] = total
     if total and (total <= MARKERS_BELOW or (zoom >= MARKER_ZOOM and total <= MARKERS_LIMIT)):
         result["markers"] = markers_in(filters, level, cells)
+        # `total` counts whole cells, which reach past the view's edges; with every marker at hand
+        # the entries truly inside the view can be counted exactly.
+        result["in_view"] = sum(1 for m in result["markers"] if _inside(bbox, m["lat"], m["lng"]))
         return result
     result["clusters"] = [
         {"lat": round(g[1] / g[0], 6), "lng": round(g[2] / g[0], 6), "count": g[0], "categories": g[3]}

@@ -171,6 +171,23 @@ STATUS_WEIGHTS = [
     (EntryStatus.REJECTED, 2),
     (EntryStatus.ARCHIVED, 2),
 ]
+# A second entry of the same kind in the same place is told apart by its street (no two alike).
+STREETS = [
+    "Mill Lane",
+    "Church Street",
+    "Station Road",
+    "Park Road",
+    "High Street",
+    "Chapel Walk",
+    "Victoria Road",
+    "Canal Side",
+    "Market Place",
+    "School Lane",
+    "Moor Road",
+    "Bridge Street",
+    "Orchard Way",
+    "Well Lane",
+]
 FIRST_NAMES = ["Sam", "Priya", "Tom", "Aisha", "Gareth", "Mei", "Olu", "Kasia", "Liam", "Ruth"]
 
 
@@ -204,6 +221,18 @@ def _spots() -> list[_Spot]:
         ).order_by("pk")
     )
     return [_Spot(a, 3.0 if a.kind == AreaKind.NEIGHBOURHOOD else 1.0) for a in areas]
+
+
+def _distinct(title: str, seen: set[str]) -> str:
+    """The title, or the title on a street, so the demo shows no two entries with the same name."""
+    candidate, n = title, 0
+    while candidate in seen:
+        street = STREETS[n % len(STREETS)]
+        round_ = n // len(STREETS)
+        candidate = f"{title}, {street}" + (f" ({round_ + 1})" if round_ else "")
+        n += 1
+    seen.add(candidate)
+    return candidate
 
 
 def _answers(rng, questions) -> dict:
@@ -260,6 +289,7 @@ def seed_map(*, rng: random.Random, count: int, stdout=None) -> dict:
     statuses, status_weights = zip(*STATUS_WEIGHTS, strict=True)
 
     made = {"entries": 0, "published": 0, "pending": 0, "threats": 0, "events": 0}
+    titles: set[str] = set()
     batch: list[Entry] = []
 
     def flush():
@@ -291,7 +321,7 @@ def seed_map(*, rng: random.Random, count: int, stdout=None) -> dict:
                 lat, lng = rng.gauss(centre[0], 0.03), rng.gauss(centre[1], 0.05)
                 area, place = None, "Kettleby"
             status = rng.choices(statuses, status_weights)[0]
-            title = rng.choice(TITLES.get(slug, ["{place} group"])).format(place=place)
+            title = _distinct(rng.choice(TITLES.get(slug, ["{place} group"])).format(place=place), titles)
             sentences = SENTENCES.get(slug, ["Something local."])
             description = " ".join(rng.sample(sentences, k=min(len(sentences), rng.randint(1, 3))))
             if rng.random() < 0.2:

@@ -316,7 +316,7 @@ def entry_create(
         submitter_name, submitter_email = "", ""
     else:
         if not anonymous_allowed():
-            raise PermissionDenied("Sign in to add to the map.")
+            raise PermissionDenied("Log in to add to the map.")
         by = None
         submitter_name, submitter_email = (submitter_name or "").strip(), (submitter_email or "").strip()
         if not submitter_email:

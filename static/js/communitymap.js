@@ -404,9 +404,15 @@
       el.dataset.markers = String(data.markers.length);
       el.dataset.total = String(data.total);
       el.dataset.piles = String(Object.keys(drawn).filter(function (k) { return k.charAt(0) === "p"; }).length);
+      el.dataset.inView = data.in_view === null || data.in_view === undefined ? "" : String(data.in_view);
+      // Clusters are counted by whole grid cells, which reach past the edges of the view: "about".
+      // With markers, the entries inside the view are counted exactly.
+      var entries = function (n) { return n.toLocaleString() + " entr" + (n === 1 ? "y" : "ies"); };
       if (!data.total) setStatus("Nothing matches in this part of the map.");
-      else if (data.markers.length) setStatus("Showing " + data.markers.length + " of " + data.total + " entr" + (data.total === 1 ? "y" : "ies") + " in view.");
-      else setStatus(data.total + " entries in view, in " + data.clusters.length + " groups. Zoom in to see them one by one.");
+      else if (data.markers.length) {
+        if (!data.in_view) setStatus("Nothing matches inside this view; the nearest entries are just outside it.");
+        else setStatus(entries(data.in_view) + " in view.");
+      } else setStatus("About " + entries(data.total) + " in view, in " + data.clusters.length + " groups. Zoom in to see them one by one.");
       if (!window.__cmFirstDraw) window.__cmFirstDraw = performance.now();
     }
 

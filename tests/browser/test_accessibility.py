@@ -116,7 +116,7 @@ def test_account_pages_are_accessible(page):
     # A form after a failed submit, with its errors shown.
     page.get_by_label("Email").fill("nobody@example.org")
     page.get_by_label("Password").fill("wrong password")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.locator("#error-summary").wait_for()
     reports.append(a11y_report(page, "log in, failed"))
     report = "\n\n".join(r for r in reports if r)

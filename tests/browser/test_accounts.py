@@ -16,7 +16,7 @@ def _log_in(page, email, password):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label(re.compile(r"^Password:?$")).fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
 
 def test_wrong_password_shows_an_error_and_keeps_the_email(page):
@@ -30,12 +30,12 @@ def test_wrong_password_shows_an_error_and_keeps_the_email(page):
 
     # The right password then works, and logging out works too.
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/people/me/$"))
     account = page.get_by_role("navigation", name="Your account")
     expect(account).to_contain_text("Rosa")
     account.get_by_role("button", name="Log out").click()
-    expect(page.locator(".messages")).to_contain_text(re.compile("signed out", re.I))
+    expect(page.locator(".messages")).to_contain_text(re.compile("logged out", re.I))
     expect(page.get_by_role("navigation", name="Your account").get_by_role("link", name="Log in")).to_be_visible()
     page.goto("/people/me/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/people/me/$"))

@@ -5,6 +5,7 @@ room for the map, and one threats filter. Phone viewport (390x844, touch) throug
 import importlib
 import os
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -302,3 +303,45 @@ def test_pop_ups_and_piles_by_keyboard(page, categories):
     assert focused.startswith("Stall")
     page.keyboard.press("Enter")
     expect(page.locator(".leaflet-popup-content a")).to_have_text(focused)
+
+
+def test_the_count_in_view_is_what_is_in_view(phone_page, categories):
+    """The grid cells counted reach past the view's edges; the status must count what is inside
+    the map on screen, or say "about" (issue 13, point 13)."""
+    # A grid wider and taller than the phone's view at zoom 15, so entries lie just past every edge.
+    add(categories, [(CENTRE[0] + 0.002 * i, CENTRE[1] + 0.003 * j) for i in range(-6, 7) for j in range(-6, 7)])
+    page = phone_page
+    page.goto(f"/map/?lat={CENTRE[0]}&lng={CENTRE[1]}&zoom=15")
+    drawn(page)
+    on_screen = page.evaluate(
+        """() => {
+            const m = document.getElementById('community-map').getBoundingClientRect();
+            const icons = [...document.querySelectorAll('.cm-marker-icon')].map((el) => el.getBoundingClientRect());
+            return {
+                inside: icons.filter((r) => {
+                    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                    return x >= m.left && x <= m.right && y >= m.top && y <= m.bottom;
+                }).length,
+                all: icons.length,
+            };
+        }"""
+    )
+    assert on_screen["all"] > on_screen["inside"] > 0, on_screen  # some markers drawn lie past the edges
+    state = page.locator("#community-map")
+    assert int(state.get_attribute("data-total")) == on_screen["all"]
+    # A marker's centre and its point differ by at most a pixel or two at the very edge.
+    in_view = int(state.get_attribute("data-in-view"))
+    assert abs(in_view - on_screen["inside"]) <= 2, (in_view, on_screen)
+    expect(page.locator("#cm-status")).to_have_text(f"{in_view} entries in view.")
+
+    # Zoomed out to clusters (more entries than are ever shown one by one), whole cells are counted
+    # and the status says the figure is approximate.
+    add(
+        categories,
+        [(52.5 + 0.01 * (i % 20), -2.0 + 0.01 * (i // 20)) for i in range(clusters.MARKERS_BELOW)],
+        title="Far",
+    )
+    page.goto("/map/?lat=53.2&lng=-1.8&zoom=6")
+    drawn(page)
+    assert page.locator("#community-map").get_attribute("data-clusters") != "0"
+    expect(page.locator("#cm-status")).to_contain_text(re.compile(r"^About [\d,]+ entries in view, in \d+ groups"))

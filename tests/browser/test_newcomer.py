@@ -34,7 +34,7 @@ def test_newcomer_signs_up_and_puts_their_group_on_the_map(phone_page, live_serv
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Join").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Verify your email address", re.I))
 
     # Verify: the confirmation email leads back to the site.

@@ -280,3 +280,20 @@ def test_size_zero_makes_only_the_places_and_the_demo_logins():
     assert areas > 10
     assert "already" in seed_demo("--size", "0", "--seed", "1")
     assert Area.objects.count() == areas
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_no_two_records_with_the_same_name():
+    """A visitor browsing the demo should not meet the same map entry, organisation or project twice."""
+    from django.db.models import Count
+
+    from squaremile.mapping.models import Entry
+
+    seed_demo("--size", "small", "--seed", "1")
+    for queryset, field in [
+        (Entry.objects.all(), "title"),
+        (Organisation.objects.all(), "name"),
+        (Project.objects.all(), "name"),
+    ]:
+        twice = list(queryset.values(field).annotate(n=Count("pk")).filter(n__gt=1).values_list(field, "n")[:5])
+        assert not twice, twice

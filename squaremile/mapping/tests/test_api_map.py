@@ -37,7 +37,7 @@ def test_clusters_shape_and_counts(client):
     cat = CategoryFactory(slug="hall")
     _bulk(400, cat)
     body = client.get(f"/api/v1/map/clusters?{BOX}").json()
-    assert set(body) == {"clusters", "markers", "total", "level", "bounds"}
+    assert set(body) == {"clusters", "markers", "total", "in_view", "level", "bounds"}
     assert body["total"] == 400 and body["markers"] == []
     assert sum(c["count"] for c in body["clusters"]) == 400
     assert set(body["clusters"][0]) == {"lat", "lng", "count", "categories"}

@@ -251,3 +251,17 @@ def test_apply_many_matches_rebuild():
     clusters.rebuild()
     assert set(kept) == set(_cells())
     assert sum(c for (level, *_), (c, _, _) in kept.items() if level == 0) == 20
+
+
+def test_markers_answer_counts_exactly_what_is_inside_the_view():
+    """Cells reach past the view's edges: `total` counts the cells, `in_view` the entries inside (issue 13)."""
+    cat = CategoryFactory()
+    inside = [EntryFactory(category=cat, lat=52.5 + i * 0.01, lng=-1.0) for i in range(3)]
+    # Just past the north-east corner of the view, in the same level-10 grid cells.
+    outside = [EntryFactory(category=cat, lat=52.5401, lng=-0.9649) for _ in range(2)]
+    clusters.rebuild()
+    got = _view(bbox="-1.05,52.45,-0.965,52.54", zoom=10)
+    assert got["clusters"] == [] and len(got["markers"]) == got["total"] == len(inside) + len(outside)
+    assert got["in_view"] == len(inside)
+    wide = _view(bbox="-180,-85,180,85", zoom=2)
+    assert wide["in_view"] == 5  # a world view with few entries: markers, all inside

@@ -127,7 +127,7 @@ def test_export_page_counts_and_links(client, data):
 def test_large_exports_become_a_job_for_their_owner(client, settings, data, django_capture_on_commit_callbacks):
     settings.MAP_EXPORT_INLINE_MAX = 2
     html = client.get(reverse("mapping:export")).content.decode()
-    assert "Sign in" in html and "Prepare" not in html  # anonymous: asked to sign in
+    assert "Log in" in html and "Prepare" not in html  # anonymous: asked to log in
     response = client.get(reverse("mapping:export_download", args=["csv"]))
     assert response.status_code == 302  # never a job from a GET
     owner = UserFactory()
