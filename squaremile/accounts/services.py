@@ -6,6 +6,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from squaremile.accounts import data_export
 from squaremile.accounts.models import ApiToken, Profile, Role, User
 from squaremile.core.permissions import require
 
@@ -82,9 +83,8 @@ def api_token_user(key: str) -> User | None:
 
 
 def account_export(*, user: User) -> dict:
-    """Everything the platform holds about a person, for them to download."""
-    from squaremile.directory.models import Organisation, Project
-
+    """Everything the platform holds about a person, for them to download: the account's own part and
+    the parts the apps above register (`data_export.register_part`)."""
     profile = profile_for(user)
     return {
         "account": {"email": user.email, "role": user.role, "joined": user.date_joined.isoformat()},
@@ -103,8 +103,7 @@ def account_export(*, user: User) -> dict:
             "place_visibility": profile.place_visibility,
             "skills_visibility": profile.skills_visibility,
         },
-        "organisations_added": list(Organisation.objects.filter(owner=user).values_list("slug", flat=True)),
-        "projects_added": list(Project.objects.filter(owner=user).values_list("slug", flat=True)),
+        **{key: collect(user) for key, collect in data_export.parts().items()},
         "api_tokens": [
             {"name": t.name, "prefix": t.prefix, "created": t.created_at.isoformat()} for t in user.api_tokens.all()
         ],

@@ -17,7 +17,8 @@ def profile_edit(request):
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST":
         if form.is_valid():
-            services.profile_update(profile=profile, by=request.user, data=form.cleaned_data)
+            data = {k: v for k, v in form.cleaned_data.items() if k != "place"}  # the place only found the point
+            services.profile_update(profile=profile, by=request.user, data=data)
             messages.success(request, "Your profile is saved.")
             return redirect("accounts:profile_edit")
         return render(request, "accounts/profile_form.html", {"form": form, "profile": profile}, status=400)
@@ -77,6 +78,6 @@ def account_delete(request):
             logout(request)
             services.account_delete(user=user, by=user)
             messages.success(request, "Your account and profile are deleted.")
-            return redirect("core:home")
+            return redirect("pages:home")
         return render(request, "accounts/delete.html", {"form": form}, status=400)
     return render(request, "accounts/delete.html", {"form": form})

@@ -1,6 +1,9 @@
 """Form pieces shared by every app."""
 
+from collections.abc import Callable
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
@@ -64,12 +67,28 @@ def with_clean_text(form_class):
     return type(form_class.__name__, (CleanTextMixin, form_class), {"__module__": form_class.__module__})
 
 
-class Form(CleanTextMixin, forms.Form):
-    """The project's form: Django's, with user text cleaned at the door."""
+class ServiceErrorsMixin:
+    """`form.add_service_errors(exc)`: a service refused the write with a ValidationError; show its
+    messages on the form, each on the field it names when the form has that field (`field_for` maps a
+    service's name to the form's, e.g. "answers.12" -> "q_12"), else at the top of the form."""
+
+    def add_service_errors(self, exc: ValidationError, *, field_for: Callable[[str], str] | None = None) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc.messages)
+            return
+        for name, errors in exc.error_dict.items():
+            target = field_for(name) if field_for else name
+            self.add_error(target if target in self.fields else None, [m for e in errors for m in e.messages])
 
 
-class ModelForm(CleanTextMixin, forms.ModelForm):
-    """The project's model form: Django's, with user text cleaned at the door."""
+class Form(CleanTextMixin, ServiceErrorsMixin, forms.Form):
+    """The project's form: Django's, with user text cleaned at the door and a service's refusals
+    shown on its fields."""
+
+
+class ModelForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
+    """The project's model form: Django's, with user text cleaned at the door and a service's
+    refusals shown on its fields."""
 
 
 class LocationFieldsMixin(Form):
@@ -99,6 +118,28 @@ def grouped_skill_choices(queryset):
     for skill in queryset.select_related("family").order_by("family__position", "family__name", "name"):
         groups.setdefault(skill.family.name, []).append((skill.pk, skill.name))
     return list(groups.items())
+
+
+class ChipsSelectMultiple(forms.CheckboxSelectMultiple):
+    """Many choices (a hundred skills) in a short form: grouped in closed sections, the chosen ones
+    listed first; `static/js/chips.js` turns them into removable chips and adds "type to find"."""
+
+    template_name = "core/widgets/chips.html"  # pages that use it load js/chips.js
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        groups, chosen, count = [], [], 0
+        for group_name, options, _index in context["widget"]["optgroups"]:
+            picked = [o["label"] for o in options if o["selected"]]
+            chosen.extend(picked)
+            count += len(options)
+            if group_name is None and groups and groups[-1]["name"] is None:  # flat choices: one list
+                groups[-1]["options"].extend(options)
+                groups[-1]["chosen"] += len(picked)
+            else:
+                groups.append({"name": group_name, "options": list(options), "chosen": len(picked)})
+        context["widget"].update(groups=groups, chosen=chosen, count=count, flat=all(g["name"] is None for g in groups))
+        return context
 
 
 def radius_choices():

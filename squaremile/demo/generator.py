@@ -35,7 +35,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.db.models.deletion import get_candidate_relations_to_delete
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.text import slugify
 from shapely.geometry import Polygon
 
@@ -54,7 +54,8 @@ from squaremile.directory.models import (
     Stream,
 )
 from squaremile.places.geometry import parse_boundary
-from squaremile.places.models import Area, AreaKind
+from squaremile.places.models import Area, AreaKind, PlaceKind, lookup_key
+from squaremile.places.models import Place as GazetteerPlace
 
 DEMO_PASSWORD = "demo-pass-123"  # noqa: S105 - the published password of the demo logins
 BATCH_SIZE = 2000
@@ -489,11 +490,8 @@ class DemoGenerator:
                 return real
         return fast
 
-    def _url_pattern(self, name: str, fallback: str) -> str:
-        try:
-            return reverse(name, args=["SLUGSLOT"]).replace("SLUGSLOT", "{slug}")
-        except NoReverseMatch:
-            return fallback
+    def _url_pattern(self, name: str) -> str:
+        return reverse(name, args=["SLUGSLOT"]).replace("SLUGSLOT", "{slug}")
 
     def _named(self, kind: str, templates: list, place: Place) -> tuple[str, Context, str | None]:
         """A name from the templates, unused so far if possible; the values it was made from
@@ -596,6 +594,9 @@ class DemoGenerator:
 
         result = seed_network(
             rng=random.Random(self.rng.random()),
+            first_names=words.FIRST_NAMES,
+            surnames=words.SURNAMES,
+            wards=[ward for ward, _ in words.WARDS],
             respondents=survey_answers_for(self.size.organisations),
             stdout=self.stdout,
         )
@@ -659,6 +660,7 @@ class DemoGenerator:
             )
             place.area_id = area.pk
         self.counts["areas"] = len(self.geo.all())
+        self._gazetteer()
         # Where things are: mostly the town's wards, then the villages, a few out on the moors.
         self.spots = [(w, 78 * w.weight) for w in self.geo.wards]
         self.spots += [(v, 16 * v.weight) for v in self.geo.villages]
@@ -708,6 +710,46 @@ class DemoGenerator:
         key = f"insert {through._meta.db_table}"
         self.timings[key] = round(self.timings.get(key, 0) + time.perf_counter() - started, 2)
         return len(pairs)
+
+    def _gazetteer(self) -> None:
+        """Streets, parks and postcodes of the demo locality, so that a place can be typed instead of
+        tapped ("where is your square mile?", "near me"). A generator of its own, so that adding
+        them changed none of the other demo records."""
+        rng = random.Random(f"gazetteer-{self.seed}")
+        rows, seen = [], set()
+
+        def point(place: Place) -> tuple[float, float]:
+            minx, miny, maxx, maxy = place.bounds
+            while True:
+                x, y = _r(rng.uniform(minx, maxx)), _r(rng.uniform(miny, maxy))
+                if shapely.contains_xy(place.geom, x, y):
+                    return y, x
+
+        def add(name: str, kind: str, place: Place, context: str) -> None:
+            if (name, kind, context) in seen:
+                return
+            seen.add((name, kind, context))
+            lat, lng = point(place)
+            rows.append(GazetteerPlace(name=name, kind=kind, lat=lat, lng=lng, context=context))
+
+        for place in self.geo.all():
+            if place.kind == AreaKind.REGION:
+                continue
+            town = "" if place.kind == AreaKind.VILLAGE else words.TOWN
+            context = f"{place.name}, {town}" if town and place.name != words.TOWN else place.name
+            for street in place.streets:
+                add(street, PlaceKind.STREET, place, context)
+            for park in place.parks:
+                add(park, PlaceKind.LANDMARK, place, context)
+            if place.postcode_district:
+                for sector in range(1, 4):
+                    for _ in range(3):
+                        unit = f"{rng.choice(POSTCODE_LETTERS)}{rng.choice(POSTCODE_LETTERS)}"
+                        add(f"{place.postcode_district} {sector}{unit}", PlaceKind.POSTCODE, place, place.name)
+        for row in rows:
+            row.key = lookup_key(row.name)
+        GazetteerPlace.objects.bulk_create(rows, batch_size=1000)
+        self.counts["gazetteer"] = len(rows)
 
     def _demo_accounts(self) -> None:
         rng = self.rng
@@ -841,7 +883,7 @@ class DemoGenerator:
         tables = self._org_tables()
         stream_label = dict(Stream.choices)
         type_label = dict(OrganisationType.choices)
-        url = self._url_pattern("directory:organisation_detail", "/organisations/{slug}/")
+        url = self._url_pattern("directory:organisation_detail")
         people = self.people
         organiser = self.demo_users[Role.ORGANISER]
         member = self.demo_users[Role.MEMBER]
@@ -995,7 +1037,7 @@ class DemoGenerator:
     def _projects(self) -> None:
         rng, geo = self.rng, self.geo
         self.slugs["project"] = set(Project.objects.values_list("slug", flat=True))
-        url = self._url_pattern("directory:project_detail", "/projects/{slug}/")
+        url = self._url_pattern("directory:project_detail")
         status_label = dict(ProjectStatus.choices)
         statuses = [s for s, _w in STATUS_WEIGHTS]
         status_cum = _cum([w for _s, w in STATUS_WEIGHTS])
@@ -1120,6 +1162,7 @@ def reset() -> dict:
     deleted["users"] = User.objects.filter(is_superuser=False).delete()[0]
     Area.objects.update(parent=None)
     deleted["areas"] = Area.objects.all().delete()[0]
+    deleted["gazetteer"] = GazetteerPlace.objects.all().delete()[0]
     return deleted | deleted_map
 
 

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class DirectoryConfig(AppConfig):
     name = "squaremile.directory"
     label = "directory"
+
+    def ready(self):
+        from squaremile.directory.registrations import register_all
+
+        register_all()  # on an area's page, on "near me", in a person's data download

@@ -18,7 +18,7 @@ from squaremile.core.jobs import job_for
 from squaremile.core.models import Job, JobStatus
 from squaremile.core.site import absolute_url
 from squaremile.core.site import base_url as site_base_url
-from squaremile.mapping import exports
+from squaremile.mapping import exports, io_tasks
 from squaremile.mapping.filters import FilterError, parse_filters
 
 router = Router(tags=["map"])
@@ -119,7 +119,7 @@ def map_export(request, query: Query[ExportQuery]):
             },
         )
     # TooManyJobs (the person has too many jobs under way) becomes a 429 in core.api's handlers.
-    job = exports.start_export(by=user, fmt=query.format, filters=filters, count=count, base_url=base_url)
+    job = io_tasks.start_export(by=user, fmt=query.format, filters=filters, count=count, base_url=base_url)
     return Status(202, job_out(request, job))
 
 

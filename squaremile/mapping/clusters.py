@@ -43,11 +43,10 @@ from django.db.models import Count, F, Sum
 from django.urls import reverse
 
 from squaremile.mapping.models import OPEN_END, ClusterCell, DateCell, Entry, EntryStatus, date_span
+from squaremile.mapping.tiles import FINE_LEVEL, MAX_MERCATOR_LAT, cell_columns, month_index, tile, tile_bounds
 
-FINE_LEVEL = 20  # the level of the per-entry columns
 MAX_LEVEL = 18  # the finest precomputed level (zoom 16 at 64 px cells)
 MAX_ZOOM = 20  # the deepest map zoom the API accepts
-MAX_MERCATOR_LAT = 85.0511287798066
 CELL_ZOOM_OFFSET = 2  # level = zoom + 2: cells a quarter of a 256 px tile wide
 MAX_CELLS = 2048  # a viewport never spans more cells than this; coarser levels are used instead
 MARKERS_BELOW = 300  # a view holding at most this many entries shows them one by one
@@ -63,38 +62,7 @@ MERGE_RADIUS_PX = 40  # clusters drawn closer than this are merged into one
 WORLD = (-180.0, -MAX_MERCATOR_LAT, 180.0, MAX_MERCATOR_LAT)
 
 
-# ---- cell arithmetic ---------------------------------------------------------------------
-def _tile(lat: float, lng: float, level: int) -> tuple[int, int]:
-    n = 1 << level
-    lat = max(-MAX_MERCATOR_LAT, min(MAX_MERCATOR_LAT, float(lat)))
-    lng = max(-180.0, min(180.0, float(lng)))
-    x = int((lng + 180.0) / 360.0 * n)
-    rad = math.radians(lat)
-    y = int((1.0 - math.log(math.tan(rad) + 1.0 / math.cos(rad)) / math.pi) / 2.0 * n)
-    return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
-
-
-def cell_columns(lat: float, lng: float) -> dict:
-    """The per-entry cell columns for a point: set them on Entry objects before bulk_create."""
-    x, y = _tile(lat, lng, FINE_LEVEL)
-    return {"cx20": x, "cy20": y}
-
-
-def tile_bounds(level: int, x: int, y: int) -> tuple[float, float, float, float]:
-    """(west, south, east, north) of one cell."""
-    n = 1 << level
-
-    def lat_of(ty):
-        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * ty / n))))
-
-    return (x / n * 360.0 - 180.0, lat_of(y + 1), (x + 1) / n * 360.0 - 180.0, lat_of(y))
-
-
-def month_index(day: date) -> int:
-    """DateCell.month of a day: year * 12 + month - 1."""
-    return day.year * 12 + day.month - 1
-
-
+# ---- cell arithmetic (the pure per-point part is in tiles.py) ------------------------------
 def level_for_zoom(zoom: int) -> int:
     return max(0, min(MAX_LEVEL, zoom + CELL_ZOOM_OFFSET))
 
@@ -102,8 +70,8 @@ def level_for_zoom(zoom: int) -> int:
 def cell_range(bbox, level: int) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1), inclusive, of the cells a (west, south, east, north) box touches."""
     west, south, east, north = bbox
-    x0, y1 = _tile(south, west, level)
-    x1, y0 = _tile(north, east, level)
+    x0, y1 = tile(south, west, level)
+    x1, y0 = tile(north, east, level)
     return x0, y0, max(x0, x1), max(y0, y1)
 
 

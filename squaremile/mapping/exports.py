@@ -7,7 +7,7 @@ never exported.
 
 Small results are streamed straight to the browser (`stream_response`); results larger than
 `MAP_EXPORT_INLINE_MAX` (5,000) entries are written to a file by a background job
-(`start_export` -> `io_tasks.run_export` -> `export_job`) that the owner downloads when it is ready.
+(`io_tasks.start_export` -> `io_tasks.run_export` -> `export_job`) that the owner downloads when it is ready.
 
 CSV cells that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage
 return) are prefixed with a quote. KML and XML text is escaped, and characters XML cannot hold
@@ -272,30 +272,7 @@ def write_file(fmt: str, entries: Iterable[Entry], handle, *, base_url: str = ""
         handle.write(chunk.encode())
 
 
-# ---- background exports -------------------------------------------------------------------
-def start_export(*, by, fmt: str, filters: MapFilters, count: int, base_url: str, back_url: str = ""):
-    """A job that writes the export to a file; the task is enqueued once the job is committed."""
-    from squaremile.core.jobs import enqueue_on_commit, job_create
-    from squaremile.mapping import io_tasks
-
-    job = job_create(
-        kind="mapping.export",
-        owner=by,
-        total=count,
-        message=f"Waiting to export {count:,} entries as {FORMAT_LABELS[fmt]}.",
-        params={
-            "title": f"Export from the map ({FORMAT_LABELS[fmt]})",
-            "format": fmt,
-            "filters": export_params(filters),
-            "base_url": base_url,
-            "back_url": back_url,
-            "back_label": "Back to the export page",
-        },
-    )
-    enqueue_on_commit(io_tasks.run_export, job.pk)
-    return job
-
-
+# ---- background exports (started by io_tasks.start_export) --------------------------------
 def export_job(job_id: int) -> None:
     from squaremile.core.jobs import JobError, Progress, job_finish, job_running
     from squaremile.core.models import Job

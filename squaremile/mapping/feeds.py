@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponseBadRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.functional import Promise
 
@@ -86,13 +86,6 @@ def describe(filters: MapFilters) -> str:
     return "; ".join(parts)
 
 
-def _map_url() -> str:
-    try:
-        return reverse("mapping:map")
-    except NoReverseMatch:
-        return "/map/"
-
-
 @dataclass
 class FeedQuery:
     """What one request asked for: its filters, and the site's address for absolute links (SITE_URL
@@ -124,7 +117,7 @@ class EntryFeed(Feed):
 
     def link(self, query):
         params = query.filters.query_string(view=False)
-        return query.base + _map_url() + (f"?{params}" if params else "")
+        return query.base + reverse("mapping:map") + (f"?{params}" if params else "")
 
     def feed_url(self, query):
         return query.base + query.path

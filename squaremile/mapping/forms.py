@@ -347,19 +347,16 @@ class EntryForm(Form):
         answers = {name.removeprefix("q_"): c.get(name) for name in self.question_names}
         return {"data": data, "answers": answers, "photos": c.get("photos") or [], "photo_alt": c.get("photo_alt", "")}
 
-    def add_service_errors(self, exc) -> None:
-        """Put a service's ValidationError on the fields it names (answers.<pk> -> q_<pk>)."""
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for field, errors in exc.error_dict.items():
-            name = "q_" + field.split(".", 1)[1] if field.startswith("answers.") else field
-            if name == "organisation":
-                name = "organisation_name"
-            elif name == "project":
-                name = "project_name"
-            target = name if name in self.fields else None
-            self.add_error(target, errors if target else [f"{field}: {m}" for e in errors for m in e.messages])
+    SERVICE_FIELDS = {"organisation": "organisation_name", "project": "project_name"}
+
+    def add_service_errors(self, exc, **kwargs) -> None:
+        """A service's ValidationError on the fields it names (answers.<pk> -> q_<pk>)."""
+        super().add_service_errors(exc, field_for=self._field_for)
+
+    def _field_for(self, name: str) -> str:
+        if name.startswith("answers."):
+            return "q_" + name.split(".", 1)[1]
+        return self.SERVICE_FIELDS.get(name, name)
 
 
 # ---- moderation --------------------------------------------------------------------------

@@ -45,6 +45,8 @@ from django.utils import timezone
 from squaremile.core.permissions import require
 from squaremile.core.text import clean_text
 from squaremile.mapping.models import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
     Category,
     Entry,
     EntryAction,
@@ -58,8 +60,6 @@ from squaremile.questions.selectors import questions_for_model
 
 logger = logging.getLogger(__name__)
 
-TITLE_MAX = 200
-DESCRIPTION_MAX = 10_000
 EXTERNAL_ID_MAX = 200
 # The verified column: the one set of yes/no words (squaremile.questions.answers), "verified", and
 # an empty cell for no.
@@ -1315,7 +1315,7 @@ def apply_import_job(job_id: int) -> None:
 
             raise JobError("You are no longer allowed to import entries.") from None
         progress.done()
-        job.params.update(stage="applied", continue_url=_map_url(), continue_label="See the map")
+        job.params.update(stage="applied", continue_url=reverse("mapping:map"), continue_label="See the map")
         job.save(update_fields=["params"])
         job_finish(
             job,
@@ -1323,12 +1323,3 @@ def apply_import_job(job_id: int) -> None:
             report={"summary": result.summary(), "counts": {"create": result.created, "update": result.updated,
                                                              "unchanged": result.unchanged, "rows": result.rows}},
         )  # fmt: skip
-
-
-def _map_url() -> str:
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse("mapping:map")
-    except NoReverseMatch:
-        return "/map/"

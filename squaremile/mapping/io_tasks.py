@@ -1,8 +1,13 @@
 """Background tasks of the map's import and export (django-tasks; run by `make worker`).
 
-Each task takes a `core.Job` id and records its progress and outcome on that job."""
+Each task takes a `core.Job` id and records its progress and outcome on that job. The work itself is
+in `exports.py` and `imports.py`; this module only starts it, so it sits above them."""
 
 from django_tasks import task
+
+from squaremile.core.jobs import enqueue_on_commit, job_create
+from squaremile.mapping import exports
+from squaremile.mapping.filters import MapFilters
 
 
 @task()
@@ -21,6 +26,24 @@ def apply_import(job_id: int) -> None:
 
 @task()
 def run_export(job_id: int) -> None:
-    from squaremile.mapping.exports import export_job
+    exports.export_job(job_id)
 
-    export_job(job_id)
+
+def start_export(*, by, fmt: str, filters: MapFilters, count: int, base_url: str, back_url: str = ""):
+    """A job that writes the export to a file; the task is enqueued once the job is committed."""
+    job = job_create(
+        kind="mapping.export",
+        owner=by,
+        total=count,
+        message=f"Waiting to export {count:,} entries as {exports.FORMAT_LABELS[fmt]}.",
+        params={
+            "title": f"Export from the map ({exports.FORMAT_LABELS[fmt]})",
+            "format": fmt,
+            "filters": exports.export_params(filters),
+            "base_url": base_url,
+            "back_url": back_url,
+            "back_label": "Back to the export page",
+        },
+    )
+    enqueue_on_commit(run_export, job.pk)
+    return job

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 
+from squaremile.mapping.tiles import cell_columns
 from squaremile.questions.models import OWNER_RELATION
 
 
@@ -103,16 +104,20 @@ class EntryQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
+TITLE_MAX = 200  # an entry's title, everywhere it is typed or imported
+DESCRIPTION_MAX = 10_000  # an entry's description (a text column: the limit is ours)
+
+
 class Entry(models.Model):
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=TITLE_MAX)
     description = models.TextField(blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries")
     status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.PENDING)
     verified = models.BooleanField(default=False)
     lat = models.FloatField()
     lng = models.FloatField()
-    # Web-Mercator tile x/y of the point at zoom level 20 (see clusters.py); any coarser level is a
-    # right shift. Kept by save(); bulk inserts set them with clusters.cell_columns(lat, lng).
+    # Web-Mercator tile x/y of the point at zoom level 20 (see tiles.py); any coarser level is a
+    # right shift. Kept by save(); bulk inserts set them with tiles.cell_columns(lat, lng).
     cx20 = models.IntegerField(default=0, editable=False)
     cy20 = models.IntegerField(default=0, editable=False)
     # The most specific area holding the point; kept by the services on every save.
@@ -178,8 +183,6 @@ class Entry(models.Model):
 
     def save(self, *args, **kwargs):
         # The cell columns are a pure function of the point: keep them in step on every save.
-        from squaremile.mapping.clusters import cell_columns
-
         if self.lat is not None and self.lng is not None:
             for name, value in cell_columns(self.lat, self.lng).items():
                 setattr(self, name, value)

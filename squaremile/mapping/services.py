@@ -36,7 +36,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from squaremile.core.permissions import can, require
+from squaremile.mapping import tasks
 from squaremile.mapping.models import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
     Category,
     Entry,
     EntryAction,
@@ -83,11 +86,9 @@ EDITABLE = (
     "title", "description", "category", "lat", "lng", "organisation", "project",
     "start_date", "end_date", "announced_on", "takes_effect_on", "submitter_name", "submitter_email",
 )  # fmt: skip
-TITLE_MAX = 200
-DESCRIPTION_MAX = 10_000
 
 
-# ---- clusters (M1a's module keeps the precomputed map cells) -----------------------------
+# ---- clusters (clusters.py keeps the precomputed map cells) ------------------------------
 def _snapshot(entry):
     from squaremile.mapping import clusters
 
@@ -353,7 +354,7 @@ def entry_create(
     _add_photos(entry, photos, by=by, alt=photo_alt)
     _apply(before, entry)
     if entry.status == S.PENDING:
-        _after_commit("notify_new_entry", entry.pk)
+        _after_commit(tasks.notify_new_entry, entry.pk)
     return entry
 
 
@@ -433,7 +434,7 @@ def entry_update(
         _event(entry, by, EntryAction.EDITED, changes=changes, note=why)
     _apply(before, entry)
     if requeued:
-        _after_commit("notify_new_entry", entry.pk)
+        _after_commit(tasks.notify_new_entry, entry.pk)
     return entry
 
 
@@ -496,7 +497,7 @@ def entry_publish(*, entry: Entry, by, note: str = "") -> Entry:
     entry.published_at = entry.published_at or timezone.now()
     entry = _finish(entry, by, EntryAction.PUBLISHED, values, before, note=note)
     if first_time and not (entry.owner_id and _is_user(by) and entry.owner_id == by.pk):
-        _after_commit("notify_published", entry.pk)
+        _after_commit(tasks.notify_published, entry.pk)
     return entry
 
 
@@ -511,7 +512,7 @@ def entry_reject(*, entry: Entry, by, reason: str) -> Entry:
     entry, values, before = _moderate(entry, by, "reject")
     entry.status, entry.rejection_reason = S.REJECTED, reason
     entry = _finish(entry, by, EntryAction.REJECTED, values, before, note=reason)
-    _after_commit("notify_rejected", entry.pk)
+    _after_commit(tasks.notify_rejected, entry.pk)
     return entry
 
 
@@ -636,10 +637,5 @@ def moderation_preference_set(*, user, by, mode: str) -> ModerationPreference:
 
 
 # ---- notifications once committed ----------------------------------------------------------
-def _after_commit(task_name: str, entry_id: int) -> None:
-    def send():
-        from squaremile.mapping import tasks
-
-        getattr(tasks, task_name).enqueue(entry_id=entry_id)
-
-    transaction.on_commit(send)
+def _after_commit(task, entry_id: int) -> None:
+    transaction.on_commit(lambda: task.enqueue(entry_id=entry_id))

@@ -1,4 +1,4 @@
-"""The map's import wizard, exports and feeds (M2's part of /map/)."""
+"""The map's import wizard, exports and feeds (this part of /map/)."""
 
 from django.urls import path
 

@@ -375,7 +375,7 @@ def export_prepare(request, fmt):
     count = exports.export_queryset(filters, user=request.user).count()
     back = reverse("mapping:export") + (f"?{request.GET.urlencode()}" if request.GET else "")
     try:
-        job = exports.start_export(
+        job = io_tasks.start_export(
             by=request.user, fmt=fmt, filters=filters, count=count, base_url=_base_url(request), back_url=back
         )
     except TooManyJobs as exc:  # the export page again, saying why nothing started

@@ -127,8 +127,7 @@ def queue_bulk(request):
                 reason=form.cleaned_data.get("reason", ""), into=form.cleaned_data.get("into"),
             )  # fmt: skip
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form.add_service_errors(exc)
         else:
             label = dict(BulkForm.ACTIONS)[form.cleaned_data["action"]].split(" (")[0].lower()
             messages.success(request, f"Done: {label} — {done} entr{'y' if done == 1 else 'ies'}.")
@@ -166,8 +165,7 @@ def moderate(request, pk, action):
             else:
                 services.SINGLE[action](entry=entry, by=request.user, note=form.cleaned_data.get("note", ""))
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form.add_service_errors(exc)
         else:
             done = {
                 "publish": "Published", "reject": "Rejected; the submitter has been emailed the reason",

@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from squaremile.core.api import ErrorOut, Text, TokenAuth, optional_user
-from squaremile.network import access, runner
+from squaremile.network import access, runner, tasks
 from squaremile.network.models import Analysis, Round, Survey
 from squaremile.network.published import published_payload
 
@@ -120,7 +120,7 @@ def analysis_run(request, slug: Text, params: Query[RoundQuery]):
     )
     round = _round(survey, params.round)
     try:
-        outcome = runner.request_recompute(round)
+        outcome = tasks.request_recompute(round)
     except Exception:  # recorded on the analysis as failed, with the error
         outcome = "failed"
     body = {"status": outcome, "analysis": _analysis_out(survey, round)}

@@ -1,7 +1,7 @@
 """Demo data for network mapping: "Kettleby network map 2026", a survey with a few hundred answers.
 
-`seed_network(rng=..., respondents=300)` makes a survey owned by the demo organiser
-(organiser@example.org) with:
+`seed_network(rng=..., first_names=..., surnames=..., wards=..., respondents=300)` makes a survey owned
+by the demo organiser (organiser@example.org) with:
 
 * respondents in ward-sized communities (most of their ties stay inside their ward and stream; a few
   brokers reach across), a realistic mix of consent (about 70% named, 20% anonymous, 10% hidden);
@@ -64,12 +64,6 @@ INTRODUCTION = (
 )
 
 
-def _words():
-    from squaremile.demo.words import FIRST_NAMES, SURNAMES, WARDS
-
-    return FIRST_NAMES, SURNAMES, [w[0] for w in WARDS]
-
-
 def _misspell(rng: random.Random, name: str) -> str:
     """A near-duplicate spelling, as people type names: a dropped or doubled letter, a swapped pair,
     a different case or a missing apostrophe."""
@@ -118,11 +112,20 @@ def _token_hash(rng: random.Random) -> str:
     return hashlib.sha256(rng.randbytes(24)).hexdigest()
 
 
-def seed_network(*, rng: random.Random, respondents: int = 300, stdout=None) -> dict:
-    """Create (or re-create) the demo survey. Returns counts and timings."""
+def seed_network(
+    *,
+    rng: random.Random,
+    first_names: list[str],
+    surnames: list[str],
+    wards: list[str],
+    respondents: int = 300,
+    stdout=None,
+) -> dict:
+    """Create (or re-create) the demo survey. Returns counts and timings. The names of people and wards
+    come from the caller (the demo app's word lists), so that this app does not import the demo."""
     started = time.perf_counter()
     with transaction.atomic():
-        result = _seed(rng, max(10, int(respondents)))
+        result = _seed(rng, max(10, int(respondents)), first_names, surnames, wards)
     result["seconds"] = round(time.perf_counter() - started, 2)
     if stdout is not None:
         c = result["counts"]
@@ -133,8 +136,7 @@ def seed_network(*, rng: random.Random, respondents: int = 300, stdout=None) -> 
     return result
 
 
-def _seed(rng: random.Random, respondents: int) -> dict:
-    first_names, surnames, wards = _words()
+def _seed(rng: random.Random, respondents: int, first_names: list[str], surnames: list[str], wards: list[str]) -> dict:
     owner = User.objects.filter(email__iexact=ORGANISER_EMAIL).first()
     if owner is None:
         owner = User.objects.create_user(email=ORGANISER_EMAIL, role=Role.ORGANISER)
@@ -350,10 +352,10 @@ def _seed(rng: random.Random, respondents: int) -> dict:
             suggestions.append(MergeSuggestion(survey=survey, a_id=pair[0], b_id=pair[1], score=round(score, 1)))
     MergeSuggestion.objects.bulk_create(suggestions)
 
-    from squaremile.network import runner
+    from squaremile.network import tasks
 
     for round_ in (round1, round2):
-        runner.data_changed(round_)
+        tasks.data_changed(round_)
     by_consent = defaultdict(int)
     for r in responses:
         by_consent[str(r.consent)] += 1

@@ -321,18 +321,6 @@ class RespondForm(Form):
             answers=answers_from(c, self.questions),
         )
 
-    def add_service_errors(self, exc: ValidationError) -> None:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.message_dict.items():
-                if name in self.fields:
-                    self.add_error(name, errors)
-                else:
-                    for error in errors:
-                        self.add_error(None, error)
-        else:
-            for error in exc.messages:
-                self.add_error(None, error)
-
 
 def initial_from_response(response) -> dict:
     """The questionnaire's initial values from a saved response (to change it)."""

@@ -24,6 +24,7 @@ from django.utils import timezone
 from rapidfuzz import fuzz, process
 
 from squaremile.core.permissions import require
+from squaremile.network import tasks
 from squaremile.network.models import MergeSuggestion, Node, NodeKind, Survey, Tie
 
 # Words that do not tell two names apart.
@@ -62,10 +63,8 @@ def root_of(node: Node) -> Node:
 
 
 def _data_changed(rounds) -> None:
-    from squaremile.network.services import data_changed
-
     for round_ in rounds:
-        data_changed(round_)
+        tasks.data_changed(round_)
 
 
 def _public_organisation(typed: str, key: str):

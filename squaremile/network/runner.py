@@ -1,10 +1,6 @@
-"""Keeping a round's analysis in step with its data.
+"""Computing and storing a round's analysis. When to recompute (now, or queued for the worker) is
+decided in `tasks.py` (`data_changed`, `request_recompute`), which sits above this module.
 
-* `data_changed(round)`: every write to a round's responses, nodes or ties calls it (N1's services,
-  name merges, tie imports, done introductions). It bumps `Round.data_version`, marks the stored
-  analysis stale, and once the write is committed recomputes at once when the network is small
-  (`NETWORK_SYNC_ANALYSIS_MAX_NODES`, default 1,500: under a second) or enqueues the background task
-  for a large one (`tasks.analyse_round`, run by the django-tasks worker).
 * `run_analysis(round)`: builds the input (`graphdata.round_graph`), runs `analysis.analyse` with the
   stored layout as the start (so the map moves little between runs), then stores figures, layout and
   suggestions in one transaction: never half-written. A failure keeps the last good result and
@@ -19,7 +15,6 @@ import time
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from squaremile.network.models import Analysis, AnalysisStatus, Node, Round, Suggestion, SuggestionStatus
@@ -53,51 +48,6 @@ def is_running(analysis: Analysis | None) -> bool:
 
 def network_size(round: Round) -> int:
     return Node.objects.filter(survey_id=round.survey_id, merged_into__isnull=True).count()
-
-
-def data_changed(round: Round) -> None:
-    """The round's data changed: bump its version, mark the analysis stale, recompute (now or in the
-    background) once the change is committed."""
-    Round.objects.filter(pk=round.pk).update(data_version=F("data_version") + 1)
-    round.refresh_from_db(fields=["data_version"])
-    analysis = analysis_for(round)
-    if not is_running(analysis):
-        Analysis.objects.filter(pk=analysis.pk).update(status=AnalysisStatus.STALE)
-    round_id = round.pk
-    if network_size(round) <= sync_limit():
-        transaction.on_commit(lambda: _run_quietly(round_id))
-    else:
-        transaction.on_commit(lambda: enqueue(round_id))
-
-
-def enqueue(round_id: int) -> None:
-    from squaremile.network.tasks import analyse_round
-
-    analyse_round.enqueue(round_id)
-
-
-def request_recompute(round: Round) -> str:
-    """An organiser asked for a recompute: "done" when it ran now, "queued" when in the background."""
-    if network_size(round) <= sync_limit():
-        run_analysis(round, force=True)
-        return "done"
-    analysis = analysis_for(round)
-    if not is_running(analysis):
-        Analysis.objects.filter(pk=analysis.pk).update(status=AnalysisStatus.STALE)
-    transaction.on_commit(lambda: enqueue(round.pk))
-    return "queued"
-
-
-def _run_quietly(round_id: int) -> None:
-    """Recompute after a commit: a failure is recorded on the analysis, never raised into the request
-    whose write already succeeded."""
-    round = Round.objects.select_related("survey").filter(pk=round_id).first()
-    if round is None:
-        return
-    try:
-        run_analysis(round)
-    except Exception:  # recorded on the Analysis row by run_analysis; the answer was saved anyway
-        logger.exception("analysis of round %s failed", round_id)
 
 
 def _previous_layout(analysis: Analysis) -> dict[str, tuple[float, float]] | None:

@@ -1,6 +1,6 @@
 """Writes for network surveys: surveys, rounds, custom questions, invitations, responses and their
 ties. Keyword-only, atomic, permission-checked; every change to a round's responses, nodes or ties
-ends with `data_changed(round)` so the stored analysis is recomputed (see `runner.py`).
+ends with `data_changed(round)` so the stored analysis is recomputed (see `tasks.py`).
 
 Private links: a respondent's link carries a random token; only its sha256 is stored, so a link
 that was lost cannot be recovered, only replaced.
@@ -23,6 +23,7 @@ from django.utils import timezone
 from squaremile.core import ratelimit
 from squaremile.core.mail import subject as mail_subject
 from squaremile.core.permissions import can, require
+from squaremile.network import tasks
 from squaremile.network.models import (
     Audience,
     Consent,
@@ -54,11 +55,9 @@ def new_token() -> str:
 
 
 def data_changed(round_: Round) -> None:
-    """Tell the analysis runner that a round's data changed (bumps its version, marks the stored
-    analysis stale, recomputes now or in the background)."""
-    from squaremile.network import runner
-
-    runner.data_changed(round_)
+    """Tell the analysis that a round's data changed (bumps its version, marks the stored analysis
+    stale, recomputes now or in the background: `tasks.data_changed`)."""
+    tasks.data_changed(round_)
 
 
 # ---------------------------------------------------------------- surveys

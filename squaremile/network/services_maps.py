@@ -1,6 +1,6 @@
 """Writes of the map side of network mapping: deciding weaving suggestions and importing ties.
 Keyword-only, atomic, permission-checked; each change to a round's ties ends with
-`runner.data_changed(round)` so the analysis follows."""
+`tasks.data_changed(round)` so the analysis follows."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from squaremile.core.permissions import require
-from squaremile.network import runner
+from squaremile.network import tasks
 from squaremile.network.analysis.formats import ParsedTies
 from squaremile.network.models import Node, Round, Suggestion, SuggestionStatus, Tie, TieOrigin
 from squaremile.network.names import resolve_name, root_of
@@ -43,7 +43,7 @@ def suggestion_decide(*, suggestion: Suggestion, by, decision: str) -> Suggestio
         a, b = root_of(suggestion.a), root_of(suggestion.b)
         if a.pk != b.pk and _tie_between(suggestion.round, a, b) is None:
             Tie.objects.create(round=suggestion.round, source=a, target=b, strength=2, origin=TieOrigin.WEAVING)
-            runner.data_changed(suggestion.round)
+            tasks.data_changed(suggestion.round)
     return suggestion
 
 
@@ -147,5 +147,5 @@ def ties_import_apply(*, survey, round: Round, parsed: ParsedTies, by) -> Import
             tie.save(update_fields=["strength"])
             updated += 1
     if created or updated:
-        runner.data_changed(round)
+        tasks.data_changed(round)
     return ImportResult(created=created, updated=updated, new_names=Node.objects.filter(survey=survey).count() - known)

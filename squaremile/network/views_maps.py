@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from squaremile.core.pagination import paginate
 from squaremile.core.site import absolute_url
-from squaremile.network import access, exports, runner, services_maps
+from squaremile.network import access, exports, runner, services_maps, tasks
 from squaremile.network.models import Analysis, AnalysisStatus, Round, Suggestion, SuggestionStatus, Survey
 from squaremile.network.published import organiser_payload, payload_json, payload_meta, published_payload
 
@@ -240,7 +240,7 @@ def analysis_status(request, slug):
             request.user, survey, "survey.change", "Only the survey's organisers can recompute the figures."
         )
         try:
-            outcome = runner.request_recompute(round)
+            outcome = tasks.request_recompute(round)
         except Exception:  # recorded on the analysis (status failed, with the error): shown below
             outcome = "failed"
         if not request.htmx:

@@ -111,8 +111,7 @@ def _survey_form(request, *, survey: Survey | None):
             else:
                 saved = services.survey_update(survey=survey, by=request.user, data=data, questions=questions)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form.add_service_errors(exc)
         else:
             messages.success(request, f"Saved “{saved.title}”.")
             return redirect(saved)
@@ -684,8 +683,7 @@ def round_create(request, slug):
         try:
             round_ = services.round_create(survey=survey, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form.add_service_errors(exc)
         else:
             messages.success(request, f"Round {round_.number} has started: new answers go to it.")
             return redirect("network:survey_detail", slug=survey.slug)

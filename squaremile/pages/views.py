@@ -1,11 +1,59 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from squaremile.core import search as search_service
+from squaremile.directory.models import Organisation, Project, Skill, Stream
 from squaremile.pages.selectors import page_for
+from squaremile.places.models import Area
+
+SEARCH_KINDS = {"organisation": "Organisations", "project": "Projects"}
+
+
+def home(request):
+    """The front door: what is here, how many, and where to start."""
+    counts = {
+        "organisations": Organisation.objects.count(),
+        "projects": Project.objects.count(),
+        "areas": Area.objects.count(),
+        "skills": Skill.objects.count(),
+    }
+    by_stream = dict(Organisation.objects.order_by().values_list("stream").annotate(n=Count("id")))
+    context = {
+        "counts": counts,
+        "top_areas": Area.objects.filter(parent__isnull=True).defer("boundary").order_by("name")[:6],
+        "recent": Organisation.objects.only("name", "slug", "stream", "description").order_by("-updated_at")[:6],
+        "streams": [(value, label, by_stream.get(value, 0)) for value, label in Stream.choices],
+    }
+    return render(request, "pages/home.html", context)
+
+
+def search(request):
+    """The site-wide search page (the one search service, `core.search`)."""
+    q = request.GET.get("q", "")[:200].strip()
+    kind = request.GET.get("kind", "")
+    kinds = [kind] if kind in SEARCH_KINDS else list(SEARCH_KINDS)
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    per_page = 20
+    result = search_service.search(q, kinds=kinds, limit=per_page, offset=(page_number - 1) * per_page) if q else None
+    context = {
+        "q": q,
+        "kind": kind if kind in SEARCH_KINDS else "",
+        "kinds": SEARCH_KINDS,
+        "result": result,
+        "page_number": page_number,
+        "has_next": bool(result and result.total > page_number * per_page),
+        "has_previous": page_number > 1,
+    }
+    template = "pages/includes/_search_results.html" if request.htmx else "pages/search.html"
+    return render(request, template, context)
 
 
 @require_GET

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from squaremile.core.admin import AdminRoleMixin
 from squaremile.core.forms import ModelForm
 from squaremile.places.geometry import parse_boundary
-from squaremile.places.models import Area
+from squaremile.places.models import Area, Place
 
 
 class AreaAdminForm(ModelForm):
@@ -63,3 +63,13 @@ class AreaAdmin(AdminRoleMixin, admin.ModelAdmin):
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
     raw_id_fields = ("parent",)
+
+
+@admin.register(Place)
+class PlaceAdmin(AdminRoleMixin, admin.ModelAdmin):
+    """The gazetteer: names people type for "where is your square mile?" and "near me"."""
+
+    list_display = ("name", "kind", "context", "lat", "lng")
+    list_filter = ("kind",)
+    search_fields = ("name", "context")
+    fields = ("name", "kind", "context", "lat", "lng")

@@ -59,6 +59,30 @@ def lookup(request, point: Query[PointQuery]):
     return found
 
 
+class PlaceOut(Schema):
+    name: str
+    context: str = Field(description="shown after the name, e.g. the town or the parent area")
+    label: str = Field(description="name and context, as a person reads it")
+    kind: str
+    kind_label: str
+    lat: float
+    lng: float
+    zoom: int = Field(description="a map zoom that shows the place")
+
+
+class PlaceQuery(Schema):
+    q: Text = Field(..., min_length=1, max_length=100, description="a place name or postcode, or its start")
+
+
+@router.get(
+    "/places",
+    response=list[PlaceOut],
+    summary="Places whose name or postcode matches what was typed (areas and the gazetteer), best first",
+)
+def search_places(request, query: Query[PlaceQuery]):
+    return selectors.lookup_places(query.q)
+
+
 @router.get("/areas/{slug}", response=AreaDetailOut, summary="One area, with its boundary")
 def get_area(request, slug: Text):
     return get_object_or_404(Area.objects.select_related("parent"), slug=slug)

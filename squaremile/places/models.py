@@ -56,3 +56,40 @@ class Area(models.Model):
     @property
     def has_location(self):
         return self.centroid_lat is not None and self.centroid_lng is not None
+
+
+class PlaceKind(models.TextChoices):
+    LOCALITY = "locality", "Town, village or neighbourhood"
+    STREET = "street", "Street"
+    POSTCODE = "postcode", "Postcode"
+    LANDMARK = "landmark", "Landmark"
+
+
+def lookup_key(text: str) -> str:
+    """How a place name is matched: lower case, letters and digits only ("St. Mary's Rd" ->
+    "stmarysrd", "LS6 1AA" -> "ls61aa"), so spacing and punctuation never matter."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+class Place(models.Model):
+    """A gazetteer row: a name people type (a street, a postcode, a landmark) and its point, so that
+    "my square mile" and "near me" can be set by typing a place instead of tapping a map. No outside
+    service is asked: operators load their own list (`manage.py import_gazetteer`)."""
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=PlaceKind.choices, default=PlaceKind.LOCALITY)
+    key = models.CharField(max_length=200, db_index=True, editable=False)
+    lat = models.FloatField()
+    lng = models.FloatField()
+    context = models.CharField(max_length=200, blank=True, help_text="Shown after the name, e.g. the town.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["key", "kind", "context"], name="place_unique_key")]
+
+    def __str__(self):
+        return f"{self.name}, {self.context}" if self.context else self.name
+
+    def save(self, *args, **kwargs):
+        self.key = lookup_key(self.name)
+        super().save(*args, **kwargs)

@@ -1,10 +1,11 @@
+from urllib.parse import urlencode
+
 from django.shortcuts import get_object_or_404, render
 
 from squaremile.core.pagination import paginate
-from squaremile.directory import selectors as directory_selectors
-from squaremile.directory.models import Organisation, Project
 from squaremile.places import selectors
 from squaremile.places.forms import NearForm
+from squaremile.places.listings import listing_for, listings
 from squaremile.places.models import Area
 
 
@@ -20,12 +21,7 @@ def area_list(request):
 
 def area_detail(request, slug):
     area = get_object_or_404(Area.objects.select_related("parent"), slug=slug)
-    tab = request.GET.get("show", "organisations")
-    if tab == "projects":
-        page = paginate(request, directory_selectors.project_list(area=area))
-    else:
-        tab = "organisations"
-        page = paginate(request, directory_selectors.organisation_list(area=area))
+    listing = listing_for(request.GET.get("show", ""))
     return render(
         request,
         "places/area_detail.html",
@@ -33,32 +29,32 @@ def area_detail(request, slug):
             "area": area,
             "ancestors": selectors.ancestors(area),
             "children": area.children.defer("boundary").order_by("name"),
-            "page": page,
-            "tab": tab,
+            "listings": listings(),
+            "listing": listing,
+            "page": paginate(request, listing.in_area(area)) if listing else None,
         },
     )
 
 
 def near(request):
-    """Organisations and projects near a point: "my square mile"."""
-    data = request.GET if "lat" in request.GET or "lng" in request.GET else None
+    """What is near a point ("my square mile"): one section per app that registered a listing."""
+    data = request.GET if {"lat", "lng", "place"} & set(request.GET) else None
     if data is None and request.user.is_authenticated:
         profile = getattr(request.user, "profile", None)
         if profile and profile.lat is not None:
             data = {"lat": profile.lat, "lng": profile.lng, "radius": profile.radius_m}
     form = NearForm(data)
-    context = {"form": form}
+    # Kept on the "did you mean" links of an ambiguous place name.
+    context = {"form": form, "radius_param": "&" + urlencode({"radius": (data or {}).get("radius", 1609)})}
     if data is not None and form.is_valid():
         lat, lng, radius = form.cleaned_data["lat"], form.cleaned_data["lng"], form.cleaned_data["radius"]
-        fields = ("id", "name", "slug", "lat", "lng", "description")
-        orgs, org_total = selectors.near(
-            Organisation.objects.only(*fields, "stream"), lat=lat, lng=lng, radius_m=radius
-        )
-        projects, project_total = selectors.near(
-            Project.objects.only(*fields, "status"), lat=lat, lng=lng, radius_m=radius, limit=20
-        )
+        sections = []
+        for listing in listings():
+            if listing.near is not None:
+                items, total = listing.near(lat=lat, lng=lng, radius_m=radius)
+                sections.append({"template": listing.near_template, "items": items, "total": total})
         context.update(
-            searched=True, lat=lat, lng=lng, radius=radius, organisations=orgs, org_total=org_total,
-            projects=projects, project_total=project_total, areas=selectors.areas_containing(lat=lat, lng=lng),
+            searched=True, lat=lat, lng=lng, radius=radius, sections=sections,
+            areas=selectors.areas_containing(lat=lat, lng=lng),
         )  # fmt: skip
     return render(request, "places/near.html", context, status=400 if data is not None and not form.is_valid() else 200)

@@ -35,10 +35,11 @@ def miles(metres):
 
 @register.filter
 def get_item(mapping, key):
+    """`mapping[key]`, or "" when there is none (so nothing shows)."""
     try:
-        return mapping.get(key)
+        return mapping.get(key, "")
     except AttributeError:
-        return None
+        return ""
 
 
 @register.filter

@@ -526,19 +526,24 @@ def test_password_reset_answers_the_same_for_unknown_addresses(client):
 
 
 # ---- GET forms: near me, directory filters, search ------------------------------------------------------
+NO_POINT = "Type a place name or postcode, or use your location, or give both latitude and longitude."
+
+
 @pytest.mark.parametrize(
     ("query", "messages", "kept"),
     [
         ({"lat": "91", "lng": "0"}, ["Ensure this value is less than or equal to 90."], {"lat": "91"}),
         ({"lat": "0", "lng": "-200"}, ["Ensure this value is greater than or equal to -180."], {"lng": "-200"}),
-        ({"lat": "53.8"}, ["This field is required."], {"lat": "53.8"}),
-        ({"lng": "-1.5"}, ["This field is required."], {"lng": "-1.5"}),
+        ({"lat": "53.8"}, [NO_POINT], {"lat": "53.8"}),
+        ({"lng": "-1.5"}, [NO_POINT], {"lng": "-1.5"}),
         ({"lat": "north", "lng": SCRIPT}, ["Enter a number."], {"lat": "north", "lng": SCRIPT}),
         ({"lat": "nan", "lng": "inf"}, ["Enter a number."], {"lat": "nan", "lng": "inf"}),
         ({"lat": HUGE, "lng": "1"}, ["Enter a number."], {}),
         ({"lat": "53.8", "lng": "-1.5", "radius": "999999"}, ["Select a valid choice."], {"lat": "53.8"}),
         ({"lat": "53.8", "lng": "-1.5", "radius": "ten"}, ["Select a valid choice."], {}),
-        ({"lat": "", "lng": ""}, ["This field is required."], {}),
+        ({"lat": "", "lng": ""}, [NO_POINT], {}),
+        ({"place": "Nowhere-on-earth"}, ["We could not find that place."], {"place": "Nowhere-on-earth"}),
+        ({"place": SCRIPT}, ["We could not find that place."], {"place": SCRIPT}),
     ],
 )
 def test_near_me_refuses_bad_points(client, query, messages, kept):
@@ -609,7 +614,7 @@ def test_project_filters_ignore_bad_values(client, query):
 )
 def test_search_page_survives_hostile_queries(client, member, query):
     directory_services.organisation_create(by=member, data={"name": "Community Garden"})
-    response = client.get(reverse("core:search"), query)
+    response = client.get(reverse("pages:search"), query)
     assert response.status_code == 200
     assert_safe(response)
     if query["q"] == SCRIPT:

@@ -118,7 +118,9 @@ def test_report_errors_are_listed_and_paginated(client, owner):
 
 
 def test_job_page_queries_are_bounded(client, owner, django_assert_max_num_queries):
-    job = jobs.job_create(kind="test.work", owner=owner)
+    job = jobs.job_create(kind="test.work", owner=owner, params={"title": "Counting the halls"})
     client.force_login(owner)
     with django_assert_max_num_queries(6):
-        client.get(reverse("core:job_detail", args=[job.pk]))
+        response = client.get(reverse("core:job_detail", args=[job.pk]))
+    assert response.status_code == 200
+    assert "<h1>Counting the halls</h1>" in response.content.decode()

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from squaremile.mapping import clusters
+from squaremile.mapping import clusters, tiles
 from squaremile.mapping.filters import parse_filters
 from squaremile.mapping.models import ClusterCell, Entry, EntryStatus, date_columns
 from squaremile.mapping.tests.factories import CategoryFactory, EntryFactory, publish
@@ -45,7 +45,7 @@ def test_cell_columns_match_tile_bounds():
         assert 0 <= cols["cx20"] < 2**20 and 0 <= cols["cy20"] < 2**20
         west, south, east, north = clusters.tile_bounds(20, cols["cx20"], cols["cy20"])
         assert west - 1e-9 <= lng <= east + 1e-9
-        clamped = max(-clusters.MAX_MERCATOR_LAT, min(clusters.MAX_MERCATOR_LAT, lat))
+        clamped = max(-tiles.MAX_MERCATOR_LAT, min(tiles.MAX_MERCATOR_LAT, lat))
         assert south - 1e-9 <= clamped <= north + 1e-9
 
 

@@ -63,4 +63,6 @@ def test_bad_filters_are_a_400(client, entries):
 
 def test_feed_queries_are_bounded(client, entries, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
-        client.get(reverse("mapping:feed_rss"))
+        response = client.get(reverse("mapping:feed_rss"))
+    assert response.status_code == 200
+    assert len(ElementTree.fromstring(response.content).findall("./channel/item")) == 50

@@ -7,7 +7,7 @@ from django.test import Client
 from squaremile.accounts.models import Role
 from squaremile.accounts.services import api_token_create
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.network import runner
+from squaremile.network import runner, tasks
 from squaremile.network.models import Analysis, AnalysisStatus, Consent
 from squaremile.network.tests.factories import ResponseFactory, SurveyFactory, TieFactory
 
@@ -79,13 +79,11 @@ def test_run_recomputes_now_or_queues(survey, settings, monkeypatch, django_capt
     token = token_for(survey.owner)
     round = survey.rounds.get()
     with django_capture_on_commit_callbacks(execute=False):
-        runner.data_changed(round)
+        tasks.data_changed(round)
     assert Analysis.objects.get(round=round).status == AnalysisStatus.STALE
     response = client.post(f"{API}/calder/analysis/run", headers=auth(token))
     assert response.status_code == 200
     assert response.json()["status"] == "done" and response.json()["analysis"]["up_to_date"] is True
-
-    from squaremile.network import tasks
 
     queued = []
 

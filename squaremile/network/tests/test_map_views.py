@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.network import runner
+from squaremile.network import runner, tasks
 from squaremile.network.models import Analysis, AnalysisStatus, Consent, ResponseSkill, Round
 from squaremile.network.tests.factories import ResponseFactory, SurveyFactory, TieFactory
 
@@ -170,7 +170,7 @@ def test_status_fragment_and_recompute(world, django_capture_on_commit_callbacks
     url = reverse("network:analysis_status", args=[survey.slug])
     assert "Figures up to date" in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=False):
-        runner.data_changed(round)  # the recompute waits for the commit: the figures are out of date
+        tasks.data_changed(round)  # the recompute waits for the commit: the figures are out of date
     html = client.get(url).content.decode()
     assert "Out of date" in html and 'hx-trigger="every 3s"' in html and "Recompute now" in html
     html = client.post(url, {"round": 1}, HTTP_HX_REQUEST="true").content.decode()

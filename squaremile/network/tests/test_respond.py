@@ -119,7 +119,8 @@ def test_respondent_never_sees_another_respondents_answers(client):
     assert "Hidden Helper" not in names.content.decode()
     # nor through the organiser pages
     for name in ("survey_detail", "response_list", "names"):
-        assert client.get(reverse(f"network:{name}", args=[survey.slug])).status_code in (302, 403)
+        page = client.get(reverse(f"network:{name}", args=[survey.slug]))
+        assert page.status_code == 302 and page["Location"].startswith(reverse("account_login")), name
 
 
 def test_name_suggestions_offer_directory_and_named_respondents():

@@ -4,7 +4,7 @@ weaving suggestions kept in step without losing an organiser's decisions."""
 import pytest
 from django.core.management import CommandError, call_command
 
-from squaremile.network import runner
+from squaremile.network import runner, tasks
 from squaremile.network.models import Analysis, AnalysisStatus, Consent, Suggestion, SuggestionStatus
 from squaremile.network.tests.factories import ResponseFactory, SurveyFactory, TieFactory
 
@@ -30,7 +30,7 @@ def test_data_changed_bumps_the_version_marks_stale_and_recomputes_after_commit(
     runner.run_analysis(round)
     before = round.data_version
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        runner.data_changed(round)
+        tasks.data_changed(round)
     assert round.data_version == before + 1
     analysis = Analysis.objects.get(round=round)
     assert analysis.status == AnalysisStatus.STALE and not runner.is_up_to_date(analysis, round)
@@ -114,13 +114,11 @@ def test_a_failure_after_a_commit_does_not_break_the_write(monkeypatch, django_c
     survey, round, _ = small_network()
     monkeypatch.setattr(engine, "analyse", lambda *a, **k: 1 / 0)
     with django_capture_on_commit_callbacks(execute=True):
-        runner.data_changed(round)  # no exception reaches the caller
+        tasks.data_changed(round)  # no exception reaches the caller
     assert Analysis.objects.get(round=round).status == AnalysisStatus.FAILED
 
 
 def test_large_networks_go_to_the_background(settings, monkeypatch, django_capture_on_commit_callbacks):
-    from squaremile.network import tasks
-
     survey, round, _ = small_network()
     settings.NETWORK_SYNC_ANALYSIS_MAX_NODES = 3
     queued = []
@@ -131,15 +129,13 @@ def test_large_networks_go_to_the_background(settings, monkeypatch, django_captu
 
     monkeypatch.setattr(tasks, "analyse_round", Recorder())
     with django_capture_on_commit_callbacks(execute=True):
-        runner.data_changed(round)
+        tasks.data_changed(round)
     assert queued == [round.pk]
     assert Analysis.objects.get(round=round).status == AnalysisStatus.STALE
-    assert runner.request_recompute(round) == "queued"
+    assert tasks.request_recompute(round) == "queued"
 
 
 def test_the_task_runs_the_analysis():
-    from squaremile.network import tasks
-
     survey, round, _ = small_network()
     result = tasks.analyse_round.enqueue(round.pk)  # immediate backend in tests
     assert result.return_value == AnalysisStatus.FRESH
@@ -185,10 +181,10 @@ def test_a_run_whose_worker_died_does_not_stay_running_forever(django_capture_on
     analysis = runner.run_analysis(round)
     Analysis.objects.filter(pk=analysis.pk).update(status=AnalysisStatus.RUNNING, started_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=False):
-        runner.data_changed(round)
+        tasks.data_changed(round)
     assert Analysis.objects.get(pk=analysis.pk).status == AnalysisStatus.RUNNING  # a live run finishes the job
     Analysis.objects.filter(pk=analysis.pk).update(started_at=timezone.now() - timedelta(hours=1))
     assert not runner.is_running(Analysis.objects.get(pk=analysis.pk))
     with django_capture_on_commit_callbacks(execute=False):
-        runner.data_changed(round)
+        tasks.data_changed(round)
     assert Analysis.objects.get(pk=analysis.pk).status == AnalysisStatus.STALE

@@ -6,12 +6,14 @@ import pytest
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
+from squaremile.demo import words
 from squaremile.directory.tests.factories import OrganisationFactory
 from squaremile.network.demo import SLUG, seed_network
 from squaremile.network.graphdata import round_graph
 from squaremile.network.models import MergeSuggestion, Node, NodeKind, Response, Survey, Tie
 
 pytestmark = pytest.mark.django_db
+WORDS = {"first_names": words.FIRST_NAMES, "surnames": words.SURNAMES, "wards": [w for w, _ in words.WARDS]}
 
 
 def test_seed_network(django_capture_on_commit_callbacks):
@@ -19,7 +21,7 @@ def test_seed_network(django_capture_on_commit_callbacks):
     for i in range(30):
         OrganisationFactory(name=f"Kettleby Group Number {i}", slug=f"kettleby-group-{i}")
     with django_capture_on_commit_callbacks(execute=False):
-        result = seed_network(rng=random.Random(7), respondents=120)
+        result = seed_network(rng=random.Random(7), respondents=120, **WORDS)
     survey = Survey.objects.get(slug=SLUG)
     assert survey.owner == owner and survey.rounds.count() == 2
     counts = result["counts"]
@@ -35,14 +37,14 @@ def test_seed_network(django_capture_on_commit_callbacks):
     assert len(nodes) > 120 and len(ties) > 300
     # the same seed gives the same survey
     with django_capture_on_commit_callbacks(execute=False):
-        again = seed_network(rng=random.Random(7), respondents=120)
+        again = seed_network(rng=random.Random(7), respondents=120, **WORDS)
     assert again["counts"] == counts and Survey.objects.filter(slug=SLUG).count() == 1
 
 
 @pytest.mark.parametrize("respondents", [0, 10, 25])
 def test_seed_network_small_and_without_a_directory(respondents, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        result = seed_network(rng=random.Random(1), respondents=respondents)
+        result = seed_network(rng=random.Random(1), respondents=respondents, **WORDS)
     assert result["counts"]["round1"] == max(10, respondents)
     survey = Survey.objects.get(slug=SLUG)
     assert survey.owner.email == "organiser@example.org"

@@ -71,7 +71,11 @@ def test_nobody_else_can_post_changes(client, survey, who):
         ("invitations", [survey.slug], {"people": "x@example.org"}),
     ]
     for name, args, data in posts:
-        assert client.post(reverse(f"network:{name}", args=args), data).status_code in (302, 403)
+        answer = client.post(reverse(f"network:{name}", args=args), data)
+        if user is None:  # asked to log in first
+            assert answer.status_code == 302 and answer["Location"].startswith(reverse("account_login")), name
+        else:  # told who may do it
+            assert answer.status_code == 403, name
     survey.refresh_from_db()
     assert survey.title != "Taken" and Response.objects.count() == 1 and survey.rounds.count() == 1
     assert not Node.objects.filter(merged_into__isnull=False).exists()
@@ -162,11 +166,14 @@ def test_survey_list_queries(client, owner, django_assert_num_queries):
         SurveyFactory(owner=owner)
     client.get(reverse("network:survey_list"))
     with django_assert_num_queries(5):  # session, user, count, page, (role check is in memory)
-        client.get(reverse("network:survey_list"))
+        few = client.get(reverse("network:survey_list"))
+    assert few.status_code == 200
+    assert all(s.title in few.content.decode() for s in Survey.objects.all())
     for _ in range(10):
         SurveyFactory(owner=owner)
     with django_assert_num_queries(5):
-        client.get(reverse("network:survey_list"))
+        many = client.get(reverse("network:survey_list"))
+    assert many.status_code == 200 and Survey.objects.latest("pk").title in many.content.decode()
 
 
 def test_responses_list_queries_and_privacy(client, survey, owner, django_assert_num_queries):

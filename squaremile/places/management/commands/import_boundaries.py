@@ -1,21 +1,21 @@
 import json
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from squaremile.accounts.models import Role, User
 from squaremile.places.models import Area, AreaKind
 from squaremile.places.services import import_boundaries
 
 
 class SystemUser:
-    """The operator running a management command acts with an administrator's rights."""
+    """The operator running a management command acts with an administrator's rights (a superuser is
+    an administrator in `core.permissions`, whatever their role)."""
 
     is_authenticated = True
     is_active = True
     is_superuser = True
-    role = Role.ADMIN
     pk = None
 
 
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             parent_area = Area.objects.filter(slug=parent).first()
             if parent_area is None:
                 raise CommandError(f"No area with slug '{parent}'.")
-        by = User.objects.filter(is_superuser=True, is_active=True).first() or SystemUser()
+        by = get_user_model().objects.filter(is_superuser=True, is_active=True).first() or SystemUser()
         try:
             result = import_boundaries(
                 data=data, by=by, kind=kind, name_property=name_property, parent=parent_area, dry_run=dry_run
