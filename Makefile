@@ -10,7 +10,7 @@ SIZE ?= small
 PG_TEST_URL ?= postgres://root@127.0.0.1:5432/squaremile
 PYTEST_ARGS ?=
 
-.PHONY: run test setup deps migrate seed lint format test-sqlite test-postgres test-fast bench bench-directory bench-map bench-network load vendor worker clean
+.PHONY: run test setup deps migrate seed lint format test-sqlite test-postgres test-fast bench bench-directory bench-map bench-network load vendor worker digests clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -32,6 +32,7 @@ run: setup
 	@echo "  Square Mile is at http://$(HOST):$(PORT)/"
 	@echo "  Demo login: demo@example.org / demo-pass-123 (also organiser@, moderator@, admin@example.org)"
 	@echo "  Emails sent in development: http://$(HOST):$(PORT)/dev/mail/ (the task worker runs alongside; Ctrl-C stops both)"
+	@echo "  Notification digests are sent by cron in production; here run: make digests (PERIOD=weekly)"
 	@echo ""
 	DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) scripts/run_dev.py $(HOST):$(PORT)
 
@@ -39,6 +40,12 @@ run: setup
 ## database errors and fails jobs left running by a worker that died (squaremile/core/worker.py).
 worker: deps
 	DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py worker
+
+## make digests: send today's daily notification digests now (in production cron runs
+## `manage.py send_digests --period daily|weekly`; here the mails appear at /dev/mail/). PERIOD=weekly for the weekly one.
+PERIOD ?= daily
+digests: deps
+	DEBUG=1 TASKS_IMMEDIATE=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py send_digests --period $(PERIOD)
 
 lint: deps
 	$(VENV)/bin/ruff format --check .

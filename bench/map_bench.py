@@ -525,9 +525,11 @@ def time_import(n: int, rng: random.Random, categories: list[str]) -> dict:
     missing = [name for name in needed if not hasattr(imports, name)]
     if missing:
         return {"available": False, "reason": "squaremile.mapping.imports lacks " + ", ".join(missing)}
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
 
-    from squaremile.mapping.models import Entry, EntryEvent
+    from squaremile.audit.models import AuditEvent
+    from squaremile.mapping.models import Entry
 
     data = import_csv(n, rng, categories)
     started = time.perf_counter()
@@ -546,7 +548,11 @@ def time_import(n: int, rng: random.Random, categories: list[str]) -> dict:
     qn = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cur:
         ids = f"SELECT id FROM {qn(Entry._meta.db_table)} WHERE external_id LIKE %s"
-        cur.execute(f"DELETE FROM {qn(EntryEvent._meta.db_table)} WHERE entry_id IN ({ids})", ["bench-import-%"])
+        entry_type = ContentType.objects.get_for_model(Entry).pk
+        cur.execute(
+            f"DELETE FROM {qn(AuditEvent._meta.db_table)} WHERE content_type_id = %s AND object_id IN ({ids})",
+            [entry_type, "bench-import-%"],
+        )
         cur.execute(f"DELETE FROM {qn(Entry._meta.db_table)} WHERE external_id LIKE %s", ["bench-import-%"])
     return {
         "available": True,

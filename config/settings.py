@@ -73,7 +73,10 @@ INSTALLED_APPS = [
     "squaremile.core",
     "squaremile.places",
     "squaremile.accounts",
+    "squaremile.audit",
+    "squaremile.notifications",
     "squaremile.questions",
+    "squaremile.moderation",
     "squaremile.directory",
     "squaremile.mapping",
     "squaremile.network",
@@ -115,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "squaremile.core.context_processors.site",
+                "squaremile.notifications.context_processors.unread",
             ],
         },
     }
@@ -385,4 +389,5 @@ LOGGING = {
 # API: how many rows one page may hold.
 API_PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 100
-ACCOUNT_ADAPTER = "squaremile.accounts.adapter.AccountAdapter"
+# allauth's mails go through the one e-mail path (notifications/email.py), so the adapter is extended there.
+ACCOUNT_ADAPTER = "squaremile.notifications.adapter.AccountAdapter"

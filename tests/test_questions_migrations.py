@@ -8,8 +8,12 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("mapping", "0007_entry_date_columns"), ("network", "0001_initial"), ("questions", "0001_initial")]
-AFTER = [("mapping", "0009_delete_categoryquestion"), ("network", "0003_delete_question")]
+BEFORE = [
+    ("mapping", "0009_moderation_preferences_to_notifications"),
+    ("network", "0001_initial"),
+    ("questions", "0001_initial"),
+]
+AFTER = [("mapping", "0011_delete_categoryquestion"), ("network", "0003_delete_question")]
 
 
 def migrate(targets):

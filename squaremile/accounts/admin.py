@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from squaremile.accounts.models import ApiToken, Profile, User
 from squaremile.core.admin import AdminRoleMixin
+from squaremile.core.permissions import staff_flag_for
 
 
 class ProfileInline(admin.StackedInline):
@@ -28,7 +29,7 @@ class UserAdmin(AdminRoleMixin, BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         # Administrators need the admin site; nobody else does.
-        obj.is_staff = obj.is_superuser or obj.role == "admin"
+        obj.is_staff = staff_flag_for(obj.role, obj.is_superuser)
         super().save_model(request, obj, form, change)
 
 

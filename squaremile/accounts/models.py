@@ -7,15 +7,13 @@ from squaremile.core.models import Visibility
 
 
 class Role(models.TextChoices):
-    """Ordered from least to most trusted; each role can do everything the ones before it can."""
+    """Ordered from least to most trusted; each role can do everything the ones before it can.
+    What each may do is decided in `core/permissions.py` only (its RANK and RULES)."""
 
     MEMBER = "member", "Member"
     ORGANISER = "organiser", "Organiser"
     MODERATOR = "moderator", "Moderator"
     ADMIN = "admin", "Administrator"
-
-
-ROLE_RANK = {Role.MEMBER: 1, Role.ORGANISER: 2, Role.MODERATOR: 3, Role.ADMIN: 4}
 
 
 class EmailUserManager(UserManager):
@@ -58,15 +56,6 @@ class User(AbstractUser):
         if profile and profile.display_name:
             return profile.display_name
         return self.email.split("@")[0]
-
-    @property
-    def role_rank(self) -> int:
-        if self.is_superuser:
-            return ROLE_RANK[Role.ADMIN]
-        return ROLE_RANK.get(self.role, 0)
-
-    def has_role(self, role: str) -> bool:
-        return self.is_active and self.role_rank >= ROLE_RANK[role]
 
 
 class Profile(models.Model):

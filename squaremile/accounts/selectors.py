@@ -1,23 +1,20 @@
 from squaremile.accounts.models import Profile
-from squaremile.core.models import Visibility
+from squaremile.core.visibility import may_see
 
 
-def visible(viewer, owner_id: int, visibility: str) -> bool:
-    """Whether `viewer` may see a part of someone's profile marked `visibility`."""
-    if viewer.is_authenticated and (viewer.pk == owner_id or viewer.has_role("moderator")):
-        return True
-    if visibility == Visibility.PUBLIC:
-        return True
-    return visibility == Visibility.MEMBERS and viewer.is_authenticated
+def visible(viewer, profile: Profile, visibility: str) -> bool:
+    """Whether `viewer` may see a part of someone's profile marked `visibility` (the one rule of
+    core/visibility.py; the person themself and moderators see every part: `profile.see_hidden`)."""
+    return may_see(viewer, visibility, obj=profile, action="profile.see_hidden")
 
 
 def person_view(viewer, user_id: int) -> dict | None:
     """What `viewer` may see of a person, or None when they may see nothing."""
     profile = Profile.objects.select_related("user", "home_area").filter(user_id=user_id, user__is_active=True).first()
-    if profile is None or not visible(viewer, user_id, profile.profile_visibility):
+    if profile is None or not visible(viewer, profile, profile.profile_visibility):
         return None
-    show_place = visible(viewer, user_id, profile.place_visibility)
-    show_skills = visible(viewer, user_id, profile.skills_visibility)
+    show_place = visible(viewer, profile, profile.place_visibility)
+    show_skills = visible(viewer, profile, profile.skills_visibility)
     return {
         "profile": profile,
         "show_place": show_place,

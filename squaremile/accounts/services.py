@@ -4,11 +4,16 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from squaremile.accounts import data_export
 from squaremile.accounts.models import ApiToken, Profile, Role, User
-from squaremile.core.permissions import require
+from squaremile.core.permissions import require, staff_flag_for
+
+# Sent inside role_set's transaction with user, old, new and by. The audit log (a layer above
+# accounts) records it as "role.changed"; accounts does not import it.
+role_changed = Signal()
 
 TOKEN_PREFIX = "sqm_"  # noqa: S105 - a label, not a secret
 
@@ -42,9 +47,12 @@ def role_set(*, user: User, role: str, by) -> User:
     require(by, "role.change", user)
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}")
+    old = user.role
     user.role = role
-    user.is_staff = role == Role.ADMIN or user.is_superuser
+    user.is_staff = staff_flag_for(role, user.is_superuser)
     user.save(update_fields=["role", "is_staff"])
+    # The audit log (a higher layer) listens, and records "role.changed" when it did change.
+    role_changed.send(sender=User, user=user, old=old, new=role, by=by)
     return user
 
 
@@ -107,6 +115,22 @@ def account_export(*, user: User) -> dict:
         "api_tokens": [
             {"name": t.name, "prefix": t.prefix, "created": t.created_at.isoformat()} for t in user.api_tokens.all()
         ],
+        # kept by the notifications app (read through its reverse relations: no import upwards)
+        "notification_choices": dict(user.notification_prefs.values_list("kind", "delivery")),
+        "follows": [
+            {"kind": f"{app}.{model}", "id": pk}
+            for app, model, pk in user.follows.values_list("target_type__app_label", "target_type__model", "target_id")
+        ],
+        "notifications": [
+            {
+                "kind": n["kind"],
+                "title": n["title"],
+                "url": n["url"],
+                "created": n["created_at"].isoformat(),
+                "read": n["read_at"].isoformat() if n["read_at"] else None,
+            }
+            for n in user.notifications.values("kind", "title", "url", "created_at", "read_at")
+        ],  # fmt: skip
     }
 
 

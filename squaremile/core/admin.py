@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from squaremile.core.forms import with_clean_text
+from squaremile.core.models import SpaceRole
+from squaremile.core.permissions import can
 
 
 class AdminRoleMixin:
@@ -8,8 +10,7 @@ class AdminRoleMixin:
     independent of Django's per-model permissions."""
 
     def _is_admin(self, request):
-        user = request.user
-        return user.is_active and user.is_authenticated and user.has_role("admin")
+        return can(request.user, "site.administer")
 
     def has_module_permission(self, request):
         return self._is_admin(request)
@@ -41,3 +42,21 @@ class AdminRoleMixin:
 
 admin.site.site_header = "Square Mile administration"
 admin.site.site_title = "Square Mile admin"
+
+
+@admin.register(SpaceRole)
+class SpaceRoleAdmin(AdminRoleMixin, admin.ModelAdmin):
+    """Roles in a space, to look up and remove; they are given on the space's own page (core/spaces.py
+    checks who may)."""
+
+    list_display = ("user", "role", "content_type", "object_id", "granted_by", "created_at")
+    list_filter = ("role", "content_type")
+    search_fields = ("user__email",)
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -40,13 +40,27 @@ def _storable_text(value: str) -> str:
 Text = Annotated[str, AfterValidator(_storable_text)]
 
 
+# How a presented token becomes a person. Core keeps no token model: the app that does (accounts)
+# registers its lookup here when Django starts (AccountsConfig.ready), so core imports nothing above it.
+_token_lookup = None
+
+
+def register_token_lookup(lookup) -> None:
+    """`lookup(key) -> user | None`: the active person a personal API token belongs to."""
+    global _token_lookup
+    _token_lookup = lookup
+
+
+def token_user(key: str):
+    """The person a token belongs to, or None (also when no app has registered a lookup)."""
+    return _token_lookup(key) if _token_lookup is not None else None
+
+
 class TokenAuth(HttpBearer):
     """Authorization: Bearer <token>, a personal token made on the "API tokens" page."""
 
     def authenticate(self, request, token):
-        from squaremile.accounts.services import api_token_user
-
-        user = api_token_user(token)
+        user = token_user(token)
         if user is not None:
             request.user = user
         return user
@@ -59,11 +73,9 @@ def optional_user(request):
     A write (POST, PUT, PATCH, DELETE) that rests on the session cookie must carry the CSRF token, as
     a form does: otherwise another site could make a signed-in person's browser send it (a
     text/plain cross-origin POST needs no preflight). Without it the request is refused with a 403."""
-    from squaremile.accounts.services import api_token_user
-
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        user = api_token_user(header[7:].strip())
+        user = token_user(header[7:].strip())
         if user is not None:
             return user
     user = request.user

@@ -40,7 +40,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from squaremile.core.models import Job, JobStatus
-from squaremile.core.permissions import ADMIN, RANK, role_rank
+from squaremile.core.permissions import can
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def job_for(user, pk) -> Job | None:
     job = Job.objects.filter(pk=pk).first()
     if job is None:
         return None
-    if job.owner_id == user.pk or role_rank(user) >= RANK[ADMIN]:
+    if can(user, "job.view", job):
         return job
     return None
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 
 
@@ -8,6 +9,55 @@ class Visibility(models.TextChoices):
     PUBLIC = "public", "Everyone"
     MEMBERS = "members", "Signed-in members"
     NOBODY = "nobody", "Only the owner (and moderators)"
+
+
+class SpaceVisibility(models.TextChoices):
+    """Who may see a record that lives in a space (a survey, an event, a group): the levels of
+    `Visibility`, same values, plus the space's organisers. The rule for each level is in
+    `core/visibility.py`."""
+
+    PUBLIC = Visibility.PUBLIC.value, Visibility.PUBLIC.label
+    MEMBERS = Visibility.MEMBERS.value, Visibility.MEMBERS.label
+    ORGANISERS = "organisers", "Only the organisers"
+    NOBODY = Visibility.NOBODY.value, Visibility.NOBODY.label
+
+
+class SpaceRoleKind(models.TextChoices):
+    """The roles a person can hold in one space. A space is any record people run together: a
+    survey, later an event or a group. The table in `core/permissions.py` says what each role may do."""
+
+    ORGANISER = "organiser", "Organiser"
+    FACILITATOR = "facilitator", "Facilitator"
+
+
+class SpaceRole(models.Model):
+    """A person's role in one space (a generic relation), e.g. a co-organiser of a survey.
+
+    Written only through `squaremile.core.spaces` (`grant` / `revoke`); read by
+    `core.permissions.can()` and `core.visibility`. Site-wide roles are `User.role`."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    space = GenericForeignKey("content_type", "object_id")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="space_roles")
+    role = models.CharField(max_length=20, choices=SpaceRoleKind.choices, default=SpaceRoleKind.ORGANISER)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["content_type", "object_id", "role", "id"]
+        verbose_name = "role in a space"
+        verbose_name_plural = "roles in a space"
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "user", "role"], name="spacerole_unique")
+        ]
+        # the unique constraint's index serves "who holds a role in this space"; this one "my roles"
+        indexes = [models.Index(fields=["user", "content_type"], name="spacerole_user")]
+
+    def __str__(self):
+        return f"{self.user} is {self.get_role_display().lower()} of {self.content_type.model} #{self.object_id}"
 
 
 class SearchDocument(models.Model):

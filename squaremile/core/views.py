@@ -8,6 +8,8 @@ from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
+from squaremile.core.permissions import can
+
 
 def healthz(request):
     with connection.cursor() as cursor:
@@ -56,7 +58,7 @@ def _local(request) -> bool:
 def dev_mailbox(request):
     """Development only: the emails the platform has sent, newest first — reset links among them,
     so only for someone on this machine, or staff (anyone else gets a 404)."""
-    if not settings.SHOW_DEV_MAILBOX or not (_local(request) or request.user.is_staff):
+    if not settings.SHOW_DEV_MAILBOX or not (_local(request) or can(request.user, "site.administer")):
         raise Http404
     mails = []
     for path in _mailbox_files()[:30]:

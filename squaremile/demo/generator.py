@@ -41,6 +41,7 @@ from shapely.geometry import Polygon
 
 from squaremile.accounts.models import Profile, Role, User
 from squaremile.core.models import SearchDocument, Visibility
+from squaremile.core.permissions import staff_flag_for
 from squaremile.core.text import plain_text
 from squaremile.demo import words
 from squaremile.directory.models import (
@@ -759,7 +760,7 @@ class DemoGenerator:
             first, last = display.split(" ", 1)
             user.first_name, user.last_name = first, last
             user.role = role
-            user.is_staff = role == Role.ADMIN or superuser
+            user.is_staff = staff_flag_for(role, superuser)
             user.is_superuser = superuser
             user.is_active = True
             user.password = self.password
@@ -1136,12 +1137,13 @@ def reset() -> dict:
     """Delete the demo data: every organisation, project, area and search document, and every
     user who is not a superuser, with the map entries and network surveys. The taxonomy and the map
     categories stay."""
-    from squaremile.mapping.models import ClusterCell, Entry, EntryEvent, EntryPhoto
+    from squaremile.audit.models import AuditEvent
+    from squaremile.mapping.models import ClusterCell, Entry, EntryPhoto
     from squaremile.network.models import Response, Survey
 
-    emptied_map = {EntryEvent, EntryPhoto, Entry}
+    emptied_map = {AuditEvent, EntryPhoto, Entry}
     deleted_map = {"map_cells": ClusterCell.objects.all().delete()[0]}
-    for model in (EntryEvent, EntryPhoto, Entry):
+    for model in (AuditEvent, EntryPhoto, Entry):
         deleted_map[model._meta.model_name] = _delete_all(model, emptied_map)
     Response.objects.all().delete()
     deleted_map["surveys"] = Survey.objects.all().delete()[0]

@@ -3,7 +3,7 @@
 from django.db.models import Expression, F, IntegerField, Prefetch, QuerySet
 
 from squaremile.core import search
-from squaremile.core.models import Visibility
+from squaremile.core.visibility import may_see
 from squaremile.directory.models import Organisation, Project, ResourceKind, Skill, SkillFamily
 from squaremile.places.selectors import descendant_ids
 
@@ -101,13 +101,8 @@ def project_detail(slug: str) -> Project:
 
 
 def can_see_contact(user, org: Organisation) -> bool:
-    if org.contact_visibility == Visibility.PUBLIC:
-        return True
-    if not user.is_authenticated:
-        return False
-    if org.contact_visibility == Visibility.MEMBERS:
-        return True
-    return org.owner_id == user.pk or user.has_role("moderator")
+    """The one visibility rule (core/visibility.py): the owner and moderators always see them."""
+    return may_see(user, org.contact_visibility, obj=org, action="organisation.see_hidden")
 
 
 def taxonomy() -> QuerySet[SkillFamily]:

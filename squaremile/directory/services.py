@@ -1,9 +1,10 @@
 """Writes for the directory. Keyword-only, atomic, permission-checked; each keeps the search
-index and the record's area in step."""
+index and the record's area in step, and writes what it did to the audit log."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from squaremile.audit import services as audit
 from squaremile.core import search
 from squaremile.core.permissions import require
 from squaremile.core.text import plain_text
@@ -35,6 +36,27 @@ def index_organisation(org: Organisation) -> None:
 
 def index_project(project: Project) -> None:
     _index(project, "project", project.get_status_display())
+
+
+def _tracked(obj) -> list[str]:
+    """The fields whose changes the audit log records (not the derived ones)."""
+    skip = {"slug", "area", "created_at", "updated_at"}
+    return [f.name for f in obj._meta.concrete_fields if f.editable and not f.primary_key and f.name not in skip]
+
+
+def _m2m_names(obj, names) -> dict:
+    return {name: sorted(str(v) for v in getattr(obj, name).all()) for name in names}
+
+
+def _audited_update(obj, data: dict, m2m_names, *, by, kind: str):
+    """Save the changes in `data` and write one "<kind>.changed" event with the diff."""
+    touched = [name for name in m2m_names if name in data]
+    before = audit.snapshot(obj, _tracked(obj)) | _m2m_names(obj, touched)
+    obj = _save(obj, dict(data), m2m_names, creating=False)
+    changes = audit.diff(before, audit.snapshot(obj, _tracked(obj)) | _m2m_names(obj, touched))
+    if changes:
+        audit.record(actor=by, action=f"{kind}.changed", target=obj, changes=changes)
+    return obj
 
 
 def _save(obj, data: dict, m2m_names, *, creating: bool):
@@ -75,6 +97,7 @@ def _full_clean(obj) -> None:
 def organisation_create(*, by, data: dict) -> Organisation:
     require(by, "organisation.add")
     org = _save(Organisation(owner=by), dict(data), ORG_M2M, creating=True)
+    audit.record(actor=by, action="organisation.created", target=org)
     index_organisation(org)
     return org
 
@@ -82,7 +105,7 @@ def organisation_create(*, by, data: dict) -> Organisation:
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, by, data: dict) -> Organisation:
     require(by, "organisation.change", organisation)
-    org = _save(organisation, dict(data), ORG_M2M, creating=False)
+    org = _audited_update(organisation, data, ORG_M2M, by=by, kind="organisation")
     index_organisation(org)
     return org
 
@@ -91,6 +114,7 @@ def organisation_update(*, organisation: Organisation, by, data: dict) -> Organi
 def organisation_delete(*, organisation: Organisation, by) -> None:
     require(by, "organisation.delete", organisation)
     search.remove_document(kind="organisation", object_id=organisation.pk)
+    audit.record(actor=by, action="organisation.deleted", target=organisation)
     organisation.delete()
 
 
@@ -98,6 +122,7 @@ def organisation_delete(*, organisation: Organisation, by) -> None:
 def project_create(*, by, data: dict) -> Project:
     require(by, "project.add")
     project = _save(Project(owner=by), dict(data), PROJECT_M2M, creating=True)
+    audit.record(actor=by, action="project.created", target=project)
     index_project(project)
     return project
 
@@ -105,7 +130,7 @@ def project_create(*, by, data: dict) -> Project:
 @transaction.atomic
 def project_update(*, project: Project, by, data: dict) -> Project:
     require(by, "project.change", project)
-    project = _save(project, dict(data), PROJECT_M2M, creating=False)
+    project = _audited_update(project, data, PROJECT_M2M, by=by, kind="project")
     index_project(project)
     return project
 
@@ -114,4 +139,5 @@ def project_update(*, project: Project, by, data: dict) -> Project:
 def project_delete(*, project: Project, by) -> None:
     require(by, "project.delete", project)
     search.remove_document(kind="project", object_id=project.pk)
+    audit.record(actor=by, action="project.deleted", target=project)
     project.delete()

@@ -15,20 +15,23 @@ from datetime import date, timedelta
 
 import shapely
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
-from squaremile.accounts.models import Role, User
+from squaremile.accounts.models import User
+from squaremile.audit.models import AuditEvent
+from squaremile.core.permissions import holders_of
 from squaremile.mapping import clusters
 from squaremile.mapping.models import (
     Category,
     ClusterCell,
     Entry,
     EntryAction,
-    EntryEvent,
     EntryPhoto,
     EntryStatus,
+    audit_action,
     date_columns,
 )
 from squaremile.places.models import Area, AreaKind
@@ -257,7 +260,9 @@ def reset_map() -> dict:
     """Delete every map entry (photos and history go with them) and every cluster cell."""
     with transaction.atomic():
         deleted = {
-            "entry_events": EntryEvent.objects.all().delete()[0],
+            "entry_events": AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Entry)).delete()[
+                0
+            ],
             "entry_photos": EntryPhoto.objects.all().delete()[0],
         }
         Entry.objects.filter(merged_into__isnull=False).update(merged_into=None)
@@ -280,7 +285,7 @@ def seed_map(*, rng: random.Random, count: int, stdout=None) -> dict:
     spots = _spots()
     spot_weights = [s.weight for s in spots]
     owners = list(User.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)[:5000])
-    moderator = User.objects.filter(role__in=[Role.MODERATOR, Role.ADMIN]).order_by("pk").first()
+    moderator = holders_of("entry.moderate").order_by("pk").first()
     org_ids = list(_ids("directory", "Organisation"))
     project_ids = list(_ids("directory", "Project"))
     centre = getattr(settings, "MAP_DEFAULT_CENTER", [53.8, -1.55])
@@ -297,15 +302,22 @@ def seed_map(*, rng: random.Random, count: int, stdout=None) -> dict:
             return
         Entry.objects.bulk_create(batch, batch_size=BATCH)
         events = []
+        ct = ContentType.objects.get_for_model(Entry)
+
+        def event(e, actor_id, action, note=""):
+            return AuditEvent(
+                content_type=ct, object_id=e.pk, target_label=e.title[:300], actor_id=actor_id,
+                action=audit_action(action), note=note,
+            )  # fmt: skip
+
+        moderator_id = moderator.pk if moderator else None
         for e in batch:
-            events.append(EntryEvent(entry=e, actor_id=e.owner_id, action=EntryAction.CREATED, note="Demo data."))
+            events.append(event(e, e.owner_id, EntryAction.CREATED, "Demo data."))
             if e.status == EntryStatus.PUBLISHED:
-                events.append(EntryEvent(entry=e, actor=moderator, action=EntryAction.PUBLISHED))
+                events.append(event(e, moderator_id, EntryAction.PUBLISHED))
             elif e.status == EntryStatus.REJECTED:
-                events.append(
-                    EntryEvent(entry=e, actor=moderator, action=EntryAction.REJECTED, note=e.rejection_reason)
-                )
-        EntryEvent.objects.bulk_create(events, batch_size=BATCH)
+                events.append(event(e, moderator_id, EntryAction.REJECTED, e.rejection_reason))
+        AuditEvent.objects.bulk_create(events, batch_size=BATCH)
         made["events"] += len(events)
         batch.clear()
 

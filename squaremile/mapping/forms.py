@@ -14,10 +14,10 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.urls import reverse_lazy
 
-from squaremile.core.forms import FastSelect, Form, ModelForm
+from squaremile.core.forms import FastSelect, Form
 from squaremile.directory.models import Organisation, Project
 from squaremile.mapping import photos as photo_mod
-from squaremile.mapping.models import Category, Entry, ModerationPreference
+from squaremile.mapping.models import Category, Entry
 from squaremile.mapping.services import DESCRIPTION_MAX, TITLE_MAX
 from squaremile.places.models import Area
 from squaremile.questions.forms import add_question_fields
@@ -399,78 +399,3 @@ def find_entry(text: str, *, exclude=()) -> Entry:
     if target is None:
         raise forms.ValidationError(f"No other entry “{text}”. Give its number, as shown in the queue.")
     return target
-
-
-class BulkForm(Form):
-    ACTIONS = [
-        ("", "Choose an action…"),
-        ("publish", "Publish"),
-        ("reject", "Reject (give a reason)"),
-        ("verify", "Mark verified"),
-        ("unverify", "Remove verified mark"),
-        ("archive", "Archive"),
-        ("restore", "Restore from the archive"),
-        ("merge", "Merge into another entry (give it below)"),
-    ]
-    action = forms.ChoiceField(choices=ACTIONS, label="With the ticked entries")
-    entries = forms.TypedMultipleChoiceField(coerce=int, choices=[], label="Entries",
-                                              error_messages={"required": "Tick at least one entry."})  # fmt: skip
-    reason = forms.CharField(required=False, max_length=2000, label="Reason (needed to reject)",
-                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    into = forms.CharField(required=False, max_length=300, label="Merge into entry",
-                           help_text="To merge: the number of the entry to keep, or its exact title.")  # fmt: skip
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        raw = self.data.getlist("entries") if hasattr(self.data, "getlist") else []
-        self.fields["entries"].choices = [(v, v) for v in raw if str(v).isdigit() and len(str(v)) < 19]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("action") == "reject" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Say why, for the people who submitted them.")
-        if cleaned.get("action") == "merge":
-            if not cleaned.get("into"):
-                self.add_error("into", "Give the entry to merge them into.")
-            else:
-                try:
-                    cleaned["into"] = find_entry(cleaned["into"])
-                except forms.ValidationError as exc:
-                    self.add_error("into", exc)
-        else:
-            cleaned["into"] = None
-        return cleaned
-
-
-class QueueFilterForm(Form):
-    STATUSES = [("", "All statuses")]
-    status = forms.ChoiceField(required=False, label="Status")
-    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False, to_field_name="slug",
-                                      empty_label="All categories")  # fmt: skip
-    q = forms.CharField(required=False, max_length=200, label="Title contains")
-
-    def __init__(self, *args, **kwargs):
-        from squaremile.mapping.models import EntryStatus
-
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("all", "All statuses"), *EntryStatus.choices]
-        self.fields["status"].initial = "pending"
-        self.fields["category"].queryset = Category.objects.order_by("position", "name")
-
-    def filters(self) -> dict:
-        if not self.is_bound:
-            return {"status": "pending"}
-        valid = self.cleaned_data if self.is_valid() else {
-            k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors
-        }  # fmt: skip
-        status = valid.get("status") or "pending"
-        return {"status": "" if status == "all" else status, "category": valid.get("category"),
-                "q": (valid.get("q") or "").strip()}  # fmt: skip
-
-
-class ModerationPreferenceForm(ModelForm):
-    class Meta:
-        model = ModerationPreference
-        fields = ["mode"]
-        labels = {"mode": "How should we tell you about entries waiting for moderation?"}
-        widgets = {"mode": forms.RadioSelect}

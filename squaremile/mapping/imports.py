@@ -37,11 +37,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from squaremile.audit.models import AuditEvent
 from squaremile.core.permissions import require
 from squaremile.core.text import clean_text
 from squaremile.mapping.models import (
@@ -50,8 +52,8 @@ from squaremile.mapping.models import (
     Category,
     Entry,
     EntryAction,
-    EntryEvent,
     EntryStatus,
+    audit_action,
     date_columns,
 )
 from squaremile.questions.answers import NO_WORDS, YES_WORDS, parse_answer
@@ -1046,9 +1048,9 @@ def _write(plan: Plan, *, by, options: ImportOptions) -> None:
         }
         if entry.external_id and not entry.external_id.startswith("auto:"):
             changes["external_id"] = [None, entry.external_id]
-        events.append((entry.pk, changes, f"{note}, row {number}."))
+        events.append((entry.pk, entry.title, changes, f"{note}, row {number}."))
     for number, entry, changes in plan.updates:
-        events.append((entry.pk, changes, f"{note}, row {number}: updated."))
+        events.append((entry.pk, entry.title, changes, f"{note}, row {number}: updated."))
     _insert_events(events, actor_id=actor_id, now=now)
 
     touched = len(creates) + len(updates)
@@ -1127,23 +1129,25 @@ def _insert_entries(entries: list[NewEntry], *, now, publish: bool) -> None:
         e.pk = ids[e.external_id]
 
 
-def _insert_events(events: list[tuple[int, dict, str]], *, actor_id, now) -> None:
-    """One "imported" history event per entry: (entry id, changes, note)."""
+def _insert_events(events: list[tuple[int, str, dict, str]], *, actor_id, now) -> None:
+    """One "imported" history event per entry in the audit log: (entry id, title, changes, note)."""
     if not events:
         return
-    fields = _columns(EntryEvent)
+    fields = _columns(AuditEvent)
     const = _constants(fields)
-    changes_field = EntryEvent._meta.get_field("changes")
+    changes_field = AuditEvent._meta.get_field("changes")
     stamp = connection.ops.adapt_datetimefield_value(now)
+    content_type_id = ContentType.objects.get_for_model(Entry).pk
     attnames = [f.attname for f in fields]
     rows = []
-    for entry_id, changes, note in events:
+    for entry_id, title, changes, note in events:
         values = {
-            "entry_id": entry_id, "actor_id": actor_id, "action": EntryAction.IMPORTED.value,
+            "content_type_id": content_type_id, "object_id": entry_id, "target_label": (title or "")[:300],
+            "actor_id": actor_id, "action": audit_action(EntryAction.IMPORTED.value),
             "changes": changes_field.get_db_prep_save(changes, connection), "note": note, "created_at": stamp,
         }  # fmt: skip
         rows.append([values[a] if a in values else const[a] for a in attnames])
-    _executemany(EntryEvent, fields, rows)
+    _executemany(AuditEvent, fields, rows)
 
 
 def _changed_fields(plan: Plan) -> set[str]:

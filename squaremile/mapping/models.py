@@ -1,4 +1,5 @@
-"""The community map: entries in categories, their photos, and the history of every change.
+"""The community map: entries in categories and their photos. Their history is in the audit log
+(`squaremile.audit`), their moderation states are the shared ones (`squaremile.moderation`).
 
 Clustering columns and tables (grid cells) are added by `clusters.py`'s migration; see the app README.
 """
@@ -11,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 
 from squaremile.mapping.tiles import cell_columns
+from squaremile.moderation.models import ModerationState
 from squaremile.questions.models import OWNER_RELATION
 
 
@@ -88,10 +90,14 @@ def date_columns(start, end, announced, takes_effect) -> dict:
 
 
 class EntryStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for moderation"
-    PUBLISHED = "published", "Published"
-    REJECTED = "rejected", "Rejected"
-    ARCHIVED = "archived", "Archived"
+    """The shared moderation states (`moderation.ModerationState`, same stored values), plus merged."""
+
+    DRAFT = ModerationState.DRAFT.value, ModerationState.DRAFT.label
+    PENDING = ModerationState.PENDING.value, ModerationState.PENDING.label
+    PUBLISHED = ModerationState.PUBLISHED.value, ModerationState.PUBLISHED.label
+    REJECTED = ModerationState.REJECTED.value, ModerationState.REJECTED.label
+    ARCHIVED = ModerationState.ARCHIVED.value, ModerationState.ARCHIVED.label
+    HIDDEN = ModerationState.HIDDEN.value, ModerationState.HIDDEN.label
     MERGED = "merged", "Merged into another entry"
 
 
@@ -205,6 +211,13 @@ class Entry(models.Model):
     def is_published(self) -> bool:
         return self.status == EntryStatus.PUBLISHED
 
+    @property
+    def events(self):
+        """The entry's history in the audit log, newest first."""
+        from squaremile.audit.selectors import history_for
+
+        return history_for(self)
+
 
 def _photo_path(instance, filename):
     return f"entries/{instance.entry_id}/{filename}"
@@ -229,6 +242,8 @@ class EntryPhoto(models.Model):
 
 
 class EntryAction(models.TextChoices):
+    """What happened to an entry; stored in the audit log as "entry.<value>" (see `audit_action`)."""
+
     CREATED = "created", "Submitted"
     EDITED = "edited", "Edited"
     PUBLISHED = "published", "Published"
@@ -239,26 +254,15 @@ class EntryAction(models.TextChoices):
     RESTORED = "restored", "Restored"
     MERGED = "merged", "Merged"
     IMPORTED = "imported", "Imported"
-    PHOTO_ADDED = "photo_added", "Photo added"
-    PHOTO_REMOVED = "photo_removed", "Photo removed"
+    PHOTO_ADDED = "photo_added", "A photo was added"
+    PHOTO_REMOVED = "photo_removed", "A photo was removed"
+    HIDDEN = "hidden", "Hidden"
+    DELETED = "deleted", "Deleted"
 
 
-class EntryEvent(models.Model):
-    """One change to an entry: who, when, what (field -> [old, new]) and why."""
-
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    action = models.CharField(max_length=20, choices=EntryAction.choices)
-    changes = models.JSONField(default=dict, blank=True)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["entry", "-created_at"], name="entryevent_entry_created")]
-
-    def __str__(self):
-        return f"{self.get_action_display()} {self.entry_id}"
+def audit_action(action: str) -> str:
+    """The audit log's key for an entry action: "published" -> "entry.published"."""
+    return f"entry.{action}"
 
 
 class ClusterCell(models.Model):
@@ -328,20 +332,3 @@ class DateCell(models.Model):
 
     def __str__(self):
         return f"L{self.level} {self.x},{self.y} {self.month} ({self.edge}): {self.count}"
-
-
-class ModerationMode(models.TextChoices):
-    IMMEDIATE = "immediate", "Email me at once for each new entry"
-    DIGEST = "digest", "One email a day listing what waits"
-    OFF = "off", "No email"
-
-
-class ModerationPreference(models.Model):
-    """How a moderator wants to hear about entries waiting in the queue."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_pref")
-    mode = models.CharField(max_length=10, choices=ModerationMode.choices, default=ModerationMode.IMMEDIATE)
-    last_digest_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self):
-        return f"{self.user}: {self.mode}"

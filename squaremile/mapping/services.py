@@ -1,18 +1,21 @@
 """Writes for the community map: submitting, editing and moderating entries.
 
-Every function is keyword-only, atomic and permission-checked; each writes an `EntryEvent` (who,
-when, what changed as field -> [old, new], and why) and keeps the map's precomputed cluster
-cells in step through `clusters.snapshot` / `clusters.apply`. Emails go out through tasks once
-the transaction has committed (nothing is sent for a change that was rolled back). Photo files
-that a create or an edit stored are deleted again when it fails (the rows are rolled back).
+Every function is keyword-only, atomic and permission-checked; each writes an audit event
+(`squaremile.audit.services.record`: who, when, what changed as field -> [old, new], and why)
+and keeps the map's precomputed cluster cells in step through `clusters.snapshot` /
+`clusters.apply`. Emails go out through tasks once the transaction has committed (nothing is sent
+for a change that was rolled back). Photo files that a create or an edit stored are deleted again
+when it fails (the rows are rolled back).
 
-The moderation state machine (`TRANSITIONS` below):
+The moderation state machine: the shared actions of `squaremile.moderation`, described for entries
+in `mapping/moderation.py`, plus the map's own merge (`TRANSITIONS` below):
 
-    pending   --publish--> published     pending|published --reject (reason)--> rejected
-    rejected  --publish--> published     pending|published|rejected --archive--> archived
+    pending   --publish--> published     pending|published|hidden --reject (reason)--> rejected
+    rejected  --publish--> published     pending|published|rejected|hidden --archive--> archived
+    published --hide (or N reports)--> hidden      hidden --restore--> published
     archived  --restore--> published (if it had been published before) or pending
     any but merged --merge into another entry--> merged (final)
-    verify / unverify: pending or published entries only.
+    verify: pending or published entries; unverify: any verified entry but a merged one.
 
 Who is trusted (their entries skip the queue in a category with `auto_publish_trusted`): an
 organiser or higher, or a member who already has at least one published entry.
@@ -35,7 +38,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from squaremile.audit import services as audit
 from squaremile.core.permissions import can, require
+from squaremile.mapping import notifications as map_notifications
 from squaremile.mapping import tasks
 from squaremile.mapping.models import (
     DESCRIPTION_MAX,
@@ -43,45 +48,35 @@ from squaremile.mapping.models import (
     Category,
     Entry,
     EntryAction,
-    EntryEvent,
     EntryPhoto,
     EntryStatus,
-    ModerationMode,
-    ModerationPreference,
 )
+from squaremile.mapping.moderation import TRACKED
+from squaremile.moderation import registry
+from squaremile.moderation import services as moderation
 from squaremile.places.selectors import area_for_point
 from squaremile.questions.answers import parse_answers
 
 S = EntryStatus
 logger = logging.getLogger(__name__)
 
-# action -> (statuses it may start from, the status it leads to (None: unchanged))
+# The map's own action (the others are the shared moderation actions in mapping/moderation.py):
+# action -> (statuses it may start from, the status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset, str | None]] = {
-    "publish": (frozenset({S.PENDING, S.REJECTED}), S.PUBLISHED),
-    "reject": (frozenset({S.PENDING, S.PUBLISHED}), S.REJECTED),
-    "archive": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED}), S.ARCHIVED),
-    "restore": (frozenset({S.ARCHIVED}), None),  # published or pending, see entry_restore
-    "verify": (frozenset({S.PENDING, S.PUBLISHED}), None),
-    "unverify": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED, S.ARCHIVED}), None),
-    "merge": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED, S.ARCHIVED}), S.MERGED),
+    "merge": (frozenset({S.PENDING, S.PUBLISHED, S.REJECTED, S.ARCHIVED, S.HIDDEN}), S.MERGED),
 }
-BULK_ACTIONS = ("publish", "reject", "verify", "unverify", "archive", "restore", "merge")
+BULK_ACTIONS = ("publish", "reject", "verify", "unverify", "archive", "hide", "restore", "merge")
 ACTION_WORDS = {
     "publish": "publish",
     "reject": "reject",
     "archive": "archive",
+    "hide": "hide",
     "restore": "restore",
     "verify": "mark as verified",
     "unverify": "remove the verified mark from",
     "merge": "merge",
 }
 
-# Fields whose changes the history records, with how each is shown.
-TRACKED = (
-    "title", "description", "category", "lat", "lng", "area", "organisation", "project",
-    "start_date", "end_date", "announced_on", "takes_effect_on", "answers", "status", "verified",
-    "submitter_name", "submitter_email", "rejection_reason", "merged_into",
-)  # fmt: skip
 EDITABLE = (
     "title", "description", "category", "lat", "lng", "organisation", "project",
     "start_date", "end_date", "announced_on", "takes_effect_on", "submitter_name", "submitter_email",
@@ -114,7 +109,7 @@ def is_trusted(user) -> bool:
     """Organisers and above, and members with at least one published entry."""
     if not _is_user(user) or not user.is_active:
         return False
-    if user.has_role("organiser"):
+    if can(user, "entry.publish_trusted"):
         return True
     return Entry.objects.filter(owner=user, status=S.PUBLISHED).exists()
 
@@ -124,31 +119,20 @@ def anonymous_allowed() -> bool:
 
 
 # ---- values for the history ---------------------------------------------------------------
-def _shown(value):
-    """A JSON-friendly, readable form of a field's value for EntryEvent.changes."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _shown(v) for k, v in value.items()}
-    if hasattr(value, "pk"):
-        return str(value)
-    return str(value)
+_shown = audit.shown
 
 
 def _values(entry: Entry) -> dict:
-    return {name: _shown(getattr(entry, name)) for name in TRACKED}
+    return audit.snapshot(entry, TRACKED)
 
 
 def _diff(before: dict, after: dict) -> dict:
-    return {name: [before[name], after[name]] for name in TRACKED if before.get(name) != after.get(name)}
+    return audit.diff(before, after)
 
 
-def _event(entry: Entry, by, action: str, *, changes: dict | None = None, note: str = "") -> EntryEvent:
-    return EntryEvent.objects.create(
-        entry=entry, actor=by if _is_user(by) else None, action=action, changes=changes or {}, note=note
-    )
+def _event(entry: Entry, by, action: str, *, changes: dict | None = None, note: str = ""):
+    """One line of the entry's history in the audit log ("entry.<action>")."""
+    return audit.record(actor=by, action=f"entry.{action}", target=entry, changes=changes, note=note)
 
 
 # ---- extra questions ----------------------------------------------------------------------
@@ -230,7 +214,7 @@ def _add_photos(entry: Entry, photos: Sequence, *, by, alt: str = "") -> int:
         if stored is not None:
             stored.append((record.image.storage, record.image.name))
         record.save()
-        _event(entry, by, EntryAction.PHOTO_ADDED, changes={"photos": [i, i + 1]}, note=record.image.name)
+        _event(entry, by, EntryAction.PHOTO_ADDED, changes={"photos": [i, i + 1]})
     return len(processed)
 
 
@@ -355,6 +339,8 @@ def entry_create(
     _apply(before, entry)
     if entry.status == S.PENDING:
         _after_commit(tasks.notify_new_entry, entry.pk)
+    else:
+        map_notifications.entry_published(entry=entry, by=by)  # published at once: tell its followers
     return entry
 
 
@@ -423,11 +409,10 @@ def entry_update(
     removed = 0
     if remove_photos:
         for photo in entry.photos.filter(pk__in=list(remove_photos)):
-            name = photo.image.name
             _delete_files_after_commit([photo])
             photo.delete()
             removed += 1
-            _event(entry, by, EntryAction.PHOTO_REMOVED, note=name)
+            _event(entry, by, EntryAction.PHOTO_REMOVED)
     added = _add_photos(entry, add_photos, by=by, alt=photo_alt)
     if changes or not (added or removed):
         why = note or ("Changed by its submitter: back in the moderation queue." if requeued else "")
@@ -440,36 +425,64 @@ def entry_update(
 
 @transaction.atomic
 def entry_delete(*, entry: Entry, by) -> None:
-    """Delete an entry, its photos and its history (owners their own, moderators any)."""
+    """Delete an entry and its photos (owners their own, moderators any). Its history stays in the
+    audit log, under the entry's title, with a last line saying who deleted it."""
     require(by, "entry.delete", entry)
     entry = Entry.objects.select_for_update().get(pk=entry.pk)
     before = _snapshot(entry)
     _delete_files_after_commit(list(entry.photos.all()))
     Entry.objects.filter(merged_into=entry).update(merged_into=None)
+    _event(entry, by, EntryAction.DELETED)
+    moderation.forget_reports(target=entry)
     entry.delete()
     from squaremile.mapping import clusters
 
     clusters.apply(before, None)
 
 
+@transaction.atomic
+def entry_admin_save(*, entry: Entry, by, is_new: bool) -> Entry:
+    """An administrator's direct save in the admin site: the area, the map's cells and the
+    history are kept as by every other change."""
+    require(by, "category.change")  # the admin site is for administrators
+    before_obj = None if is_new else Entry.objects.select_for_update().filter(pk=entry.pk).first()
+    before = _snapshot(before_obj) if before_obj else None
+    before_values = _values(before_obj) if before_obj else {}
+    entry.area = area_for_point(lat=entry.lat, lng=entry.lng)
+    if entry.status == S.PUBLISHED and entry.published_at is None:
+        entry.published_at = timezone.now()
+    entry.save()
+    if before_obj is None:
+        _event(entry, by, EntryAction.CREATED, note="Added in the admin.")
+    else:
+        changes = _diff(before_values, _values(entry))
+        if changes:
+            _event(entry, by, EntryAction.EDITED, changes=changes, note="Changed in the admin.")
+    _apply(before, entry)
+    return entry
+
+
 # ---- moderation ----------------------------------------------------------------------------
+# Publish, reject, archive, hide, restore, verify and unverify are the shared moderation actions
+# (`squaremile.moderation`), described for entries in `mapping/moderation.py`; merge is the map's own.
+def _entry_action(name: str):
+    return registry.get("entry").actions[name]
+
+
 def transition_error(entry: Entry, action: str, *, into: Entry | None = None) -> str | None:
     """Why `action` cannot be applied to `entry` now, or None when it can."""
+    if action != "merge":
+        return _entry_action(action).problem(entry)
     allowed, _ = TRANSITIONS[action]
     label = f"“{entry.title}” (#{entry.pk})"
     if entry.status not in allowed:
         return f"Cannot {ACTION_WORDS[action]} {label}: it is {entry.get_status_display().lower()}."
-    if action == "verify" and entry.verified:
-        return f"{label} is already verified."
-    if action == "unverify" and not entry.verified:
-        return f"{label} is not verified."
-    if action == "merge":
-        if into is None:
-            return "Choose the entry to merge it into."
-        if into.pk == entry.pk:
-            return "An entry cannot be merged into itself."
-        if into.status == S.MERGED:
-            return f"“{into.title}” (#{into.pk}) was itself merged into another entry: merge into that one."
+    if into is None:
+        return "Choose the entry to merge it into."
+    if into.pk == entry.pk:
+        return "An entry cannot be merged into itself."
+    if into.status == S.MERGED:
+        return f"“{into.title}” (#{into.pk}) was itself merged into another entry: merge into that one."
     return None
 
 
@@ -489,60 +502,39 @@ def _finish(entry: Entry, by, action: str, before_values: dict, before, *, note:
     return entry
 
 
-@transaction.atomic
+def _take(action: str, *, entry: Entry, by, note: str = "") -> Entry:
+    return moderation.run(action=_entry_action(action), user=by, obj=entry, note=note)
+
+
 def entry_publish(*, entry: Entry, by, note: str = "") -> Entry:
-    entry, values, before = _moderate(entry, by, "publish")
-    first_time = entry.published_at is None
-    entry.status, entry.rejection_reason = S.PUBLISHED, ""
-    entry.published_at = entry.published_at or timezone.now()
-    entry = _finish(entry, by, EntryAction.PUBLISHED, values, before, note=note)
-    if first_time and not (entry.owner_id and _is_user(by) and entry.owner_id == by.pk):
-        _after_commit(tasks.notify_published, entry.pk)
-    return entry
+    return _take("publish", entry=entry, by=by, note=note)
 
 
-@transaction.atomic
 def entry_reject(*, entry: Entry, by, reason: str) -> Entry:
     """Reject with a reason, which the submitter is emailed."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ["Say why, for the person who submitted it."]})
-    if len(reason) > 2000:
-        raise ValidationError({"reason": ["At most 2000 characters."]})
-    entry, values, before = _moderate(entry, by, "reject")
-    entry.status, entry.rejection_reason = S.REJECTED, reason
-    entry = _finish(entry, by, EntryAction.REJECTED, values, before, note=reason)
-    _after_commit(tasks.notify_rejected, entry.pk)
-    return entry
+    return _take("reject", entry=entry, by=by, note=reason)
 
 
-@transaction.atomic
 def entry_verify(*, entry: Entry, by, note: str = "") -> Entry:
-    entry, values, before = _moderate(entry, by, "verify")
-    entry.verified, entry.verified_at = True, timezone.now()
-    return _finish(entry, by, EntryAction.VERIFIED, values, before, note=note)
+    return _take("verify", entry=entry, by=by, note=note)
 
 
-@transaction.atomic
 def entry_unverify(*, entry: Entry, by, note: str = "") -> Entry:
-    entry, values, before = _moderate(entry, by, "unverify")
-    entry.verified, entry.verified_at = False, None
-    return _finish(entry, by, EntryAction.UNVERIFIED, values, before, note=note)
+    return _take("unverify", entry=entry, by=by, note=note)
 
 
-@transaction.atomic
 def entry_archive(*, entry: Entry, by, note: str = "") -> Entry:
-    entry, values, before = _moderate(entry, by, "archive")
-    entry.status = S.ARCHIVED
-    return _finish(entry, by, EntryAction.ARCHIVED, values, before, note=note)
+    return _take("archive", entry=entry, by=by, note=note)
 
 
-@transaction.atomic
+def entry_hide(*, entry: Entry, by, note: str = "") -> Entry:
+    return _take("hide", entry=entry, by=by, note=note)
+
+
 def entry_restore(*, entry: Entry, by, note: str = "") -> Entry:
-    """Back from the archive: published again if it had been published, else to the queue."""
-    entry, values, before = _moderate(entry, by, "restore")
-    entry.status = S.PUBLISHED if entry.published_at else S.PENDING
-    return _finish(entry, by, EntryAction.RESTORED, values, before, note=note)
+    """Back from the archive: published again if it had been published, else to the queue; hidden
+    after reports: published again (the reports are closed as nothing wrong)."""
+    return _take("restore", entry=entry, by=by, note=note)
 
 
 @transaction.atomic
@@ -582,6 +574,7 @@ def entry_merge(*, entry: Entry, into: Entry, by, note: str = "") -> Entry:
 
 SINGLE = {
     "publish": entry_publish,
+    "hide": entry_hide,
     "verify": entry_verify,
     "unverify": entry_unverify,
     "archive": entry_archive,
@@ -624,18 +617,6 @@ def entries_bulk(*, action: str, entries: Sequence[Entry], by, reason: str = "",
     return len(locked)
 
 
-@transaction.atomic
-def moderation_preference_set(*, user, by, mode: str) -> ModerationPreference:
-    """How a moderator hears about waiting entries: at once, a daily digest, or not at all."""
-    require(by, "entry.moderate")
-    if by.pk != user.pk:
-        raise PermissionDenied("People choose their own email preference.")
-    if mode not in ModerationMode.values:
-        raise ValidationError({"mode": [f"Choose one of: {', '.join(ModerationMode.values)}."]})
-    pref, _ = ModerationPreference.objects.update_or_create(user=user, defaults={"mode": mode})
-    return pref
-
-
 # ---- notifications once committed ----------------------------------------------------------
 def _after_commit(task, entry_id: int) -> None:
-    transaction.on_commit(lambda: task.enqueue(entry_id=entry_id))
+    tasks.after_commit(task, entry_id)

@@ -1,5 +1,6 @@
 """Background work for the map's moderation (django-tasks; immediate in tests)."""
 
+from django.db import transaction
 from django_tasks import task
 
 from squaremile.mapping import notifications
@@ -20,6 +21,6 @@ def notify_published(entry_id: int) -> int:
     return notifications.notify_published(entry_id)
 
 
-@task()
-def send_moderation_digests() -> int:
-    return notifications.send_digests()
+def after_commit(task, entry_id: int) -> None:
+    """Queue `task` for the entry once the transaction commits (nothing for a rolled-back change)."""
+    transaction.on_commit(lambda: task.enqueue(entry_id=entry_id))

@@ -13,6 +13,5 @@ urlpatterns = [
     path("entries/<int:pk>/delete/", views_entries.entry_delete, name="entry_delete"),
     path("entries/<int:pk>/moderate/<slug:action>/", views_moderation.moderate, name="moderate"),
     path("queue/", views_moderation.queue, name="queue"),
-    path("queue/bulk/", views_moderation.queue_bulk, name="queue_bulk"),
     path("queue/settings/", views_moderation.moderation_settings, name="moderation_settings"),
 ]

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class NetworkConfig(AppConfig):
     name = "squaremile.network"
     label = "network"
+
+    def ready(self):
+        # the network's notification kinds, and surveys as things organisers can follow
+        from squaremile.network import notifications  # noqa: F401

@@ -59,6 +59,8 @@ class Survey(models.Model):
     questions = GenericRelation("questions.Question", **OWNER_RELATION)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A survey is a space: its co-organisers hold SpaceRole rows (core/spaces.py), removed with it.
+    space_roles = GenericRelation("core.SpaceRole")
 
     class Meta:
         ordering = ["-created_at", "-id"]

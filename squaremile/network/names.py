@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
+from squaremile.audit import services as audit
 from squaremile.core.permissions import require
 from squaremile.network import tasks
 from squaremile.network.models import MergeSuggestion, Node, NodeKind, Survey, Tie
@@ -313,6 +314,8 @@ def node_merge(*, survey: Survey, keep: Node, merge: Node, by, label: str | None
 
     responded = set(merge.responses.values_list("round_id", flat=True))
     _data_changed(Round.objects.filter(pk__in=rounds | responded).order_by("number"))
+    # names are confidential to the organisers: the log keeps the nodes' ids, not the names
+    audit.record(actor=by, action="network.merged", target=survey, changes={"node": [merge.pk, keep.pk]})
     return keep
 
 

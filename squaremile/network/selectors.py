@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from squaremile.core.permissions import can, role_rank
+from squaremile.core.permissions import RULES, can, space_ids_q
 from squaremile.network.models import (
     Consent,
     Invitation,
@@ -19,14 +19,28 @@ from squaremile.network.models import (
 )
 
 
-def survey_list_for(user) -> QuerySet[Survey]:
-    """Surveys a person sees listed: their own (organisers), every survey (administrators), and
-    every survey whose map is published."""
+def _runs(user) -> Q:
+    """The surveys `user` runs: their own (when they are an organiser) and those they co-organise."""
+    mine = Q(owner_id=user.pk) if can(user, "survey.add") else Q(pk__in=[])
+    return mine | space_ids_q(user, Survey, RULES["survey.view_responses"].space_roles)
+
+
+def surveys_run_by(user) -> QuerySet[Survey]:
+    """The surveys whose organiser pages a person may open: those they run; every survey for
+    administrators."""
     qs = Survey.objects.select_related("owner", "area")
-    if can(user, "survey.view_responses", Survey(owner_id=None)):  # administrators see all
+    if can(user, "survey.view_responses"):  # administrators see all
         return qs
-    mine = Q(owner_id=user.pk) if role_rank(user) >= 2 else Q(pk__in=[])
-    return qs.filter(mine | Q(is_published=True))
+    return qs.filter(_runs(user))
+
+
+def survey_list_for(user) -> QuerySet[Survey]:
+    """Surveys a person sees listed: those they run (their own, as an organiser, and those they
+    co-organise), every survey (administrators), and every survey whose map is published."""
+    qs = Survey.objects.select_related("owner", "area")
+    if can(user, "survey.view_responses"):  # administrators see all
+        return qs
+    return qs.filter(_runs(user) | Q(is_published=True))
 
 
 def survey_by_slug(slug: str) -> Survey:

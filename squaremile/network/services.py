@@ -13,16 +13,15 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
+from squaremile.audit import services as audit
 from squaremile.core import ratelimit
-from squaremile.core.mail import subject as mail_subject
 from squaremile.core.permissions import can, require
+from squaremile.network import notifications as net_notifications
 from squaremile.network import tasks
 from squaremile.network.models import (
     Audience,
@@ -41,6 +40,8 @@ from squaremile.network.models import (
 )
 from squaremile.network.names import NameResolver, normalise
 from squaremile.network.questions import MIN_THRESHOLD, default_consent_text
+from squaremile.notifications.email import send_email
+from squaremile.notifications.services import notify_followers
 from squaremile.places.services import unique_slug
 from squaremile.questions.answers import parse_answers
 from squaremile.questions.services import save_questions
@@ -111,6 +112,8 @@ def survey_create(*, by, data: dict, questions: list[dict] | None = None) -> Sur
     for name, values in m2m.items():
         getattr(survey, name).set(values)
     Round.objects.create(survey=survey, number=1, opens_at=survey.opens_at, closes_at=survey.closes_at)
+    if survey.is_published:
+        audit.record(actor=by, action="survey.published", target=survey)
     if questions:
         _save_questions(survey, questions, by)
     return survey
@@ -119,9 +122,14 @@ def survey_create(*, by, data: dict, questions: list[dict] | None = None) -> Sur
 @transaction.atomic
 def survey_update(*, survey: Survey, by, data: dict, questions: list[dict] | None = None) -> Survey:
     require(by, "survey.change", survey)
+    was_published = Survey.objects.filter(pk=survey.pk, is_published=True).exists()
     m2m = _apply(survey, dict(data))
     _check_survey(survey)
     survey.save()
+    if survey.is_published != was_published:
+        audit.record(
+            actor=by, action="survey.published" if survey.is_published else "survey.unpublished", target=survey
+        )
     for name, values in m2m.items():
         getattr(survey, name).set(values)
     if questions is not None:
@@ -199,13 +207,11 @@ class InvitationSent:
 
 
 def _invitation_mail(survey: Survey, invitation: Invitation, link: str) -> None:
-    context = {"survey": survey, "invitation": invitation, "link": link, "SITE_NAME": settings.SITE_NAME}
-    send_mail(
-        mail_subject("You are invited to answer a questionnaire"),
-        render_to_string("network/email/invitation.txt", context),
-        settings.DEFAULT_FROM_EMAIL,
-        [invitation.email],
-    )
+    send_email(
+        to=invitation.email, subject="You are invited to answer a questionnaire",
+        template="network/email/invitation", context={"survey": survey, "invitation": invitation, "link": link},
+        unsubscribe=net_notifications.INVITATION,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -223,7 +229,7 @@ def invitations_send(*, survey: Survey, by, people: list[tuple[str, str]], link_
             email=email.strip().lower(),
             defaults={"name": (name or "").strip()[:120], "token_hash": hash_token(token), "sent_at": timezone.now()},
         )
-        transaction.on_commit(lambda i=invitation, t=token: _invitation_mail(survey, i, link_for(t)))
+        _invitation_mail(survey, invitation, link_for(token))  # queued for when this commits
         sent.append(InvitationSent(invitation, token))
     return sent
 
@@ -235,7 +241,7 @@ def invitation_resend(*, invitation: Invitation, by, link_for) -> InvitationSent
     token = new_token()
     invitation.token_hash, invitation.sent_at = hash_token(token), timezone.now()
     invitation.save(update_fields=["token_hash", "sent_at"])
-    transaction.on_commit(lambda: _invitation_mail(invitation.survey, invitation, link_for(token)))
+    _invitation_mail(invitation.survey, invitation, link_for(token))  # queued for when this commits
     return InvitationSent(invitation, token)
 
 
@@ -501,6 +507,11 @@ def _new_response(round_, data, *, user, node, invitation, source=ResponseSource
         invitation.used_at = timezone.now()
         invitation.save(update_fields=["used_at"])
     data_changed(round_)
+    if source == ResponseSource.ONLINE:
+        notify_followers(
+            kind=net_notifications.NEW_RESPONSE, targets=[survey], target=survey, actor=user,
+            title=f"New answers to “{survey.title}”", url=reverse("network:survey_detail", args=[survey.slug]),
+        )  # fmt: skip
     return Submitted(response, token, True)
 
 
@@ -553,13 +564,10 @@ def email_private_link(*, response: Response, link: str) -> None:
     """Send a respondent their private link (after the answers are saved)."""
     if not response.email:
         return
-    context = {"survey": response.round.survey, "link": link, "SITE_NAME": settings.SITE_NAME}
-    send_mail(
-        mail_subject("The private link to your answers"),
-        render_to_string("network/email/private_link.txt", context),
-        settings.DEFAULT_FROM_EMAIL,
-        [response.email],
-    )
+    send_email(
+        to=response.email, subject="The private link to your answers", template="network/email/private_link",
+        context={"survey": response.round.survey, "link": link}, unsubscribe=net_notifications.PRIVATE_LINK,
+    )  # fmt: skip
 
 
 def can_view_responses(user, survey: Survey) -> bool:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from squaremile.network import views_organisers
 from squaremile.network import views_surveys as v
 
 urlpatterns = [
@@ -28,4 +29,10 @@ urlpatterns = [
     path("<slug:slug>/names/merge/", v.names_merge, name="names_merge"),
     path("<slug:slug>/names/<int:pk>/different/", v.names_dismiss, name="names_dismiss"),
     path("<slug:slug>/rounds/new/", v.round_create, name="round_create"),
+    path("<slug:slug>/organisers/", views_organisers.survey_organisers, name="organisers"),
+    path(
+        "<slug:slug>/organisers/<int:user_id>/remove/",
+        views_organisers.survey_organiser_remove,
+        name="organiser_remove",
+    ),
 ]

@@ -7,8 +7,10 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from squaremile.accounts.models import Role
+from squaremile.mapping import clusters
 from squaremile.mapping.models import Entry, EntryStatus
-from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory
+from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
+from squaremile.moderation.models import Report
 from squaremile.questions.models import Kind as QuestionKind
 from tests.browser.support import DESKTOP, PHONE, a11y_report, assert_fits_the_screen, make_user
 
@@ -97,10 +99,10 @@ def test_submit_moderate_publish_and_find(new_context, login, live_server, categ
     page.get_by_role("button", name="Publish “Hall pantry”").click()
     expect(page.locator(".messages")).to_contain_text("Published: “Hall pantry”")
     page.get_by_label("Select “Allotment swap”").check()
-    page.get_by_label("With the ticked entries").select_option("publish")
-    page.get_by_role("button", name="Apply to ticked entries").click()
-    expect(page.locator(".messages")).to_contain_text("Done: publish — 1 entry.")
-    expect(page.locator("main")).to_contain_text("no entry waits for moderation")
+    page.get_by_label("With the ticked items").select_option("publish")
+    page.get_by_role("button", name="Apply to ticked items").click()
+    expect(page.locator(".messages")).to_contain_text("Done: Publish — 1 item.")
+    expect(page.locator("main")).to_contain_text("nothing waits for a moderator")
 
     # 4. it is on its page (script shown as text), with the history for the moderator
     page.goto(visitor_entry.get_absolute_url())
@@ -194,16 +196,77 @@ def test_form_and_queue_pass_axe_and_fit_the_screen(new_context, login, category
     page = new_context(viewport=viewport).new_page()
     login(page, moderator)
     for url in ("/map/queue/", f"/map/entries/{entry.pk}/moderate/reject/", f"/map/entries/{entry.pk}/moderate/merge/",
-                "/map/queue/settings/", f"/map/entries/{entry.pk}/edit/", entry.get_absolute_url()):  # fmt: skip
+                f"/moderation/entry/{entry.pk}/reject/", "/map/queue/settings/", f"/map/entries/{entry.pk}/edit/",
+                entry.get_absolute_url()):  # fmt: skip
         page.goto(url)
         reports.append(a11y_report(page, url))
         if viewport == PHONE:
             assert_fits_the_screen(page)
     page.goto("/map/queue/")
-    page.get_by_role("button", name="Apply to ticked entries").click()  # nothing ticked: errors
-    expect(page.locator("#error-summary")).to_contain_text("Tick at least one entry")
+    page.get_by_role("button", name="Apply to ticked items").click()  # nothing ticked: errors
+    expect(page.locator("#error-summary")).to_contain_text("Tick at least one item")
     reports.append(a11y_report(page, "queue with errors"))
     if viewport == PHONE:
         assert_fits_the_screen(page)
     reports = [r for r in reports if r]
     assert not reports, "\n\n".join(reports)
+
+
+@pytest.mark.parametrize("decision", ["restore", "reject"])
+def test_three_reports_hide_an_entry_until_a_moderator_decides(new_context, login, category, settings, decision):
+    settings.MODERATION_HIDE_AFTER_REPORTS = 3
+    entry = EntryFactory(category=category, status=EntryStatus.PUBLISHED, title="Fake food bank", lat=53.8, lng=-1.55)
+    clusters.rebuild()
+    on_map = f"/map/?category={category.slug}&lat=53.8&lng=-1.55&zoom=15"
+    reporters = [make_user(email=f"reporter{i}@example.org") for i in range(3)]
+    for i, person in enumerate(reporters):
+        page = new_context(viewport=PHONE).new_page()
+        login(page, person)
+        page.goto(on_map)
+        expect(page.locator("#cm-list")).to_contain_text("Fake food bank")  # still there for each of them
+        page.goto(entry.get_absolute_url())
+        page.get_by_role("link", name="Report this entry").click()
+        page.get_by_label("It is wrong or out of date").check()
+        page.get_by_label("Tell us more (optional)").fill(f"Nobody there, says reporter {i}")
+        if i == 0:
+            assert_fits_the_screen(page)
+            report = a11y_report(page, "report form")
+            assert not report, report
+        page.get_by_role("button", name="Send the report").click()
+        expect(page.locator(".messages")).to_contain_text("Thank you for telling us")
+    assert Report.objects.count() == 3
+
+    # hidden: gone from the map and its page for everyone else
+    visitor = new_context(viewport=PHONE).new_page()
+    visitor.goto(on_map)
+    expect(visitor.locator("#cm-list")).not_to_contain_text("Fake food bank")
+    assert visitor.goto(entry.get_absolute_url()).status == 404
+
+    # the moderator, on a phone, sees it in the one queue with the reports, and decides
+    moderator = make_user(email="mod@example.org", role=Role.MODERATOR)
+    page = new_context(viewport=PHONE).new_page()
+    login(page, moderator)
+    page.goto("/moderation/")
+    row = page.locator(".queue-row", has_text="Fake food bank")
+    expect(row).to_contain_text("Hidden after reports")
+    expect(row).to_contain_text("Reported by 3 people")
+    expect(row).to_contain_text("Nobody there, says reporter 2")
+    assert_fits_the_screen(page)
+    report = a11y_report(page, "queue with a reported entry")
+    assert not report, report
+    if decision == "restore":
+        row.get_by_role("button", name="Restore “Fake food bank”").click()
+        expect(page.locator(".messages")).to_contain_text("Restored: “Fake food bank”")
+        visitor.goto(on_map)
+        expect(visitor.locator("#cm-list")).to_contain_text("Fake food bank")
+    else:
+        row.get_by_role("link", name="Reject… “Fake food bank”").click()
+        page.get_by_label("Why? (the person who sent it is told)").fill("Not a real place")
+        page.get_by_role("button", name="Reject").click()
+        expect(page.locator(".messages")).to_contain_text("Rejected: “Fake food bank”")
+        visitor.goto(on_map)
+        expect(visitor.locator("#cm-list")).not_to_contain_text("Fake food bank")
+    expect(page.locator("main")).to_contain_text("nothing waits for a moderator")
+    entry.refresh_from_db()
+    assert entry.status == (EntryStatus.PUBLISHED if decision == "restore" else EntryStatus.REJECTED)
+    assert set(Report.objects.values_list("outcome", flat=True)) == {"kept" if decision == "restore" else "removed"}

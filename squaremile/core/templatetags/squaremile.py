@@ -6,6 +6,18 @@ from squaremile.core.text import plain_text, render_markdown
 register = template.Library()
 
 
+@register.simple_tag(takes_context=True)
+def can(context, action, obj=None):
+    """The one way a template asks "may the person viewing this page do it":
+    `{% can "entry.moderate" as may_moderate %}` or `{% can "survey.change" survey as may_edit %}`,
+    then `{% if may_moderate %}`. The answer comes from `core.permissions.can`."""
+    from squaremile.core.permissions import can as may
+
+    request = context.get("request")
+    user = getattr(request, "user", None) if request is not None else context.get("user")
+    return may(user, action, obj)
+
+
 @register.filter
 def markdown(value):
     """Render user markdown as sanitised HTML."""

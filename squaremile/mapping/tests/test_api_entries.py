@@ -127,7 +127,7 @@ def test_patch_and_delete_by_owner_or_moderator_only(client, owner, owner_token,
     assert_error(call(client, "patch", path, {"title": None}, token=owner_token), 400, "title")
     response = call(client, "patch", path, {"title": "Renamed", "description": "More"}, token=owner_token)
     assert response.status_code == 200 and response.json()["title"] == "Renamed"
-    assert entry.events.get(action="edited").changes["title"] == [entry.title, "Renamed"]
+    assert entry.events.get(action="entry.edited").changes["title"] == [entry.title, "Renamed"]
     response = call(client, "patch", path, {"title": "By the moderator"}, token=moderator_token)
     assert response.status_code == 200
     assert_error(call(client, "delete", path, token=other_token), 403)
@@ -150,7 +150,7 @@ def test_moderation_actions(client, owner_token, moderator_token, category, mail
     assert_error(call(client, "post", "/map/entries/999999/publish", token=moderator_token), 404)
     response = call(client, "post", base + "/publish", {"note": "Checked by phone"}, token=moderator_token)
     assert response.status_code == 200 and response.json()["status"] == "published"
-    assert entry.events.get(action="published").note == "Checked by phone"
+    assert entry.events.get(action="entry.published").note == "Checked by phone"
     assert_error(call(client, "post", base + "/publish", token=moderator_token), 400, "status")
     assert_error(call(client, "post", base + "/verify", raw="{bad", token=moderator_token), 400)
     assert_error(call(client, "post", base + "/verify", {"note": "x" * 2001}, token=moderator_token), 400, "note")

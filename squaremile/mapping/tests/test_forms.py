@@ -115,7 +115,7 @@ def test_script_in_title_and_description_is_shown_as_text(client, member, catego
     entry = services.entry_create(by=member, title="<script>alert('t')</script>", category=category, lat=53.8,
                                   lng=-1.55, description="<script>alert('d')</script>")  # fmt: skip
     client.force_login(moderator)
-    for url in (reverse("mapping:queue"), reverse("mapping:entry_edit", args=[entry.pk]),
+    for url in (reverse("moderation:queue"), reverse("mapping:entry_edit", args=[entry.pk]),
                 reverse("mapping:moderate", args=[entry.pk, "reject"])):  # fmt: skip
         html = client.get(url).content.decode()
         assert "<script>alert(" not in html, url
@@ -283,7 +283,7 @@ def test_owner_edits_and_deletes_others_cannot(client, member, category):
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.title == "Friday pantry"
-    assert entry.events.filter(action="edited", actor=member).exists()
+    assert entry.events.filter(action="entry.edited", actor=member).exists()
     assert client.get(delete).status_code == 200
     assert client.post(delete).status_code == 302
     assert not Entry.objects.exists()
@@ -309,7 +309,7 @@ def test_edit_removes_a_photo(client, member, category, django_capture_on_commit
     assert response.status_code == 302
     assert not entry.photos.exists()
     assert not storage.exists(name)
-    assert entry.events.filter(action="photo_removed").exists()
+    assert entry.events.filter(action="entry.photo_removed").exists()
 
 
 def test_edit_form_offers_the_entrys_closed_category(client, member, category):

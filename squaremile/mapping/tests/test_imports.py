@@ -11,10 +11,11 @@ from django.urls import reverse
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
+from squaremile.audit.models import AuditEvent
 from squaremile.core.models import Job, JobStatus
 from squaremile.mapping import clusters, imports
 from squaremile.mapping.imports import ImportFileError, ImportOptions, ImportRejected, read_table
-from squaremile.mapping.models import ClusterCell, Entry, EntryAction, EntryEvent, EntryStatus
+from squaremile.mapping.models import ClusterCell, Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 from squaremile.questions.models import Kind as QuestionKind
 
@@ -220,8 +221,8 @@ def test_apply_creates_entries_with_history_area_and_cells(halls, food, moderato
     assert Entry.objects.get(external_id="h3").area_id is None  # outside the area (lng -1.54 is east of it)
     for entry in Entry.objects.all():  # the same answer as the one-point lookup the services use
         assert entry.area_id == getattr(area_for_point(lat=entry.lat, lng=entry.lng), "pk", None)
-    event = EntryEvent.objects.get(entry=hall)
-    assert event.action == EntryAction.IMPORTED and event.actor == moderator and "row 2" in event.note
+    event = hall.events.get()
+    assert event.action == "entry.imported" and event.actor == moderator and "row 2" in event.note
     assert ClusterCell.objects.filter(level=0).values_list("count", flat=True).first() is not None
     assert sum(ClusterCell.objects.filter(level=0).values_list("count", flat=True)) == 3
 
@@ -231,7 +232,7 @@ def test_one_bad_row_applies_nothing(halls, food, moderator):
     with pytest.raises(ImportRejected) as exc:
         imports.import_apply(table=table, options=options_for(table, default_category_id=halls.pk), by=moderator)
     assert [e["row"] for e in exc.value.plan.errors] == [5]
-    assert Entry.objects.count() == 0 and EntryEvent.objects.count() == 0
+    assert Entry.objects.count() == 0 and AuditEvent.objects.count() == 0
 
 
 def test_reimport_changes_nothing_and_updates_write_history(halls, food, moderator):
@@ -242,7 +243,7 @@ def test_reimport_changes_nothing_and_updates_write_history(halls, food, moderat
     again = imports.import_apply(table=read_table(GOOD_CSV.encode(), "halls.csv"), options=options, by=moderator)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert dict(Entry.objects.values_list("external_id", "updated_at")) == stamps
-    assert EntryEvent.objects.count() == 3
+    assert AuditEvent.objects.count() == 3
 
     changed = GOOD_CSV.replace("Village hall,Halls,53.80", "Village hall (new roof),food-help,53.82")
     result = imports.import_apply(table=read_table(changed.encode(), "halls.csv"), options=options, by=moderator)
@@ -250,7 +251,7 @@ def test_reimport_changes_nothing_and_updates_write_history(halls, food, moderat
     hall = Entry.objects.get(external_id="h1")
     assert (hall.title, hall.category, hall.lat) == ("Village hall (new roof)", food, 53.82)
     event = hall.events.order_by("-id").first()
-    assert event.action == EntryAction.IMPORTED
+    assert event.action == "entry.imported"
     assert event.changes["title"] == ["Village hall", "Village hall (new roof)"]
     assert event.changes["category"] == ["Halls", "Food help"]
     assert sum(ClusterCell.objects.filter(level=0).values_list("count", flat=True)) == 3
@@ -341,7 +342,7 @@ def test_wizard_upload_columns_preview_apply(client, halls, food, moderator):
     assert "3 new" in page
     # a second click does nothing more
     client.post(reverse("mapping:import_apply", args=[job.pk]))
-    assert Entry.objects.count() == 3 and EntryEvent.objects.count() == 3
+    assert Entry.objects.count() == 3 and AuditEvent.objects.count() == 3
 
 
 def test_wizard_bad_row_blocks_apply_then_corrected_file(client, halls, food, moderator):

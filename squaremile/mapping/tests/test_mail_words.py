@@ -29,23 +29,28 @@ def _check(mail, *, subject):
         assert "https[:]//evil[.]example/login" in text  # quoted as typed, not clickable
 
 
-def test_published_and_rejected_mails(anonymous_entry, mailoutbox, settings):
+def test_published_and_rejected_mails(anonymous_entry, mailoutbox, settings, django_capture_on_commit_callbacks):
     settings.SITE_URL = "https://map.example.net"
     moderator = UserFactory(role=Role.MODERATOR)
     services.entry_reject(entry=anonymous_entry, by=moderator, reason="Not local.")
-    assert notifications.notify_rejected(anonymous_entry.pk) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.notify_rejected(anonymous_entry.pk) == 1
     _check(mailoutbox[-1], subject="Your map entry was not published")
     assert "https://map.example.net/map/add/" in mailoutbox[-1].body
     anonymous_entry.refresh_from_db()
     services.entry_publish(entry=anonymous_entry, by=moderator)
-    assert notifications.notify_published(anonymous_entry.pk) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.notify_published(anonymous_entry.pk) == 1
     _check(mailoutbox[-1], subject="Your entry is on the map")
     assert f"https://map.example.net/map/entries/{anonymous_entry.pk}/" in mailoutbox[-1].body
+    # the visitor has no account: the mail says how to stop such mails, in one click
+    assert "https://map.example.net/notifications/unsubscribe/" in mailoutbox[-1].extra_headers["List-Unsubscribe"]
 
 
-def test_moderators_mails(anonymous_entry, mailoutbox):
+def test_moderators_mails(anonymous_entry, mailoutbox, django_capture_on_commit_callbacks):
     moderator = UserFactory(role=Role.MODERATOR)
-    assert notifications.notify_new_entry(anonymous_entry.pk) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.notify_new_entry(anonymous_entry.pk) == 1
     mail = mailoutbox[-1]
     assert mail.to == [moderator.email] and mail.subject == "[Square Mile] A new map entry waits for moderation"
     assert "evil.example/" not in mail.body and "https[:]//evil[.]example/login" in mail.body

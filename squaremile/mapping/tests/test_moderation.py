@@ -1,7 +1,6 @@
 """The moderation queue and actions (pages), the detail page's panel and history, the email
 preference page and the daily digest command."""
 
-import datetime as dt
 from io import StringIO
 
 import pytest
@@ -9,13 +8,13 @@ from django.core.management import call_command
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.mapping import services
-from squaremile.mapping.models import Entry, EntryStatus, ModerationMode, ModerationPreference
+from squaremile.mapping.models import Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, EntryFactory
+from squaremile.notifications.models import Preference
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/map/queue/"
@@ -43,49 +42,20 @@ def pending(category, n=1, **extra):
     ]
 
 
-# ---- who may see the queue ------------------------------------------------------------------
-def test_queue_is_for_moderators_only(client, category):
+# ---- the map's queue is the one moderation queue ----------------------------------------------
+def test_old_queue_address_leads_to_the_one_queue(client, category):
+    """The queue itself is tested in squaremile/moderation/tests/test_queue.py."""
     assert client.get(QUEUE).status_code == 302  # to the login page
     for role in (Role.MEMBER, Role.ORGANISER):
         client.force_login(UserFactory(role=role))
         assert client.get(QUEUE).status_code == 403
-        assert client.post(reverse("mapping:queue_bulk"), {"action": "publish"}).status_code == 403
         entry = pending(category)[0]
         assert client.post(reverse("mapping:moderate", args=[entry.pk, "publish"])).status_code == 403
         assert client.get(reverse("mapping:moderation_settings")).status_code == 403
     client.force_login(UserFactory(role=Role.ADMIN))
-    assert client.get(QUEUE).status_code == 200
-
-
-def test_queue_lists_pending_first_oldest_first_and_filters(mod_client, category):
-    other = CategoryFactory(name="Other things", slug="other-things")
-    old, new = pending(category, 2)
-    Entry.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
-    EntryFactory(category=other, status=EntryStatus.PENDING, title="Elsewhere")
-    EntryFactory(category=category, status=EntryStatus.PUBLISHED, title="Already out")
-    html = mod_client.get(QUEUE).content.decode()
-    assert html.index(old.title) < html.index(new.title)
-    assert "Elsewhere" in html and "Already out" not in html
-    html = mod_client.get(QUEUE, {"category": "other-things"}).content.decode()
-    assert "Elsewhere" in html and old.title not in html
-    html = mod_client.get(QUEUE, {"status": "published"}).content.decode()
-    assert "Already out" in html and "Elsewhere" not in html
-    html = mod_client.get(QUEUE, {"status": "all", "q": "already"}).content.decode()
-    assert "Already out" in html and "Elsewhere" not in html
-    # junk filters fall back rather than fail
-    assert mod_client.get(QUEUE, {"status": "nope", "category": "nope", "page": "x"}).status_code == 200
-
-
-def test_queue_is_paginated_without_n_plus_one(mod_client, category, django_assert_max_num_queries):
-    submitters = [UserFactory() for _ in range(3)]
-    for i in range(30):
-        EntryFactory(category=category, status=EntryStatus.PENDING, owner=submitters[i % 3], title=f"E{i}")
-    with django_assert_max_num_queries(12):
-        html = mod_client.get(QUEUE).content.decode()
-    assert html.count('class="queue-row"') == 25 and "Page 1 of 2" in html
-    with django_assert_max_num_queries(12):
-        html = mod_client.get(QUEUE, {"page": 2}).content.decode()
-    assert html.count('class="queue-row"') == 5
+    response = client.get(QUEUE, {"status": "rejected", "q": "hall"})
+    assert response.status_code == 302 and response["Location"] == "/moderation/?kind=entry&state=rejected&q=hall"
+    assert client.get(response["Location"]).status_code == 200
 
 
 # ---- single actions ---------------------------------------------------------------------------
@@ -95,7 +65,7 @@ def test_publish_from_the_queue(mod_client, moderator, category):
     assert response.status_code == 302 and response["Location"] == QUEUE
     entry.refresh_from_db()
     assert entry.status == EntryStatus.PUBLISHED
-    assert entry.events.get(action="published").actor == moderator
+    assert entry.events.get(action="entry.published").actor == moderator
 
 
 def test_next_must_stay_on_the_site(mod_client, category):
@@ -147,37 +117,6 @@ def test_merge_by_number_or_title(mod_client, category):
     assert response.status_code == 302
 
 
-# ---- bulk ----------------------------------------------------------------------------------------
-def test_bulk_publish_all_or_nothing(mod_client, category):
-    a, b = pending(category, 2)
-    c = EntryFactory(category=category, status=EntryStatus.ARCHIVED, title="Gone")
-    bulk = reverse("mapping:queue_bulk")
-    response = mod_client.post(bulk, {"action": "publish", "entries": [a.pk, b.pk, c.pk]})
-    html = response.content.decode()
-    assert response.status_code == 400 and "Nothing was changed" in html and "“Gone”" in html
-    assert f'value="{a.pk}" id="pick-{a.pk}" form="bulk-form" checked' in html  # the ticks are kept
-    assert Entry.objects.filter(status=EntryStatus.PENDING).count() == 2
-    response = mod_client.post(bulk, {"action": "publish", "entries": [a.pk, b.pk]})
-    assert response.status_code == 302
-    assert Entry.objects.filter(status=EntryStatus.PUBLISHED).count() == 2
-    follow = mod_client.get(response["Location"])
-    assert "Done: publish — 2 entries." in follow.content.decode()
-
-
-def test_bulk_reject_needs_reason_and_ticks(mod_client, category):
-    a, b = pending(category, 2)
-    bulk = reverse("mapping:queue_bulk")
-    response = mod_client.post(bulk, {"action": "reject", "entries": [a.pk, b.pk], "reason": ""})
-    assert response.status_code == 400 and b"Say why" in response.content
-    response = mod_client.post(bulk, {"action": "publish"})
-    assert response.status_code == 400 and b"Tick at least one entry" in response.content
-    response = mod_client.post(bulk, {"action": "fly", "entries": [a.pk]})
-    assert response.status_code == 400
-    response = mod_client.post(bulk, {"action": "reject", "entries": [a.pk, b.pk], "reason": "Spam"})
-    assert response.status_code == 302
-    assert set(Entry.objects.values_list("status", flat=True)) == {EntryStatus.REJECTED}
-
-
 # ---- the panel and the history on the entry's page ----------------------------------------------
 def render(template: str, entry, user) -> str:
     request = RequestFactory().get("/")
@@ -214,36 +153,33 @@ def test_panel_and_history_for_moderators_and_owner_only(moderator, category):
 
 
 # ---- email preference and digest -----------------------------------------------------------------
-def test_moderator_sets_email_preference(mod_client, moderator):
-    url = reverse("mapping:moderation_settings")
-    assert b"One email a day" in mod_client.get(url).content
-    assert mod_client.post(url, {"mode": "weekly"}).status_code == 400
-    assert mod_client.post(url, {"mode": "digest"}).status_code == 302
-    assert ModerationPreference.objects.get(user=moderator).mode == ModerationMode.DIGEST
+def test_moderator_email_choice_is_on_the_notifications_page(mod_client, moderator):
+    page = mod_client.get(reverse("mapping:moderation_settings"))
+    assert page.status_code == 302 and page.url == reverse("notifications:preferences")
+    form = mod_client.get(page.url)
+    assert b"A new map entry waits for moderation" in form.content
 
 
-def test_digest_command(category, mailoutbox):
+def test_moderators_daily_digest_lists_what_waits_once(category, mailoutbox, django_capture_on_commit_callbacks):
     digest = UserFactory(email="digest@example.org", role=Role.MODERATOR)
-    recent = UserFactory(email="recent@example.org", role=Role.MODERATOR)
-    UserFactory(email="now@example.org", role=Role.MODERATOR)  # immediate: no digest
-    ModerationPreference.objects.create(user=digest, mode=ModerationMode.DIGEST)
-    ModerationPreference.objects.create(user=recent, mode=ModerationMode.DIGEST,
-                                        last_digest_at=timezone.now() - dt.timedelta(hours=5))  # fmt: skip
+    UserFactory(email="now@example.org", role=Role.MODERATOR)  # straight away: no digest
+    Preference.objects.create(user=digest, kind="mapping.entry_waiting", delivery="daily")
     out = StringIO()
-    call_command("send_moderation_digests", stdout=out)
-    assert "Sent 0 digests" in out.getvalue() and mailoutbox == []  # nothing waits
-    entries = pending(category, 3)
-    call_command("send_moderation_digests", stdout=out)
+    call_command("send_digests", "--period", "daily", stdout=out)
+    assert "Sent 0 daily digests" in out.getvalue() and mailoutbox == []  # nothing waits
+    with django_capture_on_commit_callbacks(execute=True):
+        entries = [services.entry_create(by=UserFactory(), title=f"Waiting {i}", category=category, lat=52.6,
+                                         lng=-1.1) for i in range(3)]  # fmt: skip
+    mailoutbox.clear()  # the "straight away" moderator's mails
+    Entry.objects.filter(pk=entries[0].pk).update(status=EntryStatus.PUBLISHED)  # decided since: left out
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digests", "--period", "daily", stdout=out)
     assert [m.to for m in mailoutbox] == [["digest@example.org"]]
     body = mailoutbox[0].body
-    assert "3 map entries wait for moderation" in body
-    assert all(e.title in body for e in entries) and "/map/queue/" in body
-    assert ModerationPreference.objects.get(user=digest).last_digest_at is not None
-    call_command("send_moderation_digests", stdout=out)  # not again within 20 hours
+    assert "Waiting 1" in body and "Waiting 2" in body and "Waiting 0" not in body
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digests", "--period", "daily", stdout=out)  # not twice
     assert len(mailoutbox) == 1
-    ModerationPreference.objects.filter(user=digest).update(last_digest_at=timezone.now() - dt.timedelta(hours=21))
-    call_command("send_moderation_digests", stdout=out)
-    assert len(mailoutbox) == 2
 
 
 # ---- admin pages ------------------------------------------------------------------------------
@@ -264,21 +200,19 @@ def test_category_and_entry_admin_for_administrators_only(client, moderator, cat
     assert client.get(f"/admin/mapping/category/{category.pk}/delete/").status_code == 403
 
 
-def test_bulk_merge_into_one_entry(mod_client, category):
+def test_bulk_merge_into_one_entry(moderator, category):
+    from django.core.exceptions import ValidationError
+
     keep = EntryFactory(category=category, status=EntryStatus.PUBLISHED, title="Village hall")
     a, b = pending(category, 2)
-    bulk = reverse("mapping:queue_bulk")
-    response = mod_client.post(bulk, {"action": "merge", "entries": [a.pk, b.pk]})
-    assert response.status_code == 400 and b"Give the entry to merge them into" in response.content
-    response = mod_client.post(bulk, {"action": "merge", "entries": [a.pk, keep.pk], "into": str(keep.pk)})
-    assert response.status_code == 400 and b"Untick the entry" in response.content
-    response = mod_client.post(bulk, {"action": "merge", "entries": [a.pk, b.pk], "into": "nowhere at all"})
-    assert response.status_code == 400 and b"No other entry" in response.content
+    with pytest.raises(ValidationError, match="Give the entry to merge them into"):
+        services.entries_bulk(action="merge", entries=[a, b], by=moderator)
+    with pytest.raises(ValidationError, match="Untick the entry"):
+        services.entries_bulk(action="merge", entries=[a, keep], by=moderator, into=keep)
     assert not Entry.objects.filter(status=EntryStatus.MERGED).exists()
-    response = mod_client.post(bulk, {"action": "merge", "entries": [a.pk, b.pk], "into": f"#{keep.pk}"})
-    assert response.status_code == 302
+    assert services.entries_bulk(action="merge", entries=[a, b], by=moderator, into=keep) == 2
     assert set(Entry.objects.filter(status=EntryStatus.MERGED).values_list("merged_into", flat=True)) == {keep.pk}
-    assert keep.events.filter(action="merged").count() == 2
+    assert keep.events.filter(action="entry.merged").count() == 2
 
 
 def test_huge_numbers_in_urls_and_forms_are_not_errors(mod_client, category):
@@ -286,7 +220,7 @@ def test_huge_numbers_in_urls_and_forms_are_not_errors(mod_client, category):
     assert mod_client.get(f"/map/entries/{huge}/moderate/publish/").status_code == 404
     assert mod_client.get(f"/map/entries/{huge}/edit/").status_code == 404
     assert mod_client.get(f"/map/entries/{huge}/delete/").status_code == 404
-    response = mod_client.post(reverse("mapping:queue_bulk"), {"action": "publish", "entries": [str(huge)]})
+    response = mod_client.post(reverse("moderation:bulk"), {"action": "publish", "items": [f"entry:{huge}"]})
     assert response.status_code == 400
     entry = pending(category)[0]
     response = mod_client.post(reverse("mapping:moderate", args=[entry.pk, "merge"]), {"into": str(huge)})

@@ -7,17 +7,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
+from squaremile.audit.models import AuditEvent
 from squaremile.mapping import clusters, services
 from squaremile.mapping.models import (
     ClusterCell,
     Entry,
-    EntryAction,
-    EntryEvent,
     EntryStatus,
-    ModerationMode,
-    ModerationPreference,
 )
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
+from squaremile.notifications.models import Notification, Preference
 from squaremile.places.tests.factories import AreaFactory
 from squaremile.questions.models import Kind as QuestionKind
 
@@ -56,7 +54,7 @@ def test_member_entry_waits_with_history_and_area(member, category):
     assert entry.status == EntryStatus.PENDING
     assert entry.owner == member and entry.area == area
     event = entry.events.get()
-    assert event.action == EntryAction.CREATED and event.actor == member
+    assert event.action == "entry.created" and event.actor == member
     assert event.changes["title"] == [None, "Friday pantry"]
     assert event.changes["status"] == [None, "pending"]
     assert counted() == 0
@@ -188,8 +186,8 @@ def test_publish_reject_archive_restore_with_history_and_clusters(member, modera
     entry.refresh_from_db()
     assert entry.status == EntryStatus.PUBLISHED and counted() == 1
     actions = list(entry.events.order_by("created_at", "id").values_list("action", flat=True))
-    assert actions == ["created", "published", "rejected", "published", "archived", "restored"]
-    archived = entry.events.get(action="archived")
+    assert actions == [f"entry.{a}" for a in ("created", "published", "rejected", "published", "archived", "restored")]
+    archived = entry.events.get(action="entry.archived")
     assert archived.actor == moderator and archived.note == "Closed down"
     assert archived.changes["status"] == ["published", "archived"]
 
@@ -242,7 +240,7 @@ def test_verify_and_unverify(moderator, category):
     services.entry_unverify(entry=entry, by=moderator)
     entry.refresh_from_db()
     assert not entry.verified
-    assert entry.events.get(action="verified").changes["verified"] == [False, True]
+    assert entry.events.get(action="entry.verified").changes["verified"] == [False, True]
 
 
 def test_merge_moves_photos_links_and_writes_both_histories(moderator, category, tmp_path):
@@ -268,8 +266,8 @@ def test_merge_moves_photos_links_and_writes_both_histories(moderator, category,
     assert dupe.status == EntryStatus.MERGED and dupe.merged_into == keep
     assert keep.organisation == org and keep.photos.count() == 1 and dupe.photos.count() == 0
     assert older.merged_into == keep
-    assert "Merged into" in dupe.events.get(action="merged").note
-    into_event = keep.events.get(action="merged")
+    assert "Merged into" in dupe.events.get(action="entry.merged").note
+    into_event = keep.events.get(action="entry.merged")
     assert "Took in" in into_event.note and into_event.changes["photos"] == [0, 1]
     assert into_event.actor == moderator
     assert counted() == 1
@@ -288,7 +286,7 @@ def test_bulk_is_all_or_nothing(moderator, category):
         services.entries_bulk(action="publish", entries=[a, b, c], by=moderator)
     assert "“C”" in " ".join(err.value.message_dict["entries"])
     assert Entry.objects.filter(status=EntryStatus.PENDING).count() == 2
-    assert not EntryEvent.objects.exists()
+    assert not AuditEvent.objects.exists()
     assert services.entries_bulk(action="publish", entries=[a, b], by=moderator) == 2
     assert Entry.objects.filter(status=EntryStatus.PUBLISHED).count() == 3
     assert counted() == 2  # C was made by a factory without the cells; a and b went through apply
@@ -312,7 +310,7 @@ def test_owner_edit_of_published_entry_goes_back_to_the_queue(member, moderator,
     services.entry_update(entry=entry, by=member, data={"title": "Friday food pantry", "lat": 53.81})
     entry.refresh_from_db()
     assert entry.status == EntryStatus.PENDING and counted() == 0
-    edit = entry.events.get(action="edited")
+    edit = entry.events.get(action="entry.edited")
     assert edit.actor == member and edit.changes["title"] == ["Friday pantry", "Friday food pantry"]
     assert edit.changes["status"] == ["published", "pending"]
     services.entry_update(entry=entry, by=moderator, data={"title": "Pantry"})
@@ -329,6 +327,9 @@ def test_others_cannot_edit_or_delete(member, category):
         services.entry_delete(entry=entry, by=stranger)
     services.entry_delete(entry=entry, by=member)
     assert not Entry.objects.exists()
+    # the history outlives the entry, under its title, ending with who deleted it
+    deleted = AuditEvent.objects.filter(object_id=entry.pk).first()
+    assert deleted.action == "entry.deleted" and deleted.actor == member and deleted.target_label == entry.title
 
 
 def test_owner_cannot_edit_archived_entry(member, moderator, category):
@@ -352,11 +353,16 @@ def test_moderators_told_at_once_or_not(member, category, mailoutbox, django_cap
     digest = UserFactory(email="digest@example.org", role=Role.ADMIN)
     off = UserFactory(email="off@example.org", role=Role.MODERATOR)
     UserFactory(email="organiser@example.org", role=Role.ORGANISER)
-    ModerationPreference.objects.create(user=digest, mode=ModerationMode.DIGEST)
-    ModerationPreference.objects.create(user=off, mode=ModerationMode.OFF)
+    Preference.objects.create(user=digest, kind="mapping.entry_waiting", delivery="daily")
+    Preference.objects.create(user=off, kind="mapping.entry_waiting", delivery="off")
     with django_capture_on_commit_callbacks(execute=True):
         entry = make(member, category)
     assert [m.to for m in mailoutbox] == [[at_once.email]]
+    # every moderator sees it under the bell, whatever they chose for e-mail; the organiser does not
+    told = Notification.objects.filter(kind="mapping.entry_waiting", target_id=entry.pk)
+    assert sorted(told.values_list("recipient__email", "delivery")) == [
+        ("digest@example.org", "daily"), ("now@example.org", "immediate"), ("off@example.org", "off"),
+    ]  # fmt: skip
     body = mailoutbox[0].body
     assert "Friday pantry" in body and f"/map/entries/{entry.pk}/" in body and "/map/queue/" in body
     assert body.count("http") >= 2
@@ -386,15 +392,6 @@ def test_nothing_is_sent_for_a_rolled_back_change(member, moderator, category, m
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         make(member, category, lat=500)
     assert mailoutbox == []
-
-
-def test_moderation_preference_is_personal(moderator, member):
-    services.moderation_preference_set(user=moderator, by=moderator, mode=ModerationMode.DIGEST)
-    assert moderator.moderation_pref.mode == ModerationMode.DIGEST
-    with pytest.raises(PermissionDenied):
-        services.moderation_preference_set(user=member, by=member, mode=ModerationMode.OFF)
-    with pytest.raises(ValidationError):
-        services.moderation_preference_set(user=moderator, by=moderator, mode="hourly")
 
 
 def test_entry_in_a_closed_category_can_still_be_edited(member, category):

@@ -99,7 +99,7 @@ def test_responses_list_and_query_count(client, survey, owner, django_assert_num
     assert_error(call(client, "get", f"/network/surveys/{survey.slug}/responses?limit=0", token=token), 400)
 
 
-def test_submit_creates_then_updates_with_the_token(client, survey, mailoutbox):
+def test_submit_creates_then_updates_with_the_token(client, survey, mailoutbox, django_capture_on_commit_callbacks):
     OrganisationFactory(name="Food Bank", slug="food-bank")
     body = {
         "display_name": "Api Person", "consent": "anonymous", "email": "api@example.org", "stream": "business",
@@ -107,7 +107,8 @@ def test_submit_creates_then_updates_with_the_token(client, survey, mailoutbox):
         "works_with": [{"name": "Secret Sam", "strength": 3, "sharing": 1}, {"name": "Food Bank"}],
         "skills": {"first-aid": "strong"}, "resources": {"minibus": "some"}, "needs": ["bid-writing", "meeting-room"],
     }  # fmt: skip
-    response = call(client, "post", f"/network/surveys/{survey.slug}/responses", body)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = call(client, "post", f"/network/surveys/{survey.slug}/responses", body)
     assert response.status_code == 201, response.content
     out = response.json()
     assert out["created"] and out["token"] and out["token"] in out["private_link"]

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
+from squaremile.audit.selectors import history_for as survey_history
 from squaremile.directory.tests.factories import OrganisationFactory
 from squaremile.network.models import MergeSuggestion, Node, NodeKind, Tie
 from squaremile.network.names import node_merge, normalise, resolve_name, suggestion_dismiss
@@ -86,6 +87,8 @@ def test_merge_moves_ties_and_drops_self_and_duplicate_ties():
     kept = node_merge(survey=survey, keep=keep, merge=merge, by=organiser, label="Jayne Smith")
 
     assert kept.pk == keep.pk and kept.label == "Jayne Smith"
+    merged = survey_history(survey).get(action="network.merged")  # the audit log: ids, never the names
+    assert merged.actor == organiser and merged.changes == {"node": [merge.pk, keep.pk]}
     merge.refresh_from_db()
     assert merge.merged_into_id == keep.pk
     ties = {(t.source_id, t.target_id): t for t in Tie.objects.filter(round=round_)}

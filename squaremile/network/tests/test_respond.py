@@ -32,7 +32,10 @@ def respond_url(survey):
 
 
 def submit(client, survey, **kw):
-    response = client.post(respond_url(survey), form_data(**kw))
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the private link mail is queued on commit
+        response = client.post(respond_url(survey), form_data(**kw))
     assert response.status_code == 302, response.content.decode()[:3000]
     thanks = client.get(response["Location"])
     return thanks, client.session["network_thanks"]["link"]

@@ -292,10 +292,11 @@ def test_response_delete_removes_ties_and_lonely_nodes():
     assert list(Node.objects.values_list("label", flat=True)) == ["Bob"]
 
 
-def test_private_link_email(mailoutbox):
+def test_private_link_email(mailoutbox, django_capture_on_commit_callbacks):
     survey = SurveyFactory()
     result = services.response_submit(survey=survey, data=answers(email="a@example.org"))
-    services.email_private_link(response=result.response, link=f"https://example.org/r/{result.token}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.email_private_link(response=result.response, link=f"https://example.org/r/{result.token}/")
     assert len(mailoutbox) == 1 and result.token in mailoutbox[0].body
 
 
@@ -340,3 +341,13 @@ def test_a_failure_half_way_saves_nothing(monkeypatch):
     assert Response.objects.count() == 1 and Response.objects.get().consent == Consent.NAMED
     assert list(Tie.objects.values_list("target__label", flat=True)) == ["Bob"]
     assert sorted(Node.objects.values_list("label", flat=True)) == ["Alice Able", "Bob"]
+
+
+def test_publishing_a_survey_is_recorded_in_the_audit_log(organiser):
+    from squaremile.audit.selectors import history_for
+
+    survey = SurveyFactory(owner=organiser, is_published=False)
+    services.survey_update(survey=survey, by=organiser, data={"is_published": True})
+    services.survey_update(survey=survey, by=organiser, data={"title": "Renamed"})
+    assert [e.action for e in history_for(survey)] == ["survey.published"]
+    assert history_for(survey).get().actor == organiser

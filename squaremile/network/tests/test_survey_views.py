@@ -165,13 +165,13 @@ def test_survey_list_queries(client, owner, django_assert_num_queries):
     for _ in range(3):
         SurveyFactory(owner=owner)
     client.get(reverse("network:survey_list"))
-    with django_assert_num_queries(5):  # session, user, count, page, (role check is in memory)
+    with django_assert_num_queries(6):  # session, user, count, page, the bell's unread count (role check in memory)
         few = client.get(reverse("network:survey_list"))
     assert few.status_code == 200
     assert all(s.title in few.content.decode() for s in Survey.objects.all())
     for _ in range(10):
         SurveyFactory(owner=owner)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         many = client.get(reverse("network:survey_list"))
     assert many.status_code == 200 and Survey.objects.latest("pk").title in many.content.decode()
 
@@ -180,7 +180,7 @@ def test_responses_list_queries_and_privacy(client, survey, owner, django_assert
     client.force_login(owner)
     url = reverse("network:response_list", args=[survey.slug])
     client.get(url)
-    with django_assert_num_queries(8) as first:
+    with django_assert_num_queries(9) as first:  # with the bell's unread count
         html = client.get(url).content.decode()
     assert "Secret Sam" in html
     for _ in range(10):

@@ -43,7 +43,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mapping", "0007_entry_date_columns"),
+        ("mapping", "0009_moderation_preferences_to_notifications"),
         ("questions", "0001_initial"),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mapping", "0008_questions_to_shared"),
+        ("mapping", "0010_questions_to_shared"),
     ]
 
     operations = [

@@ -1,0 +1,133 @@
+"""The one way the platform sends e-mail.
+
+``send_email(to=..., subject=..., template=..., context=...)`` renders ``<template>.txt`` and
+``<template>.html`` (both extend the shared layout in ``notifications/email/base.*``), puts the site's
+name in the subject (``core.mail.subject``), gives the templates ``SITE_NAME``, ``site_url`` and
+absolute links (``core.site``), adds a one-click unsubscribe link and the ``List-Unsubscribe`` /
+``List-Unsubscribe-Post`` headers when the mail has a kind, and sends it from a background task
+queued when the transaction commits. Rules it keeps for every mail:
+
+- a person (``to=user``) is e-mailed only at a verified address (allauth's ``EmailAddress``), and
+  not at all for a kind they switched off;
+- an address without an account (``to="someone@example.org"``: an invitation, a visitor who left
+  their address with a map entry) is e-mailed unless it asked not to be (``Suppression``);
+- allauth's own mails (verify an address, log-in codes, password reset) are sent at once
+  (``send_message(..., immediate=True)``) by the account adapter in ``adapter.py``."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from squaremile.core.mail import subject as mail_subject
+from squaremile.core.site import absolute_url
+from squaremile.notifications import tokens
+
+log = logging.getLogger(__name__)
+
+
+def is_verified(user, address: str | None = None) -> bool:
+    from allauth.account.models import EmailAddress
+
+    address = address or user.email
+    return EmailAddress.objects.filter(user=user, email__iexact=address, verified=True).exists()
+
+
+def _suppressed(address: str, kind: str | None) -> bool:
+    from squaremile.notifications.models import Suppression
+
+    kinds = [tokens.ALL] + ([kind] if kind else [])
+    return Suppression.objects.filter(email=address.strip().lower(), kind__in=kinds).exists()
+
+
+def _switched_off(user, kind: str | None) -> bool:
+    if not kind:
+        return False
+    from squaremile.notifications.models import Delivery, Preference
+
+    chosen = dict(Preference.objects.filter(user=user, kind__in=[kind, tokens.ALL]).values_list("kind", "delivery"))
+    return chosen.get(kind, chosen.get(tokens.ALL)) == Delivery.OFF  # a choice for the kind overrides "all"
+
+
+def unsubscribe_url(*, kind: str, user=None, email: str = "") -> str:
+    return absolute_url(reverse("notifications:unsubscribe", args=[tokens.make(kind=kind, user=user, email=email)]))
+
+
+def render_message(*, to_address: str, subject: str, template: str, context: dict, unsubscribe_link: str = "",
+                   headers: dict | None = None) -> dict:  # fmt: skip
+    """The mail as a plain dict (what the task receives): subject, both bodies, headers."""
+    context = {
+        "SITE_NAME": settings.SITE_NAME,
+        "site_url": absolute_url("/"),
+        "unsubscribe_url": unsubscribe_link,
+        **context,
+    }
+    headers = dict(headers or {})
+    if unsubscribe_link:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_link}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return {
+        "to": [to_address],
+        "subject": mail_subject(subject),
+        "text": render_to_string(f"{template}.txt", context),
+        "html": render_to_string(f"{template}.html", context),
+        "headers": headers,
+    }
+
+
+def deliver(message: dict) -> int:
+    """Send one rendered message now (the task calls this)."""
+    mail = EmailMultiAlternatives(
+        message["subject"], message["text"], settings.DEFAULT_FROM_EMAIL, message["to"],
+        headers=message.get("headers") or None,
+    )  # fmt: skip
+    if message.get("html"):
+        mail.attach_alternative(message["html"], "text/html")
+    return mail.send()
+
+
+def send_message(message: dict, *, immediate: bool = False) -> None:
+    """Queue a rendered message for the worker once the transaction commits (or send it now)."""
+    if immediate:
+        deliver(message)
+        return
+
+    def enqueue():
+        from squaremile.notifications import tasks
+
+        tasks.deliver_email.enqueue(message=message)
+
+    transaction.on_commit(enqueue)
+
+
+def send_email(*, to, subject: str, template: str, context: dict, unsubscribe: str | None = None,
+               immediate: bool = False) -> bool:  # fmt: skip
+    """E-mail one person (a User) or one address (a str). ``subject``: fixed words (the site's name
+    is put before them). ``unsubscribe``: the notification kind the mail belongs to (gives the
+    one-click link), or None for a mail that must reach its reader. Returns False when the rules
+    above say not to send it."""
+    user = None if isinstance(to, str) else to
+    address = (to if user is None else user.email or "").strip()
+    if not address:
+        return False
+    if user is not None:
+        if not user.is_active or not is_verified(user, address):
+            log.info("Mail %s not sent: the address is not verified.", template)
+            return False
+        if _switched_off(user, unsubscribe):
+            return False
+    elif _suppressed(address, unsubscribe):
+        log.info("Mail %s not sent: the address asked not to be e-mailed.", template)
+        return False
+    link = unsubscribe_url(kind=unsubscribe, user=user, email=address) if unsubscribe else ""
+    context = {"recipient": user, "preferences_url": absolute_url(reverse("notifications:preferences")), **context}
+    message = render_message(
+        to_address=address, subject=subject, template=template, context=context, unsubscribe_link=link
+    )
+    send_message(message, immediate=immediate)
+    return True
