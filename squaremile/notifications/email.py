@@ -23,6 +23,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django_tasks import task
 
 from squaremile.core.mail import subject as mail_subject
 from squaremile.core.site import absolute_url
@@ -97,12 +98,13 @@ def send_message(message: dict, *, immediate: bool = False) -> None:
         deliver(message)
         return
 
-    def enqueue():
-        from squaremile.notifications import tasks
+    transaction.on_commit(lambda: deliver_email.enqueue(message=message))
 
-        tasks.deliver_email.enqueue(message=message)
 
-    transaction.on_commit(enqueue)
+@task()
+def deliver_email(message: dict) -> int:
+    """The worker's side of every e-mail: send one rendered message."""
+    return deliver(message)
 
 
 def send_email(*, to, subject: str, template: str, context: dict, unsubscribe: str | None = None,

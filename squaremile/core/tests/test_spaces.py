@@ -186,7 +186,7 @@ def test_the_header_shows_moderation_to_those_who_may(client, role, superuser, s
     client.force_login(UserFactory(role=role, is_superuser=superuser))
     response = client.get(reverse("accounts:profile_edit"))
     assert response.status_code == 200
-    assert (f'href="{reverse("mapping:queue")}"' in response.content.decode()) is shown
+    assert (f'href="{reverse("moderation:queue")}"' in response.content.decode()) is shown
 
 
 def test_administrators_look_roles_up_in_the_admin(client, survey):
