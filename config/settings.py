@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "squaremile.audit",
     "squaremile.notifications",
     "squaremile.attachments",
+    "squaremile.questions",
     "squaremile.imports",
     "squaremile.moderation",
     "squaremile.directory",

@@ -75,7 +75,7 @@ MIGRATION_FILLED_MODELS = {
     "directory.skill",
     "directory.resourcekind",
     "mapping.category",
-    "mapping.categoryquestion",
+    "questions.question",  # the seeded categories' questions
     "pages.sitepage",
 }
 

@@ -10,13 +10,8 @@ from squaremile.attachments.models import Attachment
 from squaremile.audit.selectors import history_for
 from squaremile.core.admin import AdminRoleMixin
 from squaremile.mapping import services
-from squaremile.mapping.models import Category, CategoryQuestion, Entry
-
-
-class CategoryQuestionInline(AdminRoleMixin, admin.TabularInline):
-    model = CategoryQuestion
-    fields = ("label", "kind", "choices", "required", "help_text", "position")
-    extra = 1
+from squaremile.mapping.models import Category, Entry
+from squaremile.questions.admin import QuestionInline
 
 
 @admin.register(Category)
@@ -26,7 +21,7 @@ class CategoryAdmin(AdminRoleMixin, admin.ModelAdmin):
     list_filter = ("is_threat", "auto_publish_trusted", "is_active")
     search_fields = ("name", "description")
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [CategoryQuestionInline]
+    inlines = [QuestionInline]
 
     def has_delete_permission(self, request, obj=None):
         # Entries keep their category (PROTECT): a category in use is made inactive instead.

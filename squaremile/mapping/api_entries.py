@@ -24,8 +24,9 @@ from squaremile.mapping.models import Category, Entry
 
 router = Router(tags=["map"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-AnswerValue = str | int | float | bool | None
-AnswerIn = Text | int | float | bool | None  # what comes in is cleaned (core.api.Text)
+AnswerValue = str | int | float | bool | list[str] | None
+# what comes in is cleaned (core.api.Text); read by questions.answers.parse_answer (a list: "any of")
+AnswerIn = Text | int | float | bool | list[Text] | None
 
 
 # ---- output -------------------------------------------------------------------------------

@@ -135,6 +135,8 @@ class QuestionOut(Schema):
     help_text: str
     kind: str
     choices: list[str] = Field(alias="choice_list")
+    min_value: float | None = Field(None, description="a number's smallest answer, if any")
+    max_value: float | None = Field(None, description="a number's largest answer, if any")
     required: bool
 
 

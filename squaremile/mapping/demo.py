@@ -34,11 +34,11 @@ from squaremile.mapping.models import (
     Entry,
     EntryAction,
     EntryStatus,
-    QuestionKind,
     audit_action,
     date_columns,
 )
 from squaremile.places.models import Area, AreaKind
+from squaremile.questions.models import Kind as QuestionKind
 
 BATCH = 2000
 

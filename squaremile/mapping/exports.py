@@ -29,7 +29,9 @@ from django.utils import timezone
 
 from squaremile.core.text import xml_safe
 from squaremile.mapping.filters import MapFilters, filtered_entries, parse_filters
-from squaremile.mapping.models import CategoryQuestion, Entry
+from squaremile.mapping.models import Entry
+from squaremile.mapping.selectors import category_questions
+from squaremile.questions.answers import answer_text
 
 FORMATS: dict[str, tuple[str, str, str]] = {
     # format: (content type, file extension, what it is for)
@@ -104,16 +106,23 @@ class _Questions:
 
     def __init__(self):
         self.labels: dict[str, str] = {}
+        self.by_key = {}
         seen: set[str] = set()
-        for q in CategoryQuestion.objects.select_related("category").order_by("category__position", "position", "pk"):
+        for q in category_questions():
             label = q.label.strip() or f"Question {q.pk}"
             if label.casefold() in seen or label.casefold() in CSV_COLUMNS:
                 label = f"{label} ({q.category.name})"
             seen.add(label.casefold())
             self.labels[str(q.pk)] = label
+            self.by_key[str(q.pk)] = q
 
     def named(self, answers: dict) -> dict:
+        """Label -> stored value (JSON files)."""
         return {self.labels[k]: v for k, v in (answers or {}).items() if k in self.labels}
+
+    def text(self, key: str, answers: dict):
+        """One answer as a file cell that imports again (`questions.answers.answer_text`)."""
+        return answer_text(self.by_key[key], (answers or {}).get(key))
 
 
 def _record(entry: Entry, base_url: str) -> dict:
@@ -185,7 +194,7 @@ def csv_chunks(entries: Iterable[Entry], *, base_url: str = "", progress=None) -
     for entry in _counted(entries, progress):
         record = _record(entry, base_url)
         answers = entry.answers or {}
-        row = [safe_cell(record[c]) for c in CSV_COLUMNS] + [safe_cell(answers.get(pk)) for pk, _ in extra]
+        row = [safe_cell(record[c]) for c in CSV_COLUMNS] + [safe_cell(questions.text(pk, answers)) for pk, _ in extra]
         yield writer.writerow(row)
 
 
@@ -221,8 +230,10 @@ def kml_chunks(entries: Iterable[Entry], *, base_url: str = "", progress=None, t
             if record[key] not in ("", None)
         )
         data += "".join(
-            f'<Data name="{xml_text(label)}"><value>{xml_text(safe_value(value))}</value></Data>'
-            for label, value in questions.named(entry.answers).items()
+            f'<Data name="{xml_text(questions.labels[key])}">'
+            f"<value>{xml_text(safe_value(questions.text(key, entry.answers)))}</value></Data>"
+            for key in questions.labels
+            if key in (entry.answers or {})
         )
         yield (
             f"<Placemark><name>{xml_text(entry.title)}</name>"

@@ -15,11 +15,12 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 
 from squaremile.attachments.forms import AltTextsField, AttachmentsField
-from squaremile.core.forms import FastSelect, Form, question_label
+from squaremile.core.forms import FastSelect, Form
 from squaremile.directory.models import Organisation, Project
-from squaremile.mapping.models import Category, CategoryQuestion, Entry, QuestionKind
+from squaremile.mapping.models import Category, Entry
 from squaremile.mapping.services import DESCRIPTION_MAX, TITLE_MAX
 from squaremile.places.models import Area
+from squaremile.questions.forms import add_question_fields
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 STARTED_SALT = "mapping.entry-form.started"
@@ -63,26 +64,6 @@ def find_by_name(model, text: str, chosen_id: str = ""):
 
 
 # ---- the entry form ------------------------------------------------------------------------
-def question_field(question: CategoryQuestion) -> forms.Field:
-    common = {
-        "label": question_label(question.label, required=question.required),
-        "required": question.required,
-        "help_text": question.help_text,
-    }
-    if question.kind == QuestionKind.NUMBER:
-        return forms.CharField(
-            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}), max_length=40, **common
-        )
-    if question.kind == QuestionKind.CHOICE:
-        choices = [("", "Choose…")] + [(c, c) for c in question.choice_list]
-        return forms.ChoiceField(choices=choices, **common)
-    if question.kind == QuestionKind.DATE:
-        return forms.DateField(widget=DATE, **common)
-    if question.kind == QuestionKind.YESNO:
-        return forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect, **common)
-    return forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, **common)
-
-
 class EntryForm(Form):
     """Add or change an entry. `category` decides which extra questions are asked; without
     JavaScript the form is sent back with the chosen category's questions ("Show its questions")."""
@@ -194,13 +175,9 @@ class EntryForm(Form):
         self.chosen_category = self._chosen_category()
         self.question_names = []
         if self.chosen_category is not None:
-            for question in self.chosen_category.questions.all():
-                name = f"q_{question.pk}"
-                self.fields[name] = question_field(question)
-                self.question_names.append(name)
-                if entry is not None and not self.is_bound and str(question.pk) in entry.answers:
-                    value = entry.answers[str(question.pk)]
-                    self.initial[name] = ("yes" if value else "no") if isinstance(value, bool) else value
+            self.question_names = add_question_fields(
+                self, self.chosen_category.questions.all(), entry.answers if entry is not None else None
+            )
 
     @staticmethod
     def _initial_from(entry: Entry) -> dict:

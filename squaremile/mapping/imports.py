@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -54,22 +55,25 @@ from squaremile.mapping.models import (
     DESCRIPTION_MAX,
     TITLE_MAX,
     Category,
-    CategoryQuestion,
     Entry,
     EntryAction,
     EntryStatus,
-    QuestionKind,
     audit_action,
     date_columns,
 )
 from squaremile.places.area_index import AreaIndex
+from squaremile.questions.answers import NO_WORDS, YES_WORDS, parse_answer
+from squaremile.questions.models import Question
+from squaremile.questions.selectors import questions_for_model
 
 logger = logging.getLogger(__name__)
 
 EXTERNAL_ID_MAX = 200
 ANSWER_TEXT_MAX = 2_000
-YES = {"yes", "y", "true", "1", "on", "verified"}
-NO = {"no", "n", "false", "0", "off", ""}
+# The verified column: the one set of yes/no words (squaremile.questions.answers), "verified", and
+# an empty cell for no.
+YES = YES_WORDS | {"verified"}
+NO = NO_WORDS | {""}
 COLUMN_NAME_MAX = reading.COLUMN_NAME_MAX  # a longer column name is cut (in `imports.reading`)
 
 __all__ = [
@@ -150,7 +154,7 @@ def question_key(question) -> str:
     return f"q{question.pk}"
 
 
-def guess_mapping(columns: list[str], questions: Iterable[CategoryQuestion] = (), *, geojson: bool = False) -> dict:
+def guess_mapping(columns: list[str], questions: Iterable[Question] = (), *, geojson: bool = False) -> dict:
     """target key -> column name, guessed from the header names. Each column is used at most once."""
     mapping = pipeline.guess_mapping(columns, TARGETS, skip=("lat", "lng") if geojson else ())
     used = set(mapping.values())
@@ -207,10 +211,10 @@ class _Lookups:
             self.categories.setdefault(category.slug.casefold(), category)
             self.categories.setdefault(category.name.casefold(), category)
         self.default = self.by_id.get(options.default_category_id) if options.default_category_id else None
-        self.questions: dict[str, CategoryQuestion] = {}
+        self.questions: dict[str, Question] = {}
         keys = [k for k in options.mapping if k.startswith("q") and k[1:].isdigit()]
         if keys:
-            for q in CategoryQuestion.objects.filter(pk__in=[int(k[1:]) for k in keys]):
+            for q in questions_for_model(Category).filter(pk__in=[int(k[1:]) for k in keys]):
                 self.questions[question_key(q)] = q
         self.organisations: dict[str, tuple[int, str]] = {}
         if options.mapping.get("organisation"):
@@ -250,38 +254,14 @@ def parse_date(raw: str) -> dt.date | None:
     raise ValueError(text)
 
 
-def _answer(question: CategoryQuestion, raw: str):
-    """Stored as the entry form stores them: text -> str, number -> int/float, choice -> the
-    option, date -> ISO date, yes/no -> bool. ValueError says what is expected."""
-    kind = question.kind
-    if kind == QuestionKind.TEXT:
-        if len(raw) > ANSWER_TEXT_MAX:
-            raise ValueError(f"at most {ANSWER_TEXT_MAX} characters")
-        return raw
-    if kind == QuestionKind.NUMBER:
-        value = _number(raw)
-        if value is None or abs(value) > 1e15:
-            raise ValueError("give a number, such as 12 or 3.5")
-        return int(value) if value.is_integer() else value
-    if kind == QuestionKind.CHOICE:
-        for option in question.choice_list:
-            if raw.casefold() == option.casefold():
-                return option
-        raise ValueError("choose one of: " + ", ".join(question.choice_list))
-    if kind == QuestionKind.DATE:
-        try:
-            day = parse_date(raw)
-        except ValueError:
-            raise ValueError("give a date as YYYY-MM-DD") from None
-        return day.isoformat() if day else None
-    if kind == QuestionKind.YESNO:
-        text = raw.casefold()
-        if text in YES:
-            return True
-        if text in NO:
-            return False
-        raise ValueError("answer yes or no")
-    raise ValueError("this kind of question is not known")
+def _answer(question: Question, raw: str):
+    """The answer as the entry form stores it (`questions.answers.parse_answer`); ValueError says
+    what is expected, in words that follow the question's label."""
+    try:
+        return parse_answer(question, raw)
+    except ValidationError as exc:
+        message = exc.messages[0].rstrip(".")
+        raise ValueError(message[:1].lower() + message[1:]) from None
 
 
 def _check_row(row: Row, options: ImportOptions, lk: _Lookups) -> tuple[dict | None, list[str]]:
@@ -395,7 +375,7 @@ def _check_row(row: Row, options: ImportOptions, lk: _Lookups) -> tuple[dict | N
     # extra questions: only those of the row's category
     answers = {}
     for key, question in lk.questions.items():
-        if not mapping.get(key) or category is None or question.category_id != category.pk:
+        if not mapping.get(key) or category is None or question.owner_id != category.pk:
             continue
         raw = get(key) or ""
         if not raw:
@@ -832,11 +812,9 @@ def _changed_fields(plan: Plan) -> set[str]:
 
 # ---- the web wizard's job (the pipeline's jobs, with the map's importer) ---------------------
 def import_questions():
-    return list(
-        CategoryQuestion.objects.select_related("category").order_by(
-            "category__position", "category__name", "position", "pk"
-        )
-    )
+    from squaremile.mapping.selectors import category_questions
+
+    return category_questions()
 
 
 def start_import(*, by, upload, filename: str):

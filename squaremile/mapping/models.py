@@ -12,9 +12,9 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 
-from squaremile.core.text import nonblank_lines
 from squaremile.mapping.tiles import cell_columns
 from squaremile.moderation.models import ModerationState
+from squaremile.questions.models import OWNER_RELATION
 
 
 class CategoryIcon(models.TextChoices):
@@ -49,6 +49,8 @@ class Category(models.Model):
     )
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Its extra questions (squaremile.questions); answers live in Entry.answers under str(question.pk).
+    questions = GenericRelation("questions.Question", **OWNER_RELATION)
 
     class Meta:
         ordering = ["position", "name"]
@@ -56,36 +58,6 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class QuestionKind(models.TextChoices):
-    TEXT = "text", "Text"
-    NUMBER = "number", "Number"
-    CHOICE = "choice", "Choice"
-    DATE = "date", "Date"
-    YESNO = "yesno", "Yes or no"
-
-
-class CategoryQuestion(models.Model):
-    """An extra question a category asks; answers live in Entry.answers under str(question.pk)."""
-
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions")
-    label = models.CharField(max_length=200)
-    help_text = models.CharField(max_length=300, blank=True)
-    kind = models.CharField(max_length=10, choices=QuestionKind.choices, default=QuestionKind.TEXT)
-    choices = models.TextField(blank=True, help_text="For a choice question: one option per line.")
-    required = models.BooleanField(default=False)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["category", "position", "id"]
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def choice_list(self) -> list[str]:
-        return nonblank_lines(self.choices)
 
 
 # An entry's dates span from its start date (or, for a cut, the date it was announced or takes effect)

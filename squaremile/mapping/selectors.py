@@ -8,7 +8,9 @@ from django.http import Http404
 from squaremile.core.permissions import can
 from squaremile.mapping import clusters
 from squaremile.mapping.filters import MapFilters, filtered_entries
-from squaremile.mapping.models import Category, CategoryQuestion, Entry, EntryStatus, QuestionKind
+from squaremile.mapping.models import Category, Entry, EntryStatus
+from squaremile.questions.answers import display_answer, is_empty
+from squaremile.questions.models import Question
 
 
 def can_view_entry(user, entry: Entry) -> bool:
@@ -21,7 +23,7 @@ def entry_for_viewer(pk: int, *, user) -> Entry:
         raise Http404("No such entry on the map.")
     entry = (
         Entry.objects.select_related("category", "area", "organisation", "project", "owner", "merged_into")
-        .prefetch_related("attachments", Prefetch("category__questions", queryset=CategoryQuestion.objects.all()))
+        .prefetch_related("attachments", Prefetch("category__questions", queryset=Question.objects.all()))
         .filter(pk=pk)
         .first()
     )
@@ -48,15 +50,20 @@ def entry_answers(entry: Entry) -> list[dict]:
     out = []
     for question in entry.category.questions.all():
         value = answers.get(str(question.pk))
-        if value in (None, "", []):
+        if is_empty(value):
             continue
-        if question.kind == QuestionKind.YESNO:
-            text = "Yes" if value in (True, "yes", "Yes", "true", "1", 1) else "No"
-        elif isinstance(value, list):
-            text = ", ".join(str(v) for v in value)
-        else:
-            text = str(value)
-        out.append({"question": question.label, "answer": text, "kind": question.kind})
+        out.append({"question": question.label, "answer": display_answer(question, value), "kind": question.kind})
+    return out
+
+
+def category_questions() -> list[Question]:
+    """Every category's extra questions, categories in their order, each with `.category` set
+    (the import's column choices and the exports' column names)."""
+    out = []
+    for category in Category.objects.prefetch_related("questions").order_by("position", "name", "pk"):
+        for question in category.questions.all():
+            question.category = category
+            out.append(question)
     return out
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,12 +48,12 @@ from squaremile.mapping.models import (
     Entry,
     EntryAction,
     EntryStatus,
-    QuestionKind,
 )
 from squaremile.mapping.moderation import TRACKED
 from squaremile.moderation import registry
 from squaremile.moderation import services as moderation
 from squaremile.places.selectors import area_for_point
+from squaremile.questions.answers import parse_answers
 
 S = EntryStatus
 logger = logging.getLogger(__name__)
@@ -80,9 +79,6 @@ EDITABLE = (
     "title", "description", "category", "lat", "lng", "organisation", "project",
     "start_date", "end_date", "announced_on", "takes_effect_on", "submitter_name", "submitter_email",
 )  # fmt: skip
-ANSWER_TEXT_MAX = 2_000
-YES = {"yes", "y", "true", "1", "on"}
-NO = {"no", "n", "false", "0", "off"}
 
 
 # ---- clusters (clusters.py keeps the precomputed map cells) ------------------------------
@@ -139,79 +135,19 @@ def _event(entry: Entry, by, action: str, *, changes: dict | None = None, note: 
 
 # ---- extra questions ----------------------------------------------------------------------
 def clean_answers(category: Category, raw: dict | None) -> dict:
-    """The answers to a category's extra questions, checked and normalised for storage
-    (text -> str, number -> int or float, choice -> the option, date -> ISO date, yes/no -> bool).
-
-    `raw` is keyed by str(question.pk); values may be typed (from a form) or text/JSON (from the
-    API). Errors are raised per question as "answers.<pk>"."""
-    raw = {str(k): v for k, v in (raw or {}).items()}
+    """The answers to a category's extra questions, checked and stored as `questions.answers`
+    parses them. `raw` is keyed by str(question.pk); values may be typed (from a form) or text/JSON
+    (from the API). Errors are raised per question as "answers.<pk>"."""
     questions = list(category.questions.all())
-    known = {str(q.pk) for q in questions}
-    errors: dict[str, list[str]] = {}
-    for key in raw:
-        if key not in known:
-            errors[f"answers.{key}"] = [f"“{category.name}” has no question {key}."]
-    clean: dict = {}
-    for q in questions:
-        key = str(q.pk)
-        value = raw.get(key)
-        if isinstance(value, str):
-            value = value.strip()
-        if value is None or value == "" or value == []:
-            if q.required:
-                errors[f"answers.{key}"] = [f"{q.label}: this question needs an answer."]
-            continue
-        try:
-            clean[key] = _answer(q, value)
-        except ValueError as exc:
-            errors[f"answers.{key}"] = [f"{q.label}: {exc}"]
-    if errors:
-        raise ValidationError(errors)
+    labels = {str(q.pk): q.label for q in questions}
+    clean, problems = parse_answers(questions, raw)
+    if problems:
+        raise ValidationError({
+            f"answers.{key}": [f"{labels[key]}: {m}" if key in labels else f"“{category.name}” has no question {key}."
+                               for m in messages]
+            for key, messages in problems.items()
+        })  # fmt: skip
     return clean
-
-
-def _answer(q, value):
-    if q.kind == QuestionKind.TEXT:
-        if not isinstance(value, str):
-            value = str(value)
-        if len(value) > ANSWER_TEXT_MAX:
-            raise ValueError(f"at most {ANSWER_TEXT_MAX} characters.")
-        return value
-    if q.kind == QuestionKind.NUMBER:
-        if isinstance(value, bool):
-            raise ValueError("give a number, such as 12 or 3.5.")
-        try:
-            number = Decimal(str(value).replace(",", ""))
-        except InvalidOperation:
-            raise ValueError("give a number, such as 12 or 3.5.") from None
-        if not number.is_finite() or abs(number) > Decimal("1e15"):
-            raise ValueError("give a number, such as 12 or 3.5.")
-        return int(number) if number == number.to_integral_value() else float(number)
-    if q.kind == QuestionKind.CHOICE:
-        options = q.choice_list
-        for option in options:
-            if str(value).strip().casefold() == option.casefold():
-                return option
-        raise ValueError("choose one of: " + ", ".join(options) + ".")
-    if q.kind == QuestionKind.DATE:
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        try:
-            return dt.date.fromisoformat(str(value)).isoformat()
-        except ValueError:
-            raise ValueError("give a date as YYYY-MM-DD, for example 2026-03-31.") from None
-    if q.kind == QuestionKind.YESNO:
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in YES:
-            return True
-        if text in NO:
-            return False
-        raise ValueError("answer yes or no.")
-    raise ValueError("this kind of question is not known.")  # pragma: no cover - choices are fixed
 
 
 # ---- checks shared by create and update ---------------------------------------------------

@@ -4,19 +4,14 @@
 from django.contrib import admin
 
 from squaremile.core.admin import AdminRoleMixin
-from squaremile.network.models import Invitation, MergeSuggestion, Node, Question, Response, Round, Survey
+from squaremile.network.models import Invitation, MergeSuggestion, Node, Response, Round, Survey
+from squaremile.questions.admin import QuestionInline
 
 
 class RoundInline(admin.TabularInline):
     model = Round
     fields = ("number", "label", "opens_at", "closes_at", "data_version")
     readonly_fields = ("data_version",)
-    extra = 0
-
-
-class QuestionInline(admin.TabularInline):
-    model = Question
-    fields = ("position", "label", "kind", "choices", "required")
     extra = 0
 
 

@@ -27,6 +27,7 @@ from squaremile.network.forms import Taxonomy
 from squaremile.network.models import Consent, Survey
 from squaremile.network.names import normalise
 from squaremile.network.services import ResponseData, TieData
+from squaremile.questions.answers import parse_answers
 
 router = Router(tags=["network"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -156,8 +157,10 @@ class ResponseIn(Schema):
     resources: dict[Text, LevelValue] = Field(default_factory=dict, description="resource slug -> strong | some")
     needs: list[Text] = Field(default_factory=list, max_length=200, description="Skill or resource slugs.")
     needs_text: Text = Field("", max_length=2000)
-    answers: dict[Text, Text | int | None] = Field(
-        default_factory=dict, description="Custom question id -> answer (see the survey's questions)."
+    answers: dict[Text, Text | bool | int | float | list[Text] | None] = Field(
+        default_factory=dict,
+        description="Custom question id -> answer (see the survey's questions): text; a number; yes/no as "
+        "true/false or a yes/no word; a date as YYYY-MM-DD; an option; a list of options for “any of”.",
     )
     token: Text | None = Field(
         None, max_length=100, description="The private-link token of an earlier answer, to update it."
@@ -254,22 +257,9 @@ def _response_data(survey: Survey, payload: ResponseIn) -> ResponseData:
         if key and key in seen:
             errors.setdefault("works_with", []).append(f"“{tie.name}” is listed twice.")
         seen.add(key)
-    questions = {str(q.pk): q for q in survey.questions.all()}
-    answers = {}
-    for key, value in payload.answers.items():
-        question = questions.get(key)
-        if question is None:
-            errors.setdefault("answers", []).append(f"Unknown question: {key}")
-        elif question.kind == "choice" and value not in question.choice_list:
-            errors.setdefault("answers", []).append(f"Question {key}: choose one of {', '.join(question.choice_list)}")
-        elif question.kind == "scale" and (not isinstance(value, int) or not 0 <= value <= 4):
-            errors.setdefault("answers", []).append(f"Question {key}: a number from 0 to 4")
-        elif question.kind == "yesno" and value not in ("yes", "no"):
-            errors.setdefault("answers", []).append(f"Question {key}: yes or no")
-        elif question.kind == "number" and not isinstance(value, int):
-            errors.setdefault("answers", []).append(f"Question {key}: a whole number")
-        elif value not in (None, ""):
-            answers[key] = value
+    answers, problems = parse_answers(survey.questions.all(), payload.answers)
+    for key, messages in problems.items():
+        errors.setdefault("answers", []).extend(f"Question {key}: {message}" for message in messages)
     if errors:
         raise ValidationError(errors)
     return ResponseData(

@@ -9,9 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, validate_email
 
-from squaremile.core.forms import Form, ModelForm, question_label
+from squaremile.core.forms import Form, ModelForm
 from squaremile.directory.models import Organisation, ResourceKind, Skill, SkillFamily, Stream
-from squaremile.network.models import Consent, Question, QuestionKind, Survey
+from squaremile.network.models import Consent, Survey
 from squaremile.network.names import normalise
 from squaremile.network.questions import (
     MIN_THRESHOLD,
@@ -24,6 +24,9 @@ from squaremile.network.questions import (
 )
 from squaremile.network.services import ResponseData, TieData
 from squaremile.places.models import Area
+from squaremile.questions.answers import initial_value
+from squaremile.questions.forms import add_question_fields, answers_from
+from squaremile.questions.models import Question
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 NO_JS_TIE_ROWS = 8
@@ -107,54 +110,6 @@ class SurveyForm(ModelForm):
         return data
 
 
-class QuestionForm(Form):
-    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    label = forms.CharField(label="Question", max_length=300, required=False)
-    kind = forms.ChoiceField(label="Kind of answer", choices=QuestionKind.choices, initial=QuestionKind.TEXT)
-    help_text = forms.CharField(label="Hint (optional)", max_length=300, required=False)
-    choices = forms.CharField(
-        label="Options (for a choice: one per line)", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    required = forms.BooleanField(label="An answer is required", required=False)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("kind") == QuestionKind.CHOICE and cleaned.get("label"):
-            options = [c for c in (cleaned.get("choices") or "").splitlines() if c.strip()]
-            if len(options) < 2:
-                self.add_error("choices", "Give at least two options, one per line.")
-        return cleaned
-
-
-# At most 40 questions, and never more forms built than that whatever the management form claims
-# (absolute_max; Django's default would build up to 1,040, each checked and shown with its errors).
-QuestionFormSet = forms.formset_factory(
-    QuestionForm, extra=1, can_delete=True, can_order=True, max_num=40, absolute_max=40, validate_max=True
-)
-
-
-def question_initial(survey: Survey | None) -> list[dict]:
-    if survey is None or not survey.pk:
-        return []
-    return [
-        {"id": q.pk, "label": q.label, "kind": q.kind, "help_text": q.help_text, "choices": q.choices,
-         "required": q.required, "ORDER": i + 1}
-        for i, q in enumerate(survey.questions.all())
-    ]  # fmt: skip
-
-
-def questions_from(formset) -> list[dict]:
-    """The formset's questions in the chosen order, without deleted or empty rows."""
-    rows = []
-    for i, form in enumerate(formset.forms):
-        data = getattr(form, "cleaned_data", None) or {}
-        if not data or data.get("DELETE") or not (data.get("label") or "").strip():
-            continue
-        order = data.get("ORDER")
-        rows.append((order if order is not None else 10_000 + i, i, data))
-    return [data for _order, _i, data in sorted(rows, key=lambda r: (r[0], r[1]))]
-
-
 # ---------------------------------------------------------------- the questionnaire
 
 
@@ -190,8 +145,8 @@ class TieRow:
 
 class RespondForm(Form):
     """The questionnaire. Fields: about you, consent, skills (`skill_<pk>`), resources (`res_<pk>`),
-    willingness, needs, custom questions (`q_<pk>`); the ties come as rows `tie-N-name|strength|sharing`
-    (any number of them) and are checked in `clean()`."""
+    willingness, needs, custom questions (`q_<pk>`, squaremile.questions); the ties come as rows
+    `tie-N-name|strength|sharing` (any number of them) and are checked in `clean()`."""
 
     display_name = forms.CharField(
         label="Your name", max_length=120,
@@ -257,8 +212,10 @@ class RespondForm(Form):
             choices=self.fields["needed_resources"].choices
         )
         self.fields["willingness"].label = self.words["willingness"]
-        for question in self.questions:
-            self.fields[f"q_{question.pk}"] = _question_field(question)
+        add_question_fields(self, self.questions)
+        for question in self.questions:  # a saved response's answers, as the fields show them
+            if question.field_name in self.initial:
+                self.initial[question.field_name] = initial_value(question, self.initial[question.field_name])
         if paper:
             self.fields["consent"].label = "Consent as ticked on paper"
             self.fields["email"].help_text = "Only if they wrote it down: they will not be emailed."
@@ -361,40 +318,8 @@ class RespondForm(Form):
             skills={s: c.get(f"skill_{s.pk}") for s in self.taxonomy.skills.values() if c.get(f"skill_{s.pk}")},
             resources={r: c.get(f"res_{r.pk}") for r in self.taxonomy.resources.values() if c.get(f"res_{r.pk}")},
             ties=list(self._tie_data),
-            answers={
-                str(q.pk): _answer_value(c.get(f"q_{q.pk}"))
-                for q in self.questions
-                if c.get(f"q_{q.pk}") not in (None, "")
-            },
+            answers=answers_from(c, self.questions),
         )
-
-
-def _answer_value(value):
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return value
-
-
-def _question_field(question: Question) -> forms.Field:
-    common = {
-        "label": question_label(question.label, required=question.required),
-        "required": question.required,
-        "help_text": question.help_text,
-    }
-    kind = question.kind
-    if kind == QuestionKind.LONGTEXT:
-        return forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), **common)
-    if kind == QuestionKind.NUMBER:
-        return forms.IntegerField(min_value=-1_000_000, max_value=1_000_000, **common)
-    if kind == QuestionKind.CHOICE:
-        return forms.ChoiceField(choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect, **common)
-    if kind == QuestionKind.SCALE:
-        return forms.TypedChoiceField(
-            choices=[(i, str(i)) for i in range(5)], coerce=int, empty_value=None, widget=forms.RadioSelect, **common
-        )
-    if kind == QuestionKind.YESNO:
-        return forms.ChoiceField(choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect, **common)
-    return forms.CharField(max_length=500, **common)
 
 
 def initial_from_response(response) -> dict:

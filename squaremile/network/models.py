@@ -12,7 +12,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 
-from squaremile.core.text import nonblank_lines
+from squaremile.questions.models import OWNER_RELATION
 
 
 class Audience(models.TextChoices):
@@ -54,6 +54,9 @@ class Survey(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     allow_embed = models.BooleanField("allow embedding in other sites", default=True)
+    # Its custom questions (squaremile.questions); the standard ones are built in (see `questions.py`).
+    # Answers live in Response.answers under str(question.pk).
+    questions = GenericRelation("questions.Question", **OWNER_RELATION)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # A survey is a space: its co-organisers hold SpaceRole rows (core/spaces.py), removed with it.
@@ -87,37 +90,6 @@ class Round(models.Model):
 
     def __str__(self):
         return self.label or f"Round {self.number}"
-
-
-class QuestionKind(models.TextChoices):
-    TEXT = "text", "Text"
-    LONGTEXT = "longtext", "Longer text"
-    NUMBER = "number", "Number"
-    CHOICE = "choice", "Choice"
-    SCALE = "scale", "Scale 0 to 4"
-    YESNO = "yesno", "Yes or no"
-
-
-class Question(models.Model):
-    """A custom question an organiser adds; the standard questions are built in (see `questions.py`)."""
-
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
-    label = models.CharField(max_length=300)
-    help_text = models.CharField(max_length=300, blank=True)
-    kind = models.CharField(max_length=10, choices=QuestionKind.choices, default=QuestionKind.TEXT)
-    choices = models.TextField(blank=True, help_text="For a choice question: one option per line.")
-    required = models.BooleanField(default=False)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["survey", "position", "id"]
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def choice_list(self) -> list[str]:
-        return nonblank_lines(self.choices)
 
 
 def new_token() -> str:
@@ -208,7 +180,7 @@ class Response(models.Model):
     needs_text = models.TextField(blank=True)
     needed_skills = models.ManyToManyField("directory.Skill", blank=True, related_name="+")
     needed_resources = models.ManyToManyField("directory.ResourceKind", blank=True, related_name="+")
-    answers = models.JSONField(default=dict, blank=True)  # custom Question pk (str) -> value
+    answers = models.JSONField(default=dict, blank=True)  # questions.Question pk (str) -> value
     source = models.CharField(max_length=10, choices=ResponseSource.choices, default=ResponseSource.ONLINE)
     submitted_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -29,8 +29,6 @@ from squaremile.network.models import (
     Invitation,
     Level,
     Node,
-    Question,
-    QuestionKind,
     Response,
     ResponseResource,
     ResponseSkill,
@@ -45,6 +43,8 @@ from squaremile.network.questions import MIN_THRESHOLD, default_consent_text
 from squaremile.notifications.email import send_email
 from squaremile.notifications.services import notify_followers
 from squaremile.places.services import unique_slug
+from squaremile.questions.answers import parse_answers
+from squaremile.questions.services import save_questions
 
 
 def hash_token(token: str) -> str:
@@ -115,7 +115,7 @@ def survey_create(*, by, data: dict, questions: list[dict] | None = None) -> Sur
     if survey.is_published:
         audit.record(actor=by, action="survey.published", target=survey)
     if questions:
-        _save_questions(survey, questions)
+        _save_questions(survey, questions, by)
     return survey
 
 
@@ -133,7 +133,7 @@ def survey_update(*, survey: Survey, by, data: dict, questions: list[dict] | Non
     for name, values in m2m.items():
         getattr(survey, name).set(values)
     if questions is not None:
-        _save_questions(survey, questions)
+        _save_questions(survey, questions, by)
     # the newest round follows the survey's dates when they change
     latest = survey.rounds.order_by("-number").first()
     if latest and latest.number == 1 and ("opens_at" in data or "closes_at" in data):
@@ -151,37 +151,9 @@ def survey_delete(*, survey: Survey, by) -> None:
     survey.delete()
 
 
-def _save_questions(survey: Survey, questions: list[dict]) -> None:
-    """Replace the custom questions with this ordered list. Each item: label, kind, help_text,
-    choices, required, and `id` for an existing question (kept, so its answers stay linked)."""
-    keep: list[int] = []
-    errors: list[str] = []
-    for position, item in enumerate(questions):
-        label = (item.get("label") or "").strip()
-        kind = item.get("kind") or QuestionKind.TEXT
-        if not label:
-            errors.append(f"Question {position + 1}: give the question's text.")
-            continue
-        if kind not in QuestionKind.values:
-            errors.append(f"Question {position + 1}: unknown kind of question.")
-            continue
-        choices = "\n".join(c.strip() for c in (item.get("choices") or "").splitlines() if c.strip())
-        if kind == QuestionKind.CHOICE and len(choices.splitlines()) < 2:
-            errors.append(f"Question {position + 1}: a choice question needs at least two options, one per line.")
-            continue
-        question = None
-        if item.get("id"):
-            question = survey.questions.filter(pk=item["id"]).first()
-        question = question or Question(survey=survey)
-        question.label, question.kind, question.choices = label[:300], kind, choices
-        question.help_text = (item.get("help_text") or "").strip()[:300]
-        question.required = bool(item.get("required"))
-        question.position = position
-        question.save()
-        keep.append(question.pk)
-    if errors:
-        raise ValidationError({"questions": errors})
-    survey.questions.exclude(pk__in=keep).delete()
+def _save_questions(survey: Survey, questions: list[dict], by) -> None:
+    """Replace the custom questions with this ordered list (`questions.services.save_questions`)."""
+    save_questions(owner=survey, items=questions, by=by, action="survey.change")
 
 
 # ---------------------------------------------------------------- rounds
@@ -349,11 +321,12 @@ def _validate(data: ResponseData, survey: Survey) -> None:
             tie_errors.append(f"Row {i}: that is your own name; list the others you work with.")
     if tie_errors:
         errors["ties"] = tie_errors
-    required = [q for q in survey.questions.all() if q.required]
-    for q in required:
-        value = data.answers.get(str(q.pk))
-        if value in (None, "", []):
-            errors.setdefault(f"q_{q.pk}", []).append("Please answer this question.")
+    # the custom questions: every answer read by the one parser (the form and the API did already;
+    # paper rows and other callers get the same checks), stored as it returns them
+    answers, problems = parse_answers(survey.questions.all(), data.answers)
+    for key, messages in problems.items():
+        errors.setdefault(f"q_{key}", []).extend(messages)
+    data.answers = answers
     if errors:
         raise ValidationError(errors)
 

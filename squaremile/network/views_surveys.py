@@ -25,15 +25,12 @@ from squaremile.core.text import clean_text, render_markdown, xml_safe
 from squaremile.network import access, names, paper, selectors, services
 from squaremile.network.forms import (
     InvitationsForm,
-    QuestionFormSet,
     RespondForm,
     RoundForm,
     SurveyForm,
     Taxonomy,
     TieRow,
     initial_from_response,
-    question_initial,
-    questions_from,
 )
 from squaremile.network.models import Audience, Invitation, MergeSuggestion, Node, Round, Survey
 from squaremile.network.questions import (
@@ -42,6 +39,8 @@ from squaremile.network.questions import (
     WILLINGNESS_CHOICES,
     default_consent_text,
 )
+from squaremile.questions.answers import display_answer
+from squaremile.questions.forms import QuestionFormSet, question_initial, questions_from
 
 THANKS_KEY = "network_thanks"
 
@@ -100,7 +99,9 @@ def _survey_form(request, *, survey: Survey | None):
     form = SurveyForm(request.POST or None, instance=survey)
     if survey is None and not request.POST:
         form.initial["consent_text"] = default_consent_text()
-    formset = QuestionFormSet(request.POST or None, prefix="q", initial=question_initial(survey))
+    formset = QuestionFormSet(
+        request.POST or None, prefix="q", initial=question_initial(survey.questions.all() if survey else [])
+    )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.service_data()
         questions = questions_from(formset)
@@ -364,6 +365,10 @@ def _readonly_context(response) -> dict:
         "willingness": dict(WILLINGNESS_CHOICES).get(response.willingness, ""),
         "strength_words": dict(STRENGTH_CHOICES),
         "sharing_words": dict(SHARING_CHOICES),
+        "custom_answers": [
+            (question.label, display_answer(question, (response.answers or {}).get(str(question.pk))))
+            for question in response.round.survey.questions.all()
+        ],
     }
 
 

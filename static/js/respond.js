@@ -1,5 +1,5 @@
-/* Network surveys: "add another person" on the questionnaire, "add another question" on the survey
-   form, and print buttons. Without JavaScript the pages still work (blank rows are already there). */
+/* Network surveys: "add another person" on the questionnaire, and print buttons (the survey form's
+   "add another question" is static/js/questions.js). Without JavaScript the pages still work (blank rows are already there). */
 (function () {
   "use strict";
 
@@ -29,25 +29,6 @@
       rows.appendChild(row);
       if (window.htmx) { window.htmx.process(row); }
       var input = row.querySelector("input[type=text]");
-      if (input) { input.focus(); }
-    });
-  }
-
-  // survey form: add another custom question
-  var addQuestion = document.querySelector("[data-add-question]");
-  var list = document.querySelector("[data-question-list]");
-  var qTemplate = document.getElementById("question-template");
-  var total = document.querySelector("input[name='q-TOTAL_FORMS']");
-  if (addQuestion && list && qTemplate && total) {
-    addQuestion.hidden = false;
-    addQuestion.addEventListener("click", function () {
-      var index = parseInt(total.value, 10) || 0;
-      var holder = document.createElement("ol");
-      holder.innerHTML = qTemplate.innerHTML.replace(/__prefix__/g, String(index)).trim();
-      var item = holder.firstElementChild;
-      list.appendChild(item);
-      total.value = String(index + 1);
-      var input = item.querySelector("input[type=text]");
       if (input) { input.focus(); }
     });
   }

@@ -8,9 +8,10 @@ from playwright.sync_api import expect
 
 from squaremile.accounts.models import Role
 from squaremile.mapping import clusters
-from squaremile.mapping.models import Entry, EntryStatus, QuestionKind
+from squaremile.mapping.models import Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 from squaremile.moderation.models import Report
+from squaremile.questions.models import Kind as QuestionKind
 from tests.browser.support import DESKTOP, PHONE, a11y_report, assert_fits_the_screen, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -38,7 +38,9 @@ from squaremile.core.models import Job, JobStatus
 from squaremile.mapping import services as map_services
 from squaremile.mapping.models import Category
 from squaremile.network.demo import ORGANISER_EMAIL, SLUG
-from squaremile.network.models import Question, QuestionKind, Response, Survey, Tie
+from squaremile.network.models import Response, Survey, Tie
+from squaremile.questions.models import Kind as QuestionKind
+from squaremile.questions.models import Question
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,7 +71,7 @@ def build_site() -> dict:
             photo_alt=f"The hall from the road ({i})",
         )
     survey = Survey.objects.get(slug=SLUG)
-    question = Question.objects.create(survey=survey, label="What would help you most?", kind=QuestionKind.TEXT)
+    question = Question.objects.create(owner=survey, label="What would help you most?", kind=QuestionKind.TEXT)
     for i, response in enumerate(Response.objects.filter(round__survey=survey).order_by("pk")[:25]):
         response.answers = {str(question.pk): f"More volunteers on Tuesdays — №{i} ✓ «quoted» 😀"}
         response.save(update_fields=["answers"])

@@ -4,7 +4,8 @@ columns; call `clusters.rebuild()` (or `publish(entry)`) to bring the aggregate 
 import factory
 
 from squaremile.mapping import clusters
-from squaremile.mapping.models import Category, CategoryQuestion, Entry, EntryStatus
+from squaremile.mapping.models import Category, Entry, EntryStatus
+from squaremile.questions.tests.factories import QuestionFactory
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -19,12 +20,14 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     description = "Things of one kind."
 
 
-class CategoryQuestionFactory(factory.django.DjangoModelFactory):
+class CategoryQuestionFactory(QuestionFactory):
+    """A category's extra question (a `questions.Question` owned by the category)."""
+
     class Meta:
-        model = CategoryQuestion
+        exclude = ("category",)
 
     category = factory.SubFactory(CategoryFactory)
-    label = factory.Sequence(lambda n: f"Question {n}?")
+    owner = factory.SelfAttribute("category")
 
 
 class EntryFactory(factory.django.DjangoModelFactory):

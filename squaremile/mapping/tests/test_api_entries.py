@@ -8,8 +8,9 @@ from squaremile.accounts.models import Role
 from squaremile.accounts.services import api_token_create
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.directory.tests.factories import OrganisationFactory
-from squaremile.mapping.models import Entry, EntryStatus, QuestionKind
+from squaremile.mapping.models import Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
+from squaremile.questions.models import Kind as QuestionKind
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
@@ -78,6 +79,21 @@ def test_create_with_answers_and_links(client, owner, owner_token, category):
     entry = Entry.objects.get(pk=data["id"])
     assert entry.owner == owner and entry.organisation == org
     assert data["url"] == f"/map/entries/{entry.pk}/"
+
+
+def test_answers_of_every_kind_through_the_api(client, owner_token, category):
+    days = CategoryQuestionFactory(category=category, label="Days", kind=QuestionKind.MULTIPLE, choices="Mon\nTue")
+    step = CategoryQuestionFactory(category=category, label="Step-free?", kind=QuestionKind.YESNO)
+    since = CategoryQuestionFactory(category=category, label="Since", kind=QuestionKind.DATE)
+    answers = {str(days.pk): ["tue", "Mon"], str(step.pk): "Y", str(since.pk): "31/03/2026"}
+    response = call(client, "post", "/map/entries", body(answers=answers), token=owner_token)
+    assert response.status_code == 201, response.content
+    assert response.json()["answers"] == {str(days.pk): ["Mon", "Tue"], str(step.pk): True,
+                                          str(since.pk): "2026-03-31"}  # fmt: skip
+    body_ = assert_error(
+        call(client, "post", "/map/entries", body(answers={str(days.pk): ["Sun"]}), token=owner_token), 400
+    )
+    assert body_["errors"][f"answers.{days.pk}"] == ["Days: Choose any of: Mon, Tue."]
 
 
 def test_create_errors_are_400_with_fields(client, owner_token, category):

@@ -15,9 +15,10 @@ from squaremile.accounts.tests.factories import UserFactory
 from squaremile.directory.tests.factories import OrganisationFactory, index
 from squaremile.mapping import services
 from squaremile.mapping.forms import sign_started
-from squaremile.mapping.models import Entry, EntryStatus, QuestionKind
+from squaremile.mapping.models import Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 from squaremile.places.tests.factories import AreaFactory
+from squaremile.questions.models import Kind as QuestionKind
 
 pytestmark = pytest.mark.django_db
 ADD = "/map/add/"
@@ -142,7 +143,7 @@ def test_category_questions_shown_for_the_chosen_category_without_js(client, mem
     response = client.post(ADD, form_data(category))
     assert response.status_code == 400 and b"How many places?" in response.content
     response = client.post(ADD, form_data(category, **{f"q_{question.pk}": "lots"}))
-    assert response.status_code == 400 and b"give a number" in response.content
+    assert response.status_code == 400 and b"Give a number" in response.content
     response = client.post(ADD, form_data(category, **{f"q_{question.pk}": "12"}))
     assert response.status_code == 302
     assert Entry.objects.get().answers == {str(question.pk): 12}

@@ -15,8 +15,9 @@ from squaremile.audit.models import AuditEvent
 from squaremile.core.models import Job, JobStatus
 from squaremile.mapping import clusters, imports
 from squaremile.mapping.imports import ImportFileError, ImportOptions, ImportRejected, read_table
-from squaremile.mapping.models import ClusterCell, Entry, EntryStatus, QuestionKind
+from squaremile.mapping.models import ClusterCell, Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
+from squaremile.questions.models import Kind as QuestionKind
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,11 @@ from squaremile.mapping.models import (
     ClusterCell,
     Entry,
     EntryStatus,
-    QuestionKind,
 )
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 from squaremile.notifications.models import Notification, Preference
 from squaremile.places.tests.factories import AreaFactory
+from squaremile.questions.models import Kind as QuestionKind
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
 """The phone questionnaire, the private link, invitations and privacy between respondents."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -214,7 +215,18 @@ def test_custom_questions_are_asked_and_required(client):
     page = client.post(respond_url(survey), form_data())
     assert page.status_code == 400 and "Your ward?" in page.content.decode()
     submit(client, survey, **{f"q_{ward.pk}": "North", f"q_{happy.pk}": "yes"})
-    assert Response.objects.get().answers == {str(ward.pk): "North", str(happy.pk): "yes"}
+    # yes/no is stored as true/false, as on the map (squaremile.questions)
+    assert Response.objects.get().answers == {str(ward.pk): "North", str(happy.pk): True}
+    # the respondent's private link shows their answers again; the organisers read them in words
+    _, link = submit(client, survey, **{f"q_{ward.pk}": "South", f"q_{happy.pk}": "no"})
+    response = Response.objects.order_by("pk").last()
+    assert response.answers == {str(ward.pk): "South", str(happy.pk): False}
+    page = client.get(link.split("testserver", 1)[1]).content.decode()
+    radio = re.search(rf'<input type="radio" name="q_{happy.pk}" value="no"[^>]*>', page).group(0)
+    assert 'value="South"' in page and "checked" in radio
+    client.force_login(survey.owner)
+    detail = client.get(reverse("network:response_detail", args=[survey.slug, response.pk])).content.decode()
+    assert "<dt>Happy?</dt><dd>No</dd>" in detail and "<dt>Your ward?</dt><dd>South</dd>" in detail
 
 
 def test_new_round_and_private_link_from_the_earlier_round(client):

@@ -7,8 +7,10 @@ import pytest
 from django.test import Client
 
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.network.models import Consent, Question, QuestionKind, Response
+from squaremile.network.models import Consent, Response
 from squaremile.network.tests.factories import ResponseFactory, SurveyFactory
+from squaremile.questions.models import Kind as QuestionKind
+from squaremile.questions.models import Question
 
 pytestmark = pytest.mark.django_db
 HOSTILE = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
@@ -25,7 +27,7 @@ def survey():
     survey = SurveyFactory()
     for kind in (QuestionKind.TEXT, QuestionKind.CHOICE, QuestionKind.YESNO, QuestionKind.LONGTEXT):
         Question.objects.create(
-            survey=survey, label=f"Q {kind} {HOSTILE}", help_text=HOSTILE, kind=kind, choices=f"a\n{HOSTILE}"
+            owner=survey, label=f"Q {kind} {HOSTILE}", help_text=HOSTILE, kind=kind, choices=f"a\n{HOSTILE}"
         )
     return survey
 

@@ -15,7 +15,6 @@ from squaremile.network.models import (
     MergeSuggestion,
     Node,
     NodeKind,
-    Question,
     Response,
     ResponseSource,
     Round,
@@ -24,6 +23,7 @@ from squaremile.network.models import (
 )
 from squaremile.network.services import ResponseData, SurveyNotOpen, TieData
 from squaremile.network.tests.factories import NodeFactory, ResponseFactory, SurveyFactory
+from squaremile.questions.models import Question
 
 pytestmark = pytest.mark.django_db
 

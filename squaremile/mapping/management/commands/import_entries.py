@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from squaremile.mapping import imports
-from squaremile.mapping.models import Category, CategoryQuestion
+from squaremile.mapping.models import Category
+from squaremile.mapping.selectors import category_questions
 
 ALIASES = {
     "latitude": "lat", "y": "lat", "lon": "lng", "long": "lng", "longitude": "lng", "x": "lng", "id": "external_id",
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         except imports.ImportFileError as exc:
             raise CommandError(str(exc)) from None
 
-        questions = list(CategoryQuestion.objects.select_related("category"))
+        questions = category_questions()
         mapping = imports.guess_mapping(table.columns, questions, geojson=table.kind == "geojson")
         for pair in filter(None, (p.strip() for p in opts["map"].split(","))):
             target, sep, column = pair.partition("=")
