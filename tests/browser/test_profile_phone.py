@@ -48,6 +48,10 @@ def test_the_profile_form_is_short_and_quick_on_a_phone(phone_page, login, taxon
     suggestions.get_by_role("option", name=re.compile("^HX7 8AD")).tap()
     expect(page.get_by_label("Latitude")).to_have_value("53.741800")
     expect(page.locator(".minimap .leaflet-marker-icon")).to_have_count(1)  # the map shows the point
+    if os.environ.get("SQUAREMILE_SCREENSHOTS"):
+        page.get_by_role("heading", level=1).scroll_into_view_if_needed()
+        page.wait_for_timeout(500)  # the map's tiles (blank here: no tile server) and marker settle
+        page.screenshot(path=str(SCREENSHOTS / "profile-place-phone.png"))
 
     # Skills: type part of a name, tick it; the chosen ones become chips that can be removed.
     finder = page.locator("#field-skills").get_by_label("Type to find one")
