@@ -318,3 +318,25 @@ def test_photos_added_on_a_phone_each_with_its_description(new_context, login, c
     report = a11y_report(page, "entry page with photos")
     assert not report, report
     assert Attachment.objects.count() == 2
+
+
+def test_the_owner_sees_their_own_entry_within_a_phone_screen(new_context, login, category):
+    """Issue 13, point 4: the own-entry page was 397 px wide on a 390 px screen. Long words, a long
+    address, answers, a photo and every owner's button must still fit."""
+    from squaremile.mapping import services
+
+    member = make_user()
+    entry = services.entry_create(
+        by=member, title="Supercalifragilisticexpialidocious community larder and swap shop" * 2, category=category,
+        lat=53.8, lng=-1.55, description="See https://example.org/a/very/long/path/that/never/breaks/" + "x" * 80,
+        answers={str(category.questions.get().pk): 5},
+    )  # fmt: skip
+    page = new_context(viewport=PHONE).new_page()
+    login(page, member)
+    page.goto(entry.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Supercalifragilistic")
+    assert_fits_the_screen(page)
+    page.goto(f"/map/entries/{entry.pk}/edit/")
+    assert_fits_the_screen(page)
+    report = a11y_report(page, "owner's edit page")
+    assert not report, report
