@@ -23,7 +23,7 @@ from squaremile.core.forms import Form
 from squaremile.core.jobs import TooManyJobs, job_for
 from squaremile.core.models import Job, JobStatus
 from squaremile.core.pagination import paginate
-from squaremile.core.permissions import can
+from squaremile.core.permissions import PLURAL, RULES, can, refusal
 from squaremile.imports import jobs, pipeline, selectors, tasks
 from squaremile.imports.reading import ImportFileError
 
@@ -101,7 +101,10 @@ def _importer(key: str) -> pipeline.Importer:
 
 def _require(request, importer) -> None:
     if not can(request.user, importer.permission):
-        raise PermissionDenied(f"Only moderators may import {importer.words[1]}.")
+        if not request.user.is_authenticated:
+            raise PermissionDenied(refusal(request.user, importer.permission))
+        who = PLURAL[RULES[importer.permission].min_role]  # the real reason: who may, and what
+        raise PermissionDenied(f"Only {who} may import {importer.words[1]}.")
 
 
 def _job(request, importer, pk) -> Job:
