@@ -100,11 +100,34 @@
       programs = { edgeProgramClasses: { line: Sigma.rendering.EdgeLineProgram },
         nodeProgramClasses: { circle: Sigma.rendering.NodePointProgram } };
     }
+    // Labels by importance and zoom, never on top of each other: sigma offers the biggest nodes of
+    // each grid cell (more as one zooms in); a label that would overlap one already drawn in this
+    // frame is left out, unless it is the chosen person's or one of those highlighted.
+    var labelBoxes = (this.labelBoxes = []);
+    var drawDisc = Sigma.rendering && Sigma.rendering.drawDiscNodeLabel;
+    function drawLabel(ctx, data, settings) {
+      if (!data.label || !drawDisc) return;
+      var size = settings.labelSize;
+      ctx.font = settings.labelWeight + " " + size + "px " + settings.labelFont;
+      var x1 = data.x + data.size + 3, width = ctx.measureText(data.label).width;
+      var box = { x1: x1 - 2, y1: data.y - size / 2 - 2, x2: x1 + width + 2, y2: data.y + size / 2 + 2 };
+      if (!data.forceLabel) {
+        for (var k = 0; k < labelBoxes.length; k++) {
+          var b = labelBoxes[k];
+          if (box.x1 < b.x2 && b.x1 < box.x2 && box.y1 < b.y2 && b.y1 < box.y2) return;
+        }
+      }
+      box.key = data.key;
+      labelBoxes.push(box);
+      drawDisc(ctx, data, settings);
+    }
     this.renderer = new Sigma(graph, container, Object.assign(programs, {
       hideEdgesOnMove: large,
       hideLabelsOnMove: large,
       labelRenderedSizeThreshold: large ? 9 : 6,
-      labelDensity: large ? 0.3 : 1,
+      labelDensity: large ? 0.5 : 1,
+      labelGridCellSize: 120,
+      defaultDrawNodeLabel: drawLabel,
       defaultEdgeColor: EDGE,
       minCameraRatio: 0.02,
       maxCameraRatio: 4,
@@ -112,6 +135,8 @@
       edgeReducer: function (edge, attrs) { return self.edgeReducer(edge, attrs); },
     }));
     timings.sigma = performance.now();
+    this.renderer.on("beforeRender", function () { labelBoxes.length = 0; });
+    this.renderer.on("afterRender", function () { self.root.dataset.labels = String(labelBoxes.length); });
     this.renderer.on("clickNode", function (ev) { self.select(ev.node, true); });
     this.renderer.on("clickStage", function () { if (self.state.selected) self.clear(); });
     this.renderer.on("enterNode", function () { container.style.cursor = "pointer"; });

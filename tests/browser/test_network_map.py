@@ -345,3 +345,35 @@ def test_ten_thousand_people_interactive_within_three_seconds(page):
     allowance = budget * max(1.0, load)
     print(f"[network map] budget {budget:.1f} s; load {load:.1f} per core, so {allowance:.1f} s allowed here")
     assert stored[2] < allowance, f"the 10,000-person map took {stored[2]:.2f} s to become interactive"
+
+
+def test_labels_never_overlap_and_more_show_as_one_zooms_in(page):
+    """Issue 13, point 11: names on the map were drawn on top of each other. Labels are chosen by
+    importance (the biggest nodes of each part of the picture), more as one zooms in, and one that
+    would cover another is left out."""
+    survey, _ties = _big_network(n=600, ties_per_node=4, communities=6)
+    page.goto(f"/network/{survey.slug}/published/")
+    page.wait_for_selector("[data-networkmap][data-ready='1']", timeout=30_000)
+
+    def labels():
+        page.evaluate("() => { window.networkMap.renderer.refresh(); }")
+        page.wait_for_timeout(300)
+        return page.evaluate("""() => (window.networkMap.labelBoxes || []).map((b) => [b.x1, b.y1, b.x2, b.y2])""")
+
+    def overlaps(boxes):
+        return [
+            (a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+        ]  # fmt: skip
+
+    whole = labels()
+    assert whole and not overlaps(whole), overlaps(whole)[:3]
+    # closer in, on one community: more of its names have room
+    page.evaluate(
+        """() => { const m = window.networkMap, d = m.renderer.getNodeDisplayData(m.data.nodes[1].id);
+                   m.renderer.getCamera().setState({ x: d.x, y: d.y, ratio: 0.2, angle: 0 }); }"""
+    )
+    closer = labels()
+    assert len(closer) > len(whole), (len(whole), len(closer))
+    assert not overlaps(closer), overlaps(closer)[:3]
+    assert page.locator("[data-networkmap]").get_attribute("data-labels") == str(len(closer))
