@@ -21,11 +21,12 @@ PACKAGE = ROOT / "squaremile"
 # (siblings stay independent) or above. Apps not created yet are listed so that they land in place.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
+    ("imports",),  # the import pipeline needs only core, so every app above (places too) can register one
     ("places",),
     ("accounts",),
     ("audit",),
     ("notifications",),
-    ("attachments", "questions", "imports"),
+    ("attachments", "questions"),
     ("moderation",),
     ("directory",),
     ("mapping", "network"),

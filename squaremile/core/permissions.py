@@ -57,6 +57,7 @@ RULES: dict[str, Rule] = {
     "area.add": Rule(min_role=ADMIN),
     "area.change": Rule(min_role=ADMIN),
     "area.delete": Rule(min_role=ADMIN),
+    "place.import": Rule(min_role=ADMIN),  # the gazetteer: place names people type (places.importers)
     # mapping (the community map). Anonymous submission is a setting (MAP_ANONYMOUS_SUBMISSIONS), not a role.
     "entry.add": Rule(min_role=MEMBER),
     "entry.change": Rule(min_role=MODERATOR, owner_may=True),

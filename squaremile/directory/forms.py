@@ -1,8 +1,16 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
 
-from squaremile.core.forms import FastSelect, Form, LocationFieldsMixin, ModelForm, grouped_skill_choices
+from squaremile.core.forms import (
+    FastSelect,
+    Form,
+    LocationFieldsMixin,
+    ModelForm,
+    grouped_skill_choices,
+    radius_choices,
+)
 from squaremile.directory.models import Organisation, Project, ResourceKind, Skill
+from squaremile.places.forms import PlaceLookupMixin
 from squaremile.places.models import Area
 
 DESCRIPTION_MAX = 10_000
@@ -135,3 +143,49 @@ class DirectoryFilterForm(Form):
         else:
             valid = self.cleaned_data
         return {k: v for k, v in valid.items() if v not in (None, "")}
+
+
+class PeopleFilterForm(PlaceLookupMixin, Form):
+    """People who can…: a skill or a resource, how willing, and near a place (a name, a postcode or a
+    point), all optional. A bad value is shown as an error, and what was typed is kept."""
+
+    skill = forms.ModelChoiceField(
+        queryset=Skill.objects.only("id", "name", "slug").order_by("name"), required=False,
+        to_field_name="slug", empty_label="Any skill", label="Who can", widget=FastSelect,
+    )  # fmt: skip
+    resource = forms.ModelChoiceField(
+        queryset=ResourceKind.objects.only("id", "name", "slug").order_by("name"), required=False,
+        to_field_name="slug", empty_label="Any resource", label="Who could share", widget=FastSelect,
+    )  # fmt: skip
+    willing = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label="Willing to share", widget=FastSelect
+    )
+    lat = forms.FloatField(
+        required=False, min_value=-90, max_value=90, widget=forms.HiddenInput(attrs={"data-map-lat": ""})
+    )
+    lng = forms.FloatField(
+        required=False, min_value=-180, max_value=180, widget=forms.HiddenInput(attrs={"data-map-lng": ""})
+    )
+    radius = forms.TypedChoiceField(
+        label="Within", coerce=int, required=False, empty_value=1609, initial=1609, widget=FastSelect
+    )
+
+    field_order = ["skill", "resource", "willing", "place", "radius", "lat", "lng"]
+
+    def __init__(self, *args, **kwargs):
+        from squaremile.accounts.models import Profile
+
+        super().__init__(*args, **kwargs)
+        self.fields["place"].label = "Near"
+        self.fields["place"].help_text = "A street, a village or a postcode; leave empty for anywhere."
+        self.fields["willing"].choices = [
+            ("", "Any"),
+            *[(v, f"{label} or more") for v, label in Profile.Willingness.choices if v],
+        ]
+        self.fields["radius"].choices = radius_choices()
+
+    def near(self) -> tuple[float, float, float] | None:
+        data = self.cleaned_data
+        if data.get("lat") is None or data.get("lng") is None:
+            return None
+        return data["lat"], data["lng"], data.get("radius") or 1609

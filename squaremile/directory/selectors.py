@@ -111,3 +111,72 @@ def taxonomy() -> QuerySet[SkillFamily]:
 
 def resource_kinds() -> QuerySet[ResourceKind]:
     return ResourceKind.objects.order_by("name")
+
+
+# ---- people who can...: the directory of people, each part shown only to those its owner chose ----
+def _people_visible_to(viewer):
+    """Active people whose name and skills `viewer` may see (core.visibility, each part's own level)."""
+    from squaremile.accounts.models import Profile
+    from squaremile.core.visibility import visible_q
+
+    rule = {"action": "profile.see_hidden", "owner_field": "user"}
+    return Profile.objects.filter(user__is_active=True).filter(
+        visible_q(viewer, visibility_field="profile_visibility", **rule),
+        visible_q(viewer, visibility_field="skills_visibility", **rule),
+    )
+
+
+def people_who_can(
+    viewer,
+    *,
+    skill: Skill | None = None,
+    resource: ResourceKind | None = None,
+    willing_at_least: int | None = None,
+    near: tuple[float, float, float] | None = None,
+    limit: int = 50,
+) -> tuple[list, int]:
+    """People who can do `skill` / share `resource`, as far as each chose to show it to `viewer`.
+
+    Near a point (lat, lng, radius in metres), only people who let `viewer` see their square mile
+    are matched — being found "near" would otherwise tell where they live — nearest first, each
+    with `distance_m`. Returns (the first `limit`, how many in all)."""
+    from squaremile.core.visibility import visible_q
+    from squaremile.places.selectors import near as near_rows
+
+    people = _people_visible_to(viewer).select_related("user", "home_area")
+    if skill is not None:
+        people = people.filter(skills=skill)
+    if resource is not None:
+        people = people.filter(resources=resource)
+    if willing_at_least is not None:
+        people = people.filter(willingness__gte=willing_at_least)
+    people = people.prefetch_related(
+        Prefetch("skills", queryset=Skill.objects.order_by("name")),
+        Prefetch("resources", queryset=ResourceKind.objects.order_by("name")),
+    )
+    if near is not None:
+        lat, lng, radius = near
+        located = people.filter(
+            visible_q(viewer, action="profile.see_hidden", owner_field="user", visibility_field="place_visibility"),
+            lat__isnull=False,
+        )
+        return near_rows(located, lat=lat, lng=lng, radius_m=radius, limit=limit)
+    people = people.order_by("display_name", "user_id")
+    return list(people[:limit]), people.count()
+
+
+def people_named(viewer, q: str, *, limit: int = 5) -> list:
+    """People whose shown name matches `q`, for the site-wide search (only those `viewer` may see)."""
+    from squaremile.accounts.models import Profile
+    from squaremile.core.visibility import visible_q
+
+    q = (q or "").strip()[:100]
+    if len(q) < 2:
+        return []
+    return list(
+        Profile.objects.filter(user__is_active=True, display_name__icontains=q)
+        .filter(
+            visible_q(viewer, action="profile.see_hidden", owner_field="user", visibility_field="profile_visibility")
+        )
+        .order_by("display_name", "user_id")[:limit]
+    )

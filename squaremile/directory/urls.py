@@ -22,6 +22,7 @@ urlpatterns = [
     path("projects/<slug:slug>/", views.project_detail, name="project_detail"),
     path("projects/<slug:slug>/edit/", views.project_edit, name="project_edit"),
     path("projects/<slug:slug>/delete/", views.project_delete, name="project_delete"),
+    path("people/", views.people, name="people"),
     path("skills/", views.skill_list, name="skill_list"),
     path("skills/<slug:slug>/", views.skill_detail, name="skill_detail"),
     path("resources/<slug:slug>/", views.resource_detail, name="resource_detail"),

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
 from squaremile.directory import selectors, services
-from squaremile.directory.forms import DirectoryFilterForm, OrganisationForm, ProjectForm
+from squaremile.directory.forms import DirectoryFilterForm, OrganisationForm, PeopleFilterForm, ProjectForm
 from squaremile.directory.models import Organisation, Project, ProjectStatus, ResourceKind, Skill
 
 
@@ -190,3 +190,22 @@ def resource_detail(request, slug):
     resource = get_object_or_404(ResourceKind, slug=slug)
     page = paginate(request, selectors.organisation_list(resource=resource))
     return render(request, "directory/taxon_detail.html", {"taxon": resource, "kind": "resource", "page": page})
+
+
+def people(request):
+    """People near you who can…: found by a skill, a resource and a place, each person shown only as
+    far as they chose to show themselves to the one looking."""
+    form = PeopleFilterForm(request.GET or None)
+    context = {"form": form, "searched": False}
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            near = form.near()
+            found, total = selectors.people_who_can(
+                request.user, skill=form.cleaned_data.get("skill"), resource=form.cleaned_data.get("resource"),
+                willing_at_least=form.cleaned_data.get("willing"), near=near,
+            )  # fmt: skip
+            context.update(searched=True, people=found, total=total, near=near)
+        else:
+            status = 400
+    return render(request, "directory/people.html", context, status=status)

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from squaremile.core import search as search_service
+from squaremile.directory import selectors as directory_selectors
 from squaremile.directory.models import Organisation, Project, Skill, Stream
 from squaremile.pages.selectors import page_for
 from squaremile.places.models import Area
@@ -43,8 +44,11 @@ def search(request):
         page_number = 1
     per_page = 20
     result = search_service.search(q, kinds=kinds, limit=per_page, offset=(page_number - 1) * per_page) if q else None
+    # People by the name they show, only to those they show it to (and on the first page only).
+    people = directory_selectors.people_named(request.user, q) if q and page_number == 1 and not kind else []
     context = {
         "q": q,
+        "people": people,
         "kind": kind if kind in SEARCH_KINDS else "",
         "kinds": SEARCH_KINDS,
         "result": result,

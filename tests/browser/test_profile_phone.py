@@ -48,6 +48,10 @@ def test_the_profile_form_is_short_and_quick_on_a_phone(phone_page, login, taxon
     suggestions.get_by_role("option", name=re.compile("^HX7 8AD")).tap()
     expect(page.get_by_label("Latitude")).to_have_value("53.741800")
     expect(page.locator(".minimap .leaflet-marker-icon")).to_have_count(1)  # the map shows the point
+    if os.environ.get("SQUAREMILE_SCREENSHOTS"):
+        page.get_by_role("heading", level=1).scroll_into_view_if_needed()
+        page.wait_for_timeout(500)  # the map's tiles (blank here: no tile server) and marker settle
+        page.screenshot(path=str(SCREENSHOTS / "profile-place-phone.png"))
 
     # Skills: type part of a name, tick it; the chosen ones become chips that can be removed.
     finder = page.locator("#field-skills").get_by_label("Type to find one")
@@ -125,3 +129,35 @@ def test_near_me_by_place_name(phone_page, new_context, places):
     expect(nojs.get_by_role("heading", name=re.compile("organisations? within"))).to_have_text(
         "1 organisation within 1.0 miles"
     )
+
+
+def test_a_newcomer_finds_someone_near_who_can_do_first_aid(phone_page, login, taxonomy, places):
+    from squaremile.core.models import Visibility
+
+    first_aid = Skill.objects.get(name="First aid")
+    helper = make_user(email="ada@example.org")
+    profile = helper.profile
+    profile.display_name, profile.lat, profile.lng = "Ada Helper", 53.7425, -2.0125
+    profile.place_visibility = Visibility.MEMBERS
+    profile.save()
+    profile.skills.set([first_aid])
+    page = phone_page
+    login(page, make_user(email="new@example.org"))
+    page.goto("/")
+    page.get_by_role("button", name="Menu").tap()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="People").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("People who can help")
+    page.get_by_label("Who can").select_option(label="First aid")
+    page.get_by_label("Near").fill("hx7 8")
+    page.get_by_role("listbox", name="Places that match").get_by_role("option", name=re.compile("^HX7 8AD")).tap()
+    page.get_by_role("button", name="Find people").tap()
+    results = page.locator("#main .results")
+    expect(page.get_by_role("heading", name=re.compile("within"))).to_have_text("1 person within 1.0 miles")
+    expect(results.get_by_role("link", name="Ada Helper")).to_be_visible()
+    expect(results).to_contain_text("miles away")
+    expect(results).to_contain_text("First aid")
+    assert_fits_the_screen(page)
+    report = a11y_report(page, "people who can")
+    assert not report, report
+    results.get_by_role("link", name="Ada Helper").tap()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ada Helper")

@@ -35,7 +35,7 @@ from squaremile.network.tests.factories import SurveyFactory
 from squaremile.notifications import services as notification_services
 from squaremile.notifications.models import Follow
 from squaremile.places import services as place_services
-from squaremile.places.models import Area
+from squaremile.places.models import Area, Place
 from squaremile.places.tests.factories import AreaFactory
 
 # "co-organiser" is a member who holds the organiser role in the record's space (core.models.SpaceRole):
@@ -59,6 +59,7 @@ EXPECTED = {
     "area.add":             ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
     "area.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
     "area.delete":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
+    "place.import":         ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
     "entry.add":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "entry.change":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
     "entry.delete":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
@@ -130,7 +131,7 @@ def _record(action: str, owner_pk):
         return Project(owner_id=owner_pk, name="Project", slug="project")
     if kind == "taxonomy":
         return Skill(name="Skill", slug="skill")
-    if kind in ("area", "follow"):  # following: any followable record, here an area
+    if kind in ("area", "follow", "place"):  # following: any followable record, here an area
         return Area(name="Area", slug="area")
     if kind == "profile":
         return Profile(user_id=owner_pk)
@@ -230,7 +231,7 @@ def _owned(action: str, owner, other):
         return OrganisationFactory(owner=owner)
     if kind == "project":
         return ProjectFactory(owner=owner)
-    if kind in ("area", "follow"):
+    if kind in ("area", "follow", "place"):
         return AreaFactory()
     if kind == "profile":
         return account_services.profile_for(owner or other)
@@ -257,6 +258,16 @@ def _import_organisations(by):
     return pipeline.apply(ORGANISATIONS, table=table, options=options, by=by)
 
 
+def _import_gazetteer(by):
+    from squaremile.imports import pipeline
+    from squaremile.imports.reading import Table
+    from squaremile.places.importers import GAZETTEER
+
+    table = Table.from_dicts([{"name": "Mill Lane", "kind": "street", "lat": "53.8", "lng": "-1.5"}])
+    options = pipeline.ImportOptions(mapping={"name": "name", "kind": "kind", "lat": "lat", "lng": "lng"})
+    return pipeline.apply(GAZETTEER, table=table, options=options, by=by)
+
+
 # action -> a call of the service that performs it, given the acting person and the record.
 # None where no service performs the action yet (say why).
 SERVICE_CALLS = {
@@ -276,6 +287,7 @@ SERVICE_CALLS = {
     "area.add": lambda by, rec: place_services.area_create(by=by, name="New area"),
     "area.change": lambda by, rec: place_services.area_update(area=rec, by=by, name="Changed"),
     "area.delete": lambda by, rec: place_services.area_delete(area=rec, by=by),
+    "place.import": lambda by, rec: _import_gazetteer(by),
     "entry.add": lambda by, rec: map_services.entry_create(
         by=by, title="New entry", category=rec.category, lat=52.6, lng=-1.1
     ),
@@ -318,6 +330,7 @@ def _snapshot():
         sorted(Organisation.objects.values_list("id", "name")),
         sorted(Project.objects.values_list("id", "name")),
         sorted(Area.objects.values_list("id", "name")),
+        sorted(Place.objects.values_list("id", "name")),
         sorted(Profile.objects.values_list("id", "display_name")),
         sorted(User.objects.values_list("id", "role", "is_staff")),
         sorted(ApiToken.objects.values_list("id", "name")),

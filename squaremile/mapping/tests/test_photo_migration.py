@@ -18,6 +18,16 @@ BEFORE = [("mapping", "0009_moderation_preferences_to_notifications"), ("attachm
 AFTER = [("mapping", "0011_delete_entryphoto")]
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_schema(transactional_db):
+    """Whatever happens in the test, leave the database at the latest migrations (a later test's
+    flush cannot empty tables of an older schema on PostgreSQL)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
