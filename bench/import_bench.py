@@ -12,8 +12,8 @@ there and production settings (DEBUG off). The worker writes a seeded ties CSV (
 lists; 85% of ties to near neighbours, so it has communities; strengths 1-3) and times, each run on
 a fresh survey:
 
-    ours preview     network.services_maps.ties_import_preview (the page's "Check the file")
-    ours apply       network.services_maps.ties_import_apply (one transaction), then the same file
+    ours preview     network.weaving.services.ties_import_preview (the page's "Check the file")
+    ours apply       network.weaving.services.ties_import_apply (one transaction), then the same file
                      again (re-import: nothing created, every row unchanged)
     baseline preview the tie import before the shared pipeline: a name resolver per name
                      (`names.resolve_name`: every node of the survey read for every name, a directory
@@ -140,7 +140,7 @@ def make_csv(people: int, ties: int, seed: int = 1) -> bytes:
 # ---- the baseline: the tie import as it was before the shared pipeline -----------------------------
 def _baseline_resolve(survey, parsed):
     from squaremile.network.models import Node
-    from squaremile.network.names import resolve_name, root_of
+    from squaremile.network.surveys.names import resolve_name, root_of
 
     known = set(Node.objects.filter(survey=survey).values_list("pk", flat=True))
     cache, names, errors, resolved = {}, {}, [], []
@@ -184,8 +184,8 @@ def baseline_preview(survey, round, data: bytes):
 def baseline_apply(survey, round, data: bytes):
     from django.db import transaction
 
-    from squaremile.network import tasks
     from squaremile.network.analysis.formats import parse_ties_table
+    from squaremile.network.computing import tasks
     from squaremile.network.models import Tie, TieOrigin
 
     parsed = parse_ties_table(data, "ties.csv")
@@ -256,9 +256,9 @@ def run_worker(args) -> int:
 
     from squaremile.accounts.models import Role, User
     from squaremile.imports.reading import read_table
-    from squaremile.network import services
-    from squaremile.network import services_maps as ours
     from squaremile.network.models import Node, Tie
+    from squaremile.network.surveys import services
+    from squaremile.network.weaving import services as ours
 
     # the analysis after an import is queued (not run inline) on both paths; it is not what is measured
     settings.NETWORK_SYNC_ANALYSIS_MAX_NODES = 0

@@ -418,7 +418,7 @@ def sql_grid(request):
     from django.db.models.functions import Floor
     from django.http import JsonResponse
 
-    from squaremile.mapping.filters import MAX_TERMS, WORD_RE, FilterError, parse_filters
+    from squaremile.mapping.entries.filters import MAX_TERMS, WORD_RE, FilterError, parse_filters
     from squaremile.mapping.models import Entry
 
     try:
@@ -448,7 +448,7 @@ def naive_geojson(request):
     select, no LIMIT, no clustering, serialised as a GeoJSON FeatureCollection."""
     from django.http import HttpResponse, JsonResponse
 
-    from squaremile.mapping.filters import FilterError, parse_filters
+    from squaremile.mapping.entries.filters import FilterError, parse_filters
     from squaremile.mapping.models import Entry
 
     try:
@@ -518,13 +518,13 @@ def time_import(n: int, rng: random.Random, categories: list[str]) -> dict:
     does, apply in one transaction: entries, their history, the cluster cells), timed as a whole;
     then delete those entries again so the bench database keeps its size."""
     try:
-        from squaremile.mapping import imports
+        from squaremile.mapping.io import imports
     except ImportError as exc:
-        return {"available": False, "reason": f"squaremile.mapping.imports cannot be imported ({exc})"}
+        return {"available": False, "reason": f"squaremile.mapping.io.imports cannot be imported ({exc})"}
     needed = ("read_table", "guess_mapping", "ImportOptions", "import_preview", "import_apply", "OPERATOR")
     missing = [name for name in needed if not hasattr(imports, name)]
     if missing:
-        return {"available": False, "reason": "squaremile.mapping.imports lacks " + ", ".join(missing)}
+        return {"available": False, "reason": "squaremile.mapping.io.imports lacks " + ", ".join(missing)}
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
 
@@ -582,7 +582,7 @@ def worker(args) -> int:
 
     from bench.dbcpu import backend_cpu, cpu_ms_between
     from bench.map_seed import UK
-    from squaremile.mapping import clusters
+    from squaremile.mapping.cells import clusters
     from squaremile.mapping.models import Category, Entry, EntryStatus
     from squaremile.places.models import Area
 

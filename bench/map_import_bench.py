@@ -138,7 +138,7 @@ def run_worker(args) -> int:
     django.setup()
     from django.db import connection
 
-    from squaremile.mapping import imports
+    from squaremile.mapping.io import imports
     from squaremile.mapping.models import Entry
 
     make_areas(args.areas)

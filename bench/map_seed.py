@@ -23,7 +23,7 @@ What it makes, deterministically for a seed:
   free-text search has something to find; all published.
 
 Rows go in with raw `executemany` (SQLite) or `COPY` (PostgreSQL) in one transaction, with the
-per-entry cluster cell columns from `squaremile.mapping.clusters.cell_columns()` (called on
+per-entry cluster cell columns from `squaremile.mapping.cells.clusters.cell_columns()` (called on
 numpy arrays when it accepts them, checked against the scalar result on a sample). For big loads
 the table's secondary indexes are dropped first and built again afterwards (one sort each,
 instead of a million random B-tree inserts). Then `clusters.rebuild()` and ANALYZE.
@@ -276,7 +276,7 @@ def cell_values(lat: np.ndarray, lng: np.ndarray, stdout=None) -> dict[str, list
     """clusters.cell_columns() for every point: {field name: values}. Tries the function on whole
     numpy arrays first (vectorised arithmetic works unchanged) and keeps that only if it agrees
     with the scalar call on a sample; otherwise calls it once per point."""
-    from squaremile.mapping import clusters
+    from squaremile.mapping.cells import clusters
 
     n = len(lat)
     started = time.perf_counter()
@@ -409,7 +409,7 @@ def seed(
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from squaremile.mapping import clusters
+    from squaremile.mapping.cells import clusters
     from squaremile.mapping.models import Entry, EntryStatus, date_span
 
     timings: dict[str, float] = {}

@@ -56,7 +56,7 @@ def tier_of(app: str) -> int:
 
 @dataclass(frozen=True)
 class Import:
-    source: str  # module that imports, e.g. squaremile.mapping.services
+    source: str  # module that imports, e.g. squaremile.mapping.entries.services
     target: str  # module imported, e.g. squaremile.core.permissions
     path: Path
     line: int
@@ -269,15 +269,15 @@ def test_the_checker_sees_lazy_and_relative_imports(tmp_path):
         "if TYPE_CHECKING:\n"
         "    from squaremile.mapping.models import Entry\n"
         "def later():\n"
-        "    from squaremile.network import services\n"
+        "    from squaremile.network.surveys import services\n"
     )
-    modules = {"squaremile.core.permissions": source, "squaremile.network.services": source}
+    modules = {"squaremile.core.permissions": source, "squaremile.network.surveys.services": source}
     found = {(i.target, i.runtime) for i in imports_of("squaremile.core.fake", path, modules)}
     assert found == {
         ("squaremile.core.text", True),
         ("squaremile.core.permissions", True),
         ("squaremile.mapping.models", False),
-        ("squaremile.network.services", True),
+        ("squaremile.network.surveys.services", True),
     }
     assert strongly_connected({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"], ["d"]]
 

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUEUE_A_PUBLICATION_EMAIL = """
 from squaremile.accounts.models import User
 from squaremile.mapping.models import Category, Entry, EntryStatus
-from squaremile.mapping import tasks
+from squaremile.mapping.entries import tasks
 user = User.objects.create_user(email="resident@example.org", password="x-Pass-12345")
 user.emailaddress_set.create(email=user.email, verified=True, primary=True)
 category = Category.objects.order_by("pk").first()

@@ -64,7 +64,8 @@ def queue_import(owner, data: bytes, name: str):
     """What the wizard does: upload, column choice, then Apply (a job queued for the worker)."""
     from squaremile.core.jobs import enqueue_on_commit
     from squaremile.core.models import JobStatus
-    from squaremile.mapping import imports, io_tasks
+    from squaremile.mapping.io import imports
+    from squaremile.mapping.io import tasks as io_tasks
 
     job, table = imports.start_import(by=owner, upload=data, filename=name)
     options = imports.ImportOptions(mapping=imports.guess_mapping(table.columns), publish=True, source=name)

@@ -64,7 +64,7 @@ RULES: dict[str, Rule] = {
     "entry.delete": Rule(min_role=MODERATOR, owner_may=True),
     "entry.moderate": Rule(min_role=MODERATOR),
     # trusted contributors: their entries in categories that allow it are published without review
-    # (members become trusted by having an entry published: mapping.services.is_trusted)
+    # (members become trusted by having an entry published: mapping.entries.services.is_trusted)
     "entry.publish_trusted": Rule(min_role=ORGANISER),
     "category.change": Rule(min_role=ADMIN),
     "entry.import": Rule(min_role=MODERATOR),

@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from squaremile.attachments.models import Attachment
 from squaremile.audit.selectors import history_for
 from squaremile.core.admin import AdminRoleMixin
-from squaremile.mapping import services
+from squaremile.mapping.entries import services
 from squaremile.mapping.models import Category, Entry
 from squaremile.questions.admin import QuestionInline
 

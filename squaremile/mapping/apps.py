@@ -19,11 +19,11 @@ class MappingConfig(AppConfig):
             registry.register(audit_action(action.value), action.label, show_changes=not quiet)
         # the map's notification kinds, and entries and categories as things people can follow
         from squaremile.attachments.registry import register
-        from squaremile.mapping import (
-            imports,  # noqa: F401 - registers the map's importer
+        from squaremile.mapping.entries import (
             moderation,  # noqa: F401  (registers entries with the moderation queue)
             notifications,  # noqa: F401
         )
+        from squaremile.mapping.io import imports  # noqa: F401 - registers the map's importer
         from squaremile.mapping.models import Entry
 
         # An entry's photos: images only, added by whoever may change the entry.

@@ -27,7 +27,7 @@ from squaremile.accounts.models import User
 from squaremile.attachments.services import detach_all_of_model
 from squaremile.audit.models import AuditEvent
 from squaremile.core.permissions import holders_of
-from squaremile.mapping import clusters
+from squaremile.mapping.cells import clusters
 from squaremile.mapping.models import (
     Category,
     ClusterCell,

@@ -2,7 +2,7 @@
 their moderation states are the shared ones (`squaremile.moderation`), their photos are attachments
 (`Entry.attachments`, squaremile/attachments).
 
-Clustering columns and tables (grid cells) are added by `clusters.py`'s migration; see the app README.
+Clustering columns and tables (grid cells) are added by `cells/clusters.py`'s migration; see the app README.
 """
 
 from datetime import date
@@ -12,7 +12,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 
-from squaremile.mapping.tiles import cell_columns
+from squaremile.mapping.cells.tiles import cell_columns
 from squaremile.moderation.models import ModerationState
 from squaremile.questions.models import OWNER_RELATION
 
@@ -123,7 +123,7 @@ class Entry(models.Model):
     verified = models.BooleanField(default=False)
     lat = models.FloatField()
     lng = models.FloatField()
-    # Web-Mercator tile x/y of the point at zoom level 20 (see tiles.py); any coarser level is a
+    # Web-Mercator tile x/y of the point at zoom level 20 (see cells/tiles.py); any coarser level is a
     # right shift. Kept by save(); bulk inserts set them with tiles.cell_columns(lat, lng).
     cx20 = models.IntegerField(default=0, editable=False)
     cy20 = models.IntegerField(default=0, editable=False)
@@ -182,7 +182,7 @@ class Entry(models.Model):
                 fields=["status", "cx20", "cy20", "category", "verified", "area", "date_lo", "date_hi", "lat", "lng"],
                 name="entry_status_cell",
             ),
-            # The wide date-filtered views read the entries starting or ending in one month (clusters.py).
+            # The wide date-filtered views read the entries starting or ending in one month (cells/clusters.py).
             models.Index(fields=["status", "date_lo"], name="entry_status_date_lo"),
             models.Index(fields=["status", "date_hi"], name="entry_status_date_hi"),
         ]

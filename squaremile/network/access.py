@@ -28,8 +28,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from squaremile.core.permissions import can
-from squaremile.network import selectors, services
 from squaremile.network.models import Invitation, Response, Round, Survey
+from squaremile.network.surveys import selectors, services
 
 GRANT_HEADER = "X-Questionnaire-Grant"
 GRANT_SALT = "squaremile.network.questionnaire-grant"

@@ -7,7 +7,5 @@ class NetworkConfig(AppConfig):
 
     def ready(self):
         # the network's notification kinds, and surveys as things organisers can follow
-        from squaremile.network import (
-            importers,  # noqa: F401 - registers the tie importer
-            notifications,  # noqa: F401
-        )
+        from squaremile.network.surveys import notifications  # noqa: F401
+        from squaremile.network.weaving import importers  # noqa: F401 - registers the tie importer

@@ -43,8 +43,8 @@ from squaremile.network.models import (
     Tie,
     TieOrigin,
 )
-from squaremile.network.names import FUZZY_CUTOFF, normalise
-from squaremile.network.questions import default_consent_text
+from squaremile.network.surveys.names import FUZZY_CUTOFF, normalise
+from squaremile.network.surveys.questions import default_consent_text
 
 TITLE = "Kettleby network map 2026"
 SLUG = "kettleby-network-map-2026"
@@ -352,7 +352,7 @@ def _seed(rng: random.Random, respondents: int, first_names: list[str], surnames
             suggestions.append(MergeSuggestion(survey=survey, a_id=pair[0], b_id=pair[1], score=round(score, 1)))
     MergeSuggestion.objects.bulk_create(suggestions)
 
-    from squaremile.network import tasks
+    from squaremile.network.computing import tasks
 
     for round_ in (round1, round2):
         tasks.data_changed(round_)

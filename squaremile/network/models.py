@@ -2,7 +2,7 @@
 organisations they name (nodes), the ties between them, the stored analysis, and weaving suggestions.
 
 Confidentiality is part of the data: every response carries its respondent's consent, and only the
-published view (built from consent, see `published.py`) ever leaves the organisers' pages.
+published view (built from consent, see `publishing/published.py`) ever leaves the organisers' pages.
 """
 
 import secrets
@@ -37,7 +37,7 @@ class Survey(models.Model):
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.LINK)
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
-    # The smallest group an anonymous node may be shown in (see published.py).
+    # The smallest group an anonymous node may be shown in (see publishing/published.py).
     anonymity_threshold = models.PositiveSmallIntegerField(default=5)
     # Standard questions can be reworded: question key -> the organiser's wording.
     wording = models.JSONField(default=dict, blank=True)
@@ -54,7 +54,7 @@ class Survey(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     allow_embed = models.BooleanField("allow embedding in other sites", default=True)
-    # Its custom questions (squaremile.questions); the standard ones are built in (see `questions.py`).
+    # Its custom questions (squaremile.questions); the standard ones are built in (see `surveys/questions.py`).
     # Answers live in Response.answers under str(question.pk).
     questions = GenericRelation("questions.Question", **OWNER_RELATION)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -10,7 +10,7 @@ from django.apps import apps as django_apps
 from django.test import Client
 from playwright.sync_api import expect
 
-from squaremile.mapping import clusters
+from squaremile.mapping.cells import clusters
 from squaremile.mapping.models import Category, Entry, EntryStatus
 from tests.browser.support import PHONE, a11y_report, assert_fits_the_screen, make_user, wait_until
 

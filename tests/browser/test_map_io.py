@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from squaremile.accounts.models import Role
 from squaremile.core import jobs
-from squaremile.mapping import clusters
+from squaremile.mapping.cells import clusters
 from squaremile.mapping.models import Category, Entry, EntryStatus
 from tests.browser.support import PHONE, a11y_report, assert_fits_the_screen, make_user
 

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from squaremile.accounts.models import Role
-from squaremile.mapping import clusters
+from squaremile.mapping.cells import clusters
 from squaremile.mapping.models import Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 from squaremile.moderation.models import Report
@@ -181,7 +181,7 @@ def test_without_javascript_the_category_questions_come_back(new_context, login,
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_form_and_queue_pass_axe_and_fit_the_screen(new_context, login, category, viewport):
-    from squaremile.mapping import services
+    from squaremile.mapping.entries import services
 
     member = make_user()
     entry = services.entry_create(by=member, title="Pantry", category=category, lat=53.8, lng=-1.55,

@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
-from squaremile.mapping import clusters
+from squaremile.mapping.cells import clusters
 from squaremile.mapping.models import Category, Entry, EntryStatus
 from tests.browser.support import PHONE, a11y_report, assert_fits_the_screen, wait_until
 

@@ -31,7 +31,7 @@ TIES = [(0, 1), (0, 2), (1, 2), (2, 3), (3, 4), (3, 5), (5, 6), (6, 7), (0, 4)]
 @pytest.fixture
 def small_network(taxonomy):
     from squaremile.directory.models import Skill
-    from squaremile.network import runner
+    from squaremile.network.computing import runner
     from squaremile.network.models import ResponseSkill
     from squaremile.network.tests.factories import ResponseFactory, SurveyFactory, TieFactory
 
@@ -305,7 +305,7 @@ def _big_network(n=10_000, ties_per_node=5, communities=40):
 def test_ten_thousand_people_interactive_within_three_seconds(page):
     from django.core.cache import cache
 
-    from squaremile.network import published
+    from squaremile.network.publishing import published
 
     started = time.perf_counter()
     survey, ties = _big_network()

@@ -4,8 +4,8 @@ person's questionnaire sends its grant with htmx's requests and gets names; a st
 import pytest
 from playwright.sync_api import expect
 
-from squaremile.network import services
 from squaremile.network.models import Audience, Consent
+from squaremile.network.surveys import services
 from squaremile.network.tests.factories import ResponseFactory, SurveyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

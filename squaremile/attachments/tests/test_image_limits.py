@@ -18,8 +18,8 @@ from PIL import Image, JpegImagePlugin
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.attachments import uploads as photos
 from squaremile.attachments.models import Attachment
-from squaremile.mapping import services
-from squaremile.mapping.forms import sign_started
+from squaremile.mapping.entries import services
+from squaremile.mapping.entries.forms import sign_started
 from squaremile.mapping.models import Entry
 from squaremile.mapping.tests.factories import CategoryFactory
 

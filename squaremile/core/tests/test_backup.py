@@ -35,7 +35,7 @@ from squaremile.accounts.tests.factories import UserFactory
 from squaremile.attachments.models import Attachment
 from squaremile.core import backup
 from squaremile.core.models import Job, JobStatus
-from squaremile.mapping import services as map_services
+from squaremile.mapping.entries import services as map_services
 from squaremile.mapping.models import Category
 from squaremile.network.demo import ORGANISER_EMAIL, SLUG
 from squaremile.network.models import Response, Survey, Tie

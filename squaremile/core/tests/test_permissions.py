@@ -23,14 +23,14 @@ from squaremile.core.permissions import RULES, can, forget_space_roles, refusal,
 from squaremile.directory import services as directory_services
 from squaremile.directory.models import Organisation, Project, Skill
 from squaremile.directory.tests.factories import OrganisationFactory, ProjectFactory
-from squaremile.mapping import imports as map_imports
-from squaremile.mapping import services as map_services
+from squaremile.mapping.entries import services as map_services
+from squaremile.mapping.io import imports as map_imports
 from squaremile.mapping.models import Entry
 from squaremile.mapping.tests.factories import EntryFactory
 from squaremile.moderation import services as moderation_services
 from squaremile.moderation.models import Report
-from squaremile.network import services as network_services
 from squaremile.network.models import Survey
+from squaremile.network.surveys import services as network_services
 from squaremile.network.tests.factories import SurveyFactory
 from squaremile.notifications import services as notification_services
 from squaremile.notifications.models import Follow

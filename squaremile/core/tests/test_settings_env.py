@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from squaremile.mapping import exports, imports
+from squaremile.mapping.io import exports, imports
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULTS = {

@@ -16,8 +16,8 @@ from squaremile.accounts.tests.factories import UserFactory
 from squaremile.core import spaces
 from squaremile.core.models import SpaceRole
 from squaremile.core.permissions import can, holders_of, refusal, staff_flag_for
-from squaremile.network import selectors as network_selectors
-from squaremile.network import services as network_services
+from squaremile.network.surveys import selectors as network_selectors
+from squaremile.network.surveys import services as network_services
 from squaremile.network.tests.factories import SurveyFactory
 
 pytestmark = pytest.mark.django_db

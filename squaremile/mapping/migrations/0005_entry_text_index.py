@@ -11,7 +11,7 @@
 
 from django.db import migrations
 
-from squaremile.mapping.textindex import install, uninstall
+from squaremile.mapping.cells.textindex import install, uninstall
 
 
 def forwards(apps, schema_editor):

@@ -28,7 +28,7 @@ def fill_date_columns(apps, schema_editor):
 
 
 def finish(apps, schema_editor):
-    from squaremile.mapping import clusters, textindex
+    from squaremile.mapping.cells import clusters, textindex
 
     # On SQLite, dropping the generated columns rebuilt the entry table, which drops its triggers:
     # put the free-text index (0005) back.

@@ -4,7 +4,7 @@ the person looking, so that the page including them passes nothing but `entry` a
 from django import template
 
 from squaremile.core.permissions import can
-from squaremile.mapping import services
+from squaremile.mapping.entries import services
 from squaremile.mapping.models import EntryStatus
 
 register = template.Library()

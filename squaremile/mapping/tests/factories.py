@@ -3,7 +3,7 @@ columns; call `clusters.rebuild()` (or `publish(entry)`) to bring the aggregate 
 
 import factory
 
-from squaremile.mapping import clusters
+from squaremile.mapping.cells import clusters
 from squaremile.mapping.models import Category, Entry, EntryStatus
 from squaremile.questions.tests.factories import QuestionFactory
 

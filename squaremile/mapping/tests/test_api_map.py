@@ -2,7 +2,7 @@ import pytest
 
 from squaremile.accounts.models import Role, User
 from squaremile.accounts.services import api_token_create
-from squaremile.mapping import clusters
+from squaremile.mapping.cells import clusters
 from squaremile.mapping.models import Category, Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 
@@ -168,7 +168,7 @@ def test_entry_detail_lists_its_photos_with_thumbnails(client, django_assert_max
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
-    from squaremile.mapping import services
+    from squaremile.mapping.entries import services
 
     owner = User.objects.create_user(email="p@example.org", password="x", role=Role.MODERATOR)
     out = io.BytesIO()

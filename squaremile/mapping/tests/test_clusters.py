@@ -5,8 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from squaremile.mapping import clusters, tiles
-from squaremile.mapping.filters import parse_filters
+from squaremile.mapping.cells import clusters, tiles
+from squaremile.mapping.entries.filters import parse_filters
 from squaremile.mapping.models import ClusterCell, Entry, EntryStatus, date_columns
 from squaremile.mapping.tests.factories import CategoryFactory, EntryFactory, publish
 from squaremile.places.models import Area

@@ -9,8 +9,8 @@ from django.db.models import Count
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from squaremile.mapping import clusters
-from squaremile.mapping.filters import parse_filters
+from squaremile.mapping.cells import clusters
+from squaremile.mapping.entries.filters import parse_filters
 from squaremile.mapping.models import OPEN_END, OPEN_START, ClusterCell, DateCell, Entry, EntryStatus, date_span
 from squaremile.mapping.tests.factories import CategoryFactory, EntryFactory, publish
 from squaremile.places.models import Area

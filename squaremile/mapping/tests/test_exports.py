@@ -13,7 +13,8 @@ from django.urls import reverse
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.core.models import Job, JobStatus
-from squaremile.mapping import clusters, exports
+from squaremile.mapping.cells import clusters
+from squaremile.mapping.io import exports
 from squaremile.mapping.models import EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 
@@ -191,7 +192,7 @@ def test_export_command(tmp_path, data):
 
 def test_export_then_import_round_trip(data):
     """A CSV export is a valid import file: its columns are guessed, every row is accepted."""
-    from squaremile.mapping import imports
+    from squaremile.mapping.io import imports
 
     text = "".join(exports.csv_chunks(exports.export_queryset(exports.parse_filters({}), user=None)))
     table = imports.read_table(text.encode(), "export.csv")

@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import QueryDict
 
 from squaremile.accounts.models import Role, User
-from squaremile.mapping.filters import FilterError, filtered_entries, parse_filters
+from squaremile.mapping.entries.filters import FilterError, filtered_entries, parse_filters
 from squaremile.mapping.models import EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, EntryFactory
 from squaremile.places.models import Area
@@ -132,7 +132,7 @@ def test_date_overlap_rules():
 
 
 def test_free_text_follows_every_change_and_survives_a_lost_index():
-    from squaremile.mapping import textindex
+    from squaremile.mapping.cells import textindex
 
     assert textindex.is_installed()
     cat = CategoryFactory()

@@ -13,8 +13,8 @@ from PIL import Image
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.directory.tests.factories import OrganisationFactory, index
-from squaremile.mapping import services
-from squaremile.mapping.forms import sign_started
+from squaremile.mapping.entries import services
+from squaremile.mapping.entries.forms import sign_started
 from squaremile.mapping.models import Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 from squaremile.places.tests.factories import AreaFactory

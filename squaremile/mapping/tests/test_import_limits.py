@@ -12,8 +12,8 @@ from django.urls import reverse
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.core.models import Job
-from squaremile.mapping import imports
-from squaremile.mapping.imports import ImportFileError, read_table
+from squaremile.mapping.io import imports
+from squaremile.mapping.io.imports import ImportFileError, read_table
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory
 
 pytestmark = pytest.mark.django_db

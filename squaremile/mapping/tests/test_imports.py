@@ -13,8 +13,9 @@ from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.audit.models import AuditEvent
 from squaremile.core.models import Job, JobStatus
-from squaremile.mapping import clusters, imports
-from squaremile.mapping.imports import ImportFileError, ImportOptions, ImportRejected, read_table
+from squaremile.mapping.cells import clusters
+from squaremile.mapping.io import imports
+from squaremile.mapping.io.imports import ImportFileError, ImportOptions, ImportRejected, read_table
 from squaremile.mapping.models import ClusterCell, Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 from squaremile.questions.models import Kind as QuestionKind

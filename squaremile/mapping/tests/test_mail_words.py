@@ -5,7 +5,7 @@ import pytest
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.mapping import notifications, services
+from squaremile.mapping.entries import notifications, services
 from squaremile.mapping.models import EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, EntryFactory
 

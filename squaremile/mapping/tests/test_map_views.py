@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from squaremile.accounts.models import Role, User
 from squaremile.accounts.services import profile_for
-from squaremile.mapping import clusters
+from squaremile.mapping.cells import clusters
 from squaremile.mapping.models import Category, Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, CategoryQuestionFactory, EntryFactory
 from squaremile.places.models import Area
@@ -170,7 +170,7 @@ def test_rebuild_map_cells_command(cats):
 
 
 def _filters(**params):
-    from squaremile.mapping.filters import parse_filters
+    from squaremile.mapping.entries.filters import parse_filters
 
     return parse_filters(params)
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.mapping import services
+from squaremile.mapping.entries import services
 from squaremile.mapping.models import Entry, EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, EntryFactory
 from squaremile.notifications.models import Preference

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.audit.selectors import history_for
-from squaremile.mapping import clusters
+from squaremile.mapping.cells import clusters
 from squaremile.mapping.models import ClusterCell, EntryStatus
 from squaremile.mapping.tests.factories import EntryFactory
 from squaremile.moderation import registry, services
@@ -151,7 +151,7 @@ def test_bulk_is_all_or_nothing(moderator):
 
 
 def test_owners_do_not_report_their_own_and_deleting_forgets_reports(entry):
-    from squaremile.mapping import services as map_services
+    from squaremile.mapping.entries import services as map_services
 
     owner = UserFactory()
     entry.owner = owner

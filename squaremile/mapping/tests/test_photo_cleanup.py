@@ -10,7 +10,7 @@ from PIL import Image
 
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.attachments.models import Attachment
-from squaremile.mapping import services
+from squaremile.mapping.entries import services
 from squaremile.mapping.models import Entry
 from squaremile.mapping.tests.factories import CategoryFactory
 

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.audit.models import AuditEvent
-from squaremile.mapping import clusters, services
+from squaremile.mapping.cells import clusters
+from squaremile.mapping.entries import services
 from squaremile.mapping.models import (
     ClusterCell,
     Entry,

@@ -11,7 +11,8 @@ from django.urls import reverse
 from squaremile.accounts.models import Role
 from squaremile.accounts.services import api_token_create
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.mapping import clusters, exports, imports
+from squaremile.mapping.cells import clusters
+from squaremile.mapping.io import exports, imports
 from squaremile.mapping.models import Entry
 from squaremile.mapping.tests.factories import CategoryFactory, EntryFactory
 

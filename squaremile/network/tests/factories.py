@@ -68,7 +68,7 @@ class NodeFactory(factory.django.DjangoModelFactory):
 
 
 def _match_key(label: str) -> str:
-    from squaremile.network.names import normalise
+    from squaremile.network.surveys.names import normalise
 
     return normalise(label)
 

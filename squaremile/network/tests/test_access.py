@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.network import access, services
+from squaremile.network import access
 from squaremile.network.models import Audience, Consent, NodeKind
+from squaremile.network.surveys import services
 from squaremile.network.tests.factories import NodeFactory, ResponseFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +237,7 @@ def test_named_in_round_one_then_not_is_no_longer_named_on_round_ones_published_
 
 
 def test_suggestions_cost_two_queries_whatever_the_number_of_people(django_assert_num_queries):
-    from squaremile.network import selectors
+    from squaremile.network.surveys import selectors
 
     survey = SurveyFactory()
     round2 = services.round_create(survey=survey, by=survey.owner)

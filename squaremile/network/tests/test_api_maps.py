@@ -7,7 +7,7 @@ from django.test import Client
 from squaremile.accounts.models import Role
 from squaremile.accounts.services import api_token_create
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.network import runner, tasks
+from squaremile.network.computing import runner, tasks
 from squaremile.network.models import Analysis, AnalysisStatus, Consent
 from squaremile.network.tests.factories import ResponseFactory, SurveyFactory, TieFactory
 

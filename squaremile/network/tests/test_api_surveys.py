@@ -10,8 +10,8 @@ from squaremile.accounts.models import Role
 from squaremile.accounts.services import api_token_create
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.directory.tests.factories import OrganisationFactory
-from squaremile.network import services
 from squaremile.network.models import Audience, Response, Tie
+from squaremile.network.surveys import services
 from squaremile.network.tests.factories import ResponseFactory, SurveyFactory, TieFactory
 
 pytestmark = pytest.mark.django_db

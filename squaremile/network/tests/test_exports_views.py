@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.network import runner
+from squaremile.network.computing import runner
 from squaremile.network.models import Analysis, AnalysisStatus, Consent, Node, Tie, TieOrigin
 from squaremile.network.tests.factories import ResponseFactory, SurveyFactory, TieFactory
 

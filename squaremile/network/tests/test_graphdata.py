@@ -3,7 +3,7 @@ import pytest
 from squaremile.directory.models import ResourceKind, Skill, SkillFamily
 from squaremile.directory.tests.factories import OrganisationFactory
 from squaremile.network.analysis.types import NodeIn, TieIn
-from squaremile.network.graphdata import round_graph
+from squaremile.network.computing.graphdata import round_graph
 from squaremile.network.models import Consent, NodeKind, ResponseResource, ResponseSkill
 from squaremile.network.tests.factories import (
     NodeFactory,

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.network import runner, tasks
+from squaremile.network.computing import runner, tasks
 from squaremile.network.models import Analysis, AnalysisStatus, Consent, ResponseSkill, Round
 from squaremile.network.tests.factories import ResponseFactory, SurveyFactory, TieFactory
 
@@ -200,7 +200,7 @@ def test_skills_view_counts_and_names_only_for_organisers(world):
     html = client_for(world["users"]["owner"]).get(reverse("network:skills", args=[survey.slug])).content.decode()
     assert skill.name in html and "Asha Named" in html and "Hidden Harriet" in html
     assert "Mytholmroyd Ward (2)" in html
-    from squaremile.network.views_maps import skills_context
+    from squaremile.network.views.maps import skills_context
 
     context = skills_context(survey, world["round"], organiser=True)
     row = next(r for _, rows in context["families"] for r in rows if r["slug"] == skill.slug)

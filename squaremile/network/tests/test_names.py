@@ -6,7 +6,7 @@ from squaremile.accounts.tests.factories import UserFactory
 from squaremile.audit.selectors import history_for as survey_history
 from squaremile.directory.tests.factories import OrganisationFactory
 from squaremile.network.models import MergeSuggestion, Node, NodeKind, Tie
-from squaremile.network.names import node_merge, normalise, resolve_name, suggestion_dismiss
+from squaremile.network.surveys.names import node_merge, normalise, resolve_name, suggestion_dismiss
 from squaremile.network.tests.factories import NodeFactory, ResponseFactory, SurveyFactory, TieFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from squaremile.network import paper
 from squaremile.network.models import Response, ResponseSource, Tie
+from squaremile.network.surveys import paper
 from squaremile.network.tests.factories import SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_import_page_preview_then_apply(client):
 def test_import_is_all_or_nothing_when_saving_fails(monkeypatch):
     survey = SurveyFactory()
     preview = paper.parse_csv(survey, GOOD)
-    from squaremile.network import services
+    from squaremile.network.surveys import services
 
     calls = {"n": 0}
     original = services._write_answers

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from squaremile.network.analysis.types import NodeIn, TieIn
-from squaremile.network.published import (
+from squaremile.network.publishing.published import (
     SOMEONE_ANSWERED,
     SOMEONE_NAMED,
     anonymous_groups,

@@ -10,8 +10,8 @@ from django.utils import timezone
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.directory.models import Skill
 from squaremile.directory.tests.factories import OrganisationFactory
-from squaremile.network import services
 from squaremile.network.models import Audience, Consent, Response, Tie
+from squaremile.network.surveys import services
 from squaremile.network.tests.factories import NodeFactory, ResponseFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ weaving suggestions kept in step without losing an organiser's decisions."""
 import pytest
 from django.core.management import CommandError, call_command
 
-from squaremile.network import runner, tasks
+from squaremile.network.computing import runner, tasks
 from squaremile.network.models import Analysis, AnalysisStatus, Consent, Suggestion, SuggestionStatus
 from squaremile.network.tests.factories import ResponseFactory, SurveyFactory, TieFactory
 

@@ -7,7 +7,6 @@ from django.utils import timezone
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.directory.models import Skill, SkillFamily
-from squaremile.network import services
 from squaremile.network.models import (
     Audience,
     Consent,
@@ -21,7 +20,8 @@ from squaremile.network.models import (
     Survey,
     Tie,
 )
-from squaremile.network.services import ResponseData, SurveyNotOpen, TieData
+from squaremile.network.surveys import services
+from squaremile.network.surveys.services import ResponseData, SurveyNotOpen, TieData
 from squaremile.network.tests.factories import NodeFactory, ResponseFactory, SurveyFactory
 from squaremile.questions.models import Question
 
@@ -317,7 +317,7 @@ def test_resolution_by_node_factory_key():
 
 
 def test_a_failure_half_way_saves_nothing(monkeypatch):
-    from squaremile.network.names import NameResolver
+    from squaremile.network.surveys.names import NameResolver
 
     survey = SurveyFactory()
     first = services.response_submit(survey=survey, data=answers(ties=[("Bob", 2)]))

@@ -8,8 +8,8 @@ from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.demo import words
 from squaremile.directory.tests.factories import OrganisationFactory
+from squaremile.network.computing.graphdata import round_graph
 from squaremile.network.demo import SLUG, seed_network
-from squaremile.network.graphdata import round_graph
 from squaremile.network.models import MergeSuggestion, Node, NodeKind, Response, Survey, Tie
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.urls import reverse
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.directory.models import ResourceKind, SkillFamily
-from squaremile.network import services
 from squaremile.network.models import Consent, MergeSuggestion, Node, Response, Survey, Tie
+from squaremile.network.surveys import services
 from squaremile.network.tests.factories import NodeFactory, ResponseFactory, SurveyFactory, TieFactory
 
 pytestmark = pytest.mark.django_db

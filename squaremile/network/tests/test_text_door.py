@@ -43,7 +43,7 @@ def test_ties_import_cleans_every_cell():
 
 
 def test_paper_import_cleans_every_cell():
-    from squaremile.network import paper
+    from squaremile.network.surveys import paper
 
     text = "Na\u202eme;Consent;Works_with;Role\nAna\u0001 Lima\u202e;named;Be\u200bn:3;Co\u2066ok\n"
     preview = paper.parse_csv(SurveyFactory(), text)

@@ -12,9 +12,9 @@ from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
 from squaremile.directory.tests.factories import OrganisationFactory
 from squaremile.imports.reading import read_table
-from squaremile.network import services_maps
 from squaremile.network.models import MergeSuggestion, Node, NodeKind, Tie, TieOrigin
 from squaremile.network.tests.factories import NodeFactory, ResponseFactory, SurveyFactory, TieFactory
+from squaremile.network.weaving import services as services_maps
 
 pytestmark = pytest.mark.django_db
 

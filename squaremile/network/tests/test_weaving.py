@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.network import runner, services_maps
+from squaremile.network.computing import runner
 from squaremile.network.models import (
     Analysis,
     AnalysisStatus,
@@ -18,6 +18,7 @@ from squaremile.network.models import (
     TieOrigin,
 )
 from squaremile.network.tests.factories import ResponseFactory, SurveyFactory, TieFactory
+from squaremile.network.weaving import services as services_maps
 
 pytestmark = pytest.mark.django_db
 TWO_GROUPS = [(1, 2), (1, 3), (2, 3), (3, 4), (2, 4), (4, 5), (5, 6), (6, 7), (6, 8), (7, 8), (8, 9), (7, 9), (9, 10)]

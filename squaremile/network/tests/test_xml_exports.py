@@ -11,10 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from squaremile.directory.tests.factories import OrganisationFactory
-from squaremile.network import exports, runner
 from squaremile.network.analysis.formats import to_gexf, to_graphml
 from squaremile.network.analysis.types import NodeIn, TieIn
+from squaremile.network.computing import runner
 from squaremile.network.models import Consent, NodeKind
+from squaremile.network.publishing import exports
 from squaremile.network.tests.factories import NodeFactory, ResponseFactory, SurveyFactory, TieFactory
 
 pytestmark = pytest.mark.django_db

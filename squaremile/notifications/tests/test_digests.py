@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.mapping import services as map_services
+from squaremile.mapping.entries import services as map_services
 from squaremile.mapping.models import EntryStatus
 from squaremile.mapping.tests.factories import CategoryFactory, EntryFactory
 from squaremile.notifications import services
@@ -157,7 +157,7 @@ def test_digest_queries_do_not_grow_with_items(moderator, settings, django_captu
 
 
 def test_organisers_who_follow_a_survey_hear_of_new_answers_without_names(run, mailoutbox):
-    from squaremile.network import services as network_services
+    from squaremile.network.surveys import services as network_services
     from squaremile.network.tests.factories import SurveyFactory
     from squaremile.network.tests.test_services import answers
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from squaremile.accounts.models import Role
 from squaremile.accounts.tests.factories import UserFactory
-from squaremile.network import services as network_services
+from squaremile.network.surveys import services as network_services
 from squaremile.network.tests.factories import SurveyFactory
 from squaremile.notifications.models import Suppression
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from squaremile.mapping import exports
-from squaremile.mapping.filters import FilterError, parse_filters
+from squaremile.mapping.entries.filters import FilterError, parse_filters
+from squaremile.mapping.io import exports
 
 
 class Command(BaseCommand):

@@ -12,9 +12,9 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from squaremile.mapping import imports
+from squaremile.mapping.entries.selectors import category_questions
+from squaremile.mapping.io import imports
 from squaremile.mapping.models import Category
-from squaremile.mapping.selectors import category_questions
 
 ALIASES = {
     "latitude": "lat", "y": "lat", "lon": "lng", "long": "lng", "longitude": "lng", "x": "lng", "id": "external_id",

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from squaremile.mapping import clusters, textindex
+from squaremile.mapping.cells import clusters, textindex
 from squaremile.mapping.models import Entry, EntryStatus, date_columns
 
 

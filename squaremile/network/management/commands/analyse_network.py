@@ -3,7 +3,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from squaremile.network import runner
+from squaremile.network.computing import runner
 from squaremile.network.models import Round, Survey
 
 
