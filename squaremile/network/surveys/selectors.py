@@ -51,17 +51,26 @@ def rounds_of(survey: Survey) -> list[Round]:
     return list(survey.rounds.order_by("number"))
 
 
+def network_size(round_: Round) -> tuple[int, int]:
+    """(people and groups, ties) of a round as the map, the export and the analysis count them:
+    merged names folded into one, a tie named from both ends or twice counted once, none to oneself.
+    The stored analysis's figures when it is up to date, else counted the same way now."""
+    from squaremile.network.computing.graphdata import round_graph
+    from squaremile.network.models import Analysis, AnalysisStatus
+
+    analysis = Analysis.objects.filter(round=round_).only("status", "data_version", "result").first()
+    graph = (analysis.result or {}).get("graph") if analysis else None
+    if analysis and analysis.status == AnalysisStatus.FRESH and analysis.data_version == round_.data_version and graph:
+        return graph["nodes"], graph["ties"]
+    nodes, ties, _people = round_graph(round_)
+    return len(nodes), len({frozenset((t.source, t.target)) for t in ties if t.source != t.target})
+
+
 def dashboard_counts(round_: Round) -> dict:
     """Counts for the organiser's dashboard (a handful of queries whatever the size)."""
     by_consent = dict(Response.objects.filter(round=round_).values_list("consent").annotate(n=Count("id")).order_by())
     responses = sum(by_consent.values())
-    ties = Tie.objects.filter(round=round_).count()
-    node_ids = set(Tie.objects.filter(round=round_).values_list("source_id", flat=True))
-    node_ids |= set(Tie.objects.filter(round=round_).values_list("target_id", flat=True))
-    node_ids |= set(Response.objects.filter(round=round_).values_list("node_id", flat=True))
-    merged = set(
-        Node.objects.filter(pk__in=node_ids, merged_into__isnull=False).values_list("pk", flat=True)
-    ) if node_ids else set()  # fmt: skip
+    nodes, ties = network_size(round_)
     open_suggestions = MergeSuggestion.objects.filter(survey_id=round_.survey_id, status="open").count()
     return {
         "responses": responses,
@@ -69,7 +78,7 @@ def dashboard_counts(round_: Round) -> dict:
         "anonymous": by_consent.get(Consent.ANONYMOUS, 0),
         "hidden": by_consent.get(Consent.HIDDEN, 0),
         "ties": ties,
-        "nodes": len(node_ids - merged),
+        "nodes": nodes,
         "suggestions": open_suggestions,
     }
 

@@ -301,6 +301,9 @@ def suggestions_view(request, slug):
     for s in page.object_list:
         groups[s.kind].append(s)
     analysis = Analysis.objects.filter(round=round).first()
+    # The analysis counts everyone on the edge; an introduction is suggested only where a skill or a
+    # need matches a well-connected person. Say so, so that the two figures never seem to disagree.
+    on_edge = ((analysis.result or {}).get("graph") or {}).get("periphery", 0) if analysis else 0
     return render(
         request,
         "network/suggestions.html",
@@ -317,6 +320,8 @@ def suggestions_view(request, slug):
             "map_url": reverse("network:map", args=[survey.slug]),
             "status_ctx": _status_context(request, survey, round, organiser=True),
             "has_analysis": analysis is not None and bool(analysis.result),
+            "on_edge": on_edge,
+            "edge_suggested": counts.get("connect_peripheral", 0),
         },
     )
 
