@@ -323,7 +323,7 @@ def test_photos_added_on_a_phone_each_with_its_description(new_context, login, c
 def test_the_owner_sees_their_own_entry_within_a_phone_screen(new_context, login, category):
     """Issue 13, point 4: the own-entry page was 397 px wide on a 390 px screen. Long words, a long
     address, answers, a photo and every owner's button must still fit."""
-    from squaremile.mapping import services
+    from squaremile.mapping.entries import services
 
     member = make_user()
     entry = services.entry_create(
