@@ -127,3 +127,19 @@ def wait_until(page, expression: str, *, timeout_ms: int = 10_000) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"Still false after {timeout_ms} ms: {expression}")
         page.wait_for_timeout(50)
+
+
+def choose_place(page, box, typed: str, option: str) -> None:
+    """Type into a "place name or postcode" box (static/js/placesearch.js) and tap the suggestion
+    whose text starts with `option`. Typing before the script has started would send no request, and
+    the suggestions come from the API after a short pause: on a loaded test machine either may take a
+    while, so wait for both generously."""
+    from playwright.sync_api import expect
+
+    expect(box).to_have_attribute("role", "combobox", timeout=30_000)  # the script is listening
+    box.fill(typed)
+    choice = page.get_by_role("listbox", name="Places that match").get_by_role(
+        "option", name=re.compile("^" + re.escape(option))
+    )
+    expect(choice).to_be_visible(timeout=30_000)
+    choice.tap()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from squaremile.accounts.models import User
 from squaremile.directory.models import Organisation, Skill
 from squaremile.places.tests.factories import AreaFactory
-from tests.browser.support import assert_fits_the_screen, confirmation_link
+from tests.browser.support import assert_fits_the_screen, choose_place, confirmation_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,9 +54,7 @@ def test_newcomer_signs_up_and_puts_their_group_on_the_map(phone_page, live_serv
     # under a minute (issue 13: it was a 7,800 px form of checkboxes and coordinates).
     started = time.monotonic()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your profile")
-    page.get_by_label("Where is your square mile?").fill("Todmor")
-    suggestions = page.get_by_role("listbox", name="Places that match")
-    suggestions.get_by_role("option", name=re.compile("^Todmorden Centre")).tap()
+    choose_place(page, page.get_by_label("Where is your square mile?"), "Todmor", "Todmorden Centre")
     expect(page.locator("[data-place-status]")).to_contain_text("Chosen: Todmorden Centre")
     assert page.get_by_label("Latitude").input_value().startswith("53.71")  # filled in from the place
     finder = page.locator("#field-skills").get_by_label("Type to find one")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from squaremile.directory.models import Skill
 from squaremile.places.models import Place, PlaceKind
 from squaremile.places.tests.factories import AreaFactory
-from tests.browser.support import PHONE, a11y_report, assert_fits_the_screen, make_organisation, make_user
+from tests.browser.support import PHONE, a11y_report, assert_fits_the_screen, choose_place, make_organisation, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,9 +39,10 @@ def test_the_profile_form_is_short_and_quick_on_a_phone(phone_page, login, taxon
 
     # The square mile by postcode, typed with spaces or without.
     box = page.get_by_label("Where is your square mile?")
+    expect(box).to_have_attribute("role", "combobox", timeout=30_000)  # the script is listening
     box.fill("hx78")
     suggestions = page.get_by_role("listbox", name="Places that match")
-    expect(suggestions.get_by_role("option")).to_have_count(1)
+    expect(suggestions.get_by_role("option")).to_have_count(1, timeout=30_000)
     expect(box).to_have_attribute("aria-expanded", "true")
     report = a11y_report(page, "profile with place suggestions")
     assert not report, report
@@ -107,8 +108,7 @@ def test_near_me_by_place_name(phone_page, new_context, places):
     make_organisation(by=owner, name="Far Away Club", lat=51.5, lng=-0.1)
     page = phone_page
     page.goto("/areas/near/")
-    page.get_by_label("Place name or postcode").fill("Hebden")
-    page.get_by_role("listbox", name="Places that match").get_by_role("option", name=re.compile("^Hebden Bridge")).tap()
+    choose_place(page, page.get_by_label("Place name or postcode"), "Hebden", "Hebden Bridge")
     # Choosing a place shows what is near it at once.
     expect(page.get_by_role("heading", name=re.compile("organisations? within"))).to_have_text(
         "1 organisation within 1.0 miles"
@@ -148,8 +148,7 @@ def test_a_newcomer_finds_someone_near_who_can_do_first_aid(phone_page, login, t
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("People who can help")
     page.get_by_label("Who can").select_option(label="First aid")
-    page.get_by_label("Near").fill("hx7 8")
-    page.get_by_role("listbox", name="Places that match").get_by_role("option", name=re.compile("^HX7 8AD")).tap()
+    choose_place(page, page.get_by_label("Near"), "hx7 8", "HX7 8AD")
     page.get_by_role("button", name="Find people").tap()
     results = page.locator("#main .results")
     expect(page.get_by_role("heading", name=re.compile("within"))).to_have_text("1 person within 1.0 miles")
