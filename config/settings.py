@@ -82,6 +82,12 @@ INSTALLED_APPS = [
     "squaremile.directory",
     "squaremile.mapping",
     "squaremile.network",
+    "squaremile.conversations",
+    "squaremile.stories",
+    "squaremile.exchange",
+    "squaremile.methods",
+    "squaremile.events",
+    "squaremile.civic",
     "squaremile.demo",
     "squaremile.pages",
 ]

@@ -16,6 +16,14 @@ urlpatterns = [
     path("moderation/", include("squaremile.moderation.urls")),
     path("map/", include("squaremile.mapping.urls")),
     path("network/", include("squaremile.network.urls")),
+    # Each app below owns its prefixes: conversations /groups/ and /messages/, stories /stories/,
+    # exchange /exchange/, methods /methods/ and /game/, events /events/, civic /civic/, /open311/, /openreferral/.
+    path("", include("squaremile.conversations.urls")),
+    path("", include("squaremile.stories.urls")),
+    path("", include("squaremile.exchange.urls")),
+    path("", include("squaremile.methods.urls")),
+    path("", include("squaremile.events.urls")),
+    path("", include("squaremile.civic.urls")),
     path("api/v1/", api.urls),
     # Anything else under /api/ is a JSON 404 in the API's error shape, never an HTML page.
     re_path(

@@ -30,6 +30,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("moderation",),
     ("directory",),
     ("mapping", "network"),
+    ("conversations",),  # groups, threads, private conversations, inbound mail
+    ("stories",),
+    ("exchange",),  # opens private conversations; a thank-you can become a story
+    ("methods",),  # the skills game's results can become wants and offers
+    ("events", "civic"),  # events name the methods their sessions used; civic raises map threats
     ("pages", "demo"),
 )
 # Upward imports that another part of issue 12 removes (helper "perm" moves the API's token check out of

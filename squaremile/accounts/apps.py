@@ -6,6 +6,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
+        from squaremile.accounts import records
+
+        records.register()  # people as cards and link targets (core/records.py)
         from squaremile.accounts.services import api_token_user
         from squaremile.core.api import register_token_lookup
 

@@ -21,6 +21,7 @@ and url as `directory.services._index`.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import math
 import random
 import re
@@ -65,6 +66,10 @@ TODAY = date(2026, 9, 1)
 SIZES = {"small": (300, 80, 60), "medium": (3_000, 800, 300), "large": (80_000, 25_000, 2_000)}
 # Community map entries and network survey answers for a number of organisations.
 MAX_MAP_ENTRIES = 100_000
+
+
+# The apps above the map and the network, seeded in this order (each may link to what the ones before made).
+FEATURE_APPS = ("conversations", "stories", "exchange", "methods", "events", "civic")
 
 
 def map_entries_for(organisations: int) -> int:
@@ -577,6 +582,9 @@ class DemoGenerator:
         t = self._phase("map", t)
         self._network()
         t = self._phase("network", t)
+        for app in FEATURE_APPS:
+            self._feature(app)
+            t = self._phase(app, t)
         self._phase("total", started)
         return {"counts": self.counts, "timings": self.timings}
 
@@ -609,6 +617,16 @@ class DemoGenerator:
         from squaremile.network.models import Survey
 
         Survey.objects.filter(slug=SLUG).update(is_published=True, published_at=timezone.now())
+
+    def _feature(self, app: str) -> None:
+        """The demo data of a feature app: `squaremile.<app>.demo.seed(rng=, size=, stdout=)` returns
+        counts to report (its records link to what the steps before made)."""
+        module = f"squaremile.{app}.demo"
+        rng = random.Random(self.rng.random())
+        if importlib.util.find_spec(module) is None:
+            return
+        counts = importlib.import_module(module).seed(rng=rng, size=self.size, stdout=self.stdout)
+        self.counts.update(counts or {})
 
     def _load_taxonomy(self) -> None:
         skills = list(Skill.objects.order_by("name").values_list("id", "slug", "name", "family_id"))

@@ -6,6 +6,9 @@ class DirectoryConfig(AppConfig):
     label = "directory"
 
     def ready(self):
+        from squaremile.directory import records
+
+        records.register()  # organisations and projects as cards and link targets (core/records.py)
         from squaremile.directory.registrations import register_all
 
         register_all()  # on an area's page, on "near me", in a person's data download

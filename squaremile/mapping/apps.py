@@ -11,6 +11,9 @@ class MappingConfig(AppConfig):
     label = "mapping"
 
     def ready(self):
+        from squaremile.mapping.entries import records
+
+        records.register()  # entries as cards and link targets (core/records.py)
         from squaremile.audit import registry
         from squaremile.mapping.models import EntryAction, audit_action
 

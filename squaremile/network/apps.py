@@ -6,6 +6,9 @@ class NetworkConfig(AppConfig):
     label = "network"
 
     def ready(self):
+        from squaremile.network.surveys import records
+
+        records.register()  # surveys as cards and link targets (core/records.py)
         # the network's notification kinds, and surveys as things organisers can follow
         from squaremile.network.surveys import notifications  # noqa: F401
         from squaremile.network.weaving import importers  # noqa: F401 - registers the tie importer

@@ -6,4 +6,7 @@ class PlacesConfig(AppConfig):
     label = "places"
 
     def ready(self):
+        from squaremile.places import records
+
+        records.register()  # areas as cards and link targets (core/records.py)
         from squaremile.places import importers  # noqa: F401  (the gazetteer's importer, for the worker too)

@@ -61,3 +61,27 @@ def web_address(value):
     from squaremile.core.text import safe_link
 
     return safe_link(value)
+
+
+@register.inclusion_tag("core/includes/_record_card.html")
+def record_card(obj, heading_level=3):
+    """One record of any registered kind as a card (`core/records.py`): `{% record_card entry %}`."""
+    from squaremile.core.records import card
+
+    return {"card": card(obj) if obj is not None else None, "h": int(heading_level)}
+
+
+@register.simple_tag(takes_context=True)
+def related_panels(context, obj):
+    """The boxes the apps above show on this record's page ("Stories about this"...): `{% related_panels obj %}`."""
+    from django.template.loader import render_to_string
+
+    from squaremile.core.records import panels_for
+
+    request = context.get("request")
+    user = getattr(request, "user", None) if request is not None else context.get("user")
+    html = "".join(
+        render_to_string(panel.template, {"panel": panel, "found": found, "obj": obj}, request=request)
+        for panel, found in panels_for(obj, user=user)
+    )
+    return mark_safe(html)  # noqa: S308 - templates that autoescape what they show

@@ -1,0 +1,1 @@
+"""Events online and offline, open space, session reports and proceedings: the data and its invariants."""

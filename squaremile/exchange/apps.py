@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ExchangeConfig(AppConfig):
+    name = "squaremile.exchange"
+    label = "exchange"
+    verbose_name = "Wants and offers"

@@ -1,0 +1,1 @@
+"""Wants and offers between neighbours, matched: the data and its invariants."""

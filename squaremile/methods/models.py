@@ -1,0 +1,1 @@
+"""The method library and the skills game: the data and its invariants."""
