@@ -22,7 +22,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db.models import Model
-from django.urls import Resolver404, resolve as resolve_path
+from django.urls import Resolver404
+from django.urls import resolve as resolve_path
 
 REF_SEPARATOR = ":"
 
