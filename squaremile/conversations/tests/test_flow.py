@@ -35,8 +35,8 @@ def test_done_when(client, django_capture_on_commit_callbacks):
     assert client.post(reverse("conversations:group_join", kwargs={"slug": group.slug})).status_code == 302
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("conversations:thread_create", kwargs={"slug": group.slug}),
-                               {"title": "Shared compost", "body": "Shall we share a compost bay? @PriyaShah"})  # fmt: skip
+        data = {"title": "Shared compost", "body": "Shall we share a compost bay? @PriyaShah"}
+        response = client.post(reverse("conversations:thread_create", kwargs={"slug": group.slug}), data)
     thread = Thread.objects.get(title="Shared compost")
     assert response.status_code == 302
     assert Notification.objects.filter(recipient=neighbour, kind="conversations.mention").exists()
