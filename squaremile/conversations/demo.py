@@ -26,6 +26,7 @@ from squaremile.conversations.models import (
     Vote,
 )
 from squaremile.core.models import SpaceRole
+from squaremile.core.text import render_markdown
 
 GROUPS = [
     ("Mill Lane allotments", "food", Access.OPEN, "Plots, seeds, tools and the shared compost."),
@@ -123,7 +124,7 @@ def seed(*, rng, size, stdout) -> dict:
             for number in range(1, thread.post_count + 1):
                 body = rng.choice(WORDS) if number > 1 else f"{rng.choice(WORDS)}\n\n{rng.choice(WORDS)}"
                 posts.append(Post(thread=thread, number=number, author=rng.choice(members), body=body,
-                                  plus_ones=rng.choice([0, 0, 0, 1, 2])))  # fmt: skip
+                                  html=render_markdown(body), plus_ones=rng.choice([0, 0, 0, 1, 2])))  # fmt: skip
         Post.objects.bulk_create(posts, batch_size=1000)
         for thread in rng.sample(threads, max(1, len(threads) // 8)):
             kind = rng.choice(DecisionKind.values)
