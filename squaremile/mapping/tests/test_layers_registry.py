@@ -20,7 +20,10 @@ def test_the_map_page_offers_a_switch_per_layer_and_keeps_the_chosen_ones_on(cli
     page = client.get("/map/").content.decode()
     assert 'id="cm-layers"' in page and 'value="test-things"' in page and "js/maplayers.js" in page
     assert "Things &lt;b&gt;here&lt;/b&gt;" in page and "<b>here</b>" not in page
-    switch = 'value="test-things" data-url="/things/layer/" data-colour="#123456" data-label="Things &lt;b&gt;here&lt;/b&gt;"'
+    switch = (
+        'value="test-things" data-url="/things/layer/" data-colour="#123456" '
+        'data-label="Things &lt;b&gt;here&lt;/b&gt;"'
+    )
     assert switch + ">" in page
     chosen = client.get("/map/?layers=test-things,nothing")
     assert chosen.status_code == 200
