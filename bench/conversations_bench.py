@@ -55,6 +55,7 @@ def parse_args():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out-dir", default=str(ROOT / "var" / "bench"))
     p.add_argument("--keep", action="store_true")
+    p.add_argument("--parts", default="thread,group,mail,digest", help="which parts to run (comma-separated)")
     return p.parse_args()
 
 
@@ -477,10 +478,14 @@ def main():
             cursor.execute("ANALYZE")
     results = {"db": args.db}
     timer = Timer(args.db)
-    bench_thread(args, timer, rng, results)
-    bench_group(args, timer, rng, results)
-    bench_mail(args, rng, results)
-    if args.digest_members:
+    parts = set(args.parts.split(","))
+    if "thread" in parts:
+        bench_thread(args, timer, rng, results)
+    if "group" in parts:
+        bench_group(args, timer, rng, results)
+    if "mail" in parts:
+        bench_mail(args, rng, results)
+    if "digest" in parts and args.digest_members:
         bench_digest(args, rng, results)
     results["load_average_after"] = load_average()
     print(f"[{args.db}] load average after: {results['load_average_after']}")
