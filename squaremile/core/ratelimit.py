@@ -51,6 +51,9 @@ DEFAULT_RATES = {
     "invitations": "500/d/user",
     # The community map's anonymous submissions: MAP_ANONYMOUS_RATE, per address and per e-mail.
     "map-submission": None,
+    # stories: a draft saved as it is typed (every few seconds), and short replies to stories
+    "stories-autosave": "30/m/user",
+    "stories-reply": "20/h/user,100/d/user",
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*(?:/\s*([a-z_]+)\s*)?", re.IGNORECASE)
