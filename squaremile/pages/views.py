@@ -12,7 +12,7 @@ from squaremile.directory.models import Organisation, Project, Skill, Stream
 from squaremile.pages.selectors import page_for
 from squaremile.places.models import Area
 
-SEARCH_KINDS = {"organisation": "Organisations", "project": "Projects"}
+SEARCH_KINDS = {"organisation": "Organisations", "project": "Projects", "story": "Stories"}
 
 
 def home(request):

@@ -19,7 +19,7 @@ from squaremile.core import ratelimit
 from squaremile.core.geo import valid_lat, valid_lng
 from squaremile.core.pdf import pdf_response, render_pdf
 from squaremile.core.permissions import can, refusal, signed_in
-from squaremile.core.records import card, ref_of
+from squaremile.core.records import card, may_see, ref_of
 from squaremile.core.site import absolute_url
 from squaremile.core.text import plain_text
 from squaremile.directory.models import Organisation
@@ -322,13 +322,20 @@ def about_search(request):
             obj = resolve_url(hit.url, user=request.user)
             if obj is not None:
                 results.append(obj)
+        # map entries keep their own text index (the map's), not the site's: looked up by title here
+        from squaremile.mapping.models import Entry
+
+        results += list(
+            Entry.objects.filter(status="published", title__icontains=q).select_related("category").order_by("title")[:6]
+        )
         results += list(Area.objects.defer("boundary").filter(name__icontains=q).order_by("name")[:4])
         from squaremile.directory import selectors as directory_selectors
 
         results += [p for p in directory_selectors.people_named(request.user, q)[:4] if p is not None]
     seen, shown = set(), []
     for obj in results:
-        c = card(getattr(obj, "profile", obj)) if obj.__class__.__name__ == "User" else card(obj)
+        obj = getattr(obj, "profile", obj) if obj.__class__.__name__ == "User" else obj
+        c = card(obj) if may_see(request.user, obj) else None
         if c is None or c.ref in seen:
             continue
         seen.add(c.ref)
