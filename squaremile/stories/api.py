@@ -46,12 +46,6 @@ class StoryOut(Schema):
     url: str = Field(alias="get_absolute_url")
 
     @staticmethod
-    def resolve_summary(obj):
-        from squaremile.core.text import plain_text
-
-        return plain_text(obj.body, 300)
-
-    @staticmethod
     def resolve_tags(obj):
         return [t.slug for t in obj.tags.all()]
 

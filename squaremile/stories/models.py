@@ -82,6 +82,8 @@ class Story(models.Model):
     kind = models.CharField(max_length=10, choices=StoryKind.choices, default=StoryKind.OWN)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)  # markdown; for a linked story, the feed's summary as plain text
+    # the body as plain text, cut short: lists, cards and meta tags show it without rendering markdown
+    summary = models.CharField(max_length=300, blank=True, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
     )

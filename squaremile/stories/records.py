@@ -4,7 +4,6 @@ the pages of what stories are about (core/records.py)."""
 from django.urls import reverse
 
 from squaremile.core.records import PanelItems, RecordKind, register_kind, register_panel, Panel
-from squaremile.core.text import plain_text
 from squaremile.stories import selectors
 from squaremile.stories.models import Story
 
@@ -57,7 +56,7 @@ def register() -> None:
             label="Story",
             visible=selectors.can_view,
             title=lambda story: story.title,
-            summary=lambda story: plain_text(story.body or "", 160),
+            summary=lambda story: story.summary[:160],
             meta=_meta,
             image=_image,
             url_names={"stories:detail": "pk"},

@@ -20,7 +20,7 @@ from squaremile.attachments import services as attachments
 from squaremile.audit import services as audit
 from squaremile.core.permissions import can, require
 from squaremile.core.records import may_see, ref_of
-from squaremile.core.text import safe_link
+from squaremile.core.text import plain_text, safe_link
 from squaremile.moderation import services as moderation
 from squaremile.moderation.models import ModerationState as S
 from squaremile.places.selectors import area_for_point
@@ -121,6 +121,7 @@ def _apply(story: Story, data: dict) -> None:
     if "media_links" in data:
         story.media_links = clean_media_links(data["media_links"] or "")
     story.title = (story.title or "").strip()[:200]
+    story.summary = plain_text(story.body, 240)
     if (story.lat is None) != (story.lng is None):
         raise ValidationError({"lat": ["Give both latitude and longitude, or neither."]})
     if story.has_location and story.area_id is None:

@@ -49,6 +49,10 @@ def _fail(feed: StoryFeed, message: str, now) -> None:
                              "items_added", "items_updated"])  # fmt: skip
 
 
+def _short(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def store_items(feed: StoryFeed, items: list[parsing.Item]) -> tuple[int, int]:
     """Add new items as linked stories and update those whose text changed upstream."""
     if not items:
@@ -61,11 +65,12 @@ def store_items(feed: StoryFeed, items: list[parsing.Item]) -> tuple[int, int]:
         if story is None:
             new.append(Story(
                 kind=StoryKind.LINKED, status=S.PUBLISHED, feed=feed, guid=item.guid, title=item.title,
-                body=item.summary, link=item.link, source=feed.title, area_id=feed.area_id,
+                body=item.summary, summary=_short(item.summary), link=item.link, source=feed.title, area_id=feed.area_id,
                 published_at=item.published,
             ))  # fmt: skip
         elif (story.title, story.body, story.link) != (item.title, item.summary, item.link):
             story.title, story.body, story.link = item.title, item.summary, item.link
+            story.summary = _short(item.summary)
             changed.append(story)
     with transaction.atomic():
         if new:
@@ -74,7 +79,7 @@ def store_items(feed: StoryFeed, items: list[parsing.Item]) -> tuple[int, int]:
             now = timezone.now()
             for story in changed:
                 story.updated_at = now
-            Story.objects.bulk_update(changed, ["title", "body", "link", "updated_at"])
+            Story.objects.bulk_update(changed, ["title", "body", "summary", "link", "updated_at"])
         touched = Story.objects.filter(feed=feed, guid__in=[s.guid for s in new + changed], status=S.PUBLISHED)
         for story in touched.prefetch_related("tags"):
             indexing.sync(story)

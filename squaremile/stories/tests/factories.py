@@ -19,6 +19,7 @@ class StoryFactory(factory.django.DjangoModelFactory):
     kind = StoryKind.OWN
     title = factory.Sequence(lambda n: f"Story {n}")
     body = "We cleared the canal path together on a Saturday."
+    summary = factory.LazyAttribute(lambda s: s.body[:240])
     owner = factory.SubFactory(UserFactory)
     status = "published"
     published_at = factory.LazyFunction(timezone.now)
