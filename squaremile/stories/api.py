@@ -62,8 +62,9 @@ class StoryDetailOut(StoryOut):
 
     @staticmethod
     def resolve_photos(obj):
-        return [{"url": a.file.url, "thumbnail": a.thumbnail_url, "alt": a.alt} for a in obj.attachments.all()
-                if a.is_image]  # fmt: skip
+        return [
+            {"url": a.file.url, "thumbnail": a.thumbnail_url, "alt": a.alt} for a in obj.attachments.all() if a.is_image
+        ]
 
     @staticmethod
     def resolve_about(obj, context):
@@ -93,7 +94,11 @@ class StoryIn(Schema):
     happened_on: date | None = None
     tags: list[Text] = Field(default_factory=list, max_length=10)
     media_links: list[Text] = Field(default_factory=list, max_length=6)
-    about: list[Text] = Field(default_factory=list, max_length=20, description="References (“mapping.entry:12”) or addresses of pages on this site")
+    about: list[Text] = Field(
+        default_factory=list,
+        max_length=20,
+        description="References (“mapping.entry:12”) or addresses of pages on this site",
+    )
     publish: bool = Field(True, description="False keeps it as a draft")
 
 
@@ -189,8 +194,12 @@ def create_story(request, payload: StoryIn):
     return Status(201, _detail(request, story.pk, request.auth))
 
 
-@router.patch("/stories/{int:story_id}", response={200: StoryDetailOut, **WRITE_ERRORS}, auth=TokenAuth(),
-              summary="Change a story (its author or a moderator)")  # fmt: skip
+@router.patch(
+    "/stories/{int:story_id}",
+    response={200: StoryDetailOut, **WRITE_ERRORS},
+    auth=TokenAuth(),
+    summary="Change a story (its author or a moderator)",
+)
 def update_story(request, story_id: int, payload: StoryPatch):
     story = get_object_or_404(Story, pk=story_id, kind=StoryKind.OWN)
     if not selectors.can_view(request.auth, story):

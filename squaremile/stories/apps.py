@@ -19,11 +19,17 @@ class StoriesConfig(AppConfig):
         records.register()  # stories as cards and link targets; "Stories about this" on other pages
         register(Story, action="story.change", kinds=("image",), max_count=6)
         for key, label in (
-            ("story.told", "Told"), ("story.drafted", "Draft saved"), ("story.changed", "Changed"),
-            ("story.deleted", "Deleted"), ("story.filed", "Filed"), ("storycomment.added", "Reply added"),
-            ("storycomment.deleted", "Reply deleted"), ("storyfeed.added", "Feed added"),
-            ("storyfeed.changed", "Feed changed"), ("storyfeed.deleted", "Feed removed"),
-        ):  # fmt: skip
+            ("story.told", "Told"),
+            ("story.drafted", "Draft saved"),
+            ("story.changed", "Changed"),
+            ("story.deleted", "Deleted"),
+            ("story.filed", "Filed"),
+            ("storycomment.added", "Reply added"),
+            ("storycomment.deleted", "Reply deleted"),
+            ("storyfeed.added", "Feed added"),
+            ("storyfeed.changed", "Feed changed"),
+            ("storyfeed.deleted", "Feed removed"),
+        ):
             audit_registry.register(key, label)
         try:
             from squaremile.mapping import layers

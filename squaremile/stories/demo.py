@@ -95,8 +95,12 @@ ENDINGS = [
     "If you want to do something like it, come and find us: we will tell you everything we learnt.",
     "We are doing it again next spring — everyone is welcome.",
 ]
-REPLIES = ["This is lovely — thank you for sharing.", "I was there! Best afternoon of the year.",
-           "We would like to do this in our village too.", "Brilliant. Who do I ask about joining?"]  # fmt: skip
+REPLIES = [
+    "This is lovely — thank you for sharing.",
+    "I was there! Best afternoon of the year.",
+    "We would like to do this in our village too.",
+    "Brilliant. Who do I ask about joining?",
+]
 FEEDS = [("Kettleby Gazette (demo)", "demo-feed:kettleby-gazette"), ("Canal Voices (demo)", "demo-feed:canal-voices")]
 
 
@@ -144,27 +148,45 @@ def seed(*, rng: random.Random, size=None, stdout=None) -> dict:
         published = now - timedelta(days=rng.randrange(1, 400), hours=rng.randrange(24))
         body = "\n\n".join([rng.choice(OPENINGS), rng.choice(MIDDLES), rng.choice(MIDDLES), rng.choice(ENDINGS)])
         story = Story.objects.create(
-            kind=StoryKind.OWN, title=title, body=body, owner=owner, organisation=org if rng.random() < 0.5 else None,
-            summary=plain_text(body, 240), status=status, area=area, lat=point[0] if point else None, lng=point[1] if point else None,
+            kind=StoryKind.OWN,
+            title=title,
+            body=body,
+            owner=owner,
+            organisation=org if rng.random() < 0.5 else None,
+            summary=plain_text(body, 240),
+            status=status,
+            area=area,
+            lat=point[0] if point else None,
+            lng=point[1] if point else None,
             happened_on=(published - timedelta(days=rng.randrange(0, 20))).date(),
             published_at=published if status == "published" else None,
             media_links="https://video.example.org/watch/demo-" + slugify(title)[:30] if i % 8 == 3 else "",
-        )  # fmt: skip
+        )
         names = [t.strip() for t in tag_text.split(",")]
         for name in names:
             tags.setdefault(name, StoryTag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0])
         story.tags.set([tags[n] for n in names])
         links = [obj for obj in (entry, org) if obj is not None]
         StoryLink.objects.bulk_create(
-            StoryLink(story=story, content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
-                      ref=ref_of(obj), position=n)  # fmt: skip
+            StoryLink(
+                story=story,
+                content_type=ContentType.objects.get_for_model(obj),
+                object_id=obj.pk,
+                ref=ref_of(obj),
+                position=n,
+            )
             for n, obj in enumerate(links)
         )
         made.append(story)
     # a draft for demo@, replies and "this helped me", three drawn photos
     if demo is not None:
-        Story.objects.create(kind=StoryKind.OWN, title="Half-written: the bonfire night clean-up", owner=demo,
-                             body="We started at seven in the morning and", status="draft")  # fmt: skip
+        Story.objects.create(
+            kind=StoryKind.OWN,
+            title="Half-written: the bonfire night clean-up",
+            owner=demo,
+            body="We started at seven in the morning and",
+            status="draft",
+        )
     comments = helped = 0
     published_stories = [s for s in made if s.status == "published"]
     for story in published_stories:
@@ -179,8 +201,13 @@ def seed(*, rng: random.Random, size=None, stdout=None) -> dict:
         story.helped_count = story.helped.count()
         story.save(update_fields=["helped_count"])
     for story in published_stories[:3]:
-        attach_all(owner=story, files=[_png(rng)], alts=["A drawing of people at the event"], user=story.owner,
-                   checked_by_caller=True)  # fmt: skip
+        attach_all(
+            owner=story,
+            files=[_png(rng)],
+            alts=["A drawing of people at the event"],
+            user=story.owner,
+            checked_by_caller=True,
+        )
     for story in published_stories:
         indexing.sync(story)
     # two feeds read from files (STORIES_DEMO_FEEDS: on in development)

@@ -18,9 +18,13 @@ def sync(story: Story) -> None:
     tags = " ".join(t.name for t in story.tags.all())
     body = " ".join(part for part in (plain_text(story.body), story.source, tags) if part)
     index_document(
-        kind=KIND, object_id=story.pk, title=story.title, body=body[:20000], url=story.get_absolute_url(),
+        kind=KIND,
+        object_id=story.pk,
+        title=story.title,
+        body=body[:20000],
+        url=story.get_absolute_url(),
         area_id=story.area_id,
-    )  # fmt: skip
+    )
 
 
 def remove(story_id: int) -> None:

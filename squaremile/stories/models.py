@@ -196,3 +196,6 @@ class StoryHelped(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["story", "user"], name="storyhelped_once")]
+
+    def __str__(self):
+        return f"{self.user_id} found {self.story_id} helpful"

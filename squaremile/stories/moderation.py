@@ -14,8 +14,18 @@ from squaremile.stories import indexing
 from squaremile.stories import notifications as story_notifications
 from squaremile.stories.models import Story, StoryComment
 
-TRACKED = ("title", "body", "status", "area", "organisation", "lat", "lng", "happened_on", "media_links",
-           "rejection_reason")  # fmt: skip
+TRACKED = (
+    "title",
+    "body",
+    "status",
+    "area",
+    "organisation",
+    "lat",
+    "lng",
+    "happened_on",
+    "media_links",
+    "rejection_reason",
+)
 
 
 class StoryPublish(actions.Publish):
@@ -51,9 +61,12 @@ class StoryModeration(registry.Moderated):
 
     def preview(self, obj):
         return registry.Preview(
-            title=obj.title, url=obj.get_absolute_url(), excerpt=plain_text(obj.body, 240),
-            who=str(obj.owner) if obj.owner_id else obj.source, area=obj.area.name if obj.area_id else "",
-        )  # fmt: skip
+            title=obj.title,
+            url=obj.get_absolute_url(),
+            excerpt=plain_text(obj.body, 240),
+            who=str(obj.owner) if obj.owner_id else obj.source,
+            area=obj.area.name if obj.area_id else "",
+        )
 
     def after_report_url(self, obj):
         from django.urls import reverse
@@ -77,8 +90,12 @@ class StoryCommentModeration(registry.Moderated):
         return StoryComment.objects.select_related("owner__profile", "story")
 
     def preview(self, obj):
-        return registry.Preview(title=f"Reply to “{obj.story.title}”", url=obj.get_absolute_url(),
-                                excerpt=plain_text(obj.body, 240), who=str(obj.owner))  # fmt: skip
+        return registry.Preview(
+            title=f"Reply to “{obj.story.title}”",
+            url=obj.get_absolute_url(),
+            excerpt=plain_text(obj.body, 240),
+            who=str(obj.owner),
+        )
 
     def after_report_url(self, obj):
         return obj.story.get_absolute_url()

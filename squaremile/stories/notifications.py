@@ -31,47 +31,81 @@ def _visible(user, story) -> bool:
 
 
 kinds.register(
-    WAITING, label="A story waits for review", default=Delivery.IMMEDIATE,
+    WAITING,
+    label="A story waits for review",
+    default=Delivery.IMMEDIATE,
     description="For moderators: a new member's first story, before it is published.",
     check=lambda user, story: isinstance(story, Story) and story.status == ModerationState.PENDING,
     audience=lambda user: can(user, "story.moderate"),
-)  # fmt: skip
+)
 kinds.register(
-    PUBLISHED, label="Your story was published", subject="Your story is published", default=Delivery.IMMEDIATE,
-    description="When a moderator publishes a story you told.", check=_visible,
-)  # fmt: skip
+    PUBLISHED,
+    label="Your story was published",
+    subject="Your story is published",
+    default=Delivery.IMMEDIATE,
+    description="When a moderator publishes a story you told.",
+    check=_visible,
+)
 kinds.register(
-    RESPONSE, label="Replies to your stories", default=Delivery.IMMEDIATE,
-    description="When someone replies to a story you told, or says it helped them.", check=_visible,
-)  # fmt: skip
+    RESPONSE,
+    label="Replies to your stories",
+    default=Delivery.IMMEDIATE,
+    description="When someone replies to a story you told, or says it helped them.",
+    check=_visible,
+)
 kinds.register(
-    NEW, label="New stories where you follow", default=Delivery.DAILY,
-    description="New stories in the areas and organisations you follow.", check=_visible,
-)  # fmt: skip
+    NEW,
+    label="New stories where you follow",
+    default=Delivery.DAILY,
+    description="New stories in the areas and organisations you follow.",
+    check=_visible,
+)
 followable.register(Story, visible=_visible, noun="this story")
 
 
 def story_waiting(story: Story) -> None:
     people = [u for u in holders_of("story.moderate") if u.pk != story.owner_id]
     notify(
-        kind=WAITING, recipients=people, target=story, actor=story.owner, url=reverse("moderation:queue") + "?kind=story",
+        kind=WAITING,
+        recipients=people,
+        target=story,
+        actor=story.owner,
+        url=reverse("moderation:queue") + "?kind=story",
         title=f"A story waits for review: {story.title}",
-    )  # fmt: skip
+    )
 
 
 def story_published(story: Story, *, by) -> None:
     """Its first publication: the author (when someone else published it) and the followers of its
     area and organisation."""
     if story.owner_id and story.owner:
-        notify(kind=PUBLISHED, recipients=[story.owner], target=story, actor=by, url=story.get_absolute_url(),
-               title=f"Your story is published: {story.title}")  # fmt: skip
+        notify(
+            kind=PUBLISHED,
+            recipients=[story.owner],
+            target=story,
+            actor=by,
+            url=story.get_absolute_url(),
+            title=f"Your story is published: {story.title}",
+        )
     targets = [t for t in (story.area, story.organisation) if t is not None]
     if targets:
-        notify_followers(kind=NEW, targets=targets, target=story, actor=story.owner, url=story.get_absolute_url(),
-                         title=f"A new story: {story.title}")  # fmt: skip
+        notify_followers(
+            kind=NEW,
+            targets=targets,
+            target=story,
+            actor=story.owner,
+            url=story.get_absolute_url(),
+            title=f"A new story: {story.title}",
+        )
 
 
 def story_response(story: Story, *, by, what: str) -> None:
     if story.owner_id and story.owner:
-        notify(kind=RESPONSE, recipients=[story.owner], target=story, actor=by, url=story.get_absolute_url(),
-               title=f"{by} {what} “{story.title}”")  # fmt: skip
+        notify(
+            kind=RESPONSE,
+            recipients=[story.owner],
+            target=story,
+            actor=by,
+            url=story.get_absolute_url(),
+            title=f"{by} {what} “{story.title}”",
+        )

@@ -3,15 +3,20 @@ the pages of what stories are about (core/records.py)."""
 
 from django.urls import reverse
 
-from squaremile.core.records import PanelItems, RecordKind, register_kind, register_panel, Panel
+from squaremile.core.records import Panel, PanelItems, RecordKind, register_kind, register_panel
 from squaremile.stories import selectors
 from squaremile.stories.models import Story
 
 PANEL_SIZE = 5
 ABOUT = (
-    "mapping.entry", "directory.organisation", "directory.project", "accounts.profile", "places.area",
-    "network.survey", "conversations.group",
-)  # fmt: skip
+    "mapping.entry",
+    "directory.organisation",
+    "directory.project",
+    "accounts.profile",
+    "places.area",
+    "network.survey",
+    "conversations.group",
+)
 
 
 def _image(story: Story) -> str:

@@ -29,9 +29,7 @@ def published() -> QuerySet[Story]:
 
 def for_cards(qs: QuerySet[Story]) -> QuerySet[Story]:
     """What a list of stories shows per row: author, organisation, area, first photo, tags."""
-    return qs.select_related("owner__profile", "organisation", "area", "feed").prefetch_related(
-        "tags", "attachments"
-    )
+    return qs.select_related("owner__profile", "organisation", "area", "feed").prefetch_related("tags", "attachments")
 
 
 @dataclass

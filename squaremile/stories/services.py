@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,7 +26,6 @@ from squaremile.moderation.models import ModerationState as S
 from squaremile.places.selectors import area_for_point
 from squaremile.stories import indexing
 from squaremile.stories import notifications as story_notifications
-from squaremile.stories.moderation import TRACKED
 from squaremile.stories.models import (
     Story,
     StoryComment,
@@ -36,6 +35,7 @@ from squaremile.stories.models import (
     StoryLink,
     StoryTag,
 )
+from squaremile.stories.moderation import TRACKED
 
 MAX_LINKS = 20
 MAX_TAGS = 10
@@ -102,8 +102,13 @@ def _set_links(story: Story, records: Sequence, *, by) -> None:
         wanted.append(obj)
     StoryLink.objects.filter(story=story).delete()
     StoryLink.objects.bulk_create(
-        StoryLink(story=story, content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
-                  ref=ref_of(obj), position=i)  # fmt: skip
+        StoryLink(
+            story=story,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            ref=ref_of(obj),
+            position=i,
+        )
         for i, obj in enumerate(wanted)
     )
 
@@ -169,9 +174,15 @@ def story_save_draft(*, by, data: dict, story: Story | None = None, about: Seque
 @attachments.removes_stored_files_on_failure
 @transaction.atomic
 def story_tell(
-    *, by, data: dict, draft: Story | None = None, photos: Sequence = (), alts=(), about: Sequence = (),
+    *,
+    by,
+    data: dict,
+    draft: Story | None = None,
+    photos: Sequence = (),
+    alts=(),
+    about: Sequence = (),
     publish: bool = True,
-) -> Story:  # fmt: skip
+) -> Story:
     """Tell a story: from the person's draft (if any) to a published story, or one waiting for
     review (a new member's first story, when the operator chose so), or a draft kept (`publish`
     False)."""
@@ -206,9 +217,15 @@ def story_tell(
 @attachments.removes_stored_files_on_failure
 @transaction.atomic
 def story_update(
-    *, story: Story, by, data: dict, photos: Sequence = (), alts=(), about: Sequence | None = None,
+    *,
+    story: Story,
+    by,
+    data: dict,
+    photos: Sequence = (),
+    alts=(),
+    about: Sequence | None = None,
     publish: bool = False,
-) -> Story:  # fmt: skip
+) -> Story:
     require(by, "story.change", story)
     story = Story.objects.select_for_update().get(pk=story.pk)
     before = audit.snapshot(story, TRACKED)
@@ -274,8 +291,11 @@ def story_tag(*, story: Story, by, area=None, about: Sequence = ()) -> Story:
         if key in have:
             continue
         have.add(key)
-        added.append(StoryLink(story=story, content_type_id=key[0], object_id=obj.pk, ref=ref_of(obj),
-                               position=start + len(added)))  # fmt: skip
+        added.append(
+            StoryLink(
+                story=story, content_type_id=key[0], object_id=obj.pk, ref=ref_of(obj), position=start + len(added)
+            )
+        )
     if len(have) > MAX_LINKS:
         raise ValidationError({"about": [f"At most {MAX_LINKS} links."]})
     StoryLink.objects.bulk_create(added)
@@ -369,8 +389,12 @@ def feed_update(*, feed: StoryFeed, by, title: str | None = None, area=None, act
         if active:
             feed.failures, feed.next_poll_at = 0, timezone.now()
     feed.save()
-    audit.record(actor=by, action="storyfeed.changed", target=feed,
-                 changes=audit.diff(before, audit.snapshot(feed, ("title", "area", "active"))))  # fmt: skip
+    audit.record(
+        actor=by,
+        action="storyfeed.changed",
+        target=feed,
+        changes=audit.diff(before, audit.snapshot(feed, ("title", "area", "active"))),
+    )
     return feed
 
 

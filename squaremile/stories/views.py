@@ -157,8 +157,10 @@ def _form_context(request, form, *, story=None, draft=None) -> dict:
         "story": story,
         "draft": draft,
         "chosen": [(ref_of(obj), card(obj)) for obj in chosen],
-        "area_centroids": {a.slug: [a.centroid_lat, a.centroid_lng] for a in Area.objects.defer("boundary")
-                           .exclude(centroid_lat=None)[:500]},  # fmt: skip
+        "area_centroids": {
+            a.slug: [a.centroid_lat, a.centroid_lng]
+            for a in Area.objects.defer("boundary").exclude(centroid_lat=None)[:500]
+        },
     }
 
 
@@ -179,11 +181,17 @@ def story_create(request):
         initial = {}
         if draft is not None:
             initial = {
-                "title": "" if draft.title == "Untitled draft" else draft.title, "body": draft.body,
-                "area": draft.area_id, "happened_on": draft.happened_on, "media_links": draft.media_links,
-                "tags": ", ".join(t.name for t in draft.tags.all()), "lat": draft.lat, "lng": draft.lng,
-                "draft": draft.pk, "about": "\n".join(link.ref for link in draft.links.all()),
-            }  # fmt: skip
+                "title": "" if draft.title == "Untitled draft" else draft.title,
+                "body": draft.body,
+                "area": draft.area_id,
+                "happened_on": draft.happened_on,
+                "media_links": draft.media_links,
+                "tags": ", ".join(t.name for t in draft.tags.all()),
+                "lat": draft.lat,
+                "lng": draft.lng,
+                "draft": draft.pk,
+                "about": "\n".join(link.ref for link in draft.links.all()),
+            }
         form = StoryForm(initial=initial, organisations=organisations)
         return render(request, "stories/story_form.html", _form_context(request, form, draft=draft))
     form = StoryForm(request.POST, request.FILES, organisations=organisations)
@@ -193,17 +201,25 @@ def story_create(request):
         if not form.errors:
             try:
                 story = services.story_tell(
-                    by=request.user, data=form.story_data(), draft=draft, photos=form.cleaned_data["photos"],
-                    alts=form.cleaned_data["photo_alt"], about=about, publish=publish,
-                )  # fmt: skip
+                    by=request.user,
+                    data=form.story_data(),
+                    draft=draft,
+                    photos=form.cleaned_data["photos"],
+                    alts=form.cleaned_data["photo_alt"],
+                    about=about,
+                    publish=publish,
+                )
             except ValidationError as exc:
                 form.add_service_errors(exc, field_for=lambda f: f if f in form.fields else None)
             else:
                 if story.status == "published":
                     messages.success(request, "Thank you: your story is published.")
                 elif story.status == "pending":
-                    messages.success(request, "Thank you: a moderator will look at your first story soon, then it "
-                                              "will be published. Your next stories will be published at once.")  # fmt: skip
+                    messages.success(
+                        request,
+                        "Thank you: a moderator will look at your first story soon, then it "
+                        "will be published. Your next stories will be published at once.",
+                    )
                 else:
                     messages.success(request, "Your draft is kept. Come back to it any time from “My stories”.")
                 return redirect(story.get_absolute_url())
@@ -218,8 +234,9 @@ def story_autosave(request):
     try:
         ratelimit.hit("stories-autosave", user=str(request.user.pk))
     except ratelimit.RateLimited as exc:
-        return ratelimit.with_retry_after(JsonResponse({"message": "Saving too often; wait a moment."}, status=429),
-                                          exc)  # fmt: skip
+        return ratelimit.with_retry_after(
+            JsonResponse({"message": "Saving too often; wait a moment."}, status=429), exc
+        )
     draft = None
     if request.POST.get("draft"):
         draft = selectors.draft_of(request.user, request.POST["draft"])
@@ -227,8 +244,11 @@ def story_autosave(request):
             return JsonResponse({"message": "That draft is no longer here (it was sent or deleted)."}, status=404)
     form = StoryForm(request.POST, organisations=Organisation.objects.none())
     form.is_valid()  # a draft keeps whatever parts are valid
-    data = {k: v for k, v in form.cleaned_data.items() if k in ("title", "body", "area", "happened_on", "media_links",
-                                                                 "tags", "lat", "lng")}  # fmt: skip
+    data = {
+        k: v
+        for k, v in form.cleaned_data.items()
+        if k in ("title", "body", "area", "happened_on", "media_links", "tags", "lat", "lng")
+    }
     if "lat" in data and "lng" in data and (data["lat"] is None) != (data["lng"] is None):
         data.pop("lat"), data.pop("lng")
     about, _bad = selectors.resolve_refs(form.about_lines() if "about" in form.cleaned_data else [], request.user)
@@ -261,11 +281,17 @@ def story_edit(request, pk: int):
     photo_room = max(0, 6 - story.attachments.count())
     if request.method != "POST":
         initial = {
-            "title": story.title, "body": story.body, "area": story.area_id, "happened_on": story.happened_on,
-            "media_links": story.media_links, "tags": ", ".join(t.name for t in story.tags.all()),
-            "lat": story.lat, "lng": story.lng, "organisation": story.organisation_id,
+            "title": story.title,
+            "body": story.body,
+            "area": story.area_id,
+            "happened_on": story.happened_on,
+            "media_links": story.media_links,
+            "tags": ", ".join(t.name for t in story.tags.all()),
+            "lat": story.lat,
+            "lng": story.lng,
+            "organisation": story.organisation_id,
             "about": "\n".join(link.ref for link in story.links.all()),
-        }  # fmt: skip
+        }
         form = StoryForm(initial=initial, organisations=organisations, photo_limit=photo_room)
         return render(request, "stories/story_form.html", _form_context(request, form, story=story))
     form = StoryForm(request.POST, request.FILES, organisations=organisations, photo_limit=photo_room)
@@ -274,9 +300,14 @@ def story_edit(request, pk: int):
         if not form.errors:
             try:
                 story = services.story_update(
-                    story=story, by=request.user, data=form.story_data(), photos=form.cleaned_data["photos"],
-                    alts=form.cleaned_data["photo_alt"], about=about, publish=request.POST.get("action") == "publish",
-                )  # fmt: skip
+                    story=story,
+                    by=request.user,
+                    data=form.story_data(),
+                    photos=form.cleaned_data["photos"],
+                    alts=form.cleaned_data["photo_alt"],
+                    about=about,
+                    publish=request.POST.get("action") == "publish",
+                )
             except ValidationError as exc:
                 form.add_service_errors(exc, field_for=lambda f: f if f in form.fields else None)
             else:
@@ -298,9 +329,14 @@ def story_delete(request, pk: int):
 @login_required
 @require_GET
 def my_stories(request):
-    return render(request, "stories/my_stories.html", {
-        "drafts": selectors.my_drafts(request.user)[:50], "stories": selectors.my_stories(request.user)[:100],
-    })  # fmt: skip
+    return render(
+        request,
+        "stories/my_stories.html",
+        {
+            "drafts": selectors.my_drafts(request.user)[:50],
+            "stories": selectors.my_stories(request.user)[:100],
+        },
+    )
 
 
 # ---- what a story is about: the picker -------------------------------------------------------------
@@ -326,7 +362,9 @@ def about_search(request):
         from squaremile.mapping.models import Entry
 
         results += list(
-            Entry.objects.filter(status="published", title__icontains=q).select_related("category").order_by("title")[:6]
+            Entry.objects.filter(status="published", title__icontains=q)
+            .select_related("category")
+            .order_by("title")[:6]
         )
         results += list(Area.objects.defer("boundary").filter(name__icontains=q).order_by("name")[:4])
         from squaremile.directory import selectors as directory_selectors
@@ -383,8 +421,9 @@ def story_helped(request, pk: int):
         return redirect(story.get_absolute_url())
     story.refresh_from_db(fields=["helped_count"])
     if request.htmx:
-        return render(request, "stories/includes/_helped.html", {"story": story, "helped": counted,
-                                                                  "may_respond": True})  # fmt: skip
+        return render(
+            request, "stories/includes/_helped.html", {"story": story, "helped": counted, "may_respond": True}
+        )
     messages.success(request, "Thank you for saying so." if counted else "Taken back.")
     return redirect(story.get_absolute_url() + "#helped")
 
@@ -442,8 +481,12 @@ def feed_list(request):
             raise PermissionDenied(refusal(request.user, "storyfeed.add"))
         if form.is_valid():
             try:
-                feed = services.feed_add(by=request.user, title=form.cleaned_data["title"],
-                                         url=form.cleaned_data["url"], area=form.cleaned_data.get("area"))  # fmt: skip
+                feed = services.feed_add(
+                    by=request.user,
+                    title=form.cleaned_data["title"],
+                    url=form.cleaned_data["url"],
+                    area=form.cleaned_data.get("area"),
+                )
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
@@ -460,10 +503,16 @@ def feed_list(request):
 def feed_detail(request, pk: int):
     feed = get_object_or_404(StoryFeed.objects.select_related("area"), pk=pk)
     stories = list(selectors.for_cards(feed.stories.filter(status="published").order_by("-published_at", "-id"))[:20])
-    return render(request, "stories/feed_detail.html", {
-        "feed": feed, "stories": stories, "may_change": can(request.user, "storyfeed.change", feed),
-        "min_minutes": int(poller.min_interval().total_seconds() // 60),
-    })  # fmt: skip
+    return render(
+        request,
+        "stories/feed_detail.html",
+        {
+            "feed": feed,
+            "stories": stories,
+            "may_change": can(request.user, "storyfeed.change", feed),
+            "min_minutes": int(poller.min_interval().total_seconds() // 60),
+        },
+    )
 
 
 @login_required
@@ -502,8 +551,9 @@ def _booklet(request):
     if not request.GET or not form.is_valid():
         return form, None
     c = form.cleaned_data
-    stories = selectors.booklet_stories(ids=c["ids"], tag=c["tag"], area=c["area"], date_from=c["date_from"],
-                                        date_to=c["date_to"])  # fmt: skip
+    stories = selectors.booklet_stories(
+        ids=c["ids"], tag=c["tag"], area=c["area"], date_from=c["date_from"], date_to=c["date_to"]
+    )
     return form, stories
 
 
@@ -514,8 +564,12 @@ def booklet(request):
     if stories is None:
         status = 400 if request.GET and form.errors else 200
         return render(request, "stories/booklet_form.html", {"form": form}, status=status)
-    context = {"stories": stories, "title": form.cleaned_data["title"] or "Stories of our square mile",
-               "pdf_query": request.GET.urlencode(), "made_on": timezone.localdate()}  # fmt: skip
+    context = {
+        "stories": stories,
+        "title": form.cleaned_data["title"] or "Stories of our square mile",
+        "pdf_query": request.GET.urlencode(),
+        "made_on": timezone.localdate(),
+    }
     return render(request, "stories/booklet_print.html", context)
 
 
@@ -525,6 +579,9 @@ def booklet_pdf(request):
     form, stories = _booklet(request)
     if stories is None:
         return HttpResponseBadRequest(escape("Choose which stories first: " + json.dumps(form.errors.get_json_data())))
-    context = {"stories": stories, "title": form.cleaned_data["title"] or "Stories of our square mile",
-               "made_on": timezone.localdate()}  # fmt: skip
+    context = {
+        "stories": stories,
+        "title": form.cleaned_data["title"] or "Stories of our square mile",
+        "made_on": timezone.localdate(),
+    }
     return pdf_response(render_pdf("stories/booklet_print.html", context, request=request), filename="stories.pdf")

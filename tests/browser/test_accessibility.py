@@ -201,17 +201,25 @@ def test_stories_pages_are_accessible(page, network, login):
     from squaremile.stories.tests.factories import StoryFactory, png_bytes
 
     organiser = make_user(email="storyteller@example.org", role=Role.ORGANISER)
+    data = {"title": "We fixed the playground", "body": "It took **three** Saturdays.", "area": network["ward"]}
     story = story_tell(
-        by=organiser, data={"title": "We fixed the playground", "body": "It took **three** Saturdays.",
-                            "area": network["ward"], "tags": "families, repair"},
-        about=[network["org"], network["project"]],
-    )  # fmt: skip
+        by=organiser, data={**data, "tags": "families, repair"}, about=[network["org"], network["project"]]
+    )
     attach_all(owner=story, files=[ContentFile(png_bytes(), name="p.png")], alts=["The new swings"], user=organiser)
     StoryComment.objects.create(story=story, owner=network["owner"], body="Thank you!")
-    StoryFactory(kind="linked", owner=None, source="Valley News", title="Bakery gives away bread",
-                 link="https://valley.example.org/bread")  # fmt: skip
-    feed = StoryFeed.objects.create(title="Valley News", url="https://valley.example.org/feed",
-                                    status="error", status_message="The feed's address redirects in a loop.")  # fmt: skip
+    StoryFactory(
+        kind="linked",
+        owner=None,
+        source="Valley News",
+        title="Bakery gives away bread",
+        link="https://valley.example.org/x",
+    )
+    feed = StoryFeed.objects.create(
+        title="Valley News",
+        url="https://valley.example.org/feed",
+        status="error",
+        status_message="The feed's address redirects in a loop.",
+    )
     login(page, organiser)
     reports = [
         _walk(

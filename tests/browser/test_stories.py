@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 GOOD_FEED = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Valley News</title>
 <link>https://valley.example.org/</link><description>News</description>
 <item><title>Bakery gives away its bread at closing time</title><link>https://valley.example.org/bread</link>
-<guid>https://valley.example.org/bread</guid><description>Every evening, what is left goes to the food bank.</description></item>
+<guid>https://valley.example.org/bread</guid>
+<description>Every evening, what is left goes to the food bank.</description></item>
 <item><title>Choir sings at the care home</title><link>https://valley.example.org/choir</link>
 <guid>https://valley.example.org/choir</guid><description>Songs and tea on Sunday.</description></item>
 </channel></rss>"""
@@ -71,8 +72,9 @@ def place(transactional_db):
     return {"area": area, "org": org, "entry": entry}
 
 
-def test_resident_tells_a_story_on_a_phone_and_it_shows_everywhere(phone_page, login, live_server, place, tmp_path,
-                                                                  settings):  # fmt: skip
+def test_resident_tells_a_story_on_a_phone_and_it_shows_everywhere(
+    phone_page, login, live_server, place, tmp_path, settings
+):
     settings.STORIES_REVIEW_FIRST = False
     page = phone_page
     resident = make_user(email="resident@example.org", role=Role.MEMBER)

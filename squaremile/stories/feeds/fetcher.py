@@ -96,7 +96,10 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", session: request
         return _read_demo(url)
     limit, wait = max_bytes(), timeout()
     deadline = time.monotonic() + wait
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5",
+    }
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -139,9 +142,11 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "", session: request
                     if time.monotonic() > deadline:
                         raise FeedRefused(f"The feed took longer than {wait:g} seconds to read.")
                 return Fetched(
-                    body=bytes(body), etag=response.headers.get("ETag", "")[:300],
-                    last_modified=response.headers.get("Last-Modified", "")[:100], url=current,
-                )  # fmt: skip
+                    body=bytes(body),
+                    etag=response.headers.get("ETag", "")[:300],
+                    last_modified=response.headers.get("Last-Modified", "")[:100],
+                    url=current,
+                )
         raise FeedRefused(f"The feed's address redirects more than {MAX_REDIRECTS} times.")
     except requests.Timeout as exc:
         raise FeedRefused(f"The site did not answer within {wait:g} seconds.") from exc

@@ -45,8 +45,17 @@ def _fail(feed: StoryFeed, message: str, now) -> None:
     feed.status, feed.status_message = FeedStatus.ERROR, message[:500]
     feed.last_polled_at, feed.next_poll_at = now, now + _backoff(feed.failures)
     feed.items_added = feed.items_updated = 0
-    feed.save(update_fields=["failures", "status", "status_message", "last_polled_at", "next_poll_at",
-                             "items_added", "items_updated"])  # fmt: skip
+    feed.save(
+        update_fields=[
+            "failures",
+            "status",
+            "status_message",
+            "last_polled_at",
+            "next_poll_at",
+            "items_added",
+            "items_updated",
+        ]
+    )
 
 
 def _short(text: str, limit: int = 240) -> str:
@@ -63,11 +72,21 @@ def store_items(feed: StoryFeed, items: list[parsing.Item]) -> tuple[int, int]:
     for item in items:
         story = existing.get(item.guid)
         if story is None:
-            new.append(Story(
-                kind=StoryKind.LINKED, status=S.PUBLISHED, feed=feed, guid=item.guid, title=item.title,
-                body=item.summary, summary=_short(item.summary), link=item.link, source=feed.title, area_id=feed.area_id,
-                published_at=item.published,
-            ))  # fmt: skip
+            new.append(
+                Story(
+                    kind=StoryKind.LINKED,
+                    status=S.PUBLISHED,
+                    feed=feed,
+                    guid=item.guid,
+                    title=item.title,
+                    body=item.summary,
+                    summary=_short(item.summary),
+                    link=item.link,
+                    source=feed.title,
+                    area_id=feed.area_id,
+                    published_at=item.published,
+                )
+            )
         elif (story.title, story.body, story.link) != (item.title, item.summary, item.link):
             story.title, story.body, story.link = item.title, item.summary, item.link
             story.summary = _short(item.summary)
@@ -102,7 +121,9 @@ def poll_feed(feed: StoryFeed, *, now=None, force: bool = False, session=None) -
             added, updated = store_items(feed, items)
             feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
             feed.status = FeedStatus.OK
-            feed.status_message = f"Read {len(items)} item{'s' if len(items) != 1 else ''}: {added} new, {updated} updated."
+            feed.status_message = (
+                f"Read {len(items)} item{'s' if len(items) != 1 else ''}: {added} new, {updated} updated."
+            )
     except fetcher.FeedRefused as exc:
         outcome.error = str(exc)
         _fail(feed, str(exc), now)

@@ -6,154 +6,292 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('directory', '0004_organisation_external_id'),
-        ('places', '0002_gazetteer'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("directory", "0004_organisation_external_id"),
+        ("places", "0002_gazetteer"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StoryTag',
+            name="StoryTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60)),
-                ('slug', models.SlugField(max_length=70, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60)),
+                ("slug", models.SlugField(max_length=70, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='StoryFeed',
+            name="StoryFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('url', models.URLField(max_length=500, unique=True)),
-                ('active', models.BooleanField(default=True)),
-                ('etag', models.CharField(blank=True, max_length=300)),
-                ('last_modified', models.CharField(blank=True, max_length=100)),
-                ('status', models.CharField(choices=[('new', 'Not read yet'), ('ok', 'Working'), ('not_modified', 'Working (nothing new)'), ('error', 'Refused or failing')], default='new', max_length=20)),
-                ('status_message', models.CharField(blank=True, max_length=500)),
-                ('failures', models.PositiveIntegerField(default=0)),
-                ('last_polled_at', models.DateTimeField(blank=True, null=True)),
-                ('last_success_at', models.DateTimeField(blank=True, null=True)),
-                ('next_poll_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('items_added', models.PositiveIntegerField(default=0)),
-                ('items_updated', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='places.area')),
-                ('owner', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("url", models.URLField(max_length=500, unique=True)),
+                ("active", models.BooleanField(default=True)),
+                ("etag", models.CharField(blank=True, max_length=300)),
+                ("last_modified", models.CharField(blank=True, max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "Not read yet"),
+                            ("ok", "Working"),
+                            ("not_modified", "Working (nothing new)"),
+                            ("error", "Refused or failing"),
+                        ],
+                        default="new",
+                        max_length=20,
+                    ),
+                ),
+                ("status_message", models.CharField(blank=True, max_length=500)),
+                ("failures", models.PositiveIntegerField(default=0)),
+                ("last_polled_at", models.DateTimeField(blank=True, null=True)),
+                ("last_success_at", models.DateTimeField(blank=True, null=True)),
+                ("next_poll_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("items_added", models.PositiveIntegerField(default=0)),
+                ("items_updated", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="places.area",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['title', 'id'],
+                "ordering": ["title", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Story',
+            name="Story",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('own', 'Told here'), ('linked', 'From a local site')], default='own', max_length=10)),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField(blank=True)),
-                ('summary', models.CharField(blank=True, editable=False, max_length=300)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('pending', 'Waiting for moderation'), ('published', 'Published'), ('rejected', 'Rejected'), ('archived', 'Archived'), ('hidden', 'Hidden after reports')], default='draft', max_length=10)),
-                ('rejection_reason', models.TextField(blank=True)),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('lng', models.FloatField(blank=True, null=True)),
-                ('happened_on', models.DateField(blank=True, null=True, verbose_name='when it happened')),
-                ('media_links', models.TextField(blank=True)),
-                ('guid', models.CharField(blank=True, max_length=500)),
-                ('link', models.URLField(blank=True, max_length=1000)),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('helped_count', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stories', to='places.area')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stories', to='directory.organisation')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stories', to=settings.AUTH_USER_MODEL)),
-                ('feed', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='stories', to='stories.storyfeed')),
-                ('tags', models.ManyToManyField(blank=True, related_name='stories', to='stories.storytag')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("own", "Told here"), ("linked", "From a local site")], default="own", max_length=10
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField(blank=True)),
+                ("summary", models.CharField(blank=True, editable=False, max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("pending", "Waiting for moderation"),
+                            ("published", "Published"),
+                            ("rejected", "Rejected"),
+                            ("archived", "Archived"),
+                            ("hidden", "Hidden after reports"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("rejection_reason", models.TextField(blank=True)),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("lng", models.FloatField(blank=True, null=True)),
+                ("happened_on", models.DateField(blank=True, null=True, verbose_name="when it happened")),
+                ("media_links", models.TextField(blank=True)),
+                ("guid", models.CharField(blank=True, max_length=500)),
+                ("link", models.URLField(blank=True, max_length=1000)),
+                ("source", models.CharField(blank=True, max_length=200)),
+                ("helped_count", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="stories",
+                        to="places.area",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="stories",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="stories",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "feed",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stories",
+                        to="stories.storyfeed",
+                    ),
+                ),
+                ("tags", models.ManyToManyField(blank=True, related_name="stories", to="stories.storytag")),
             ],
             options={
-                'verbose_name_plural': 'stories',
-                'ordering': ['-published_at', '-id'],
+                "verbose_name_plural": "stories",
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StoryComment',
+            name="StoryComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=1000)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('pending', 'Waiting for moderation'), ('published', 'Published'), ('rejected', 'Rejected'), ('archived', 'Archived'), ('hidden', 'Hidden after reports')], default='published', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('story', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='stories.story')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("body", models.TextField(max_length=1000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("pending", "Waiting for moderation"),
+                            ("published", "Published"),
+                            ("rejected", "Rejected"),
+                            ("archived", "Archived"),
+                            ("hidden", "Hidden after reports"),
+                        ],
+                        default="published",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "story",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="comments", to="stories.story"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['story', 'status', 'created_at'], name='storycomment_story')],
+                "ordering": ["created_at", "id"],
+                "indexes": [models.Index(fields=["story", "status", "created_at"], name="storycomment_story")],
             },
         ),
         migrations.CreateModel(
-            name='StoryHelped',
+            name="StoryHelped",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('story', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='helped', to='stories.story')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "story",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="helped", to="stories.story"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('story', 'user'), name='storyhelped_once')],
+                "constraints": [models.UniqueConstraint(fields=("story", "user"), name="storyhelped_once")],
             },
         ),
         migrations.CreateModel(
-            name='StoryLink',
+            name="StoryLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.BigIntegerField()),
-                ('ref', models.CharField(max_length=120)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
-                ('story', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='stories.story')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("object_id", models.BigIntegerField()),
+                ("ref", models.CharField(max_length=120)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contenttypes.contenttype"
+                    ),
+                ),
+                (
+                    "story",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="links", to="stories.story"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id', 'story'], name='storylink_target')],
-                'constraints': [models.UniqueConstraint(fields=('story', 'content_type', 'object_id'), name='storylink_once')],
+                "ordering": ["position", "id"],
+                "indexes": [models.Index(fields=["content_type", "object_id", "story"], name="storylink_target")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("story", "content_type", "object_id"), name="storylink_once")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='story',
-            index=models.Index(fields=['status', '-published_at', '-id'], name='story_newest'),
+            model_name="story",
+            index=models.Index(fields=["status", "-published_at", "-id"], name="story_newest"),
         ),
         migrations.AddIndex(
-            model_name='story',
-            index=models.Index(fields=['area', 'status', '-published_at'], name='story_area_newest'),
+            model_name="story",
+            index=models.Index(fields=["area", "status", "-published_at"], name="story_area_newest"),
         ),
         migrations.AddIndex(
-            model_name='story',
-            index=models.Index(fields=['organisation', 'status', '-published_at'], name='story_org_newest'),
+            model_name="story",
+            index=models.Index(fields=["organisation", "status", "-published_at"], name="story_org_newest"),
         ),
         migrations.AddIndex(
-            model_name='story',
-            index=models.Index(fields=['owner', 'status'], name='story_owner'),
+            model_name="story",
+            index=models.Index(fields=["owner", "status"], name="story_owner"),
         ),
         migrations.AddIndex(
-            model_name='story',
-            index=models.Index(fields=['lat', 'lng'], name='story_latlng'),
+            model_name="story",
+            index=models.Index(fields=["lat", "lng"], name="story_latlng"),
         ),
         migrations.AddConstraint(
-            model_name='story',
-            constraint=models.UniqueConstraint(condition=models.Q(('feed__isnull', False)), fields=('feed', 'guid'), name='story_feed_guid_unique'),
+            model_name="story",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("feed__isnull", False)), fields=("feed", "guid"), name="story_feed_guid_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='story',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('lat__isnull', True), ('lng__isnull', True)), models.Q(('lat__isnull', False), ('lng__isnull', False)), _connector='OR'), name='story_point_whole'),
+            model_name="story",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("lat__isnull", True), ("lng__isnull", True)),
+                    models.Q(("lat__isnull", False), ("lng__isnull", False)),
+                    _connector="OR",
+                ),
+                name="story_point_whole",
+            ),
         ),
     ]

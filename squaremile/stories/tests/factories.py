@@ -40,8 +40,10 @@ def feed_xml(n: int = 3, *, prefix: str = "item", title_suffix: str = "", summar
         f"<pubDate>Mon, 0{1 + i % 9} Jun 2026 10:00:00 GMT</pubDate></item>"
         for i in range(n)
     )
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Kettleby Gazette</title>'
-            f"<link>https://news.example.org/</link><description>News</description>{items}</channel></rss>").encode()
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Kettleby Gazette</title>'
+        f"<link>https://news.example.org/</link><description>News</description>{items}</channel></rss>"
+    ).encode()
 
 
 def png_bytes(colour="green", size=(60, 40)) -> bytes:

@@ -172,11 +172,14 @@ def test_backoff_doubles_after_each_failure(feed_server):
 
 
 def test_item_identity_falls_back_to_link_and_text_is_plain():
-    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
-            b"<item><title>&lt;b&gt;Bold&lt;/b&gt; news</title><link>https://x.example/1</link>"
-            b"<description>&lt;script&gt;alert(1)&lt;/script&gt;Hello &lt;a href='javascript:x'&gt;there&lt;/a&gt;</description></item>"
-            b"<item><title>Bad link</title><link>javascript:alert(1)</link><description>x</description></item>"
-            b"</channel></rss>")  # fmt: skip
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><title>&lt;b&gt;Bold&lt;/b&gt; news</title><link>https://x.example/1</link>"
+        b"<description>&lt;script&gt;alert(1)&lt;/script&gt;Hello "
+        b"&lt;a href='javascript:x'&gt;there&lt;/a&gt;</description></item>"
+        b"<item><title>Bad link</title><link>javascript:alert(1)</link><description>x</description></item>"
+        b"</channel></rss>"
+    )
     _title, items = parsing.parse(body)
     assert items[0].guid == "https://x.example/1"
     assert items[0].title == "Bold news"

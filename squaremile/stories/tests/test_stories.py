@@ -58,11 +58,18 @@ def test_tell_on_the_form_with_two_photos_and_links(client, settings):
     entry = EntryFactory(title="Canal path")
     org = OrganisationFactory(name="Canal Friends")
     client.force_login(member)
-    r = client.post(reverse("stories:create"), {
-        "title": "We cleared the canal path", "body": "Twenty of us, **one** Saturday.",
-        "photos": [_photo("one.png"), _photo("two.png", "red")], "photo_alt": ["People with rakes", "The clean path"],
-        "about": f"{ref_of(entry)}\n{org.get_absolute_url()}", "tags": "canal, litter", "action": "publish",
-    })  # fmt: skip
+    r = client.post(
+        reverse("stories:create"),
+        {
+            "title": "We cleared the canal path",
+            "body": "Twenty of us, **one** Saturday.",
+            "photos": [_photo("one.png"), _photo("two.png", "red")],
+            "photo_alt": ["People with rakes", "The clean path"],
+            "about": f"{ref_of(entry)}\n{org.get_absolute_url()}",
+            "tags": "canal, litter",
+            "action": "publish",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     story = Story.objects.get(title="We cleared the canal path")
     assert story.status == "published"
@@ -101,7 +108,9 @@ def test_draft_is_saved_as_you_type_and_sent_later(client, settings):
     r = client.post(reverse("stories:autosave"), {"title": "Half a", "body": "We met at"})
     assert r.status_code == 200
     draft_id = r.json()["draft"]
-    r = client.post(reverse("stories:autosave"), {"title": "Half a story", "body": "We met at the hall", "draft": draft_id})
+    r = client.post(
+        reverse("stories:autosave"), {"title": "Half a story", "body": "We met at the hall", "draft": draft_id}
+    )
     assert r.json()["draft"] == draft_id
     draft = Story.objects.get(pk=draft_id)
     assert (draft.status, draft.body) == ("draft", "We met at the hall")
@@ -113,8 +122,9 @@ def test_draft_is_saved_as_you_type_and_sent_later(client, settings):
     client.force_login(member)
     form = client.get(reverse("stories:create") + f"?draft={draft_id}").content.decode()
     assert "We met at the hall" in form
-    r = client.post(reverse("stories:create"), {"title": "Half a story", "body": "Done", "draft": draft_id,
-                                                "action": "publish"})  # fmt: skip
+    r = client.post(
+        reverse("stories:create"), {"title": "Half a story", "body": "Done", "draft": draft_id, "action": "publish"}
+    )
     assert r.status_code == 302
     assert Story.objects.filter(owner=member).count() == 1
     assert Story.objects.get(pk=draft_id).status == "published"
@@ -131,7 +141,9 @@ def test_list_filters_and_query_count(client, django_assert_num_queries):
     for i in range(12):
         StoryFactory(title=f"Garden {i}", area=area if i % 2 else None, organisation=org if i % 3 == 0 else None)
     StoryFactory(title="Draft one", status="draft")
-    with django_assert_num_queries(5):  # session-less: stories (+1 look-ahead), their tags, photos; the tags and areas to filter by
+    with django_assert_num_queries(
+        5
+    ):  # session-less: stories (+1 look-ahead), their tags, photos; the tags and areas to filter by
         r = client.get(reverse("stories:list"))
     page = r.content.decode()
     assert "Garden 11" in page and "Draft one" not in page
@@ -254,9 +266,8 @@ def test_booklet_html_and_pdf(client):
 
 def test_about_search_offers_only_visible_records(client):
     EntryFactory(title="Community orchard")
-    from squaremile.mapping.entries.services import entry_create  # noqa: F401 - index through the service below
-
     from squaremile.core.search import index_document
+    from squaremile.mapping.entries.services import entry_create  # noqa: F401 - index through the service below
 
     visible = EntryFactory(title="Orchard visible")
     hidden = EntryFactory(title="Orchard hidden", status="pending", owner=UserFactory())
@@ -274,17 +285,29 @@ def test_api_list_read_create_update(client):
     _token, key = account_services.api_token_create(user=member, by=member, name="t")
     entry = EntryFactory()
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-    r = client.post("/api/v1/stories", json.dumps({"title": "From the API", "tags": ["api"],
-                                                    "about": [ref_of(entry)]}), content_type="application/json", **auth)  # fmt: skip
+    r = client.post(
+        "/api/v1/stories",
+        json.dumps({"title": "From the API", "tags": ["api"], "about": [ref_of(entry)]}),
+        content_type="application/json",
+        **auth,
+    )
     assert r.status_code == 201, r.content
     data = r.json()
     assert data["about"][0]["ref"] == ref_of(entry) and data["tags"] == ["api"]
-    r = client.patch(f"/api/v1/stories/{data['id']}", json.dumps({"title": "Renamed"}), content_type="application/json", **auth)
+    r = client.patch(
+        f"/api/v1/stories/{data['id']}", json.dumps({"title": "Renamed"}), content_type="application/json", **auth
+    )
     assert r.status_code == 200 and r.json()["title"] == "Renamed"
     listing = client.get("/api/v1/stories?tag=api").json()
     assert listing["count"] == 1
-    assert client.post("/api/v1/stories", json.dumps({"title": ""}), content_type="application/json", **auth).status_code in (400, 422)
-    r = client.post("/api/v1/stories", json.dumps({"title": "x", "area": "nowhere"}), content_type="application/json", **auth)
+    assert client.post(
+        "/api/v1/stories", json.dumps({"title": ""}), content_type="application/json", **auth
+    ).status_code in (400, 422)
+    r = client.post(
+        "/api/v1/stories", json.dumps({"title": "x", "area": "nowhere"}), content_type="application/json", **auth
+    )
     assert r.status_code == 400 and "area" in r.json()["errors"]
-    assert client.post("/api/v1/stories", json.dumps({"title": "x"}), content_type="application/json").status_code == 401
+    assert (
+        client.post("/api/v1/stories", json.dumps({"title": "x"}), content_type="application/json").status_code == 401
+    )
     assert client.get("/api/v1/stories/999999").status_code == 404
