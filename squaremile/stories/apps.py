@@ -31,12 +31,16 @@ class StoriesConfig(AppConfig):
             ("storyfeed.deleted", "Feed removed"),
         ):
             audit_registry.register(key, label)
-        try:
-            from squaremile.mapping import layers
-        except ImportError:  # the map's layers are not on this version yet
-            return
         from django.urls import reverse
 
+        from squaremile.mapping import layers
+
         layers.register_layer(
-            layers.MapLayer(key="stories", label="Stories", url=lambda: reverse("stories:map_layer"), colour="#7b3fa0")
+            layers.MapLayer(
+                key="stories",
+                label="Stories",
+                url=lambda: reverse("stories:map_layer"),
+                colour="#7b3fa0",
+                description="Stories people told about what happened here",
+            )
         )

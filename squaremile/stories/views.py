@@ -16,20 +16,18 @@ from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_POST
 
 from squaremile.core import ratelimit
-from squaremile.core.geo import valid_lat, valid_lng
 from squaremile.core.pdf import pdf_response, render_pdf
 from squaremile.core.permissions import can, refusal, signed_in
 from squaremile.core.records import card, may_see, ref_of
 from squaremile.core.site import absolute_url
 from squaremile.core.text import plain_text
 from squaremile.directory.models import Organisation
+from squaremile.mapping import layers
 from squaremile.places.models import Area
 from squaremile.stories import selectors, services
 from squaremile.stories.feeds import poller
 from squaremile.stories.forms import BookletForm, CommentForm, FeedForm, FileStoryForm, StoryForm
 from squaremile.stories.models import Story, StoryFeed, StoryKind, StoryTag
-
-MAX_LAYER_FEATURES = 500
 
 
 # ---- the list ------------------------------------------------------------------------------------
@@ -449,25 +447,19 @@ def story_file(request, pk: int):
 # ---- the map layer -------------------------------------------------------------------------------
 @require_GET
 def map_layer(request):
-    """Published stories with a point in `?bbox=west,south,east,north`, as GeoJSON (at most 500)."""
-    try:
-        west, south, east, north = (float(x) for x in request.GET.get("bbox", "").split(","))
-    except ValueError:
-        return JsonResponse({"message": "Give bbox=west,south,east,north in degrees."}, status=400)
-    if not (valid_lng(west) and valid_lng(east) and valid_lat(south) and valid_lat(north)) or south > north:
-        return JsonResponse({"message": "The bbox is outside the world or upside down."}, status=400)
-    if west > east:  # across the antimeridian: not a community's map; refuse plainly
-        return JsonResponse({"message": "The bbox must not cross the antimeridian."}, status=400)
-    stories = selectors.in_bbox(west=west, south=south, east=east, north=north, limit=MAX_LAYER_FEATURES)
+    """Published stories with a point in `?bbox=west,south,east,north`: the map's "Stories" layer
+    (`mapping.layers`), at most MAX_FEATURES."""
+    box = layers.parse_bbox(request.GET.get("bbox"))
+    if box is None:
+        return layers.bad_bbox()
+    west, south, east, north = box
+    if west > east:  # across the antimeridian: not a community's map
+        return layers.bad_bbox()
+    stories = selectors.in_bbox(west=west, south=south, east=east, north=north, limit=layers.MAX_FEATURES + 1)
     features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [s.lng, s.lat]},
-            "properties": {"title": s.title, "url": s.get_absolute_url(), "kind": "story"},
-        }
-        for s in stories
+        layers.feature(lat=s.lat, lng=s.lng, title=s.title, url=s.get_absolute_url(), kind="story") for s in stories
     ]
-    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response = layers.layer_response(features)
     response["Cache-Control"] = "public, max-age=60"
     return response
 

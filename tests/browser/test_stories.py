@@ -103,6 +103,9 @@ def test_resident_tells_a_story_on_a_phone_and_it_shows_everywhere(
     expect(page.locator("[data-about-chosen] li")).to_have_count(2)
     page.get_by_label("Where did it happen? (optional)").select_option(label="Canal Ward")
     page.get_by_label("Tags (optional)").fill("gardening, canal")
+    page.get_by_text("The exact spot (optional)").click()
+    page.get_by_label("Latitude").fill("53.8005")
+    page.get_by_label("Longitude").fill("-1.5505")
     assert_fits_the_screen(page)
     page.get_by_role("button", name="Publish my story").click()
 
@@ -122,10 +125,11 @@ def test_resident_tells_a_story_on_a_phone_and_it_shows_everywhere(
         page.goto(url)
         panel = page.locator("section.related-panel", has_text="Stories about this")
         expect(panel.get_by_role("link", name="We planted the towpath garden")).to_be_visible()
-    # on the map layer (its point came from... nowhere: the story has an area, not a point; add one)
-    Story.objects.filter(pk=story.pk).update(lat=53.8005, lng=-1.5505)
+    # on the map's Stories layer
     layer = page.request.get("/stories/map-layer/?bbox=-1.6,53.7,-1.5,53.9").json()
     assert [f["properties"]["title"] for f in layer["features"]] == ["We planted the towpath garden"]
+    page.goto("/map/?lat=53.8005&lng=-1.5505&zoom=16&layers=stories")
+    expect(page.locator("#cm-layers-status")).to_contain_text("Stories: 1 in view")
     # in the site's search and in the feeds
     page.goto("/search/?q=towpath+garden")
     expect(page.get_by_role("link", name="We planted the towpath garden")).to_be_visible()

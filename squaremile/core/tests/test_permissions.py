@@ -369,8 +369,9 @@ SERVICE_CALLS = {
     "story.respond": lambda by, rec: story_services.comment_add(story=rec, by=by, body="Thank you"),
     "story.tag": lambda by, rec: story_services.story_tag(story=rec, by=by, about=[rec.organisation]),
     "story.booklet": None,  # a read: the booklet pages' checks are in stories/tests/test_stories.py
-    "storycomment.moderate": lambda by, rec: moderation_services.take(kind="storycomment", action="hide", user=by,
-                                                                      obj=rec),  # fmt: skip
+    "storycomment.moderate": lambda by, rec: moderation_services.take(
+        kind="storycomment", action="hide", user=by, obj=rec
+    ),  # fmt: skip
     "storyfeed.add": lambda by, rec: story_services.feed_add(by=by, title="Feed", url="https://feed.example.org/rss"),
     "storyfeed.change": lambda by, rec: story_services.feed_update(feed=rec, by=by, title="Changed"),
 }
