@@ -1,7 +1,7 @@
 """Keeping the site's search (`core.search`) in step with stories: a public, published story is
 indexed; anything else (a draft, one waiting for review, hidden, deleted) is taken out."""
 
-from squaremile.core.search import index_document, remove_document
+from squaremile.core.search import index_document, index_documents, remove_document
 from squaremile.core.text import plain_text
 from squaremile.moderation.models import ModerationState
 from squaremile.stories.models import Story
@@ -25,6 +25,15 @@ def sync(story: Story) -> None:
         url=story.get_absolute_url(),
         area_id=story.area_id,
     )
+
+
+def sync_linked(stories) -> None:
+    """A feed's new or changed items at once (published, plain text already, no tags yet)."""
+    index_documents(
+        {"kind": KIND, "object_id": s.pk, "title": s.title, "body": " ".join(filter(None, (s.body, s.source))),
+         "url": s.get_absolute_url(), "area_id": s.area_id}
+        for s in stories if s.status == ModerationState.PUBLISHED
+    )  # fmt: skip
 
 
 def remove(story_id: int) -> None:

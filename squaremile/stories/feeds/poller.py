@@ -100,8 +100,7 @@ def store_items(feed: StoryFeed, items: list[parsing.Item]) -> tuple[int, int]:
                 story.updated_at = now
             Story.objects.bulk_update(changed, ["title", "body", "summary", "link", "updated_at"])
         touched = Story.objects.filter(feed=feed, guid__in=[s.guid for s in new + changed], status=S.PUBLISHED)
-        for story in touched.prefetch_related("tags"):
-            indexing.sync(story)
+        indexing.sync_linked(touched.only("id", "title", "body", "source", "status", "area_id"))
     return len(new), len(changed)
 
 
