@@ -58,6 +58,9 @@ DEFAULT_RATES = {
     # (older accounts are limited only by a group's slow mode)
     "conversation-thread-new-account": "1/15s/user,10/d/user",
     "conversation-reply-new-account": "1/15s/user,60/d/user",
+    # stories: a draft saved as it is typed (every few seconds), and short replies to stories
+    "stories-autosave": "30/m/user",
+    "stories-reply": "20/h/user,100/d/user",
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*(?:/\s*([a-z_]+)\s*)?", re.IGNORECASE)

@@ -219,3 +219,60 @@ def test_conversation_pages_are_accessible(page, network, login):
     ]
     report = "\n\n".join(r for r in [anonymous, _walk(page, paths)] if r)
     assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_stories_pages_are_accessible(page, network, login):
+    """Stories (issue 15): the list, a story with a photo, replies and links, the form (empty and
+    with errors), my stories, feeds and a feed's page, the booklet's form and print view."""
+    from django.core.files.base import ContentFile
+
+    from squaremile.attachments.services import attach_all
+    from squaremile.stories.models import StoryComment, StoryFeed
+    from squaremile.stories.services import story_tell
+    from squaremile.stories.tests.factories import StoryFactory, png_bytes
+
+    organiser = make_user(email="storyteller@example.org", role=Role.ORGANISER)
+    data = {"title": "We fixed the playground", "body": "It took **three** Saturdays.", "area": network["ward"]}
+    story = story_tell(
+        by=organiser, data={**data, "tags": "families, repair"}, about=[network["org"], network["project"]]
+    )
+    attach_all(owner=story, files=[ContentFile(png_bytes(), name="p.png")], alts=["The new swings"], user=organiser)
+    StoryComment.objects.create(story=story, owner=network["owner"], body="Thank you!")
+    StoryFactory(
+        kind="linked",
+        owner=None,
+        source="Valley News",
+        title="Bakery gives away bread",
+        link="https://valley.example.org/x",
+    )
+    feed = StoryFeed.objects.create(
+        title="Valley News",
+        url="https://valley.example.org/feed",
+        status="error",
+        status_message="The feed's address redirects in a loop.",
+    )
+    login(page, organiser)
+    reports = [
+        _walk(
+            page,
+            [
+                ("stories list", "/stories/"),
+                ("stories by tag", "/stories/?tag=families"),
+                ("a story", story.get_absolute_url()),
+                ("tell a story", "/stories/tell/"),
+                ("my stories", "/stories/mine/"),
+                ("feeds", "/stories/feeds/"),
+                ("a refused feed", feed.get_absolute_url()),
+                ("booklet form", "/stories/booklet/"),
+                ("booklet print view", "/stories/booklet/?title=Our+stories"),
+                ("organisation with stories", network["org"].get_absolute_url()),
+            ],
+        )
+    ]
+    page.goto("/stories/tell/")
+    page.get_by_role("button", name="Publish my story").click()
+    page.locator("#error-summary").wait_for()
+    reports.append(_check(page, "tell a story, failed"))
+    report = "\n\n".join(r for r in reports if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
