@@ -51,6 +51,11 @@ DEFAULT_RATES = {
     "invitations": "500/d/user",
     # The community map's anonymous submissions: MAP_ANONYMOUS_RATE, per address and per e-mail.
     "map-submission": None,
+    # Wants and offers (exchange): everyone, and stricter for accounts younger than
+    # EXCHANGE_NEW_ACCOUNT_DAYS (spam comes from new accounts).
+    "exchange-post": "20/h/user,60/d/user",
+    "exchange-new-account": "3/h/user,5/d/user",
+    "exchange-pdf": "30/h/ip",  # the printable noticeboard's PDF (WeasyPrint is heavy)
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*(?:/\s*([a-z_]+)\s*)?", re.IGNORECASE)

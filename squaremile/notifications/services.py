@@ -33,11 +33,14 @@ def _people(recipients, actor) -> list:
 
 @transaction.atomic
 def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: str, body: str = "", url: str = "",
-           email_template: str | None = None, email_context: dict | None = None) -> None:  # fmt: skip
+           email_template: str | None = None, email_context: dict | None = None,
+           delivery: str | None = None) -> None:  # fmt: skip
     """Tell ``recipients`` (people) about something of ``kind``: an in-app notification each, and an
     e-mail now for those who chose "straight away" for that kind (the rest get it in their digest,
     or only under the bell). The actor is never notified of their own act. ``email_template`` /
-    ``email_context``: a mail of the app's own instead of the generic one (same rules)."""
+    ``email_context``: a mail of the app's own instead of the generic one (same rules).
+    ``delivery``: the recipients' own choice for this one thing (e.g. "at once" on a saved filter
+    they follow) instead of their choice for the kind; "off" for the kind still wins."""
     spec = kinds.get(kind)
     actor = actor if getattr(actor, "is_authenticated", False) else None
     people = _people(recipients, actor)
@@ -53,13 +56,14 @@ def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: s
     now = timezone.now()
     rows = []
     for person in people:
-        delivery = chosen.get(person.pk, spec.default)
+        own = chosen.get(person.pk, spec.default)
+        person_delivery = delivery if delivery and own != Delivery.OFF else own
         note = Notification(
             recipient=person, kind=kind, actor=actor, target_type=target_type,
             target_id=target.pk if target is not None else None, target_label=label, url=url[:500],
-            title=title[:TITLE_MAX], body=body, delivery=delivery,
+            title=title[:TITLE_MAX], body=body, delivery=person_delivery,
         )  # fmt: skip
-        if delivery == Delivery.IMMEDIATE:
+        if person_delivery == Delivery.IMMEDIATE:
             context = {"notification": note, "kind": spec, "link": absolute_url(url) if url else ""}
             context.update(email_context or {})
             if send_email(

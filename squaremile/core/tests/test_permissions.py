@@ -79,6 +79,13 @@ EXPECTED = {
     "role.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
     "apitoken.add":         ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
     "apitoken.delete":      ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
+    # exchange (wants and offers)
+    "exchange.add":         ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "exchange.change":      ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "exchange.see_hidden":  ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "exchange.moderate":    ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "exchange.post_for_others": ("--", "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "exchangealert.change": ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
 }
 # fmt: on
 
@@ -151,6 +158,14 @@ def _record(action: str, owner_pk):
         from squaremile.network.models import Survey
 
         return Survey(owner_id=owner_pk, title="Survey")
+    if kind == "exchange":
+        from squaremile.exchange.models import Item
+
+        return Item(owner_id=owner_pk, title="Item", side="want")
+    if kind == "exchangealert":
+        from squaremile.exchange.models import Alert
+
+        return Alert(owner_id=owner_pk, side="offer")
     raise AssertionError(f"No record kind for {action}: add one to _record()")
 
 
