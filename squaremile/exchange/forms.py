@@ -43,7 +43,7 @@ class ItemForm(PlaceLookupMixin, Form):
                              widget=forms.RadioSelect)  # fmt: skip
     title = forms.CharField(label="In a few words", max_length=140,
                             help_text="For example: “Need a lift to the hospital on Tuesday”.")  # fmt: skip
-    what = forms.ChoiceField(label="What is it about?", help_text="The closest skill or resource: it finds matches.")
+    what = forms.ChoiceField(label="What is it about?", required=False, help_text="The closest skill or resource: it finds matches.")
     kind = forms.ChoiceField(label="Kind", choices=Kind.choices)
     details = forms.CharField(label="More details (optional)", required=False, max_length=3000,
                               widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
