@@ -260,6 +260,14 @@ def _owned(action: str, owner, other):
         return SurveyFactory(owner=owner)
     if kind == "apitoken":
         return ApiToken.objects.create(user=owner or other, name="existing", prefix="sqm_x", key_hash=f"h{action}")
+    if kind == "exchange":
+        from squaremile.exchange.tests.factories import ItemFactory
+
+        return ItemFactory(owner=owner or other, title="Existing")
+    if kind == "exchangealert":
+        from squaremile.exchange.models import Alert
+
+        return Alert.objects.create(owner=owner or other, side="offer")
     return None
 
 
@@ -336,7 +344,27 @@ SERVICE_CALLS = {
     # the token's person: the actor themself ("own") or someone else
     "apitoken.add": lambda by, rec: account_services.api_token_create(user=rec.user, by=by, name="new"),
     "apitoken.delete": lambda by, rec: account_services.api_token_delete(token=rec, by=by),
+    # exchange (wants and offers)
+    "exchange.add": lambda by, rec: _exchange_post(by),
+    "exchange.change": lambda by, rec: _exchange_services().item_withdraw(item=rec, by=by),
+    "exchange.see_hidden": None,  # a read: exchange/tests (members-only and hidden items)
+    "exchange.moderate": lambda by, rec: moderation_services.take(kind="exchange", action="hide", user=by, obj=rec),
+    "exchange.post_for_others": lambda by, rec: _exchange_post(by, on_behalf_of="Mrs P"),
+    "exchangealert.change": lambda by, rec: _exchange_services().alert_delete(alert=rec, by=by),
 }
+
+
+def _exchange_services():
+    from squaremile.exchange import services
+
+    return services
+
+
+def _exchange_post(by, **extra):
+    from squaremile.exchange.tests.factories import car
+
+    fields = {"side": "offer", "title": "New offer", "resource": car(), "where": "anywhere", **extra}
+    return _exchange_services().item_create(by=by, fields=fields, check_rate=False)
 
 
 def _snapshot():
@@ -354,7 +382,14 @@ def _snapshot():
         sorted(SpaceRole.objects.values_list("id", "user_id", "role")),
         sorted(Report.objects.values_list("id", "reporter_id")),
         sorted(Follow.objects.values_list("id", "user_id")),
+        _exchange_rows(),
     )
+
+
+def _exchange_rows():
+    from squaremile.exchange.models import Alert, Item
+
+    return sorted(Item.objects.values_list("id", "status", "moderation")), sorted(Alert.objects.values_list("id"))
 
 
 def test_every_rule_has_a_service_entry():
