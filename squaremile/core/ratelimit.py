@@ -56,6 +56,13 @@ DEFAULT_RATES = {
     "exchange-post": "20/h/user,60/d/user",
     "exchange-new-account": "3/h/user,5/d/user",
     "exchange-pdf": "30/h/ip",  # the printable noticeboard's PDF (WeasyPrint is heavy)
+    # conversations: private conversations opened and messages sent, per person
+    "private-conversation": "10/h/user,30/d/user",
+    "private-message": "60/h/user,300/d/user",
+    # conversations: threads and replies of accounts younger than CONVERSATIONS_NEW_ACCOUNT_DAYS
+    # (older accounts are limited only by a group's slow mode)
+    "conversation-thread-new-account": "1/15s/user,10/d/user",
+    "conversation-reply-new-account": "1/15s/user,60/d/user",
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*(?:/\s*([a-z_]+)\s*)?", re.IGNORECASE)

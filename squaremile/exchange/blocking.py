@@ -1,23 +1,23 @@
-"""Who is blocked: one person's block hides the other's items and stops their messages.
+"""Who is blocked: a block (made in private conversations, `conversations.Block`) works both ways
+here. It stops their messages (conversations does that) and hides their wants and offers from
+you and yours from them; neither is matched with, asked about or alerted to the other's items.
 
-Blocking belongs to `conversations` (below this app); this module only asks it, as sets of ids
-that the exchange's queries can exclude in SQL."""
+As sets of ids, so that the exchange's queries can exclude them in SQL."""
 
 from __future__ import annotations
 
+from django.db.models import Q
+
+from squaremile.conversations.models import Block
+
 
 def blocked_ids(user) -> set[int]:
-    """People `user` blocked or who blocked `user` (either way, they do not meet here)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    """People `user` blocked or who blocked `user`."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
         return set()
-    try:
-        from squaremile.conversations import selectors
-    except ImportError:  # conversations' blocking not there yet
-        return set()
-    finder = getattr(selectors, "blocked_user_ids", None)
-    return set(finder(user)) if finder else set()
-
-
-def blocking_ids(user) -> set[int]:
-    """The same, seen from the other side (blocking is mutual here)."""
-    return blocked_ids(user)
+    ids = set()
+    for blocker, blocked in Block.objects.filter(Q(blocker_id=user.pk) | Q(blocked_id=user.pk)).values_list(
+        "blocker_id", "blocked_id"
+    ):
+        ids.add(blocked if blocker == user.pk else blocker)
+    return ids

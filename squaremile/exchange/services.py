@@ -202,14 +202,22 @@ def alert_followers(*, item: Item) -> int:
                 continue
         for person in notifications.followers_of(alert):
             by_delivery.setdefault(alert.delivery, set()).add(person)
-    hidden_from = blocking.blocking_ids(item.owner)
-    for delivery, people in by_delivery.items():
-        people = [p for p in people if p.pk not in hidden_from and may_see_item(p, item)]
+    hidden_from = blocking.blocked_ids(item.owner)
+    chosen: dict[int, str] = {}  # each person's quickest choice among the alerts the item fits
+    order = [AlertDelivery.IMMEDIATE, AlertDelivery.DAILY, AlertDelivery.WEEKLY]
+    people = {}
+    for delivery in order:
+        for person in by_delivery.get(delivery, ()):
+            if person.pk in chosen or person.pk in hidden_from or not may_see_item(person, item):
+                continue
+            chosen[person.pk], people[person.pk] = delivery, person
+    if people:
         notifications.notify(
-            kind="exchange.alert", recipients=people, target=item, actor=item.owner, url=item.get_absolute_url(),
-            title=f"New {item.get_side_display().lower()}: {item.title}"[:200], delivery=delivery,
+            kind="exchange.alert", recipients=list(people.values()), target=item, actor=item.owner,
+            url=item.get_absolute_url(), title=f"New {item.get_side_display().lower()}: {item.title}"[:200],
+            delivery_for=chosen,
         )  # fmt: skip
-        told += len(people)
+        told = len(people)
     return told
 
 
