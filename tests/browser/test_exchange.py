@@ -64,6 +64,17 @@ def test_a_lift_to_the_hospital_is_matched_agreed_and_met(new_context, login, ke
     expect(devi.locator("#asked")).to_contain_text("you said you can share Car or van · 0.3 miles from your square mile")
     report = a11y_report(devi, "a want, seen by the person asked")
     assert not report, report
+
+    # She opens a private conversation with one tap; they agree; she says she will do it.
+    devi.get_by_role("link", name="Message Ruth").tap()
+    devi.get_by_label("Subject (optional)").fill("Lift on Tuesday")
+    devi.get_by_label("Your message").fill("I can take you on Tuesday at 9. Devi")
+    devi.get_by_role("button", name="Send").tap()
+    expect(devi.get_by_text("I can take you on Tuesday at 9. Devi")).to_be_visible()
+    ruth.goto("/messages/")
+    ruth.get_by_role("link", name="Lift on Tuesday").tap()
+    expect(ruth.get_by_text("I can take you on Tuesday at 9. Devi")).to_be_visible()
+    devi.goto(want_url)
     devi.get_by_role("button", name="I can help with this").tap()
     expect(devi.get_by_text("Marked as promised")).to_be_visible()
 

@@ -170,3 +170,21 @@ def test_new_accounts_are_rate_limited():
     with pytest.raises(RateLimited):
         services.item_create(by=newcomer, fields=lift())
     assert Item.objects.filter(owner=newcomer).count() == 3
+
+
+def test_blocking_hides_their_items_and_stops_matching_and_asking():
+    from squaremile.conversations.models import Block
+
+    me = person()
+    pest = person(resources=[car()], lat=HOME[0] + 0.001)
+    their_offer = ItemFactory(owner=pest, side=Side.OFFER)
+    Block.objects.create(blocker=me, blocked=pest)
+    assert not selectors.may_see(me, their_offer)
+    assert their_offer not in selectors.item_list(me, selectors.Filters())
+    want = services.item_create(by=me, fields=lift())
+    assert not Match.objects.filter(want=want).exists()
+    assert not Ask.objects.filter(item=want).exists()
+    # and my items are hidden from them too
+    assert not selectors.may_see(pest, want)
+    with pytest.raises(PermissionDenied):
+        services.item_promise(item=want, by=pest)
