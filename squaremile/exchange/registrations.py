@@ -105,10 +105,20 @@ def register_listing() -> None:
     )  # fmt: skip
 
 
+def register_layer() -> None:
+    from django.urls import reverse
+
+    from squaremile.mapping.layers import MapLayer, register_layer as add
+
+    add(MapLayer(key="exchange", label="Wants and offers", url=lambda: reverse("exchange:map_layer"),
+                 colour="#a04c00", description="Open wants and offers; people's points to about 500 m."))  # fmt: skip
+
+
 def register_all() -> None:
     register_kinds()
     register_records()
     register_listing()
+    register_layer()
     from squaremile.attachments.registry import register as attach
     from squaremile.audit import registry as audit_registry
 

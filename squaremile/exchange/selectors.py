@@ -120,19 +120,14 @@ def map_layer(user, *, bbox: tuple[float, float, float, float], limit: int = 500
         .order_by("-created_at")
         .only("pk", "title", "side", "lat", "lng", "organisation_id")[:limit]
     )
+    from squaremile.mapping.layers import feature
+
     features = []
     for item in rows:
         lat, lng = rounded_point(item)
         features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [lng, lat]},
-                "properties": {
-                    "title": f"{item.get_side_display()}: {item.title}",
-                    "url": item.get_absolute_url(),
-                    "kind": item.side,
-                },
-            }
+            feature(lat=lat, lng=lng, title=f"{item.get_side_display()}: {item.title}", url=item.get_absolute_url(),
+                    kind=item.side)  # fmt: skip
         )
     return features
 

@@ -314,25 +314,17 @@ def alert_delete(request, pk: int):
 
 
 # ---- machine-readable ----------------------------------------------------------------------------
-def _bbox(text: str):
-    try:
-        west, south, east, north = (float(v) for v in (text or "").split(","))
-    except ValueError:
-        return None
-    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
-        return None
-    if west > east or south > north:
-        return None
-    return west, south, east, north
-
-
 @require_GET
 def map_layer(request):
-    bbox = _bbox(request.GET.get("bbox", ""))
+    """The map's "Wants and offers" layer (mapping.layers): live items in the view, people's points
+    rounded to about 500 m."""
+    from squaremile.mapping import layers
+
+    bbox = layers.parse_bbox(request.GET.get("bbox"))
     if bbox is None:
-        return JsonResponse({"message": "Give bbox=west,south,east,north in degrees."}, status=400)
-    features = selectors.map_layer(request.user, bbox=bbox)
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+        return layers.bad_bbox()
+    features = selectors.map_layer(request.user, bbox=bbox, limit=layers.MAX_FEATURES + 1)
+    return layers.layer_response(features)
 
 
 @require_GET
