@@ -47,6 +47,8 @@ CONFIG_PREFIXES = (
     "DJANGO_", "SQUAREMILE_", "PYTEST", "DATABASE_", "SECRET_", "DEBUG", "ALLOWED_", "SECURE_", "EMAIL_", "CACHE_",
     "TASKS_", "STATIC_", "MEDIA_", "CONN_", "LOG_",
 )  # fmt: skip
+UNUSABLE = "!"  # noqa: S105 - an unusable password (no one logs in)
+PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
 TARGETS = {"match": (30.0, 100.0), "near-me list": (50.0, 150.0), "map layer": (50.0, 150.0)}
 
 
@@ -139,7 +141,7 @@ def seed(args, rng) -> dict:
     n_people = max(args.profiles, 1000)
     with transaction.atomic():
         User.objects.bulk_create(
-            [User(email=f"b{i}@example.org", password="!") for i in range(n_people)], batch_size=2000
+            [User(email=f"b{i}@example.org", password=UNUSABLE) for i in range(n_people)], batch_size=2000
         )
     users = list(User.objects.order_by("pk").values_list("pk", flat=True))
     profiles = []
@@ -223,8 +225,8 @@ def worker(args) -> int:
 
     assert not settings.DEBUG, "measure the production code path"
     override_settings(
-        STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
-    ).enable()  # fmt: skip
+        STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}},
+    ).enable()
     from squaremile.accounts.models import User
     from squaremile.core.geo import haversine_m
     from squaremile.exchange import matching
@@ -246,8 +248,10 @@ def worker(args) -> int:
         r = random.Random(1000 + i)
         skill_id, resource_id = r.choice(terms)
         lat, lng = _point(r)
-        want = Item(side=Side.WANT, kind="help", title="need help with garden tools and a lift", skill_id=skill_id,
-                    resource_id=resource_id, where=Where.POINT, lat=lat, lng=lng, radius_m=1609, owner=owner)  # fmt: skip
+        want = Item(
+            side=Side.WANT, kind="help", title="need help with garden tools and a lift", skill_id=skill_id,
+            resource_id=resource_id, where=Where.POINT, lat=lat, lng=lng, radius_m=1609, owner=owner,
+        )  # fmt: skip
         want.term = f"s{skill_id}" if skill_id else f"r{resource_id}"
         return want
 
@@ -326,7 +330,8 @@ def worker(args) -> int:
               f"max {ours_r['max_ms']:7.2f} ms  cpu {ours_r['cpu_median_ms']:6.2f} ms  (n={ours_r['n']})  "
               f"{'PASS' if ok else 'FAIL'} (target {t_med:.0f}/{t_p95:.0f} ms)  {extra or ''}")  # fmt: skip
         print(f"[{db}] {'  baseline':13s} median {base_r['median_ms']:7.2f} ms  p95 {base_r['p95_ms']:7.2f} ms  "
-              f"cpu {base_r['cpu_median_ms']:6.2f} ms  (n={base_r['n']})  ratio baseline/ours {ratio:.1f}x")  # fmt: skip
+              f"cpu {base_r['cpu_median_ms']:6.2f} ms  (n={base_r['n']})  "
+              f"ratio baseline/ours {ratio:.1f}x")  # fmt: skip
     print(f"[{db}] baseline and ours agree on the top 3 matches for {agree} of {len(base_found)} wants")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"exchange-{db}.json").write_text(json.dumps(

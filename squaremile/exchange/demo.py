@@ -13,23 +13,60 @@ from squaremile.exchange.models import Item, Kind, Side, Status, Where, cell_of,
 
 # (term slug, skill or resource, kind, wants, offers)
 IDEAS = [
-    ("car-or-van", "r", Kind.TRANSPORT, ["Need a lift to the hospital on Tuesday", "Lift to the surgery for my flu jab",
-                                         "Someone to drive me to the big shop once a week"],
-     ["Can give lifts to appointments", "Spare seat to town on Fridays"]),
-    ("tools", "r", Kind.LEND, ["Could I borrow a ladder for a day?", "Need a hedge trimmer for the weekend"],
-     ["Drill and bits to lend", "Garden tools to lend: spades, forks, shears", "Ladder to lend"]),
-    ("first-aid", "s", Kind.HELP, ["First aider for our street party", "First aid cover for the junior football"],
-     ["Trained first aider, happy to cover events"]),
-    ("befriending", "s", Kind.HELP, ["A chat and a cuppa now and then for my dad", "Someone to walk with on Sundays"],
-     ["Happy to visit for a cup of tea", "Phone friend for anyone on their own"]),
-    ("growing-vegetables", "s", Kind.HELP, ["Help getting my allotment going", "Advice on growing tomatoes"],
-     ["Spare seedlings and growing tips", "Can help dig and plant on Saturdays"]),
+    (
+        "car-or-van",
+        "r",
+        Kind.TRANSPORT,
+        [
+            "Need a lift to the hospital on Tuesday",
+            "Lift to the surgery for my flu jab",
+            "Someone to drive me to the big shop once a week",
+        ],
+        ["Can give lifts to appointments", "Spare seat to town on Fridays"],
+    ),
+    (
+        "tools",
+        "r",
+        Kind.LEND,
+        ["Could I borrow a ladder for a day?", "Need a hedge trimmer for the weekend"],
+        ["Drill and bits to lend", "Garden tools to lend: spades, forks, shears", "Ladder to lend"],
+    ),
+    (
+        "first-aid",
+        "s",
+        Kind.HELP,
+        ["First aider for our street party", "First aid cover for the junior football"],
+        ["Trained first aider, happy to cover events"],
+    ),
+    (
+        "befriending",
+        "s",
+        Kind.HELP,
+        ["A chat and a cuppa now and then for my dad", "Someone to walk with on Sundays"],
+        ["Happy to visit for a cup of tea", "Phone friend for anyone on their own"],
+    ),
+    (
+        "growing-vegetables",
+        "s",
+        Kind.HELP,
+        ["Help getting my allotment going", "Advice on growing tomatoes"],
+        ["Spare seedlings and growing tips", "Can help dig and plant on Saturdays"],
+    ),
     ("bike-repair", "s", Kind.HELP, ["My bike has a puncture and squeaky brakes"], ["Basic bike fixes in my garage"]),
-    ("helping-people-get-online", "s", Kind.HELP, ["Help setting up video calls with my grandchildren",
-                                                   "Showing me how to order prescriptions online"],
-     ["Patient help with phones and tablets"]),
-    ("meeting-room", "r", Kind.SPACE, ["Room for a knit-and-natter group, Tuesdays"],
-     ["Back room free on weekday mornings"]),
+    (
+        "helping-people-get-online",
+        "s",
+        Kind.HELP,
+        ["Help setting up video calls with my grandchildren", "Showing me how to order prescriptions online"],
+        ["Patient help with phones and tablets"],
+    ),
+    (
+        "meeting-room",
+        "r",
+        Kind.SPACE,
+        ["Room for a knit-and-natter group, Tuesdays"],
+        ["Back room free on weekday mornings"],
+    ),
     ("childcare", "s", Kind.HELP, ["Someone to pick up my son from school on Thursdays"], []),
     ("tutoring-children", "s", Kind.HELP, ["Maths help for a Year 9 pupil"], ["GCSE English tutoring, free"]),
     ("cooking-for-groups", "s", Kind.HELP, ["Cooks for the community lunch"], ["Can cook for 30 at the hall"]),
@@ -47,7 +84,6 @@ WHEN = ["", "", "weekends", "weekday mornings", "Tuesday morning", "evenings", "
 def seed(*, rng, size, stdout=None) -> dict:
     from squaremile.accounts.models import Profile, User
     from squaremile.directory.models import ResourceKind, Skill
-
     from squaremile.exchange import services
 
     skills = dict(Skill.objects.values_list("slug", "pk"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from squaremile.attachments.forms import AltTextsField, AttachmentsField
-from squaremile.core.forms import Form, FastSelect, radius_choices
+from squaremile.core.forms import FastSelect, Form, radius_choices
 from squaremile.core.models import Visibility
 from squaremile.exchange.models import ITEM_VISIBILITY, AlertDelivery, Kind, Side, Where
 from squaremile.places.forms import PlaceLookupMixin
@@ -39,18 +39,23 @@ def split_term(value: str) -> tuple:
 
 
 class ItemForm(PlaceLookupMixin, Form):
-    side = forms.ChoiceField(label="Is this", choices=[(Side.WANT, "Something I need"), (Side.OFFER, "Something I can offer")],
+    side = forms.ChoiceField(label="Is this", choices=[(Side.WANT, "Something I need"),
+                                                       (Side.OFFER, "Something I can offer")],
                              widget=forms.RadioSelect)  # fmt: skip
     title = forms.CharField(label="In a few words", max_length=140,
                             help_text="For example: “Need a lift to the hospital on Tuesday”.")  # fmt: skip
-    what = forms.ChoiceField(label="What is it about?", required=False, help_text="The closest skill or resource: it finds matches.")
+    what = forms.ChoiceField(
+        label="What is it about?", required=False, help_text="The closest skill or resource: it finds matches."
+    )
     kind = forms.ChoiceField(label="Kind", choices=Kind.choices)
     details = forms.CharField(label="More details (optional)", required=False, max_length=3000,
                               widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
     when_note = forms.CharField(label="When (optional)", required=False, max_length=80,
                                 help_text="For example “Tuesday morning” or “weekends”.")  # fmt: skip
     where = forms.ChoiceField(label="Where", choices=Where.choices, widget=forms.RadioSelect, initial=Where.MINE)
-    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput(attrs={"data-map-lat": ""}))
+    lat = forms.FloatField(
+        required=False, min_value=-90, max_value=90, widget=forms.HiddenInput(attrs={"data-map-lat": ""})
+    )
     lng = forms.FloatField(required=False, min_value=-180, max_value=180,
                            widget=forms.HiddenInput(attrs={"data-map-lng": ""}))  # fmt: skip
     radius_m = forms.TypedChoiceField(label="How far", coerce=int, initial=1609)
@@ -66,8 +71,9 @@ class ItemForm(PlaceLookupMixin, Form):
     photos = AttachmentsField(required=False, label="A photo (optional)", max_files=1)
     photo_alt = AltTextsField(for_field="photos")
 
-    field_order = ["side", "title", "what", "kind", "details", "when_note", "where", "place", "radius_m", "ongoing",
-                   "ends_on", "visibility", "organisation", "on_behalf_of", "relay_note", "photos", "photo_alt"]  # fmt: skip
+    field_order = ["side", "title", "what", "kind", "details", "when_note", "where", "place", "radius_m",
+                   "ongoing", "ends_on", "visibility", "organisation", "on_behalf_of", "relay_note", "photos",
+                   "photo_alt"]  # fmt: skip
 
     def __init__(self, *args, user=None, may_post_for_others=False, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,14 +101,19 @@ class ItemForm(PlaceLookupMixin, Form):
         if where == Where.MINE:
             profile = getattr(self.user, "profile", None)
             if profile is None or profile.lat is None:
-                self.add_error("where", "Your profile has no square mile yet: choose a place, or set it on your profile.")
+                self.add_error(
+                    "where", "Your profile has no square mile yet: choose a place, or set it on your profile."
+                )
             else:
                 cleaned["lat"], cleaned["lng"] = profile.lat, profile.lng
                 if not self.data.get("radius_m"):
                     cleaned["radius_m"] = profile.radius_m
-        elif where == Where.POINT:
-            if (cleaned.get("lat") is None or cleaned.get("lng") is None) and not self.has_error("place"):
-                self.add_error("place", "Type a place name or postcode.")
+        elif (
+            where == Where.POINT
+            and (cleaned.get("lat") is None or cleaned.get("lng") is None)
+            and not self.has_error("place")
+        ):
+            self.add_error("place", "Type a place name or postcode.")
         return cleaned
 
     def fields_for_service(self) -> dict:
@@ -121,7 +132,8 @@ class ItemForm(PlaceLookupMixin, Form):
 
 class FilterForm(Form):
     side = forms.ChoiceField(label="Show", required=False,
-                             choices=[("", "Wants and offers"), (Side.WANT, "Wants"), (Side.OFFER, "Offers")])  # fmt: skip
+                             choices=[("", "Wants and offers"), (Side.WANT, "Wants"),
+                                      (Side.OFFER, "Offers")])  # fmt: skip
     kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *Kind.choices])
     what = forms.ChoiceField(label="About", required=False, widget=FastSelect)
     q = forms.CharField(label="Words", required=False, max_length=100)

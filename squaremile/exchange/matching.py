@@ -42,8 +42,45 @@ M_PER_DEG = 111_195.0
 CANDIDATES = 40  # rows read from SQL for ranking
 ANYWHERE_D_M = 3000.0  # how far an "online or anywhere" counterpart counts as, for ordering
 STOP = frozenset(
-    "the and for with from that this have need needs want wants offer offers can any some please help "
-    "would like your you our are get got who has was will just into about able anyone someone".split()
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "that",
+        "this",
+        "have",
+        "need",
+        "needs",
+        "want",
+        "wants",
+        "offer",
+        "offers",
+        "can",
+        "any",
+        "some",
+        "please",
+        "help",
+        "would",
+        "like",
+        "your",
+        "you",
+        "our",
+        "are",
+        "get",
+        "got",
+        "who",
+        "has",
+        "was",
+        "will",
+        "just",
+        "into",
+        "about",
+        "able",
+        "anyone",
+        "someone",
+    ]
 )
 
 
@@ -183,10 +220,7 @@ def candidate_people(item: Item, *, limit: int = 10, exclude_user_ids=()) -> lis
     qs = Profile.objects.filter(user__is_active=True, willingness__gte=1).filter(
         visible_q(viewer, visibility_field="skills_visibility", **rule)
     )
-    if item.skill_id:
-        qs = qs.filter(skills=item.skill_id)
-    else:
-        qs = qs.filter(resources=item.resource_id)
+    qs = qs.filter(skills=item.skill_id) if item.skill_id else qs.filter(resources=item.resource_id)
     qs = qs.exclude(user_id=item.owner_id)
     if exclude_user_ids:
         qs = qs.exclude(user_id__in=list(exclude_user_ids))

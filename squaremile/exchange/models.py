@@ -133,6 +133,14 @@ class Item(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.term = term_key(skill_id=self.skill_id, resource_id=self.resource_id)
+        if self.where == Where.ANYWHERE:
+            self.lat = self.lng = None
+        self.radius_m = max(100, min(int(self.radius_m or DEFAULT_RADIUS_M), MAX_RADIUS_M))
+        self.cell = cell_of(self.lat, self.lng)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("exchange:detail", args=[self.pk])
 
@@ -143,14 +151,6 @@ class Item(models.Model):
             raise ValidationError("Say where, or choose “Online or anywhere”.")
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "The end is before the start."})
-
-    def save(self, *args, **kwargs):
-        self.term = term_key(skill_id=self.skill_id, resource_id=self.resource_id)
-        if self.where == Where.ANYWHERE:
-            self.lat = self.lng = None
-        self.radius_m = max(100, min(int(self.radius_m or DEFAULT_RADIUS_M), MAX_RADIUS_M))
-        self.cell = cell_of(self.lat, self.lng)
-        super().save(*args, **kwargs)
 
     @property
     def what(self):
@@ -243,12 +243,12 @@ class Alert(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["side", "term"], name="exch_alert_term")]
 
+    def __str__(self):
+        return self.describe()
+
     def save(self, *args, **kwargs):
         self.term = term_key(skill_id=self.skill_id, resource_id=self.resource_id)
         super().save(*args, **kwargs)
-
-    def __str__(self):
-        return self.describe()
 
     def get_absolute_url(self):
         return reverse("exchange:alerts")

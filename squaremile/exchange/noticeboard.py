@@ -25,8 +25,9 @@ def qr_svg(url: str) -> str:
 
 def public_items(area_ids: list[int]):
     return (
-        Item.objects.filter(area_id__in=area_ids, status__in=LIVE, visibility="public",
-                            moderation=ModerationState.PUBLISHED)  # fmt: skip
+        Item.objects.filter(
+            area_id__in=area_ids, status__in=LIVE, visibility="public", moderation=ModerationState.PUBLISHED
+        )  # fmt: skip
         .select_related("skill", "resource", "organisation")
         .order_by("-created_at")
     )

@@ -108,13 +108,31 @@ def register_listing() -> None:
 def register_layer() -> None:
     from django.urls import reverse
 
-    from squaremile.mapping.layers import MapLayer, register_layer as add
+    from squaremile.mapping.layers import MapLayer
+    from squaremile.mapping.layers import register_layer as add
 
     add(MapLayer(key="exchange", label="Wants and offers", url=lambda: reverse("exchange:map_layer"),
                  colour="#a04c00", description="Open wants and offers; people's points to about 500 m."))  # fmt: skip
 
 
+def _data_export(user) -> dict:
+    items = Item.objects.filter(owner=user).select_related("skill", "resource").order_by("pk")
+    return {
+        "items": [
+            {"id": i.pk, "side": i.side, "kind": i.kind, "title": i.title, "details": i.details,
+             "what": i.what.name if i.what else "", "when": i.when_note, "where": i.where, "lat": i.lat,
+             "lng": i.lng, "radius_m": i.radius_m, "status": i.status, "visibility": i.visibility,
+             "created_at": i.created_at.isoformat(), "thanks": i.thanks}
+            for i in items
+        ],
+        "alerts": [a.describe() for a in Alert.objects.filter(owner=user).select_related("skill", "resource", "area")],
+    }  # fmt: skip
+
+
 def register_all() -> None:
+    from squaremile.accounts.data_export import register_part
+
+    register_part("wants_and_offers", _data_export)
     register_kinds()
     register_records()
     register_listing()

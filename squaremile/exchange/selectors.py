@@ -126,8 +126,13 @@ def map_layer(user, *, bbox: tuple[float, float, float, float], limit: int = 500
     for item in rows:
         lat, lng = rounded_point(item)
         features.append(
-            feature(lat=lat, lng=lng, title=f"{item.get_side_display()}: {item.title}", url=item.get_absolute_url(),
-                    kind=item.side)  # fmt: skip
+            feature(
+                lat=lat,
+                lng=lng,
+                title=f"{item.get_side_display()}: {item.title}",
+                url=item.get_absolute_url(),
+                kind=item.side,
+            )  # fmt: skip
         )
     return features
 
@@ -193,13 +198,7 @@ def term_balance(area_ids: list[int]) -> list[dict]:
     """Per taxonomy term in the area: live offers and wants (public counts, no one named)."""
     from squaremile.directory.models import ResourceKind, Skill
 
-    rows = (
-        area_items(area_ids)
-        .filter(status__in=LIVE)
-        .values("term", "side")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    rows = area_items(area_ids).filter(status__in=LIVE).values("term", "side").annotate(n=Count("pk")).order_by()
     by_term: dict[str, dict] = {}
     for r in rows:
         by_term.setdefault(r["term"], {"offer": 0, "want": 0})[r["side"]] = r["n"]
@@ -235,10 +234,7 @@ def organisations_offering(area, term: str, *, limit: int = 3) -> tuple[list, in
     from squaremile.directory.models import Organisation
 
     qs = Organisation.objects.all()
-    if term.startswith("s"):
-        qs = qs.filter(skills=int(term[1:]))
-    else:
-        qs = qs.filter(resources=int(term[1:]))
+    qs = qs.filter(skills=int(term[1:])) if term.startswith("s") else qs.filter(resources=int(term[1:]))
     qs = qs.filter(Q(area=area) | Q(areas_served=area)).distinct()
     return list(qs.order_by("name")[:limit]), qs.count()
 

@@ -152,7 +152,8 @@ def match_and_tell(*, item: Item) -> tuple[int, int]:
         top = new[0]
         notifications.notify(
             kind="exchange.matched", recipients=[item.owner], target=item, url=url,
-            title=f"{len(new)} {noun} may match “{item.title}”"[:200], body=f"The best: {top.item.title} — {top.reason}",
+            title=f"{len(new)} {noun} may match “{item.title}”"[:200],
+            body=f"The best: {top.item.title} — {top.reason}",
         )  # fmt: skip
         for f in new:
             mine = matching.reason_for(f.item, item, f.distance_m, set())
@@ -194,12 +195,15 @@ def alert_followers(*, item: Item) -> int:
             continue
         if alert.words and not (matching.words(alert.words) & matching.words(f"{item.title} {item.details}")):
             continue
-        if alert.area_id and item.area_id != alert.area_id:
-            if not (item.area and _inside(item.area, alert.area)):
-                continue
-        if alert.lat is not None and item.lat is not None:
-            if haversine_m(alert.lat, alert.lng, item.lat, item.lng) > (alert.radius_m or 0) + item.radius_m:
-                continue
+        if alert.area_id and item.area_id != alert.area_id and not (item.area and _inside(item.area, alert.area)):
+            continue
+        reach = (alert.radius_m or 0) + item.radius_m
+        if (
+            alert.lat is not None
+            and item.lat is not None
+            and haversine_m(alert.lat, alert.lng, item.lat, item.lng) > reach
+        ):
+            continue
         for person in notifications.followers_of(alert):
             by_delivery.setdefault(alert.delivery, set()).add(person)
     hidden_from = blocking.blocked_ids(item.owner)

@@ -8,7 +8,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -119,7 +119,7 @@ def _story_url(item) -> str:
 def _organisations(user):
     from squaremile.directory.models import Organisation
 
-    return [o for o in Organisation.objects.filter(owner=user).order_by("name")[:50]]
+    return list(Organisation.objects.filter(owner=user).order_by("name")[:50])
 
 
 def _form_kwargs(request):

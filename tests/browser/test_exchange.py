@@ -61,7 +61,9 @@ def test_a_lift_to_the_hospital_is_matched_agreed_and_met(new_context, login, ke
     expect(notes).to_have_count(1)
     expect(notes.first).to_contain_text("A neighbour needs: Need a lift to the hospital on Tuesday")
     notes.first.get_by_role("link").tap()
-    expect(devi.locator("#asked")).to_contain_text("you said you can share Car or van · 0.3 miles from your square mile")
+    expect(devi.locator("#asked")).to_contain_text(
+        "you said you can share Car or van · 0.3 miles from your square mile"
+    )
     report = a11y_report(devi, "a want, seen by the person asked")
     assert not report, report
 

@@ -56,8 +56,14 @@ def test_hidden_skills_are_not_asked():
 def test_offer_and_want_match_both_sides_told_with_reason():
     driver = person()
     offer = services.item_create(
-        by=driver, fields={**lift(), "side": Side.OFFER, "title": "Lifts to hospital appointments",
-                           "when_note": "weekdays", "lat": HOME[0] + 0.006}  # fmt: skip
+        by=driver,
+        fields={
+            **lift(),
+            "side": Side.OFFER,
+            "title": "Lifts to hospital appointments",
+            "when_note": "weekdays",
+            "lat": HOME[0] + 0.006,
+        },  # fmt: skip
     )
     resident = person()
     want = services.item_create(by=resident, fields=lift())

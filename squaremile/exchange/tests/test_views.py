@@ -77,7 +77,11 @@ def test_map_layer_rounds_people_and_is_bounded(client):
     data = response.json()
     assert data["type"] == "FeatureCollection" and len(data["features"]) == 1
     feature = data["features"][0]
-    assert feature["properties"] == {"title": "Offer: Spade to lend", "url": feature["properties"]["url"], "kind": "offer"}
+    assert feature["properties"] == {
+        "title": "Offer: Spade to lend",
+        "url": feature["properties"]["url"],
+        "kind": "offer",
+    }
     assert feature["geometry"]["coordinates"] != [-1.13456, 52.63123]
     assert client.get(reverse("exchange:map_layer") + "?bbox=nonsense").status_code == 400
 
@@ -143,7 +147,7 @@ def test_alerts_page(client):
                                                         "delivery": "immediate"})  # fmt: skip
     assert response.status_code == 302
     page = client.get(reverse("exchange:alerts"))
-    assert "Offers of Car or van within my square mile".encode() in page.content
+    assert b"Offers of Car or van within my square mile" in page.content
 
 
 def test_api_list_post_and_errors(client, django_assert_max_num_queries):
