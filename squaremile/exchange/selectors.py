@@ -243,5 +243,15 @@ def organisations_offering(area, term: str, *, limit: int = 3) -> tuple[list, in
     return list(qs.order_by("name")[:limit]), qs.count()
 
 
+def network_skills_views(area, area_ids: list[int]) -> list[dict]:
+    """The network map's skills view of each published survey of the area (or an area inside it)."""
+    from django.urls import reverse
+
+    from squaremile.network.models import Survey
+
+    surveys = Survey.objects.filter(is_published=True, area_id__in=area_ids).order_by("title")[:3]
+    return [{"title": s.title, "url": reverse("network:skills", args=[s.slug])} for s in surveys]
+
+
 def kinds() -> list:
     return list(Kind.choices)
