@@ -225,6 +225,10 @@ def test_exchange_pages_are_accessible(page, network, login):
     page.locator("#error-summary").wait_for()
     reports.append(_check(page, "ask or offer, failed"))
     report = "\n\n".join(r for r in reports if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
 def test_conversation_pages_are_accessible(page, network, login):
     from squaremile.conversations import services as conversations
 
