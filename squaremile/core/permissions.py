@@ -85,6 +85,13 @@ RULES: dict[str, Rule] = {
     "role.change": Rule(min_role=ADMIN),
     "apitoken.add": Rule(min_role=ADMIN, owner_may=True),
     "apitoken.delete": Rule(min_role=ADMIN, owner_may=True),
+    # exchange (wants and offers): an item's owner changes it; organisers post for people not online
+    "exchange.add": Rule(min_role=MEMBER),
+    "exchange.change": Rule(min_role=MODERATOR, owner_may=True),
+    "exchange.see_hidden": Rule(min_role=MODERATOR, owner_may=True),
+    "exchange.moderate": Rule(min_role=MODERATOR),
+    "exchange.post_for_others": Rule(min_role=ORGANISER),
+    "exchangealert.change": Rule(min_role=ADMIN, owner_may=True),
     # conversations (groups, threads, private conversations). A group is a space: its facilitators
     # run it, its members (SpaceRole "member") read a private group and post in any group.
     "group.add": Rule(min_role=MEMBER),

@@ -176,7 +176,8 @@ def story_create(request):
     draft = selectors.draft_of(request.user, request.POST.get("draft") or request.GET.get("draft"))
     organisations = _organisations(request.user)
     if request.method != "POST":
-        initial = {}
+        # "Tell it as a story" from another record (a need met, an event) names it: ?about=exchange.item:12
+        initial = {"about": request.GET.get("about", "")[:300]}
         if draft is not None:
             initial = {
                 "title": "" if draft.title == "Untitled draft" else draft.title,

@@ -81,6 +81,13 @@ EXPECTED = {
     "role.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
     "apitoken.add":         ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
     "apitoken.delete":      ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
+    # exchange (wants and offers)
+    "exchange.add":         ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "exchange.change":      ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "exchange.see_hidden":  ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "exchange.moderate":    ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "exchange.post_for_others": ("--", "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "exchangealert.change": ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
     # conversations: a space "organiser" role grants nothing in a group (facilitators and members do)
     "group.add":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "group.change":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
@@ -176,6 +183,14 @@ def _record(action: str, owner_pk):
         from squaremile.network.models import Survey
 
         return Survey(owner_id=owner_pk, title="Survey")
+    if kind == "exchange":
+        from squaremile.exchange.models import Item
+
+        return Item(owner_id=owner_pk, title="Item", side="want")
+    if kind == "exchangealert":
+        from squaremile.exchange.models import Alert
+
+        return Alert(owner_id=owner_pk, side="offer")
     if kind in ("group", "thread", "post", "message"):
         from squaremile.conversations.models import Conversation, Group, Message, Post, Thread
 
@@ -305,6 +320,14 @@ def _owned(action: str, owner, other):
         from squaremile.stories.tests.factories import FeedFactory
 
         return FeedFactory(owner=owner, title="Existing feed")
+    if kind == "exchange":
+        from squaremile.exchange.tests.factories import ItemFactory
+
+        return ItemFactory(owner=owner or other, title="Existing")
+    if kind == "exchangealert":
+        from squaremile.exchange.models import Alert
+
+        return Alert.objects.create(owner=owner or other, side="offer")
     return None
 
 
@@ -381,6 +404,13 @@ SERVICE_CALLS = {
     # the token's person: the actor themself ("own") or someone else
     "apitoken.add": lambda by, rec: account_services.api_token_create(user=rec.user, by=by, name="new"),
     "apitoken.delete": lambda by, rec: account_services.api_token_delete(token=rec, by=by),
+    # exchange (wants and offers)
+    "exchange.add": lambda by, rec: _exchange_post(by),
+    "exchange.change": lambda by, rec: _exchange_services().item_withdraw(item=rec, by=by),
+    "exchange.see_hidden": None,  # a read: exchange/tests (members-only and hidden items)
+    "exchange.moderate": lambda by, rec: moderation_services.take(kind="exchange", action="hide", user=by, obj=rec),
+    "exchange.post_for_others": lambda by, rec: _exchange_post(by, on_behalf_of="Mrs P"),
+    "exchangealert.change": lambda by, rec: _exchange_services().alert_delete(alert=rec, by=by),
     # conversations: their own tests check each service against these rows
     # (squaremile/conversations/tests/test_permissions_matrix.py)
     "group.add": None,
@@ -410,6 +440,19 @@ SERVICE_CALLS = {
 }
 
 
+def _exchange_services():
+    from squaremile.exchange import services
+
+    return services
+
+
+def _exchange_post(by, **extra):
+    from squaremile.exchange.tests.factories import car
+
+    fields = {"side": "offer", "title": "New offer", "resource": car(), "where": "anywhere", **extra}
+    return _exchange_services().item_create(by=by, fields=fields, check_rate=False)
+
+
 def _snapshot():
     """Everything the services above could change."""
     return (
@@ -429,7 +472,14 @@ def _snapshot():
         sorted(StoryLink.objects.values_list("id", "ref")),
         sorted(StoryComment.objects.values_list("id", "status")),
         sorted(StoryFeed.objects.values_list("id", "title")),
+        _exchange_rows(),
     )
+
+
+def _exchange_rows():
+    from squaremile.exchange.models import Alert, Item
+
+    return sorted(Item.objects.values_list("id", "status", "moderation")), sorted(Alert.objects.values_list("id"))
 
 
 def test_every_rule_has_a_service_entry():

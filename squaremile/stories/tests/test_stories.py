@@ -311,3 +311,12 @@ def test_api_list_read_create_update(client):
         client.post("/api/v1/stories", json.dumps({"title": "x"}), content_type="application/json").status_code == 401
     )
     assert client.get("/api/v1/stories/999999").status_code == 404
+
+
+def test_a_story_started_from_another_record_names_it(client):
+    from squaremile.accounts.tests.factories import UserFactory
+
+    teller = UserFactory()
+    client.force_login(teller)
+    page = client.get("/stories/tell/?about=directory.organisation:7").content.decode()
+    assert "directory.organisation:7" in page
