@@ -51,6 +51,8 @@ DEFAULT_RATES = {
     "invitations": "500/d/user",
     # The community map's anonymous submissions: MAP_ANONYMOUS_RATE, per address and per e-mail.
     "map-submission": None,
+    # Guests who register for an event without an account (a confirmation link is mailed).
+    "event-guest": "20/h/ip,3/h/email,6/d/email",
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*(?:/\s*([a-z_]+)\s*)?", re.IGNORECASE)
