@@ -13,7 +13,7 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from squaremile.core.site import absolute_url
-from squaremile.core.text import plain_text
+from squaremile.core.text import clean_text, plain_text
 
 PRODID = "-//Square Mile//Events//EN"
 
@@ -24,13 +24,18 @@ def _host() -> str:
     return urlsplit(absolute_url("/")).hostname or "squaremile.invalid"
 
 
+def _line(text: str) -> str:
+    """A one-line value (a title, a place): no line breaks or control characters."""
+    return " ".join(clean_text(str(text or ""), multiline=False).split())
+
+
 def _calendar(name: str) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name[:200])
+    cal.add("x-wr-calname", _line(name)[:200])
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     return cal
 
@@ -41,14 +46,14 @@ def component(event, *, host: str, base_url: str, online_link: str = "") -> VEve
     vevent.add("dtstamp", (event.updated_at or timezone.now()).astimezone(dt.UTC))
     vevent.add("dtstart", event.starts_at.astimezone(dt.UTC))
     vevent.add("dtend", event.ends_at.astimezone(dt.UTC))
-    vevent.add("summary", event.title)
+    vevent.add("summary", _line(event.title))
     url = base_url.rstrip("/") + event.get_absolute_url()
-    description = plain_text(event.description or "")[:4000]
+    description = clean_text(plain_text(event.description or ""), multiline=True)[:4000]
     if online_link:
         description += f"\n\nJoin online: {online_link}"
     vevent.add("description", (description + f"\n\n{url}").strip())
     vevent.add("url", url)
-    location = ", ".join(p for p in (event.venue_name, event.venue_address) if p)
+    location = _line(", ".join(p for p in (event.venue_name, event.venue_address) if p))
     if location:
         vevent.add("location", location)
     if event.lat is not None and event.lng is not None:
