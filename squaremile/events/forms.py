@@ -40,7 +40,7 @@ class EventForm(ModelForm):
             "access_info": forms.Textarea(attrs={"rows": 3}),
             "proceedings_to": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"venue_name": "Venue", "venue_address": "Venue's address", "organisation": "Organised by"}
+        labels = {"venue_name": "Venue", "venue_address": "Venue's address", "organisation": "Organised by", "mode": "How people take part"}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -164,11 +164,13 @@ def event_detail(request, slug):
     user = request.user
     registration = selectors.registration_of(event, user)
     questions = list(event.questions.all())
-    form = RegisterForm(
-        questions=questions,
-        answers=registration.answers if registration else {},
-        initial={"answer": registration.answer if registration and registration.answer != Answer.WAITING else None},
-    )
+    form = None
+    if user.is_authenticated:
+        form = RegisterForm(
+            questions=questions,
+            answers=registration.answers if registration else {},
+            initial={"answer": registration.answer if registration and registration.answer != Answer.WAITING else None},
+        )
     guest_form = None if user.is_authenticated else GuestForm(questions=questions, auto_id="guest_%s")
     return render(
         request,
