@@ -27,6 +27,13 @@ from squaremile.mapping.entries import services as map_services
 from squaremile.mapping.io import imports as map_imports
 from squaremile.mapping.models import Entry
 from squaremile.mapping.tests.factories import EntryFactory
+from squaremile.events import services as event_services
+from squaremile.events.models import Action as EventAction
+from squaremile.events.models import Event
+from squaremile.events.models import Registration as EventRegistration
+from squaremile.events.models import Report as EventReport
+from squaremile.events.models import Room as EventRoom
+from squaremile.events.models import Session as EventSession
 from squaremile.moderation import services as moderation_services
 from squaremile.moderation.models import Report
 from squaremile.network.models import Survey
@@ -79,6 +86,17 @@ EXPECTED = {
     "role.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
     "apitoken.add":         ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
     "apitoken.delete":      ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
+    # events (squaremile.events): an event is a space; "own" is the event's (or the action's) owner
+    "event.add":            ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "event.change":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "event.roles":          ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "event.see_answers":    ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "event.import":         ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "event.facilitate":     ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "event.register":       ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "event.pitch":          ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "session.report":       ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "action.change":        ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "YY"),
 }
 # fmt: on
 
@@ -151,6 +169,18 @@ def _record(action: str, owner_pk):
         from squaremile.network.models import Survey
 
         return Survey(owner_id=owner_pk, title="Survey")
+    if kind == "event":
+        from squaremile.events.models import Event
+
+        return Event(owner_id=owner_pk, title="Event")
+    if kind == "session":
+        from squaremile.events.models import Session
+
+        return Session(title="Session")
+    if kind == "action":
+        from squaremile.events.models import Action, Event
+
+        return Action(owner_id=owner_pk, description="Action", event=Event(title="Event"))
     raise AssertionError(f"No record kind for {action}: add one to _record()")
 
 
@@ -243,6 +273,18 @@ def _owned(action: str, owner, other):
         return EntryFactory(owner=other, title="Reported")
     if kind == "survey":
         return SurveyFactory(owner=owner)
+    if kind == "event":
+        from squaremile.events.tests.factories import EventFactory, OpenSpaceFactory
+
+        return (OpenSpaceFactory if action == "event.pitch" else EventFactory)(owner=owner)
+    if kind == "session":
+        from squaremile.events.tests.factories import SessionFactory
+
+        return SessionFactory()
+    if kind == "action":
+        from squaremile.events.tests.factories import ActionFactory
+
+        return ActionFactory(owner=owner)
     if kind == "apitoken":
         return ApiToken.objects.create(user=owner or other, name="existing", prefix="sqm_x", key_hash=f"h{action}")
     return None
@@ -321,7 +363,46 @@ SERVICE_CALLS = {
     # the token's person: the actor themself ("own") or someone else
     "apitoken.add": lambda by, rec: account_services.api_token_create(user=rec.user, by=by, name="new"),
     "apitoken.delete": lambda by, rec: account_services.api_token_delete(token=rec, by=by),
+    "event.add": lambda by, rec: _event_create(by),
+    "event.change": lambda by, rec: event_services.event_update(event=rec, by=by, data={"title": "Changed"}),
+    "event.roles": lambda by, rec: spaces.grant(
+        space=rec, user=User.objects.exclude(pk=getattr(by, "pk", None)).order_by("pk").first(), by=by
+    ),
+    "event.see_answers": None,  # a read: the registrations page's tests in events/tests/test_views.py
+    "event.import": lambda by, rec: _import_events(by),
+    "event.facilitate": lambda by, rec: event_services.room_add(event=rec, by=by, name="Main hall"),
+    "event.register": lambda by, rec: event_services.register(event=rec, user=by, answer="going"),
+    "event.pitch": lambda by, rec: (
+        event_services.register(event=rec, user=by, answer="going"),
+        event_services.pitch(event=rec, by=by, title="A topic"),
+    ),
+    "session.report": lambda by, rec: (
+        event_services.register(event=rec.event, user=by, answer="going"),
+        event_services.report_save(session=rec, by=by, data={"summary": "We talked"}),
+    ),
+    "action.change": lambda by, rec: event_services.action_set_status(action=rec, by=by, status="done"),
 }
+
+
+def _event_create(by):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    start = timezone.now() + dt.timedelta(days=3)
+    return event_services.event_create(
+        by=by, data={"title": "New event", "starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
+    )
+
+
+def _import_events(by):
+    from squaremile.events.importers import import_ics
+
+    ics = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:perm-1@example.org\r\n"
+        b"DTSTAMP:20260101T000000Z\r\nDTSTART:20300101T100000Z\r\nSUMMARY:Imported\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    return import_ics(data=ics, by=by)
 
 
 def _snapshot():
@@ -339,6 +420,12 @@ def _snapshot():
         sorted(SpaceRole.objects.values_list("id", "user_id", "role")),
         sorted(Report.objects.values_list("id", "reporter_id")),
         sorted(Follow.objects.values_list("id", "user_id")),
+        sorted(Event.objects.values_list("id", "title")),
+        sorted(EventRegistration.objects.values_list("id", "answer")),
+        sorted(EventRoom.objects.values_list("id", "name")),
+        sorted(EventSession.objects.values_list("id", "title")),
+        sorted(EventReport.objects.values_list("id", "summary")),
+        sorted(EventAction.objects.values_list("id", "status")),
     )
 
 
