@@ -88,18 +88,17 @@
       .then(function (result) {
         say(result.data.message || (result.ok ? "Placed." : "Refused."));
         if (!result.ok) { cell.classList.add("is-refused"); window.setTimeout(function () { cell.classList.remove("is-refused"); }, 1500); return; }
+        var from = topic.parentElement;
         if (cell.tagName === "UL") {
           var item = document.createElement("li");
-          item.className = "topic";
-          item.setAttribute("draggable", "true");
-          item.setAttribute("data-session", topic.getAttribute("data-session"));
-          item.textContent = topic.textContent;
+          item.appendChild(topic);
           cell.appendChild(item);
-          topic.remove();
+          topic.classList.remove("placed");
         } else {
-          topic.classList.add("placed");
           cell.appendChild(topic);
+          topic.classList.add("placed");
         }
+        if (from && from.tagName === "LI" && !from.children.length) { from.remove(); }
         pick(null);
       })
       .catch(function () { say("Could not reach the server: try again."); });
