@@ -193,8 +193,11 @@ def list_events(
 ):
     qs = Event.objects.select_related("area", "organisation")
     now = timezone.now()
-    qs = qs.filter(ends_at__lt=now).order_by("-starts_at", "-id") if when == "past" else qs.filter(
-        ends_at__gte=now).order_by("starts_at", "id")  # fmt: skip
+    qs = (
+        qs.filter(ends_at__lt=now).order_by("-starts_at", "-id")
+        if when == "past"
+        else qs.filter(ends_at__gte=now).order_by("starts_at", "id")
+    )
     if area:
         qs = qs.filter(area__slug=area[:220])
     if organisation:
@@ -215,13 +218,15 @@ def get_event(request, slug: str):
 @router.get("/events/{slug}/sessions", response={200: list[SessionOut], **ERRORS}, summary="An event's sessions")
 def list_sessions(request, slug: str):
     event = _event(slug)
-    sessions = Session.objects.filter(event=event).select_related("event", "slot", "room", "convener", "note_taker",
-                                                                 "report")  # fmt: skip
+    sessions = Session.objects.filter(event=event).select_related(
+        "event", "slot", "room", "convener", "note_taker", "report"
+    )
     return [_session_out(s) for s in sessions[:500]]
 
 
-@router.get("/events/{slug}/sessions/{session_id}/report", response={200: ReportOut, **ERRORS},
-            summary="A session's report")  # fmt: skip
+@router.get(
+    "/events/{slug}/sessions/{session_id}/report", response={200: ReportOut, **ERRORS}, summary="A session's report"
+)
 def get_report(request, slug: str, session_id: int):
     event = _event(slug)
     session = get_object_or_404(Session, event=event, pk=session_id)
@@ -230,29 +235,41 @@ def get_report(request, slug: str, session_id: int):
     return _report_out(session.report)
 
 
-@router.post("/events/{slug}/pitches", response={201: SessionOut, **ERRORS}, auth=TokenAuth(),
-             summary="Pitch a topic (people registered; the event's facilitators)")  # fmt: skip
+@router.post(
+    "/events/{slug}/pitches",
+    response={201: SessionOut, **ERRORS},
+    auth=TokenAuth(),
+    summary="Pitch a topic (people registered; the event's facilitators)",
+)
 def create_pitch(request, slug: str, payload: PitchIn):
     event = _event(slug)
     session = services.pitch(event=event, by=request.auth, title=payload.title, description=payload.description)
     return 201, _session_out(session)
 
 
-@router.post("/events/{slug}/sessions/{session_id}/report", response={200: ReportOut, **ERRORS}, auth=TokenAuth(),
-             summary="File (or change) a session's report")  # fmt: skip
+@router.post(
+    "/events/{slug}/sessions/{session_id}/report",
+    response={200: ReportOut, **ERRORS},
+    auth=TokenAuth(),
+    summary="File (or change) a session's report",
+)
 def file_report(request, slug: str, session_id: int, payload: ReportIn):
     event = _event(slug)
     session = get_object_or_404(Session.objects.select_related("event"), event=event, pk=session_id)
     data = payload.dict()
-    actions = [{"description": a["description"], "owner_name": a["owner_name"], "due": a["due"]}
-               for a in data.pop("actions")]  # fmt: skip
+    actions = [
+        {"description": a["description"], "owner_name": a["owner_name"], "due": a["due"]} for a in data.pop("actions")
+    ]
     data["participant_names"] = "\n".join(data["participant_names"])
     report = services.report_save(session=session, by=request.auth, data=data, actions=actions)
     return _report_out(report)
 
 
-@router.get("/events/{slug}/proceedings", response={200: ProceedingsOut, **ERRORS},
-            summary="The proceedings: every session's report and the actions")  # fmt: skip
+@router.get(
+    "/events/{slug}/proceedings",
+    response={200: ProceedingsOut, **ERRORS},
+    summary="The proceedings: every session's report and the actions",
+)
 def get_proceedings(request, slug: str):
     event = _event(slug)
     if not event.open_space:
@@ -276,8 +293,12 @@ def list_actions(request, slug: str):
     return [_action_out(a) for a in selectors.actions_of(event)[:1000]]
 
 
-@router.patch("/events/{slug}/actions/{action_id}", response={200: ActionOut, **ERRORS}, auth=TokenAuth(),
-              summary="Mark an action done or stuck (its owner; the event's runners)")  # fmt: skip
+@router.patch(
+    "/events/{slug}/actions/{action_id}",
+    response={200: ActionOut, **ERRORS},
+    auth=TokenAuth(),
+    summary="Mark an action done or stuck (its owner; the event's runners)",
+)
 def update_action(request, slug: str, action_id: int, payload: ActionStatusIn):
     event = _event(slug)
     action = get_object_or_404(Action.objects.select_related("event", "session", "owner"), event=event, pk=action_id)

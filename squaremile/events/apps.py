@@ -10,8 +10,11 @@ class EventsConfig(AppConfig):
         from squaremile.accounts.data_export import register_part
         from squaremile.attachments.registry import register as register_attachments
         from squaremile.audit import registry as audit_labels
-        from squaremile.events import importers  # noqa: F401 - registers the iCalendar importer
-        from squaremile.events import notifications, records
+        from squaremile.events import (
+            importers,  # noqa: F401 - registers the iCalendar importer
+            notifications,
+            records,
+        )
         from squaremile.events.models import Event, Report
         from squaremile.notifications import followable
 
@@ -36,17 +39,20 @@ class EventsConfig(AppConfig):
         ):
             audit_labels.register(key, label)
         register_part("events", _my_events)
-        # the community map's switch for events, once the map offers layers
-        try:
-            from squaremile.mapping import layers
-        except ImportError:
-            layers = None
-        if layers is not None:
-            from django.urls import reverse
+        # a switch on the community map: events with a place, coming up or of the last month
+        from django.urls import reverse
 
-            layers.register_layer(
-                layers.MapLayer(key="events", label="Events", url=lambda: reverse("events:map_layer"), colour="#b35900")
+        from squaremile.mapping.layers import MapLayer, register_layer
+
+        register_layer(
+            MapLayer(
+                key="events",
+                label="Events",
+                url=lambda: reverse("events:map_layer"),
+                colour="#b35900",
+                description="Events coming up (and of the last month)",
             )
+        )
 
 
 def _my_events(user):
@@ -54,12 +60,21 @@ def _my_events(user):
 
     return {
         "registrations": [
-            {"event": r.event.title, "answer": r.answer, "answers": r.answers, "registered_at": r.created_at.isoformat()}
+            {
+                "event": r.event.title,
+                "answer": r.answer,
+                "answers": r.answers,
+                "registered_at": r.created_at.isoformat(),
+            }
             for r in Registration.objects.filter(user=user).select_related("event")
         ],
         "actions": [
-            {"event": a.event.title, "action": a.description, "due": a.due.isoformat() if a.due else None,
-             "status": a.status}
+            {
+                "event": a.event.title,
+                "action": a.description,
+                "due": a.due.isoformat() if a.due else None,
+                "status": a.status,
+            }
             for a in Action.objects.filter(owner=user).select_related("event")
         ],
-    }  # fmt: skip
+    }

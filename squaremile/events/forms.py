@@ -23,24 +23,54 @@ class DateTimeInput(forms.DateTimeInput):
 class EventForm(ModelForm):
     starts_at = forms.DateTimeField(label="Starts", widget=DateTimeInput(), input_formats=[DATETIME, "%Y-%m-%d %H:%M"])
     ends_at = forms.DateTimeField(label="Ends", widget=DateTimeInput(), input_formats=[DATETIME, "%Y-%m-%d %H:%M"])
-    lat = forms.FloatField(label="Latitude (optional)", required=False, min_value=-90, max_value=90,
-                           widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))  # fmt: skip
-    lng = forms.FloatField(label="Longitude (optional)", required=False, min_value=-180, max_value=180,
-                           widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))  # fmt: skip
+    lat = forms.FloatField(
+        label="Latitude (optional)",
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    lng = forms.FloatField(
+        label="Longitude (optional)",
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
 
     class Meta:
         model = Event
         fields = [
-            "title", "description", "starts_at", "ends_at", "mode", "venue_name", "venue_address", "lat", "lng",
-            "access_info", "online_url", "area", "organisation", "capacity", "open_space", "proceedings_to", "survey",
-        ]  # fmt: skip
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "mode",
+            "venue_name",
+            "venue_address",
+            "lat",
+            "lng",
+            "access_info",
+            "online_url",
+            "area",
+            "organisation",
+            "capacity",
+            "open_space",
+            "proceedings_to",
+            "survey",
+        ]
         widgets = {
             "mode": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 5}),
             "access_info": forms.Textarea(attrs={"rows": 3}),
             "proceedings_to": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"venue_name": "Venue", "venue_address": "Venue's address", "organisation": "Organised by", "mode": "How people take part"}
+        labels = {
+            "venue_name": "Venue",
+            "venue_address": "Venue's address",
+            "organisation": "Organised by",
+            "mode": "How people take part",
+        }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,18 +134,28 @@ class GuestForm(RegisterForm):
 
 
 class CancelForm(Form):
-    reason = forms.CharField(label="Why (sent to everyone registered)", required=False, max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    reason = forms.CharField(
+        label="Why (sent to everyone registered)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class PitchForm(Form):
     title = forms.CharField(label="Your topic", max_length=200)
-    description = forms.CharField(label="A line or two about it (optional)", required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)  # fmt: skip
+    description = forms.CharField(
+        label="A line or two about it (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
     convener_name = forms.CharField(
-        label="Convener's name (for a pitch from paper)", required=False, max_length=120,
+        label="Convener's name (for a pitch from paper)",
+        required=False,
+        max_length=120,
         help_text="Leave empty when you convene it yourself.",
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, facilitator=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,22 +199,40 @@ class PlaceForm(Form):
 
 
 class ReportForm(Form):
-    participant_count = forms.IntegerField(label="How many were there?", min_value=0, max_value=10000,
-                                           required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))  # fmt: skip
+    participant_count = forms.IntegerField(
+        label="How many were there?",
+        min_value=0,
+        max_value=10000,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     participant_names = forms.CharField(
-        label="Names of those who agree to be named (optional)", required=False, max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="One a line.",
-    )  # fmt: skip
+        label="Names of those who agree to be named (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line.",
+    )
     summary = forms.CharField(label="What was said", widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
-    recommendations = forms.CharField(label="Recommendations (optional)", required=False, max_length=10000,
-                                      widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-    requests = forms.CharField(label="Requests to others (optional)", required=False, max_length=10000,
-                               widget=forms.Textarea(attrs={"rows": 3}),
-                               help_text="What you ask of the council, funders, other groups.")  # fmt: skip
-    resources = forms.CharField(label="Resources shared (optional)", required=False, max_length=10000,
-                                widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    methods = forms.CharField(label="Methods used (optional)", required=False, max_length=500,
-                              help_text="Such as World Café, fishbowl, dot voting: separate them with commas.")  # fmt: skip
+    recommendations = forms.CharField(
+        label="Recommendations (optional)", required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    requests = forms.CharField(
+        label="Requests to others (optional)",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you ask of the council, funders, other groups.",
+    )
+    resources = forms.CharField(
+        label="Resources shared (optional)", required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    methods = forms.CharField(
+        label="Methods used (optional)",
+        required=False,
+        max_length=500,
+        help_text="Such as World Café, fishbowl, dot voting: separate them with commas.",
+    )
     photos = AttachmentsField(required=False, label="Photos of flip-charts (optional)", max_files=6)
     photo_alt = AltTextsField(for_field="photos", required=False)
 
@@ -185,14 +243,18 @@ class ReportForm(Form):
         self.people = {str(p.pk): p for p in people}
         owner_choices = [("", "Choose…")] + [(str(p.pk), str(p)) for p in people] + [("other", "Someone else")]
         for i in range(1, self.ACTION_ROWS + 1):
-            self.fields[f"action_{i}"] = forms.CharField(label=f"Action {i}: what will be done", required=False,
-                                                         max_length=300)  # fmt: skip
-            self.fields[f"action_{i}_owner"] = forms.ChoiceField(label="Who does it", required=False,
-                                                                 choices=owner_choices)  # fmt: skip
-            self.fields[f"action_{i}_owner_name"] = forms.CharField(label="…their name, if someone else",
-                                                                    required=False, max_length=120)  # fmt: skip
-            self.fields[f"action_{i}_due"] = forms.DateField(label="By when", required=False,
-                                                             widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+            self.fields[f"action_{i}"] = forms.CharField(
+                label=f"Action {i}: what will be done", required=False, max_length=300
+            )
+            self.fields[f"action_{i}_owner"] = forms.ChoiceField(
+                label="Who does it", required=False, choices=owner_choices
+            )
+            self.fields[f"action_{i}_owner_name"] = forms.CharField(
+                label="…their name, if someone else", required=False, max_length=120
+            )
+            self.fields[f"action_{i}_due"] = forms.DateField(
+                label="By when", required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
 
     def clean(self):
         cleaned = super().clean()

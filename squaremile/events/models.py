@@ -325,6 +325,9 @@ class RemoteNote(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self):
+        return f"Note on session {self.session_id}"
+
 
 class ActionStatus(models.TextChoices):
     OPEN = "open", "To do"
@@ -379,6 +382,9 @@ class Update(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        return f"Update of event {self.event_id}"
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
@@ -390,3 +396,6 @@ class CalendarToken(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_calendar")
     token = models.CharField(max_length=64, unique=True, default=new_token)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Calendar of user {self.user_id}"

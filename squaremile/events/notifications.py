@@ -26,8 +26,12 @@ UPDATE = "events.update"
 
 
 def register_kinds() -> None:
-    kinds.register(CHANGED, label="An event you registered for changed", default="immediate",
-                   description="Its time, place or online link.")  # fmt: skip
+    kinds.register(
+        CHANGED,
+        label="An event you registered for changed",
+        default="immediate",
+        description="Its time, place or online link.",
+    )
     kinds.register(CANCELLED, label="An event you registered for was cancelled", default="immediate")
     kinds.register(PROMOTED, label="You have a place at an event (from the waiting list)", default="immediate")
     kinds.register(REMINDER, label="Reminder of an event you registered for", default="immediate")
@@ -116,8 +120,7 @@ def reminder(*, registration) -> None:
     start = timezone.localtime(event.starts_at).strftime("%A %-d %B, %H:%M")
     title = f"Reminder: {event.title}, {start}"
     if registration.user_id:
-        notify(kind=REMINDER, recipients=[registration.user], target=event, title=title,
-               url=event.get_absolute_url())  # fmt: skip
+        notify(kind=REMINDER, recipients=[registration.user], target=event, title=title, url=event.get_absolute_url())
     elif registration.email:
         send_email(
             to=registration.email,
@@ -219,5 +222,11 @@ def action_changed(*, action, by) -> None:
 
 def update_added(*, event, by) -> None:
     members, _ = _participants(event, answers=(Answer.GOING, Answer.MAYBE))
-    notify(kind=UPDATE, recipients=members, target=event, actor=by, title=f"What happened next: {event.title}",
-           url=event.get_absolute_url())  # fmt: skip
+    notify(
+        kind=UPDATE,
+        recipients=members,
+        target=event,
+        actor=by,
+        title=f"What happened next: {event.title}",
+        url=event.get_absolute_url(),
+    )

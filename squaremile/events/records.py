@@ -45,7 +45,21 @@ def register() -> None:
             url_field="slug",
         )
     )
-    register_panel(Panel(key="events_area", title="Events coming up here", items=_events_of("area"),
-                         applies_to=("places.area",), order=60))  # fmt: skip
-    register_panel(Panel(key="events_organisation", title="Events coming up", items=_events_of("organisation"),
-                         applies_to=("directory.organisation",), order=60))  # fmt: skip
+    register_panel(
+        Panel(
+            key="events_area",
+            title="Events coming up here",
+            items=_events_of("area"),
+            applies_to=("places.area",),
+            order=60,
+        )
+    )
+    register_panel(
+        Panel(
+            key="events_organisation",
+            title="Events coming up",
+            items=_events_of("organisation"),
+            applies_to=("directory.organisation",),
+            order=60,
+        )
+    )

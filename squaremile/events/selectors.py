@@ -59,9 +59,19 @@ def event_list(
     cost on page 1 and page 3,000."""
     now = now or timezone.now()
     qs = Event.objects.select_related("area", "organisation").only(
-        "title", "slug", "starts_at", "ends_at", "mode", "venue_name", "status", "open_space",
-        "area__name", "area__slug", "organisation__name", "organisation__slug",
-    )  # fmt: skip
+        "title",
+        "slug",
+        "starts_at",
+        "ends_at",
+        "mode",
+        "venue_name",
+        "status",
+        "open_space",
+        "area__name",
+        "area__slug",
+        "organisation__name",
+        "organisation__slug",
+    )
     if area_ids is not None:
         qs = qs.filter(area_id__in=area_ids)
     elif area is not None:
@@ -251,10 +261,25 @@ def feed_events(*, area_ids=None, organisation=None, since_days: int = 365):
         qs = qs.filter(area_id__in=area_ids)
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
-    return qs.order_by("starts_at", "id").only(
-        "title", "slug", "description", "starts_at", "ends_at", "venue_name", "venue_address", "lat", "lng",
-        "status", "mode", "updated_at", "created_at",
-    ).iterator(chunk_size=1000)  # fmt: skip
+    return (
+        qs.order_by("starts_at", "id")
+        .only(
+            "title",
+            "slug",
+            "description",
+            "starts_at",
+            "ends_at",
+            "venue_name",
+            "venue_address",
+            "lat",
+            "lng",
+            "status",
+            "mode",
+            "updated_at",
+            "created_at",
+        )
+        .iterator(chunk_size=1000)
+    )
 
 
 def in_bbox(*, west: float, south: float, east: float, north: float, limit: int = 500):

@@ -223,7 +223,8 @@ def register(request, slug):
                 Answer.GOING: "You are going. See you there!",
                 Answer.MAYBE: "You said maybe.",
                 Answer.CANT: "You said you can't go.",
-                Answer.WAITING: "The event is full: you are on the waiting list. We will tell you when a place frees up.",
+                Answer.WAITING: "The event is full: you are on the waiting list. "
+                "We will tell you when a place frees up.",
             }
             messages.success(request, words[registration.answer])
             return redirect(event)
@@ -395,9 +396,11 @@ def organisers(request, slug):
         role = request.POST.get("role") if request.POST.get("role") in ("organiser", "facilitator") else "facilitator"
         person = get_user_model().objects.filter(email__iexact=email, is_active=True).first() if email else None
         if request.POST.get("revoke"):
-            holder = get_user_model().objects.filter(pk=request.POST.get("revoke")).first() if request.POST.get(
-                "revoke", ""
-            ).isdigit() else None  # fmt: skip
+            holder = (
+                get_user_model().objects.filter(pk=request.POST.get("revoke")).first()
+                if request.POST.get("revoke", "").isdigit()
+                else None
+            )
             if holder is not None:
                 spaces.revoke(space=event, user=holder, role=role, by=request.user)
                 return redirect("events:organisers", event.slug)

@@ -180,13 +180,34 @@ def test_hybrid_open_space_from_registration_to_proceedings(new_context, login, 
     # --- note-takers report on their phones, with a photo of the flip-chart
     sessions = {s.title: s for s in Session.objects.filter(event=event)}
     photo = _photo()
-    _report_on_phone(phones[0], slug, sessions["Saving the library"], people[0], photo=photo,
-                     summary="Keep it open on Saturdays", action="Write to the council about Saturdays")  # fmt: skip
-    _report_on_phone(phones[1], slug, sessions["A repair café"], people[1], photo=photo,
-                     summary="Start in March", action="Find a room for the repair café")  # fmt: skip
+    _report_on_phone(
+        phones[0],
+        slug,
+        sessions["Saving the library"],
+        people[0],
+        photo=photo,
+        summary="Keep it open on Saturdays",
+        action="Write to the council about Saturdays",
+    )
+    _report_on_phone(
+        phones[1],
+        slug,
+        sessions["A repair café"],
+        people[1],
+        photo=photo,
+        summary="Start in March",
+        action="Find a room for the repair café",
+    )
     assert a11y_report(phones[1], "session with its report (phone)") == ""
-    _report_on_phone(phones[2], slug, sessions["Safer crossings"], people[2], photo=photo,
-                     summary="Ask for a zebra crossing", action="Count the cars on Mill Lane")  # fmt: skip
+    _report_on_phone(
+        phones[2],
+        slug,
+        sessions["Safer crossings"],
+        people[2],
+        photo=photo,
+        summary="Ask for a zebra crossing",
+        action="Count the cars on Mill Lane",
+    )
 
     # --- closing is refused until every session has a report or "no report"
     desk.goto(f"/events/{slug}/close/")

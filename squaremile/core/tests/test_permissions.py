@@ -23,10 +23,6 @@ from squaremile.core.permissions import RULES, can, forget_space_roles, refusal,
 from squaremile.directory import services as directory_services
 from squaremile.directory.models import Organisation, Project, Skill
 from squaremile.directory.tests.factories import OrganisationFactory, ProjectFactory
-from squaremile.mapping.entries import services as map_services
-from squaremile.mapping.io import imports as map_imports
-from squaremile.mapping.models import Entry
-from squaremile.mapping.tests.factories import EntryFactory
 from squaremile.events import services as event_services
 from squaremile.events.models import Action as EventAction
 from squaremile.events.models import Event
@@ -34,6 +30,10 @@ from squaremile.events.models import Registration as EventRegistration
 from squaremile.events.models import Report as EventReport
 from squaremile.events.models import Room as EventRoom
 from squaremile.events.models import Session as EventSession
+from squaremile.mapping.entries import services as map_services
+from squaremile.mapping.io import imports as map_imports
+from squaremile.mapping.models import Entry
+from squaremile.mapping.tests.factories import EntryFactory
 from squaremile.moderation import services as moderation_services
 from squaremile.moderation.models import Report
 from squaremile.network.models import Survey

@@ -75,8 +75,11 @@ def test_changes_and_cancellation_are_told_to_everyone_registered():
     guest = services.guest_register(event=event, name="G", email="g@example.org", answer=Answer.GOING)
     services.guest_confirm(token=services.guest_token(guest))
     mail.outbox.clear()
-    services.event_update(event=event, by=event.owner, data={"starts_at": event.starts_at + dt.timedelta(hours=1),
-                                                             "ends_at": event.ends_at + dt.timedelta(hours=1)})  # fmt: skip
+    services.event_update(
+        event=event,
+        by=event.owner,
+        data={"starts_at": event.starts_at + dt.timedelta(hours=1), "ends_at": event.ends_at + dt.timedelta(hours=1)},
+    )
     assert Notification.objects.filter(recipient=member, kind="events.changed").exists()
     services.event_cancel(event=event, by=event.owner, reason="The hall flooded")
     assert Notification.objects.filter(recipient=member, kind="events.cancelled").exists()
@@ -131,9 +134,11 @@ def test_closing_is_refused_until_every_session_is_reported_then_proceedings_go_
     participant = UserFactory()
     services.register(event=event, user=participant, answer=Answer.GOING)
     services.report_save(
-        session=reported, by=participant, data={"summary": "We agreed things", "participant_count": 8},
+        session=reported,
+        by=participant,
+        data={"summary": "We agreed things", "participant_count": 8},
         actions=[{"description": "Ask for a bench", "owner": participant, "due": timezone.localdate()}],
-    )  # fmt: skip
+    )
     with pytest.raises(ValidationError, match="no report yet"):
         services.event_close(event=event, by=event.owner)
     assert services.remind_conveners(event=event, by=event.owner) == 1
@@ -177,8 +182,9 @@ def test_member_cannot_create_an_event_organiser_can():
         services.event_create(by=UserFactory(), data={"title": "x"})
     organiser = UserFactory(role=Role.ORGANISER)
     start = timezone.now() + dt.timedelta(days=2)
-    event = services.event_create(by=organiser, data={"title": "Street party", "starts_at": start,
-                                                      "ends_at": start + dt.timedelta(hours=2)})  # fmt: skip
+    event = services.event_create(
+        by=organiser, data={"title": "Street party", "starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
+    )
     assert event.slug == "street-party"
     with pytest.raises(ValidationError):
         services.event_create(

@@ -44,8 +44,13 @@ def test_list_and_calendar_show_events_by_area(client, django_assert_max_num_que
 def test_list_pages_by_keyset():
     from squaremile.events.selectors import event_list
 
-    events = [EventFactory(starts_at=timezone.now() + dt.timedelta(days=i + 1),
-                           ends_at=timezone.now() + dt.timedelta(days=i + 1, hours=1)) for i in range(5)]  # fmt: skip
+    events = [
+        EventFactory(
+            starts_at=timezone.now() + dt.timedelta(days=i + 1),
+            ends_at=timezone.now() + dt.timedelta(days=i + 1, hours=1),
+        )
+        for i in range(5)
+    ]
     first = event_list(limit=2)
     second = event_list(limit=2, after=first.next_cursor)
     third = event_list(limit=2, after=second.next_cursor)
@@ -57,7 +62,9 @@ def test_event_page_hides_the_online_link_from_strangers_and_has_json_ld(client)
     event = OpenSpaceFactory()
     page = client.get(event.get_absolute_url())
     assert event.online_url.encode() not in page.content
-    data = json.loads(page.content.decode().split('id="event-json-ld" type="application/json">')[1].split("</script>")[0])
+    data = json.loads(
+        page.content.decode().split('id="event-json-ld" type="application/json">')[1].split("</script>")[0]
+    )
     assert data["@type"] == "Event" and data["eventAttendanceMode"].endswith("MixedEventAttendanceMode")
     person = UserFactory()
     RegistrationFactory(event=event, user=person)
@@ -168,8 +175,22 @@ def test_every_open_space_page_renders(client):
     slot, room = SlotFactory(event=event), RoomFactory(event=event)
     session = SessionFactory(event=event, slot=slot, room=room)
     client.force_login(event.owner)
-    for name in ("marketplace", "grid", "agenda", "wall", "close", "proceedings", "actions", "detail", "edit",
-                 "questions", "registrations", "organisers", "cancel", "update_add"):  # fmt: skip
+    for name in (
+        "marketplace",
+        "grid",
+        "agenda",
+        "wall",
+        "close",
+        "proceedings",
+        "actions",
+        "detail",
+        "edit",
+        "questions",
+        "registrations",
+        "organisers",
+        "cancel",
+        "update_add",
+    ):
         assert client.get(reverse(f"events:{name}", args=[event.slug])).status_code == 200, name
     for name in ("session", "report"):
         assert client.get(reverse(f"events:{name}", args=[event.slug, session.pk])).status_code == 200, name
@@ -188,8 +209,17 @@ def test_report_form_files_a_report_with_an_action(client):
     bad = client.post(url, {"summary": "", "action_1": "Do it"})
     assert bad.status_code == 400 and b"Every action needs an owner" in bad.content
     due = (timezone.localdate() + dt.timedelta(days=14)).isoformat()
-    done = client.post(url, {"summary": "Benches", "participant_count": "7", "action_1": "Ask for benches",
-                             "action_1_owner": str(person.pk), "action_1_due": due, "methods": "World Café"})  # fmt: skip
+    done = client.post(
+        url,
+        {
+            "summary": "Benches",
+            "participant_count": "7",
+            "action_1": "Ask for benches",
+            "action_1_owner": str(person.pk),
+            "action_1_due": due,
+            "methods": "World Café",
+        },
+    )
     assert done.status_code == 302
     session.refresh_from_db()
     assert session.report.summary == "Benches" and session.methods == ["World Café"]
@@ -265,5 +295,8 @@ def test_api_events_sessions_reports(client):
     assert client.get(f"/api/v1/events/{event.slug}/sessions/{session.pk}/report").status_code == 404
     assert client.get(f"/api/v1/events/{event.slug}/proceedings").json()["sessions"][0]["report"] is None
     assert client.get("/api/v1/events/nope").status_code == 404
-    assert client.post(f"/api/v1/events/{event.slug}/pitches", {"title": "x"}, content_type="application/json").status_code == 401
+    assert (
+        client.post(f"/api/v1/events/{event.slug}/pitches", {"title": "x"}, content_type="application/json").status_code
+        == 401
+    )
     assert Registration.objects.count() == 0 and Answer.GOING
