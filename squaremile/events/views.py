@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -476,25 +476,25 @@ def my_calendar(request):
 
 @require_GET
 def map_layer(request):
-    try:
-        west, south, east, north = (float(x) for x in request.GET.get("bbox", "").split(","))
-    except ValueError:
-        return JsonResponse({"message": "Give bbox=west,south,east,north."}, status=400)
-    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
-        return JsonResponse({"message": "The box is outside the world."}, status=400)
+    """The community map's "Events" layer: events with a place in the view (mapping/layers.py)."""
+    from squaremile.mapping import layers
+
+    box = layers.parse_bbox(request.GET.get("bbox"))
+    if box is None:
+        return layers.bad_bbox()
+    west, south, east, north = box
+    rows = list(selectors.in_bbox(west=west, south=south, east=east, north=north, limit=layers.MAX_FEATURES + 1))
     features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [row["lng"], row["lat"]]},
-            "properties": {
-                "title": f"{row['title']} · {timezone.localtime(row['starts_at']):%-d %b %Y}",
-                "url": reverse("events:detail", args=[row["slug"]]),
-                "kind": "event",
-            },
-        }
-        for row in selectors.in_bbox(west=west, south=south, east=east, north=north)
+        layers.feature(
+            lat=row["lat"],
+            lng=row["lng"],
+            title=f"{row['title']} · {timezone.localtime(row['starts_at']):%-d %b %Y}",
+            url=reverse("events:detail", args=[row["slug"]]),
+            kind="event",
+        )
+        for row in rows
     ]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    return layers.layer_response(features)
 
 
 @login_required
