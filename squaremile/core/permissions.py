@@ -25,7 +25,7 @@ MEMBER, ORGANISER, MODERATOR, ADMIN = "member", "organiser", "moderator", "admin
 RANK = {MEMBER: 1, ORGANISER: 2, MODERATOR: 3, ADMIN: 4}
 
 # Roles in a space (the values of core.models.SpaceRoleKind).
-SPACE_ORGANISER, SPACE_FACILITATOR = "organiser", "facilitator"
+SPACE_ORGANISER, SPACE_FACILITATOR, SPACE_MEMBER = "organiser", "facilitator", "member"
 # Who counts as "the organisers of a space" (the ORGANISERS visibility level), besides its owner.
 SPACE_RUNNERS = (SPACE_ORGANISER, SPACE_FACILITATOR)
 RUNS_SURVEY = (SPACE_ORGANISER,)
@@ -85,6 +85,18 @@ RULES: dict[str, Rule] = {
     "role.change": Rule(min_role=ADMIN),
     "apitoken.add": Rule(min_role=ADMIN, owner_may=True),
     "apitoken.delete": Rule(min_role=ADMIN, owner_may=True),
+    # conversations (groups, threads, private conversations). A group is a space: its facilitators
+    # run it, its members (SpaceRole "member") read a private group and post in any group.
+    "group.add": Rule(min_role=MEMBER),
+    "group.change": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
+    "group.roles": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
+    "group.facilitate": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
+    "group.see_hidden": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR, SPACE_MEMBER)),
+    "group.post": Rule(min_role=ADMIN, owner_may=True, space_roles=(SPACE_FACILITATOR, SPACE_MEMBER)),
+    "thread.moderate": Rule(min_role=MODERATOR, space_roles=(SPACE_FACILITATOR,)),
+    "post.change": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
+    "post.moderate": Rule(min_role=MODERATOR, space_roles=(SPACE_FACILITATOR,)),
+    "message.moderate": Rule(min_role=MODERATOR),
     # events (squaremile.events). An event is a space: its owner and the organisers and
     # facilitators they add run it; organisers (not facilitators) see registrations' answers.
     "event.add": Rule(min_role=ORGANISER),
@@ -263,7 +275,7 @@ users_who_may = holders_of
 
 
 PLURAL = {MEMBER: "signed-in members", ORGANISER: "organisers", MODERATOR: "moderators", ADMIN: "administrators"}
-SPACE_PLURAL = {SPACE_ORGANISER: "organisers", SPACE_FACILITATOR: "facilitators"}
+SPACE_PLURAL = {SPACE_ORGANISER: "organisers", SPACE_FACILITATOR: "facilitators", SPACE_MEMBER: "members"}
 
 
 def refusal(user, action: str) -> str:

@@ -51,6 +51,13 @@ DEFAULT_RATES = {
     "invitations": "500/d/user",
     # The community map's anonymous submissions: MAP_ANONYMOUS_RATE, per address and per e-mail.
     "map-submission": None,
+    # conversations: private conversations opened and messages sent, per person
+    "private-conversation": "10/h/user,30/d/user",
+    "private-message": "60/h/user,300/d/user",
+    # conversations: threads and replies of accounts younger than CONVERSATIONS_NEW_ACCOUNT_DAYS
+    # (older accounts are limited only by a group's slow mode)
+    "conversation-thread-new-account": "1/15s/user,10/d/user",
+    "conversation-reply-new-account": "1/15s/user,60/d/user",
     # Guests who register for an event without an account (a confirmation link is mailed).
     "event-guest": "20/h/ip,3/h/email,6/d/email",
 }

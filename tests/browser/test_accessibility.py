@@ -264,3 +264,35 @@ def test_events_organiser_pages_are_accessible(page, network, open_space, login)
         ],
     )
     assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_conversation_pages_are_accessible(page, network, login):
+    from squaremile.conversations import services as conversations
+
+    owner = network["owner"]
+    group = conversations.group_create(
+        by=owner, data={"name": "Tool library friends", "purpose": "Lending **tools**.", "area": network["ward"]}
+    )
+    thread = conversations.thread_start(group=group, by=owner, title="Ladder rota", body="Who has the ladder?")
+    post = conversations.reply_post(thread=thread, by=owner, body=f"See {network['org'].get_absolute_url()}")
+    other = make_user(email="other@example.org")
+    private = conversations.private_conversation_start(by=owner, with_users=[other], first_message="Hello")
+    anonymous = _walk(page, [("group directory", "/groups/"), ("group page", group.get_absolute_url()),
+                             ("thread page", thread.get_absolute_url())])  # fmt: skip
+    login(page, owner)
+    paths = [
+        ("start a group", "/groups/new/"),
+        ("group page, facilitator", group.get_absolute_url()),
+        ("group members", f"/groups/{group.slug}/members/"),
+        ("new thread", f"/groups/{group.slug}/new/"),
+        ("thread page, facilitator", thread.get_absolute_url()),
+        ("quote reply", f"/groups/t/{thread.pk}/quote/2/"),
+        ("edit post", f"/groups/p/{post.pk}/edit/"),
+        ("post history", f"/groups/p/{post.pk}/history/"),
+        ("private messages", "/messages/"),
+        ("private conversation", private.get_absolute_url()),
+        ("write privately", f"/messages/new/?with={other.pk}"),
+    ]
+    report = "\n\n".join(r for r in [anonymous, _walk(page, paths)] if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
