@@ -21,6 +21,10 @@ from django.utils import timezone
 from squaremile.questions.models import OWNER_RELATION
 
 
+def web_link(url: str) -> str:
+    return url if (url or "").lower().startswith(("https://", "http://")) else ""
+
+
 class Mode(models.TextChoices):
     IN_PERSON = "in_person", "In person"
     ONLINE = "online", "Online"
@@ -130,6 +134,11 @@ class Event(models.Model):
     def is_closed(self) -> bool:
         return self.status == EventStatus.CLOSED
 
+    @property
+    def safe_online_url(self) -> str:
+        """The online link if it is a web address (http/https), else nothing: never a script link."""
+        return web_link(self.online_url)
+
     def recipients(self) -> list[str]:
         return [line.strip() for line in (self.proceedings_to or "").splitlines() if line.strip()]
 
@@ -224,6 +233,10 @@ class Room(models.Model):
 
     def permission_space(self):
         return self.event
+
+    @property
+    def safe_link(self) -> str:
+        return web_link(self.link)
 
 
 class Session(models.Model):

@@ -283,7 +283,7 @@ def guest_confirm(request, token):
         {
             "registration": registration,
             "event": event,
-            "online_link": event.online_url
+            "online_link": event.safe_online_url
             if event.is_online and registration.answer in (Answer.GOING, Answer.MAYBE)
             else "",
             "token": token,
@@ -293,7 +293,7 @@ def guest_confirm(request, token):
 
 def event_ics(request, slug):
     event = event_or_404(slug)
-    link = event.online_url if event.is_online and selectors.may_see_link(request.user, event) else ""
+    link = event.safe_online_url if event.is_online and selectors.may_see_link(request.user, event) else ""
     response = HttpResponse(ical.event_ics(event, online_link=link), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug[:80]}.ics"'
     return response
