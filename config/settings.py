@@ -336,6 +336,8 @@ MAP_DEFAULT_CENTER = [float(x) for x in env("MAP_DEFAULT_CENTER", "53.80,-1.55")
 MAP_ANONYMOUS_SUBMISSIONS = env_bool("MAP_ANONYMOUS_SUBMISSIONS", DEBUG)
 # How many anonymous submissions one address (and one email) may make: "N/s", "N/m", "N/h" or "N/d".
 MAP_ANONYMOUS_RATE = env("MAP_ANONYMOUS_RATE", "5/h")
+# Events: importing a calendar from an address on a private network (off: only public addresses)
+EVENTS_IMPORT_ALLOW_PRIVATE = env_bool("EVENTS_IMPORT_ALLOW_PRIVATE", False)
 # Photos per map entry (attachments of an entry; the other limits are the ATTACHMENT_* ones above).
 MAP_PHOTOS_PER_ENTRY = int(env("MAP_PHOTOS_PER_ENTRY", "4"))
 # An anonymous form sent back sooner than this after it was opened is taken for a bot.

@@ -117,6 +117,20 @@ RULES: dict[str, Rule] = {
     "storycomment.moderate": Rule(min_role=MODERATOR),
     "storyfeed.add": Rule(min_role=ORGANISER),
     "storyfeed.change": Rule(min_role=MODERATOR, owner_may=True, owner_min_role=ORGANISER),
+    # events (squaremile.events). An event is a space: its owner and the organisers and
+    # facilitators they add run it; organisers (not facilitators) see registrations' answers.
+    "event.add": Rule(min_role=ORGANISER),
+    "event.change": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_ORGANISER,)),
+    "event.roles": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_ORGANISER,)),
+    "event.see_answers": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_ORGANISER,)),
+    "event.import": Rule(min_role=ORGANISER),
+    # the open space: the grid, paper pitches, "no report", closing and proceedings
+    "event.facilitate": Rule(min_role=MODERATOR, owner_may=True, space_roles=SPACE_RUNNERS),
+    "event.register": Rule(min_role=MEMBER),  # guests without an account register by e-mail instead
+    "event.pitch": Rule(min_role=MEMBER),  # and the service asks that they registered
+    "session.report": Rule(min_role=MEMBER),  # and the service asks that they registered
+    # an action agreed at an event: its owner marks it done or stuck; the event's runners too
+    "action.change": Rule(min_role=MODERATOR, owner_may=True, space_roles=SPACE_RUNNERS),
 }
 
 

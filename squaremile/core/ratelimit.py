@@ -66,6 +66,8 @@ DEFAULT_RATES = {
     # stories: a draft saved as it is typed (every few seconds), and short replies to stories
     "stories-autosave": "30/m/user",
     "stories-reply": "20/h/user,100/d/user",
+    # Guests who register for an event without an account (a confirmation link is mailed).
+    "event-guest": "20/h/ip,3/h/email,6/d/email",
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*(?:/\s*([a-z_]+)\s*)?", re.IGNORECASE)

@@ -189,6 +189,83 @@ def test_keyboard_users_can_skip_to_the_content(page):
     assert page.evaluate("document.activeElement.closest('main') !== null")
 
 
+@pytest.fixture
+def open_space(network):
+    """An open-space event with a grid, a reported session and an action (squaremile.events)."""
+    from squaremile.events.models import Report
+    from squaremile.events.tests.factories import (
+        ActionFactory,
+        OpenSpaceFactory,
+        RegistrationFactory,
+        RoomFactory,
+        SessionFactory,
+        SlotFactory,
+    )
+
+    event = OpenSpaceFactory(title="Valley open space", area=network["ward"], lat=53.8, lng=-1.55,
+                             access_info="Step-free entrance.", capacity=40)  # fmt: skip
+    slot, room = SlotFactory(event=event), RoomFactory(event=event, name="Main hall")
+    session = SessionFactory(event=event, slot=slot, room=room, title="Saving the library")
+    SessionFactory(event=event, title="Unplaced topic")
+    Report.objects.create(session=session, summary="Keep it **open**.", participant_count=9)
+    ActionFactory(event=event, session=session, description="Write to the council")
+    RegistrationFactory(event=event, user=network["owner"])
+    return {"event": event, "session": session}
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_events_pages_are_accessible_on_a_phone(page, network, open_space, login):
+    event, session = open_space["event"], open_space["session"]
+    reports = [
+        _walk(
+            page,
+            [
+                ("events list", "/events/"),
+                ("events calendar", f"/events/calendar/?month={event.starts_at:%Y-%m}"),
+                ("event page, visitor", event.get_absolute_url()),
+                ("agenda", f"/events/{event.slug}/agenda/"),
+                ("proceedings", f"/events/{event.slug}/proceedings/"),
+                ("actions", f"/events/{event.slug}/actions/"),
+            ],
+        )
+    ]
+    login(page, network["owner"])
+    reports.append(
+        _walk(
+            page,
+            [
+                ("event page, registered", event.get_absolute_url()),
+                ("marketplace", f"/events/{event.slug}/marketplace/"),
+                ("session", f"/events/{event.slug}/sessions/{session.pk}/"),
+                ("report form", f"/events/{event.slug}/sessions/{session.pk}/report/"),
+                ("my events", "/events/mine/"),
+            ],
+        )
+    )
+    report = "\n\n".join(r for r in reports if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+def test_events_organiser_pages_are_accessible(page, network, open_space, login):
+    event = open_space["event"]
+    login(page, event.owner)
+    report = _walk(
+        page,
+        [
+            ("new event", "/events/new/"),
+            ("edit event", f"/events/{event.slug}/edit/"),
+            ("grid", f"/events/{event.slug}/grid/"),
+            ("wall", f"/events/{event.slug}/wall/"),
+            ("close", f"/events/{event.slug}/close/"),
+            ("registrations", f"/events/{event.slug}/registrations/"),
+            ("organisers", f"/events/{event.slug}/organisers/"),
+            ("questions", f"/events/{event.slug}/questions/"),
+            ("import", "/events/import/"),
+        ],
+    )
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
 def test_exchange_pages_are_accessible(page, network, login):
     """Wants and offers (issue 17): the list, an item, the form (blank and with errors), my items,

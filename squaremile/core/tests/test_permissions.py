@@ -23,6 +23,13 @@ from squaremile.core.permissions import RULES, can, forget_space_roles, refusal,
 from squaremile.directory import services as directory_services
 from squaremile.directory.models import Organisation, Project, Skill
 from squaremile.directory.tests.factories import OrganisationFactory, ProjectFactory
+from squaremile.events import services as event_services
+from squaremile.events.models import Action as EventAction
+from squaremile.events.models import Event
+from squaremile.events.models import Registration as EventRegistration
+from squaremile.events.models import Report as EventReport
+from squaremile.events.models import Room as EventRoom
+from squaremile.events.models import Session as EventSession
 from squaremile.mapping.entries import services as map_services
 from squaremile.mapping.io import imports as map_imports
 from squaremile.mapping.models import Entry
@@ -111,6 +118,17 @@ EXPECTED = {
     "storycomment.moderate": ("--",    "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
     "storyfeed.add":        ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
     "storyfeed.change":     ("--",     "--",   "Y-",     "YY",     "YY",  "YY",     "--",    "--"),
+    # events (squaremile.events): an event is a space; "own" is the event's (or the action's) owner
+    "event.add":            ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "event.change":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "event.roles":          ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "event.see_answers":    ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "event.import":         ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "event.facilitate":     ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "event.register":       ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "event.pitch":          ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "session.report":       ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "action.change":        ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "YY"),
 }
 # fmt: on
 
@@ -213,6 +231,18 @@ def _record(action: str, owner_pk):
         from squaremile.stories.models import StoryFeed
 
         return StoryFeed(owner_id=owner_pk, title="Feed")
+    if kind == "event":
+        from squaremile.events.models import Event
+
+        return Event(owner_id=owner_pk, title="Event")
+    if kind == "session":
+        from squaremile.events.models import Session
+
+        return Session(title="Session")
+    if kind == "action":
+        from squaremile.events.models import Action, Event
+
+        return Action(owner_id=owner_pk, description="Action", event=Event(title="Event"))
     raise AssertionError(f"No record kind for {action}: add one to _record()")
 
 
@@ -305,6 +335,18 @@ def _owned(action: str, owner, other):
         return EntryFactory(owner=other, title="Reported")
     if kind == "survey":
         return SurveyFactory(owner=owner)
+    if kind == "event":
+        from squaremile.events.tests.factories import EventFactory, OpenSpaceFactory
+
+        return (OpenSpaceFactory if action == "event.pitch" else EventFactory)(owner=owner)
+    if kind == "session":
+        from squaremile.events.tests.factories import SessionFactory
+
+        return SessionFactory()
+    if kind == "action":
+        from squaremile.events.tests.factories import ActionFactory
+
+        return ActionFactory(owner=owner)
     if kind == "apitoken":
         return ApiToken.objects.create(user=owner or other, name="existing", prefix="sqm_x", key_hash=f"h{action}")
     if kind == "story":
@@ -437,6 +479,24 @@ SERVICE_CALLS = {
     ),  # fmt: skip
     "storyfeed.add": lambda by, rec: story_services.feed_add(by=by, title="Feed", url="https://feed.example.org/rss"),
     "storyfeed.change": lambda by, rec: story_services.feed_update(feed=rec, by=by, title="Changed"),
+    "event.add": lambda by, rec: _event_create(by),
+    "event.change": lambda by, rec: event_services.event_update(event=rec, by=by, data={"title": "Changed"}),
+    "event.roles": lambda by, rec: spaces.grant(
+        space=rec, user=User.objects.exclude(pk=getattr(by, "pk", None)).order_by("pk").first(), by=by
+    ),
+    "event.see_answers": None,  # a read: the registrations page's tests in events/tests/test_views.py
+    "event.import": lambda by, rec: _import_events(by),
+    "event.facilitate": lambda by, rec: event_services.room_add(event=rec, by=by, name="Main hall"),
+    "event.register": lambda by, rec: event_services.register(event=rec, user=by, answer="going"),
+    "event.pitch": lambda by, rec: (
+        event_services.register(event=rec, user=by, answer="going"),
+        event_services.pitch(event=rec, by=by, title="A topic"),
+    ),
+    "session.report": lambda by, rec: (
+        event_services.register(event=rec.event, user=by, answer="going"),
+        event_services.report_save(session=rec, by=by, data={"summary": "We talked"}),
+    ),
+    "action.change": lambda by, rec: event_services.action_set_status(action=rec, by=by, status="done"),
 }
 
 
@@ -451,6 +511,27 @@ def _exchange_post(by, **extra):
 
     fields = {"side": "offer", "title": "New offer", "resource": car(), "where": "anywhere", **extra}
     return _exchange_services().item_create(by=by, fields=fields, check_rate=False)
+
+
+def _event_create(by):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    start = timezone.now() + dt.timedelta(days=3)
+    return event_services.event_create(
+        by=by, data={"title": "New event", "starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
+    )
+
+
+def _import_events(by):
+    from squaremile.events.importers import import_ics
+
+    ics = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:perm-1@example.org\r\n"
+        b"DTSTAMP:20260101T000000Z\r\nDTSTART:20300101T100000Z\r\nSUMMARY:Imported\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    return import_ics(data=ics, by=by)
 
 
 def _snapshot():
@@ -473,6 +554,12 @@ def _snapshot():
         sorted(StoryComment.objects.values_list("id", "status")),
         sorted(StoryFeed.objects.values_list("id", "title")),
         _exchange_rows(),
+        sorted(Event.objects.values_list("id", "title")),
+        sorted(EventRegistration.objects.values_list("id", "answer")),
+        sorted(EventRoom.objects.values_list("id", "name")),
+        sorted(EventSession.objects.values_list("id", "title")),
+        sorted(EventReport.objects.values_list("id", "summary")),
+        sorted(EventAction.objects.values_list("id", "status")),
     )
 
 

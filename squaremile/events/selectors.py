@@ -1,0 +1,293 @@
+"""Reads for events: lists (by area, organisation, month) that stay fast at 100,000 events (an
+index on the start, keyset pages, no COUNT over the table), the agenda, the proceedings, who may
+see what (the online link only for registered people, answers only for organisers)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from squaremile.core.permissions import can, signed_in
+from squaremile.events.models import (
+    Action,
+    ActionStatus,
+    Answer,
+    Event,
+    EventStatus,
+    Registration,
+    Report,
+    Room,
+    Session,
+    Slot,
+)
+
+PAGE = 30
+
+
+def event_by_slug(slug: str) -> Event | None:
+    return Event.objects.select_related("area", "organisation", "owner", "survey").filter(slug=slug).first()
+
+
+@dataclass
+class EventPage:
+    events: list
+    next_cursor: str = ""
+    prev_cursor: str = ""
+
+
+def _cursor(event: Event) -> str:
+    return f"{int(event.starts_at.timestamp() * 1_000_000)}.{event.pk}"
+
+
+def _parse_cursor(text: str) -> tuple[dt.datetime, int] | None:
+    try:
+        micros, pk = text.split(".", 1)
+        when = dt.datetime.fromtimestamp(int(micros) / 1_000_000, tz=dt.UTC)
+        return when, int(pk)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def event_list(
+    *, area=None, area_ids=None, organisation=None, past: bool = False, after: str = "", limit: int = PAGE, now=None
+) -> EventPage:
+    """Upcoming (or past, newest first) events, a page at a time by keyset on (start, id): the same
+    cost on page 1 and page 3,000."""
+    now = now or timezone.now()
+    qs = Event.objects.select_related("area", "organisation").only(
+        "title",
+        "slug",
+        "starts_at",
+        "ends_at",
+        "mode",
+        "venue_name",
+        "status",
+        "open_space",
+        "area__name",
+        "area__slug",
+        "organisation__name",
+        "organisation__slug",
+    )
+    if area_ids is not None:
+        qs = qs.filter(area_id__in=area_ids)
+    elif area is not None:
+        qs = qs.filter(area=area)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    cursor = _parse_cursor(after) if after else None
+    if past:
+        qs = qs.filter(ends_at__lt=now).order_by("-starts_at", "-id")
+        if cursor:
+            qs = qs.filter(Q(starts_at__lt=cursor[0]) | Q(starts_at=cursor[0], id__lt=cursor[1]))
+    else:
+        qs = qs.filter(ends_at__gte=now).order_by("starts_at", "id")
+        if cursor:
+            qs = qs.filter(Q(starts_at__gt=cursor[0]) | Q(starts_at=cursor[0], id__gt=cursor[1]))
+    rows = list(qs[: limit + 1])
+    page = EventPage(events=rows[:limit])
+    if len(rows) > limit:
+        page.next_cursor = _cursor(rows[limit - 1])
+    return page
+
+
+@dataclass
+class Day:
+    date: dt.date
+    in_month: bool
+    is_today: bool
+    events: list = field(default_factory=list)
+    more: int = 0
+
+
+def month_grid(*, year: int, month: int, area=None, area_ids=None, organisation=None, per_day: int = 4):
+    """Weeks (Monday first) of days with their events (at most `per_day` each, and how many more):
+    one query on the start index for the six weeks shown."""
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    first, last = weeks[0][0], weeks[-1][-1]
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    qs = Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    if area_ids is not None:
+        qs = qs.filter(area_id__in=area_ids)
+    elif area is not None:
+        qs = qs.filter(area=area)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    today = timezone.localdate()
+    days = {d: Day(date=d, in_month=d.month == month, is_today=d == today) for week in weeks for d in week}
+    # at most a screenful per day: the day's first events, and a count of the rest (one query each)
+    rows = qs.order_by("starts_at", "id").values_list("title", "slug", "starts_at", "status")[:2000]
+    for title, slug, starts_at, status in rows:
+        day = days.get(timezone.localtime(starts_at, tz).date())
+        if day is None:
+            continue
+        if len(day.events) < per_day:
+            day.events.append(
+                {"title": title, "slug": slug, "starts_at": starts_at, "cancelled": status == "cancelled"}
+            )
+        else:
+            day.more += 1
+    return [[days[d] for d in week] for week in weeks]
+
+
+def registration_of(event: Event, user) -> Registration | None:
+    if not signed_in(user):
+        return None
+    return Registration.objects.filter(event=event, user=user).first()
+
+
+def may_see_link(user, event: Event, registration: Registration | None = None) -> bool:
+    """The online link: for people registered (going, maybe, not the waiting list) and the runners."""
+    if can(user, "event.facilitate", event):
+        return True
+    registration = registration if registration is not None else registration_of(event, user)
+    return bool(registration and registration.confirmed and registration.answer in (Answer.GOING, Answer.MAYBE))
+
+
+def counts(event: Event) -> dict:
+    rows = dict(
+        Registration.objects.filter(event=event, confirmed=True)
+        .values("answer")
+        .annotate(n=Count("id"))
+        .values_list("answer", "n")
+    )
+    return {a: rows.get(a, 0) for a in Answer.values}
+
+
+def registrations_for_organisers(event: Event):
+    return Registration.objects.filter(event=event).select_related("user").order_by("answer", "created_at", "id")
+
+
+# ---------------------------------------------------------------- open space
+@dataclass
+class Agenda:
+    slots: list
+    rooms: list
+    rows: list  # [(slot, [(room, session or None) per room])]
+    unplaced: list
+    version: int
+
+
+def agenda(event: Event) -> Agenda:
+    """The grid: times down, places across (four queries whatever its size)."""
+    slots = list(Slot.objects.filter(event=event).order_by("starts_at", "id"))
+    rooms = list(Room.objects.filter(event=event).order_by("position", "id"))
+    sessions = list(
+        Session.objects.filter(event=event)
+        .select_related("convener", "note_taker")
+        .prefetch_related(Prefetch("report", queryset=Report.objects.only("id", "session_id", "no_report")))
+        .order_by("created_at", "id")
+    )
+    placed = {(s.slot_id, s.room_id): s for s in sessions if s.slot_id and s.room_id}
+    rows = [(slot, [(room, placed.get((slot.pk, room.pk))) for room in rooms]) for slot in slots]
+    unplaced = [s for s in sessions if not (s.slot_id and s.room_id)]
+    return Agenda(slots=slots, rooms=rooms, rows=rows, unplaced=unplaced, version=event.agenda_version)
+
+
+def has_report(session: Session) -> bool:
+    try:
+        return session.report is not None
+    except Report.DoesNotExist:
+        return False
+
+
+@dataclass
+class Proceedings:
+    sessions: list  # placed sessions in agenda order, each with .report (or None) and photos
+    actions: list
+    participants: int
+    named: list
+
+
+def proceedings_of(event: Event) -> Proceedings:
+    sessions = list(
+        Session.objects.filter(event=event, slot__isnull=False, room__isnull=False)
+        .select_related("slot", "room", "convener", "note_taker", "report")
+        .prefetch_related("remote_notes__author", "report__attachments")
+        .order_by("slot__starts_at", "room__position", "id")
+    )
+    actions = list(Action.objects.filter(event=event).select_related("owner", "session").order_by("due", "id"))
+    participants = Registration.objects.filter(
+        event=event, confirmed=True, answer__in=(Answer.GOING, Answer.MAYBE)
+    ).count()
+    for session in sessions:
+        session.the_report = session.report if has_report(session) else None
+        session.photos = (
+            [a for a in session.the_report.attachments.all() if a.kind == "image"] if session.the_report else []
+        )
+    return Proceedings(sessions=sessions, actions=actions, participants=participants, named=event.recipients())
+
+
+def actions_of(event: Event):
+    return Action.objects.filter(event=event).select_related("owner", "session").order_by("status", "due", "id")
+
+
+def my_actions(user):
+    if not signed_in(user):
+        return Action.objects.none()
+    return Action.objects.filter(owner=user).select_related("event").order_by("status", "due", "id")
+
+
+def action_counts(event: Event) -> dict:
+    rows = dict(Action.objects.filter(event=event).values("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {s: rows.get(s, 0) for s in ActionStatus.values}
+
+
+def events_of_person(user, *, limit: int = 500):
+    """A person's events: the ones they registered for and the ones they run."""
+    from squaremile.core.permissions import space_ids_q
+
+    registered = Registration.objects.filter(
+        user=user, confirmed=True, answer__in=(Answer.GOING, Answer.MAYBE, Answer.WAITING)
+    ).values("event_id")
+    return (
+        Event.objects.filter(
+            Q(pk__in=registered) | Q(owner=user) | space_ids_q(user, Event, ("organiser", "facilitator"))
+        )
+        .exclude(status=EventStatus.CANCELLED, ends_at__lt=timezone.now())
+        .order_by("-starts_at")[:limit]
+    )
+
+
+def feed_events(*, area_ids=None, organisation=None, since_days: int = 365):
+    """Events for a calendar feed: from a year ago on, oldest first, as an iterator (streamed)."""
+    qs = Event.objects.filter(ends_at__gte=timezone.now() - dt.timedelta(days=since_days))
+    if area_ids is not None:
+        qs = qs.filter(area_id__in=area_ids)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return (
+        qs.order_by("starts_at", "id")
+        .only(
+            "title",
+            "slug",
+            "description",
+            "starts_at",
+            "ends_at",
+            "venue_name",
+            "venue_address",
+            "lat",
+            "lng",
+            "status",
+            "mode",
+            "updated_at",
+            "created_at",
+        )
+        .iterator(chunk_size=1000)
+    )
+
+
+def in_bbox(*, west: float, south: float, east: float, north: float, limit: int = 500):
+    """Upcoming and recent events with a place inside the box, for the map layer."""
+    since = timezone.now() - dt.timedelta(days=30)
+    return (
+        Event.objects.filter(lat__gte=south, lat__lte=north, lng__gte=west, lng__lte=east, ends_at__gte=since)
+        .exclude(status=EventStatus.CANCELLED)
+        .order_by("starts_at", "id")
+        .values("title", "slug", "lat", "lng", "starts_at")[:limit]
+    )
