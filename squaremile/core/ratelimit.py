@@ -51,6 +51,8 @@ DEFAULT_RATES = {
     "invitations": "500/d/user",
     # The community map's anonymous submissions: MAP_ANONYMOUS_RATE, per address and per e-mail.
     "map-submission": None,
+    # Joining a table of the skills game by its code (a whole hall joins through one venue's wi-fi).
+    "game-join": "300/h/ip",
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*(?:/\s*([a-z_]+)\s*)?", re.IGNORECASE)

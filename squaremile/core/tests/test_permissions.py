@@ -79,6 +79,21 @@ EXPECTED = {
     "role.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
     "apitoken.add":         ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
     "apitoken.delete":      ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
+    # methods
+    "method.add":           ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "method.change":        ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "method.moderate":      ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "method.import":        ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "methodrevision.add":   ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "methodrevision.moderate": ("--",  "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "collection.add":       ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "collection.change":    ("--",     "--",   "Y-",     "YY",     "YY",  "YY",     "--",    "--"),
+    "usagereport.add":      ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "usagereport.delete":   ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "deck.add":             ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "deck.change":          ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--",    "--"),
+    "game.add":             ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "game.change":          ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--",    "--"),
 }
 # fmt: on
 
