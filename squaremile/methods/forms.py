@@ -92,7 +92,9 @@ class HelperForm(Form):
 
 
 class UsageReportForm(Form):
-    used_on = forms.DateField(label="When did you use it?", widget=forms.DateInput(attrs={"type": "date"}))
+    used_on = forms.DateField(
+        label="When did you use it?", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     place = forms.CharField(max_length=160, required=False, label="Where?")
     people = forms.IntegerField(min_value=1, max_value=100000, label="How many people took part?")
     worked = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What worked?")

@@ -68,13 +68,23 @@
     players.textContent = "Playing: " + (state.players.length ? state.players.join(", ") : "nobody has joined yet");
   }
 
+  function send(url, body, tries) {
+    // A busy database answers 503 (Retry-After): try again shortly, a few times.
+    return fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": csrf } })
+      .then(function (r) {
+        if ((r.status === 503 || r.status === 429) && tries > 0) {
+          return new Promise(function (resolve) { setTimeout(resolve, 300); }).then(function () { return send(url, body, tries - 1); });
+        }
+        return r.json().then(function (json) { return { ok: r.ok, json: json }; });
+      });
+  }
+
   function post(url, data) {
     var body = new FormData();
     body.append("csrfmiddlewaretoken", csrf);
     Object.keys(data).forEach(function (k) { body.append(k, data[k]); });
     busy = true;
-    return fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": csrf } })
-      .then(function (r) { return r.json().then(function (json) { return { ok: r.ok, json: json }; }); })
+    return send(url, body, 4)
       .then(function (res) { if (res.ok) render(res.json); else if (res.json.message) window.alert(res.json.message); })
       .catch(function () { /* the next poll catches up */ })
       .then(function () { busy = false; });

@@ -23,7 +23,7 @@ class GameForm(Form):
         max_length=140, label="Name of the game", help_text="e.g. “Skills night at the community centre”."
     )
     deck = forms.ModelChoiceField(queryset=Deck.objects.all(), empty_label=None)
-    played_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    played_on = forms.DateField(label="Date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     area = forms.ModelChoiceField(
         queryset=None, required=False, label="Area (optional)", help_text="Where gaps the game finds are recorded."
     )

@@ -317,10 +317,9 @@ def gaps(request, pk):
         messages.error(request, "Tick the box to say the players agreed first.")
         return redirect("methods:game_results", pk=game.pk)
     made = services.gaps_record(by=request.user, game=game)
+    where = f" on {game.area.name}" if game.area else ""
     messages.success(
-        request,
-        f"{len(made)} skill{'s' if len(made) != 1 else ''} that nobody we know has are now recorded as wanted"
-        + (f" on {game.area.name}." if game.area else "."),
+        request, f"Recorded {len(made)} skill{'s' if len(made) != 1 else ''} nobody we know has as wanted{where}."
     )
     return redirect("methods:game_results", pk=game.pk)
 
