@@ -43,7 +43,7 @@ def parse_steps_cell(text: str) -> list[dict]:
 
 def as_dict(method: Method) -> dict:
     return {
-        "id": method.slug,
+        "id": method.external_id or method.slug,
         "name": method.name,
         "summary": method.summary,
         "description": method.description,
