@@ -92,7 +92,7 @@ def test_four_phones_and_a_paper_table_play_and_the_gaps_become_wants(new_contex
         if n % 20 == 0:
             other = phones[(n + 1) % 4]
             started = time.monotonic()
-            expect(other.locator('[data-pile-box="%s"] [data-pile-recent]' % pile_for(n))).to_contain_text(
+            expect(other.locator(f'[data-pile-box="{pile_for(n)}"] [data-pile-recent]')).to_contain_text(
                 text, timeout=2000
             )
             seen_delays.append(time.monotonic() - started)

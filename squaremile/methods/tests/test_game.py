@@ -70,7 +70,7 @@ def test_results_per_table_and_together(game):
         services.card_sort(table=t1, card_id=cid, pile=Pile.CAN if i < 50 else Pile.NOBODY)
     for i, cid in enumerate(ids[:80]):
         services.card_sort(table=t2, card_id=cid, pile=Pile.NOBODY if i < 50 else Pile.FRIENDS)
-    services.tally_save(by=game.owner, table=paper, piles={cid: Pile.NOBODY for cid in ids})
+    services.tally_save(by=game.owner, table=paper, piles=dict.fromkeys(ids, Pile.NOBODY))
     r1 = results.table_results(GameTable.objects.get(pk=t1.pk))
     assert (r1.tally.can, r1.tally.nobody, r1.tally.together_pct) == (50, 50, 50)
     combined = results.game_results(game)

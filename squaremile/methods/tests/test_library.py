@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 DATA = {
     "name": "Circle of names", "summary": "Everyone says their name and one thing.", "purposes": ["relationships"],
-    "min_people": 3, "max_people": 30, "minutes": 20, "setting": "face", "difficulty": "easy", "licence": "CC-BY-SA-4.0",
+    "min_people": 3, "max_people": 30, "minutes": 20, "setting": "face", "difficulty": "easy",
+    "licence": "CC-BY-SA-4.0",
     "description": "Stand in a **circle**.<script>alert(1)</script>",
 }  # fmt: skip
 
@@ -114,7 +115,7 @@ def test_the_helper_ranks_what_fits_first_and_says_why():
 
 
 def test_list_and_detail_pages_use_few_queries(client, django_assert_max_num_queries):
-    for i in range(30):
+    for _i in range(30):
         m = MethodFactory()
         StepFactory(method=m)
         ReportFactory(method=m)
