@@ -139,13 +139,14 @@ def stats(values: list[float]) -> dict:
 def show(label: str, s: dict, unit="ms") -> str:
     if not s.get("n"):
         return f"  {label:<34} (none)"
-    return f"  {label:<34} n={s['n']:<6} median {s['median']:8.2f} {unit}  p95 {s['p95']:8.2f} {unit}  max {s['max']:8.2f} {unit}"
+    figures = f"median {s['median']:8.2f} {unit}  p95 {s['p95']:8.2f} {unit}  max {s['max']:8.2f} {unit}"
+    return f"  {label:<34} n={s['n']:<6} {figures}"
 
 
-def timed(fn):
+def timed(fn, *args, **kwargs):
     """(result, wall ms, thread CPU ms) of one request run in this thread."""
     wall, cpu = time.perf_counter(), time.thread_time()
-    result = fn()
+    result = fn(*args, **kwargs)
     return result, (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000
 
 
@@ -193,7 +194,7 @@ def game_part(args, report: dict) -> None:
         time.sleep(rng.random() * args.poll)
         try:
             while time.monotonic() < stop:
-                r, wall, used = timed(lambda: client.get(url, {"v": version}, secure=True))
+                r, wall, used = timed(client.get, url, {"v": version}, secure=True)
                 now = time.monotonic()
                 if r.status_code == 200:
                     version = r.json()["version"]
@@ -224,11 +225,8 @@ def game_part(args, report: dict) -> None:
                 if card is None:
                     break
                 pile = rng.choice(["can", "can", "friends", "nobody"])
-                r, wall, used = timed(
-                    lambda: client.post(
-                        sort_url, {"card": card["id"], "pile": pile}, HTTP_ACCEPT="application/json", secure=True
-                    )
-                )
+                data = {"card": card["id"], "pile": pile}
+                r, wall, used = timed(client.post, sort_url, data, HTTP_ACCEPT="application/json", secure=True)
                 now = time.monotonic()
                 if r.status_code != 200:
                     errors.append(f"sort {r.status_code}")
@@ -280,20 +278,22 @@ def game_part(args, report: dict) -> None:
     url = reverse("methods:state", args=[sample.code])
     base_cpu, base_wall = [], []
     for _ in range(300):
-        _, wall, used = timed(lambda: client.get(url, secure=True))
+        _, wall, used = timed(client.get, url, secure=True)
         base_cpu.append(used)
         base_wall.append(wall)
 
     s = {k: stats(v) for k, v in cpu.items()}
     report["game"] = {
         "tables": args.tables, "phones_per_table": args.phones, "seconds": elapsed, "sorts": len(sort_times),
-        "propagation_s": stats(delays), "not_seen_before_end": missed, "errors": errors[:20], "error_count": len(errors),
+        "propagation_s": stats(delays), "not_seen_before_end": missed, "errors": errors[:20],
+        "error_count": len(errors),
         "cpu_ms": s, "baseline_full_state_cpu_ms": stats(base_cpu), "baseline_full_state_wall_ms": stats(base_wall),
         "process_cpu_s": process_cpu, "load_before": load_before, "load_after": os.getloadavg(),
         "requests": sum(len(v) for k, v in cpu.items() if k.startswith("wall")),
     }  # fmt: skip
     g = report["game"]
-    print(f"\n[{report['db']}] skills game: {args.tables} tables x {args.phones} phones, {elapsed:.0f}s, {g['sorts']} sorts, "
+    print(f"\n[{report['db']}] skills game: {args.tables} tables x {args.phones} phones, {elapsed:.0f}s, "
+          f"{g['sorts']} sorts, "
           f"{g['requests']} requests ({g['requests'] / elapsed:.0f}/s), {len(errors)} errors")  # fmt: skip
     print(
         show("sort -> every other phone sees it", {k: (v if k == "n" else v * 1000) for k, v in stats(delays).items()})
@@ -309,9 +309,11 @@ def game_part(args, report: dict) -> None:
     ours = (sum(cpu["poll_304"]) + sum(cpu["poll_state"])) / max(polls, 1)
     base = statistics.mean(base_cpu)
     print(
-        f"  mean CPU per poll: ours {ours:.2f} ms, baseline {base:.2f} ms: baseline / ours = {base / max(ours, 1e-9):.1f}x"
+        f"  mean CPU per poll: ours {ours:.2f} ms, baseline {base:.2f} ms: "
+        f"baseline / ours = {base / max(ours, 1e-9):.1f}x"
     )
-    print(f"  whole process CPU {process_cpu:.1f}s over {elapsed:.0f}s (clients included); per sort incl. the polls it causes: "
+    print(f"  whole process CPU {process_cpu:.1f}s over {elapsed:.0f}s (clients included); "
+          f"per sort incl. the polls it causes: "
           f"{process_cpu * 1000 / max(len(sort_times), 1):.1f} ms")  # fmt: skip
     g["mean_cpu_per_poll_ms"] = ours
     g["baseline_mean_cpu_per_poll_ms"] = base
@@ -328,7 +330,7 @@ def seed_library(args) -> None:
     rng = random.Random(args.seed)
     started = time.perf_counter()
     purposes = Purpose.values
-    words = "circle story walk map vote idea garden kitchen street skills café table dream plan listen swap".split()
+    words = ["circle", "story", "walk", "map", "vote", "idea", "garden", "kitchen", "street", "skills", "café", "dream"]
     with transaction.atomic():
         methods = [
             Method(
@@ -358,7 +360,8 @@ def seed_library(args) -> None:
         chosen = rng.choices(ids, weights=weights, k=args.reports)
         today = datetime.date.today()
         UsageReport.objects.bulk_create(
-            (UsageReport(method_id=mid, used_on=today - datetime.timedelta(days=rng.randint(1, 1500)), people=rng.randint(3, 80),
+            (UsageReport(method_id=mid, used_on=today - datetime.timedelta(days=rng.randint(1, 1500)),
+                         people=rng.randint(3, 80),
                          place="The hall", worked="It worked.") for mid in chosen),
             batch_size=5000,
         )  # fmt: skip
@@ -385,7 +388,8 @@ def library_requests(args, rng) -> dict[str, list[str]]:
     return {
         "list page": [f"/methods/?page={rng.randint(1, pages)}" for _ in range(args.requests)],
         "list, filtered": [
-            f"/methods/?purpose={rng.choice(Purpose.values)}&people={rng.randint(5, 60)}&minutes={rng.choice([30, 60, 90])}"
+            f"/methods/?purpose={rng.choice(Purpose.values)}&people={rng.randint(5, 60)}"
+            f"&minutes={rng.choice([30, 60, 90])}"
             f"&setting={rng.choice(['face', 'online'])}&page={rng.randint(1, 5)}"
             for _ in range(args.requests)
         ],
@@ -399,7 +403,7 @@ def measure(client, urls: list[str]) -> tuple[dict, dict]:
     for url in urls[: max(5, len(urls) // 10)]:
         client.get(url, secure=True)  # warm up
     for url in urls:
-        r, wall, used = timed(lambda: client.get(url, secure=True))
+        r, wall, used = timed(client.get, url, secure=True)
         assert r.status_code == 200, (url, r.status_code)
         walls.append(wall)
         cpus.append(used)
@@ -431,7 +435,8 @@ def library_part(args, report: dict) -> None:
         transaction.set_rollback(True)
     report["library"] = {}
     print(
-        f"\n[{report['db']}] method library: {args.methods} methods, {args.reports} use reports, {args.requests} requests per surface"
+        f"\n[{report['db']}] method library: {args.methods} methods, {args.reports} use reports, "
+        f"{args.requests} requests per surface"
     )
     for name in surfaces:
         (wall, cpu), (bwall, bcpu) = ours[name], base[name]
