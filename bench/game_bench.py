@@ -63,6 +63,7 @@ def parse_args(argv=None):
     p.add_argument("--seconds", type=float, default=30.0, help="how long the game is played (default 30)")
     p.add_argument("--sort-every", type=float, default=1.5, help="seconds between sorts at a table (default 1.5)")
     p.add_argument("--poll", type=float, default=1.0, help="seconds between a phone's polls (default 1)")
+    p.add_argument("--procs", type=int, default=4, help="processes serving the phones, as server workers (default 4)")
     p.add_argument("--methods", type=int, default=10_000)
     p.add_argument("--reports", type=int, default=100_000)
     p.add_argument("--requests", type=int, default=200, help="measured library requests per surface (default 200)")
@@ -153,14 +154,12 @@ def timed(fn, *args, **kwargs):
 def game_part(args, report: dict) -> None:
     import datetime
 
-    from django.db import close_old_connections
     from django.test import Client
     from django.urls import reverse
 
     from squaremile.accounts.models import Role, User
     from squaremile.methods.game import cards as game_cards
     from squaremile.methods.game import services
-    from squaremile.methods.models import GameTable
 
     organiser = User.objects.create_user(
         email="bench-organiser@example.org", password=secrets.token_hex(8), role=Role.ORGANISER
@@ -171,86 +170,38 @@ def game_part(args, report: dict) -> None:
         tables=[(f"Table {i + 1}", "phones") for i in range(args.tables)],
     )  # fmt: skip
     tables = list(game.tables.order_by("id"))
-    phones: dict[int, list[Client]] = {}
-    for table in tables:
-        phones[table.pk] = []
-        for i in range(args.phones):
-            c = Client(enforce_csrf_checks=False)
-            r = c.post(reverse("methods:join"), {"code": table.code, "name": f"P{i}"}, secure=True)
-            assert r.status_code == 302, r.status_code
-            phones[table.pk].append(c)
-
-    lock = threading.Lock()
-    sort_times: dict[tuple[int, int], float] = {}  # (table, version) -> when the sort's response came back
-    seen: list[tuple[int, int, int, float]] = []  # (table, phone, version, when seen)
-    cpu = {"sort": [], "poll_304": [], "poll_state": [], "wall_sort": [], "wall_poll_304": [], "wall_poll_state": []}
-    stop = time.monotonic() + args.seconds
-    errors = []
-
-    def phone_loop(table: GameTable, index: int, client: Client):
-        url = reverse("methods:state", args=[table.code])
-        version = -1
-        rng = random.Random(table.pk * 100 + index)
-        time.sleep(rng.random() * args.poll)
-        try:
-            while time.monotonic() < stop:
-                r, wall, used = timed(client.get, url, {"v": version}, secure=True)
-                now = time.monotonic()
-                if r.status_code == 200:
-                    version = r.json()["version"]
-                    with lock:
-                        cpu["poll_state"].append(used)
-                        cpu["wall_poll_state"].append(wall)
-                        seen.append((table.pk, index, version, now))
-                elif r.status_code == 304:
-                    with lock:
-                        cpu["poll_304"].append(used)
-                        cpu["wall_poll_304"].append(wall)
-                else:
-                    errors.append(f"poll {r.status_code}")
-                time.sleep(max(0.0, args.poll - (time.monotonic() - now) - wall / 1000))
-        finally:
-            close_old_connections()
-
-    def table_loop(table: GameTable):
-        rng = random.Random(table.pk)
-        sort_url = reverse("methods:sort", args=[table.code])
-        state_url = reverse("methods:state", args=[table.code])
-        turn = 0
-        time.sleep(rng.random() * args.sort_every)
-        try:
-            while time.monotonic() < stop:
-                client = phones[table.pk][turn % args.phones]
-                card = client.get(state_url, secure=True).json()["card"]
-                if card is None:
-                    break
-                pile = rng.choice(["can", "can", "friends", "nobody"])
-                data = {"card": card["id"], "pile": pile}
-                r, wall, used = timed(client.post, sort_url, data, HTTP_ACCEPT="application/json", secure=True)
-                now = time.monotonic()
-                if r.status_code != 200:
-                    errors.append(f"sort {r.status_code}")
-                else:
-                    with lock:
-                        sort_times[(table.pk, r.json()["version"])] = now
-                        cpu["sort"].append(used)
-                        cpu["wall_sort"].append(wall)
-                turn += 1
-                time.sleep(max(0.0, args.sort_every - wall / 1000))
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=phone_loop, args=(t, i, c)) for t in tables for i, c in enumerate(phones[t.pk])]
-    threads += [threading.Thread(target=table_loop, args=(t,)) for t in tables]
+    # The clock starts once every phone has joined (joining is not measured).
+    stop_after = args.seconds
     load_before = os.getloadavg()
-    process_cpu = time.process_time()
-    started = time.monotonic()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    elapsed = time.monotonic() - started
-    process_cpu = time.process_time() - process_cpu
+    procs = max(1, min(args.procs, len(tables)))
+    if procs == 1:
+        runs = [play_tables(args, [t.pk for t in tables], stop_after)]
+    else:
+        # Like a server with several worker processes: each process drives its share of the tables.
+        import multiprocessing
+
+        from django.db import connections
+
+        connections.close_all()
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.Queue()
+        share = [[t.pk for t in tables[i::procs]] for i in range(procs)]
+        children = [ctx.Process(target=_child, args=(args, ids, stop_after, queue)) for ids in share]
+        for child in children:
+            child.start()
+        runs = [queue.get() for _ in children]
+        for child in children:
+            child.join()
+    elapsed = max(run["played"] for run in runs)
+    sort_times = {(t, v): w for run in runs for t, v, w in run["sorts"]}
+    seen = [tuple(x) for run in runs for x in run["seen"]]
+    cpu = {k: [x for run in runs for x in run["cpu"][k]] for k in runs[0]["cpu"]}
+    errors = [e for run in runs for e in run["errors"]]
+    process_cpu = sum(run["process_cpu"] for run in runs)
+    baseline_client = Client()
+    r = baseline_client.post(reverse("methods:join"), {"code": tables[0].code, "name": "Baseline"}, secure=True)
+    assert r.status_code == 302, r.status_code
+    phones = {tables[0].pk: [baseline_client]}
 
     # Propagation: for each sort at a table, when did each other phone first hold that version or later?
     by_phone: dict[tuple[int, int], list[tuple[int, float]]] = {}
@@ -317,6 +268,114 @@ def game_part(args, report: dict) -> None:
           f"{process_cpu * 1000 / max(len(sort_times), 1):.1f} ms")  # fmt: skip
     g["mean_cpu_per_poll_ms"] = ours
     g["baseline_mean_cpu_per_poll_ms"] = base
+
+
+def play_tables(args, table_ids: list[int], stop_after: float) -> dict:
+    """Join --phones phones to each table, then play for `stop_after` seconds: a thread per phone
+    polling, a thread per table sorting. Returns what happened, as plain data."""
+    from django.db import close_old_connections
+    from django.test import Client
+    from django.urls import reverse
+
+    from squaremile.methods.models import GameTable
+
+    tables = list(GameTable.objects.filter(pk__in=table_ids).order_by("id"))
+    phones: dict[int, list[Client]] = {}
+    for table in tables:
+        phones[table.pk] = []
+        for i in range(args.phones):
+            c = Client(enforce_csrf_checks=False)
+            r = c.post(reverse("methods:join"), {"code": table.code, "name": f"P{i}"}, secure=True)
+            assert r.status_code == 302, r.status_code
+            phones[table.pk].append(c)
+
+    lock = threading.Lock()
+    stop_at = [time.monotonic() + 3600.0]
+    sort_times: dict[tuple[int, int], float] = {}  # (table, version) -> when the sort's response came back
+    seen: list[tuple[int, int, int, float]] = []  # (table, phone, version, when seen)
+    cpu = {"sort": [], "poll_304": [], "poll_state": [], "wall_sort": [], "wall_poll_304": [], "wall_poll_state": []}
+    errors = []
+
+    def phone_loop(table: GameTable, index: int, client: Client):
+        url = reverse("methods:state", args=[table.code])
+        version = -1
+        rng = random.Random(table.pk * 100 + index)
+        time.sleep(rng.random() * args.poll)
+        try:
+            while time.monotonic() < stop_at[0]:
+                r, wall, used = timed(client.get, url, {"v": version}, secure=True)
+                now = time.monotonic()
+                if r.status_code == 200:
+                    version = r.json()["version"]
+                    with lock:
+                        cpu["poll_state"].append(used)
+                        cpu["wall_poll_state"].append(wall)
+                        seen.append((table.pk, index, version, now))
+                elif r.status_code == 304:
+                    with lock:
+                        cpu["poll_304"].append(used)
+                        cpu["wall_poll_304"].append(wall)
+                else:
+                    errors.append(f"poll {r.status_code}")
+                time.sleep(max(0.0, args.poll - (time.monotonic() - now) - wall / 1000))
+        finally:
+            close_old_connections()
+
+    def table_loop(table: GameTable):
+        rng = random.Random(table.pk)
+        sort_url = reverse("methods:sort", args=[table.code])
+        state_url = reverse("methods:state", args=[table.code])
+        turn = 0
+        time.sleep(rng.random() * args.sort_every)
+        try:
+            while time.monotonic() < stop_at[0]:
+                client = phones[table.pk][turn % args.phones]
+                card = client.get(state_url, secure=True).json()["card"]
+                if card is None:
+                    break
+                pile = rng.choice(["can", "can", "friends", "nobody"])
+                data = {"card": card["id"], "pile": pile}
+                r, wall, used = timed(client.post, sort_url, data, HTTP_ACCEPT="application/json", secure=True)
+                now = time.monotonic()
+                if r.status_code != 200:
+                    errors.append(f"sort {r.status_code}")
+                else:
+                    with lock:
+                        sort_times[(table.pk, r.json()["version"])] = now
+                        cpu["sort"].append(used)
+                        cpu["wall_sort"].append(wall)
+                turn += 1
+                time.sleep(max(0.0, args.sort_every - wall / 1000))
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=phone_loop, args=(t, i, c)) for t in tables for i, c in enumerate(phones[t.pk])]
+    threads += [threading.Thread(target=table_loop, args=(t,)) for t in tables]
+    process_cpu = time.process_time()
+    started = time.monotonic()
+    stop_at[0] = started + stop_after
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return {
+        "played": time.monotonic() - started,
+        "process_cpu": time.process_time() - process_cpu,
+        "sorts": [(t, v, w) for (t, v), w in sort_times.items()],
+        "seen": seen,
+        "cpu": cpu,
+        "errors": errors,
+    }
+
+
+def _child(args, table_ids, stop_after, queue) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    try:
+        queue.put(play_tables(args, table_ids, stop_after))
+    finally:
+        connections.close_all()
 
 
 def seed_library(args) -> None:

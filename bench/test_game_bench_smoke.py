@@ -26,6 +26,7 @@ def test_game_benchmark_runs_end_to_end(settings, capsys):
     load_taxonomy()  # a transactional test before this one may have flushed the skills away
     bench = _load()
     args = bench.parse_args(["--tables", "1", "--phones", "2", "--seconds", "2", "--sort-every", "0.5", "--poll", "0.3",
+                             "--procs", "1",
                              "--methods", "60", "--reports", "300", "--requests", "5"])  # fmt: skip
     report = {"db": "test"}
     bench.game_part(args, report)
