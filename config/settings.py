@@ -247,6 +247,18 @@ LOGIN_URL = "account_login"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Square Mile <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_URL = env("EMAIL_URL")
+# Inbound mail (notifications/inbound.py): replies to the platform's mails come back to
+# reply+<token>@INBOUND_MAIL_DOMAIN, through `manage.py receive_mail` (Postfix/Exim pipe) or the
+# HTTP endpoint /mail/inbound/ (an inbound-mail service, authenticated with INBOUND_MAIL_SECRET).
+INBOUND_MAIL_DOMAIN = env("INBOUND_MAIL_DOMAIN", "")
+INBOUND_MAIL_SECRET = env("INBOUND_MAIL_SECRET", "")
+INBOUND_MAIL_TOKEN_DAYS = int(env("INBOUND_MAIL_TOKEN_DAYS", "90"))
+CONVERSATIONS_NEW_ACCOUNT_DAYS = int(env("CONVERSATIONS_NEW_ACCOUNT_DAYS", "7"))
+# Wants and offers (squaremile/exchange): how long an item lives before it expires (reminders 7 days
+# and 1 day before), and how young an account is "new" (stricter rate limits).
+EXCHANGE_LIFETIME_DAYS = int(env("EXCHANGE_LIFETIME_DAYS", "30"))
+EXCHANGE_NEW_ACCOUNT_DAYS = int(env("EXCHANGE_NEW_ACCOUNT_DAYS", "7"))
+INBOUND_MAIL_MAX_BYTES = int(env("INBOUND_MAIL_MAX_BYTES", str(10 * 1024 * 1024)))
 MAIL_DIR = VAR_DIR / "mail"
 if EMAIL_URL:
     from urllib.parse import unquote, urlparse

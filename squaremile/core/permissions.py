@@ -25,7 +25,7 @@ MEMBER, ORGANISER, MODERATOR, ADMIN = "member", "organiser", "moderator", "admin
 RANK = {MEMBER: 1, ORGANISER: 2, MODERATOR: 3, ADMIN: 4}
 
 # Roles in a space (the values of core.models.SpaceRoleKind).
-SPACE_ORGANISER, SPACE_FACILITATOR = "organiser", "facilitator"
+SPACE_ORGANISER, SPACE_FACILITATOR, SPACE_MEMBER = "organiser", "facilitator", "member"
 # Who counts as "the organisers of a space" (the ORGANISERS visibility level), besides its owner.
 SPACE_RUNNERS = (SPACE_ORGANISER, SPACE_FACILITATOR)
 RUNS_SURVEY = (SPACE_ORGANISER,)
@@ -85,6 +85,25 @@ RULES: dict[str, Rule] = {
     "role.change": Rule(min_role=ADMIN),
     "apitoken.add": Rule(min_role=ADMIN, owner_may=True),
     "apitoken.delete": Rule(min_role=ADMIN, owner_may=True),
+    # exchange (wants and offers): an item's owner changes it; organisers post for people not online
+    "exchange.add": Rule(min_role=MEMBER),
+    "exchange.change": Rule(min_role=MODERATOR, owner_may=True),
+    "exchange.see_hidden": Rule(min_role=MODERATOR, owner_may=True),
+    "exchange.moderate": Rule(min_role=MODERATOR),
+    "exchange.post_for_others": Rule(min_role=ORGANISER),
+    "exchangealert.change": Rule(min_role=ADMIN, owner_may=True),
+    # conversations (groups, threads, private conversations). A group is a space: its facilitators
+    # run it, its members (SpaceRole "member") read a private group and post in any group.
+    "group.add": Rule(min_role=MEMBER),
+    "group.change": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
+    "group.roles": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
+    "group.facilitate": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
+    "group.see_hidden": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR, SPACE_MEMBER)),
+    "group.post": Rule(min_role=ADMIN, owner_may=True, space_roles=(SPACE_FACILITATOR, SPACE_MEMBER)),
+    "thread.moderate": Rule(min_role=MODERATOR, space_roles=(SPACE_FACILITATOR,)),
+    "post.change": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
+    "post.moderate": Rule(min_role=MODERATOR, space_roles=(SPACE_FACILITATOR,)),
+    "message.moderate": Rule(min_role=MODERATOR),
     # methods (the method library and the skills game). Anyone signed in proposes a method or an
     # edit (a pending revision) and says "we used this"; moderators publish; organisers make
     # collections, decks and games and run their own.
@@ -266,7 +285,7 @@ users_who_may = holders_of
 
 
 PLURAL = {MEMBER: "signed-in members", ORGANISER: "organisers", MODERATOR: "moderators", ADMIN: "administrators"}
-SPACE_PLURAL = {SPACE_ORGANISER: "organisers", SPACE_FACILITATOR: "facilitators"}
+SPACE_PLURAL = {SPACE_ORGANISER: "organisers", SPACE_FACILITATOR: "facilitators", SPACE_MEMBER: "members"}
 
 
 def refusal(user, action: str) -> str:

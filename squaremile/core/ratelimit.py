@@ -51,6 +51,18 @@ DEFAULT_RATES = {
     "invitations": "500/d/user",
     # The community map's anonymous submissions: MAP_ANONYMOUS_RATE, per address and per e-mail.
     "map-submission": None,
+    # Wants and offers (exchange): everyone, and stricter for accounts younger than
+    # EXCHANGE_NEW_ACCOUNT_DAYS (spam comes from new accounts).
+    "exchange-post": "20/h/user,60/d/user",
+    "exchange-new-account": "3/h/user,5/d/user",
+    "exchange-pdf": "30/h/ip",  # the printable noticeboard's PDF (WeasyPrint is heavy)
+    # conversations: private conversations opened and messages sent, per person
+    "private-conversation": "10/h/user,30/d/user",
+    "private-message": "60/h/user,300/d/user",
+    # conversations: threads and replies of accounts younger than CONVERSATIONS_NEW_ACCOUNT_DAYS
+    # (older accounts are limited only by a group's slow mode)
+    "conversation-thread-new-account": "1/15s/user,10/d/user",
+    "conversation-reply-new-account": "1/15s/user,60/d/user",
     # Joining a table of the skills game by its code (a whole hall joins through one venue's wi-fi).
     "game-join": "300/h/ip",
 }

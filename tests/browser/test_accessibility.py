@@ -190,6 +190,45 @@ def test_keyboard_users_can_skip_to_the_content(page):
 
 
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_exchange_pages_are_accessible(page, network, login):
+    """Wants and offers (issue 17): the list, an item, the form (blank and with errors), my items,
+    alerts, "more with more" and the printable noticeboard."""
+    from squaremile.directory.models import ResourceKind
+    from squaremile.exchange import services
+
+    owner = network["owner"]
+    owner.profile.lat, owner.profile.lng = 53.8, -1.55
+    owner.profile.save()
+    item = services.item_create(by=owner, fields={
+        "side": "want", "kind": "lend", "title": "A ladder for a day", "resource": ResourceKind.objects.first(),
+        "where": "point", "lat": 53.8, "lng": -1.55, "radius_m": 1609, "visibility": "public",
+        "when_note": "Saturday",
+    })  # fmt: skip
+    login(page, owner)
+    reports = [
+        _walk(
+            page,
+            [
+                ("wants and offers", "/exchange/"),
+                ("a want", item.get_absolute_url()),
+                ("ask or offer", "/exchange/new/"),
+                ("my wants and offers", "/exchange/mine/"),
+                ("alerts", "/exchange/alerts/"),
+                ("more with more, choose", "/exchange/areas/"),
+                ("more with more", f"/exchange/areas/{network['ward'].slug}/"),
+                ("noticeboard", f"/exchange/areas/{network['ward'].slug}/noticeboard/"),
+            ],
+        )
+    ]
+    page.goto("/exchange/new/")
+    page.get_by_role("button", name="Post it").click()
+    page.locator("#error-summary").wait_for()
+    reports.append(_check(page, "ask or offer, failed"))
+    report = "\n\n".join(r for r in reports if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
 def test_method_library_and_skills_game_pages_are_accessible(page, taxonomy, login):
     """The method library and the skills game (squaremile.methods), on a phone."""
     import datetime
