@@ -24,7 +24,6 @@ from squaremile.methods.models import (
     Pile,
     Placement,
     Player,
-    SkillGap,
     TableMode,
     UsageReport,
     purposes_text,
@@ -143,14 +142,9 @@ def seed(*, rng, size, stdout=None) -> dict:
                 Placement(table=table, card=card, pile=pile, player=rng.choice(players) if players else None)
             )
         Placement.objects.bulk_create(placements)
-    from squaremile.methods.game import results
+    gaps = []
+    if organiser is not None:  # the players agreed: the gaps become wants on the exchange
+        from squaremile.methods.game import services as game_services
 
-    gaps = [
-        SkillGap(game=game, skill_id=c.skill_id, area=area)
-        for c in results.game_results(game).nobody_cards
-        if c.skill_id
-    ]
-    SkillGap.objects.bulk_create(gaps)
-    game.gaps_recorded_at = timezone.now()
-    game.save(update_fields=["gaps_recorded_at"])
+        gaps = game_services.gaps_record(by=organiser, game=game)
     return {"methods": len(methods), "method_reports": len(reports), "game_cards": len(cards), "skill_gaps": len(gaps)}

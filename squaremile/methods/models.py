@@ -390,11 +390,12 @@ class Placement(models.Model):
 
 class SkillGap(models.Model):
     """A skill "nobody we know can" do, recorded from a game with the players' consent: shown on
-    the area's page (and fed to wants when the exchange offers them)."""
+    the area's page, and posted as a want on the exchange (`want`)."""
 
     game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="gaps")
     skill = models.ForeignKey("directory.Skill", on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey("places.Area", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    want = models.ForeignKey("exchange.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -126,9 +126,14 @@ def test_four_phones_and_a_paper_table_play_and_the_gaps_become_wants(new_contex
     gaps = organiser_page.locator(".gaps .tag")
     expect(gaps).to_have_count(1)
     organiser_page.get_by_label("The players agreed").check()
-    organiser_page.get_by_role("button", name="Record these as wanted skills").click()
-    expect(organiser_page.get_by_text("Recorded 1 skill nobody we know has as wanted on Hebden Ward.")).to_be_visible()
-    assert SkillGap.objects.filter(game=game, area=setting["area"]).count() == 1
+    organiser_page.get_by_role("button", name="Post these as wants").click()
+    expect(
+        organiser_page.get_by_text(
+            "Posted 1 want on Wants and offers for the skills nobody we know has on Hebden Ward."
+        )
+    ).to_be_visible()
+    gap = SkillGap.objects.select_related("want").get(game=game, area=setting["area"])
+    assert gap.want.side == "want" and gap.want.skill_id == gap.skill_id and gap.want.owner == setting["organiser"]
     organiser_page.goto(setting["area"].get_absolute_url())
     expect(organiser_page.get_by_role("heading", name=re.compile("Skills nobody we know has"))).to_be_visible()
     report = a11y_report(phones[1], "table results on a phone")

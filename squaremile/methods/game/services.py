@@ -17,6 +17,8 @@ from django.utils import timezone
 from squaremile.accounts import services as accounts
 from squaremile.audit import services as audit
 from squaremile.core.permissions import require
+from squaremile.exchange import services as exchange
+from squaremile.exchange.models import Kind, Side, Where
 from squaremile.methods.game import results
 from squaremile.methods.models import (
     Card,
@@ -177,18 +179,41 @@ def tally_save(*, by, table: GameTable, piles: dict[int, str]) -> GameTable:
 @transaction.atomic
 def gaps_record(*, by, game: Game) -> list[SkillGap]:
     """The players agreed: every card nobody at any table (nor their friends) could do becomes a
-    recorded gap on the game's area (shown on the area's page)."""
+    want on the exchange, posted by the organiser (people who have the skill are told by the
+    exchange's matching), and a recorded gap on the game's area (shown on the area's page)."""
     require(by, "game.change", game)
     combined = results.game_results(game)
-    skill_ids = [c.skill_id for c in combined.nobody_cards if c.skill_id]
     have = set(SkillGap.objects.filter(game=game).values_list("skill_id", flat=True))
-    gaps = SkillGap.objects.bulk_create(
-        [SkillGap(game=game, skill_id=sid, area=game.area) for sid in skill_ids if sid not in have]
-    )
+    cards = [c for c in combined.nobody_cards if c.skill_id and c.skill_id not in have]
+    gaps = []
+    for card in cards:
+        want = exchange.item_create(by=by, fields=_want_fields(game, card), check_rate=False)
+        gaps.append(SkillGap(game=game, skill_id=card.skill_id, area=game.area, want=want))
+    SkillGap.objects.bulk_create(gaps)
     game.gaps_recorded_at = timezone.now()
     game.save(update_fields=["gaps_recorded_at"])
-    audit.record(actor=by, action="game.gaps_recorded", target=game, note=f"{len(skill_ids)} skills nobody we know has")
+    audit.record(actor=by, action="game.gaps_recorded", target=game, note=f"{len(gaps)} skills nobody we know has")
     return gaps
+
+
+def _want_fields(game: Game, card: Card) -> dict:
+    area = game.area
+    fields = {
+        "side": Side.WANT,
+        "kind": Kind.HELP,
+        "skill": card.skill,
+        "title": f"Someone who can help with: {card.text}"[:140],
+        "details": (
+            f"At the skills game “{game.name}” ({game.played_on:%d %B %Y}) nobody at any table, nor their friends, "
+            "could do this. Can you, or do you know someone who can?"
+        )[:3000],
+        "ongoing": False,
+    }
+    if area is not None and area.centroid_lat is not None and area.centroid_lng is not None:
+        fields.update(where=Where.POINT, lat=area.centroid_lat, lng=area.centroid_lng, radius_m=1609)
+    else:
+        fields["where"] = Where.ANYWHERE
+    return fields
 
 
 @transaction.atomic

@@ -318,8 +318,9 @@ def gaps(request, pk):
         return redirect("methods:game_results", pk=game.pk)
     made = services.gaps_record(by=request.user, game=game)
     where = f" on {game.area.name}" if game.area else ""
+    n = len(made)
     messages.success(
-        request, f"Recorded {len(made)} skill{'s' if len(made) != 1 else ''} nobody we know has as wanted{where}."
+        request, f"Posted {n} want{'s' if n != 1 else ''} on Wants and offers for the skills nobody we know has{where}."
     )
     return redirect("methods:game_results", pk=game.pk)
 
