@@ -363,7 +363,7 @@ class Player(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="game_players"
     )
-    token = models.CharField(max_length=40, unique=True, default=secrets.token_urlsafe)
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -375,7 +375,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("name", models.CharField(max_length=40)),
-                ("token", models.CharField(default=secrets.token_urlsafe, max_length=40, unique=True)),
+                ("token", models.CharField(default=secrets.token_urlsafe, max_length=64, unique=True)),
                 ("joined_at", models.DateTimeField(auto_now_add=True)),
                 (
                     "table",
