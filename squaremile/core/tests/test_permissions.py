@@ -202,6 +202,14 @@ def _record(action: str, owner_pk):
             return Message(author_id=owner_pk, conversation=Conversation(), body="Hi")
         thread = Thread(group=group, author_id=owner_pk, title="Thread")
         return thread if kind == "thread" else Post(thread=thread, author_id=owner_pk, body="Hi", number=2)
+    if kind in ("method", "methodrevision", "collection", "usagereport", "deck", "game"):
+        from squaremile.methods import models as methods
+
+        model = {
+            "method": methods.Method, "methodrevision": methods.MethodRevision, "collection": methods.Collection,
+            "usagereport": methods.UsageReport, "deck": methods.Deck, "game": methods.Game,
+        }[kind]  # fmt: skip
+        return model(owner_id=owner_pk)
     raise AssertionError(f"No record kind for {action}: add one to _record()")
 
 
@@ -399,6 +407,22 @@ SERVICE_CALLS = {
     "post.change": None,
     "post.moderate": None,
     "message.moderate": None,
+    # methods: squaremile/methods/tests (test_library.py, test_game.py) call each service as a
+    # member, an organiser, a moderator and a stranger to the record
+    "method.add": None,
+    "method.change": None,
+    "method.moderate": None,
+    "method.import": None,
+    "methodrevision.add": None,
+    "methodrevision.moderate": None,
+    "collection.add": None,
+    "collection.change": None,
+    "usagereport.add": None,
+    "usagereport.delete": None,
+    "deck.add": None,
+    "deck.change": None,
+    "game.add": None,
+    "game.change": None,
 }
 
 

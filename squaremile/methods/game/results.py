@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from squaremile.methods.models import Card, DeckCard, Game, GameTable, Pile, Placement
 
-RANK = {Pile.CAN: 0, Pile.FRIENDS: 1, Pile.NOBODY: 2}
+PILE_ORDER = {Pile.CAN: 0, Pile.FRIENDS: 1, Pile.NOBODY: 2}
 
 
 def pct(part: int, whole: int) -> int:
@@ -114,7 +114,7 @@ def game_results(game: Game) -> Result:
         "table_id", "card_id", "pile"
     ):
         per_table[table_id][card_id] = pile
-        if card_id not in best or RANK[pile] < RANK[best[card_id]]:
+        if card_id not in best or PILE_ORDER[pile] < PILE_ORDER[best[card_id]]:
             best[card_id] = pile
     n = len(tables)
     combined = _result(f"The {n} tables together" if n != 1 else "The table", cards, best)
