@@ -131,7 +131,7 @@ def seed(args, rng) -> dict:
 
     from squaremile.accounts.models import Profile, User
     from squaremile.directory.models import ResourceKind, Skill
-    from squaremile.exchange.models import Item, Kind, Side, Status, Where, cell_of, term_key
+    from squaremile.exchange.models import FINE_LEVEL, Item, Kind, Side, Status, Where, cell_of, term_key
 
     t0 = time.perf_counter()
     skills = list(Skill.objects.values_list("pk", flat=True))
@@ -180,6 +180,7 @@ def seed(args, rng) -> dict:
             )  # fmt: skip
             item.term = term_key(skill_id=item.skill_id, resource_id=item.resource_id)
             item.cell = cell_of(lat, lng)
+            item.fine_cell = cell_of(lat, lng, FINE_LEVEL)
             batch.append(item)
             if len(batch) == 5000:
                 with transaction.atomic():

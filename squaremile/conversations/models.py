@@ -149,6 +149,9 @@ class Post(models.Model):
     number = models.PositiveIntegerField()  # 1 is the opening post
     author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField(max_length=20000)
+    # the body rendered once when written (core.text.render_markdown: sanitised), so that a page of
+    # 50 posts is not 50 markdown renders; empty for rows written otherwise (rendered when shown)
+    html = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=10, choices=ModerationState.choices, default=ModerationState.PUBLISHED)
     quote_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     plus_ones = models.PositiveIntegerField(default=0)

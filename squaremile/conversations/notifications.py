@@ -95,7 +95,7 @@ def _references(thread: Thread) -> dict:
 def post_published(*, post: Post, by) -> None:
     """A post is readable: its group's members hear of it by their choice, the people it mentions
     straight away. Call inside the service's transaction (mails go on commit)."""
-    from squaremile.conversations.text import mentioned_people
+    from squaremile.conversations.text import mentioned_handles, mentioned_people
 
     thread = post.thread
     group = thread.group
@@ -123,6 +123,8 @@ def post_published(*, post: Post, by) -> None:
         email_template="conversations/email/post", email_context=context, delivery_for=delivery,
         reply_to=lambda person: reply_address(REPLY, user=person, obj=thread),
     )  # fmt: skip
+    if not mentioned_handles(post.body):
+        return
     candidates = [m.user for m in selectors.members(group)] + list(selectors.participants(thread))
     named = [p for p in mentioned_people(post.body, candidates) if selectors.may_see_thread(p, thread)]
     if named:

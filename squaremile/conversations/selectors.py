@@ -5,6 +5,7 @@ API answer and e-mail built on these reads; they never enter the site search (`s
 from __future__ import annotations
 
 from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
 
 from squaremile.conversations.models import (
     Access,
@@ -182,10 +183,13 @@ def posts_page(user, thread: Thread, page: int, per_page: int = POSTS_PER_PAGE) 
     if signed_in(user) and posts:
         ids = [p.pk for p in posts]  # the posts this person gave a +1
         mine = set(PlusOne.objects.filter(user=user, post_id__in=ids).values_list("post_id", flat=True))
+    link = reverse("conversations:post_link", kwargs={"pk": 0})[:-2]  # "/groups/p/": one reverse, not 50
     for post in posts:
         post.shown = post.status == S.PUBLISHED or moderator or _own(user, post)
         post.plus_oned = post.pk in mine
         post.thread = thread
+        post.files = list(post.attachments.all())
+        post.link = f"{link}{post.pk}/"
     return posts
 
 

@@ -55,12 +55,16 @@ def mentioned_people(body: str, candidates) -> list:
     return found
 
 
-def linked_records(body: str, *, user) -> list:
-    """The records of the platform linked in `body` that `user` may see, in order, at most MAX_CARDS."""
+def linked_records(body: str, *, user, memo: dict | None = None) -> list:
+    """The records of the platform linked in `body` that `user` may see, in order, at most MAX_CARDS.
+    `memo`: one dict for a whole page, so a link repeated in many posts is looked up once."""
     found, seen = [], set()
+    memo = {} if memo is None else memo
     for match in LINK.finditer(body or ""):
         url = match.group(0).rstrip(".,;:!?")
-        obj = resolve_url(url, user=user)
+        if url not in memo:
+            memo[url] = resolve_url(url, user=user)
+        obj = memo[url]
         if obj is None:
             continue
         key = (obj._meta.label_lower, obj.pk)

@@ -104,6 +104,19 @@ RULES: dict[str, Rule] = {
     "post.change": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
     "post.moderate": Rule(min_role=MODERATOR, space_roles=(SPACE_FACILITATOR,)),
     "message.moderate": Rule(min_role=MODERATOR),
+    # stories (squaremile.stories): residents' stories, linked stories from local feeds
+    "story.add": Rule(min_role=MEMBER),
+    "story.change": Rule(min_role=MODERATOR, owner_may=True),
+    "story.delete": Rule(min_role=MODERATOR, owner_may=True),
+    "story.moderate": Rule(min_role=MODERATOR),
+    # a first story of a new member waits for review (setting STORIES_REVIEW_FIRST); these never wait
+    "story.publish_trusted": Rule(min_role=ORGANISER),
+    "story.respond": Rule(min_role=MEMBER),  # reply to a story, say "this helped me"
+    "story.tag": Rule(min_role=MEMBER),  # file a linked story under an area or link it to a record
+    "story.booklet": Rule(min_role=ORGANISER),  # the printable booklet
+    "storycomment.moderate": Rule(min_role=MODERATOR),
+    "storyfeed.add": Rule(min_role=ORGANISER),
+    "storyfeed.change": Rule(min_role=MODERATOR, owner_may=True, owner_min_role=ORGANISER),
     # methods (the method library and the skills game). Anyone signed in proposes a method or an
     # edit (a pending revision) and says "we used this"; moderators publish; organisers make
     # collections, decks and games and run their own.

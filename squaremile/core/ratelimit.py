@@ -63,6 +63,9 @@ DEFAULT_RATES = {
     # (older accounts are limited only by a group's slow mode)
     "conversation-thread-new-account": "1/15s/user,10/d/user",
     "conversation-reply-new-account": "1/15s/user,60/d/user",
+    # stories: a draft saved as it is typed (every few seconds), and short replies to stories
+    "stories-autosave": "30/m/user",
+    "stories-reply": "20/h/user,100/d/user",
     # Joining a table of the skills game by its code (a whole hall joins through one venue's wi-fi).
     "game-join": "300/h/ip",
 }

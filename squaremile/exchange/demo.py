@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from squaremile.core.models import Visibility
-from squaremile.exchange.models import Item, Kind, Side, Status, Where, cell_of, term_key
+from squaremile.exchange.models import FINE_LEVEL, Item, Kind, Side, Status, Where, cell_of, term_key
 
 # (term slug, skill or resource, kind, wants, offers)
 IDEAS = [
@@ -166,4 +166,5 @@ def _item(owner, side, kind, letter, pk, title, lat, lng, rng, created) -> Item:
     item.created_at = created
     item.term = term_key(skill_id=item.skill_id, resource_id=item.resource_id)
     item.cell = cell_of(item.lat, item.lng)
+    item.fine_cell = cell_of(item.lat, item.lng, FINE_LEVEL)
     return item

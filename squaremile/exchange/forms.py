@@ -13,16 +13,29 @@ from squaremile.places.forms import PlaceLookupMixin
 AGE_CHOICES = [("", "Any time"), ("7", "Last week"), ("30", "Last month"), ("90", "Last 3 months")]
 
 
+TERMS_CACHE_KEY = "exchange:term-choices"
+
+
 def term_choices(*, blank: str = "Choose one") -> list:
-    """Skills grouped by family, then resources: values "s<id>" / "r<id>"."""
+    """Skills grouped by family, then resources: values "s<id>" / "r<id>" (kept five minutes in the
+    shared cache: every list page shows them, and the taxonomy changes rarely)."""
+    from django.core.cache import cache
+
+    found = cache.get(TERMS_CACHE_KEY)
+    if found is None:
+        found = _term_groups()
+        cache.set(TERMS_CACHE_KEY, found, 300)
+    return [("", blank), *found]
+
+
+def _term_groups() -> list:
     from squaremile.directory.models import ResourceKind, Skill
 
     groups: dict[str, list] = {}
     for skill in Skill.objects.select_related("family").order_by("family__position", "family__name", "name"):
         groups.setdefault(skill.family.name, []).append((f"s{skill.pk}", skill.name))
-    choices: list = [("", blank)]
-    choices.append(("Things and spaces", [(f"r{r.pk}", r.name) for r in ResourceKind.objects.order_by("name")]))
-    choices.extend(groups.items())
+    choices: list = [("Things and spaces", [(f"r{r.pk}", r.name) for r in ResourceKind.objects.order_by("name")])]
+    choices.extend((name, options) for name, options in groups.items())
     return choices
 
 

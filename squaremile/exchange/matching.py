@@ -104,15 +104,22 @@ def miles(distance_m: float | None) -> str:
     return f"{m:.0f} miles away"
 
 
-def cells_within(lat: float, lng: float, reach_m: float) -> list[int]:
+def cells_within(lat: float, lng: float, reach_m: float, level: int = CELL_LEVEL) -> list[int]:
     """The cell keys of every tile the circle's box touches, and the "anywhere" cell."""
     min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, reach_m)
-    x0, y1 = tile(min_lat, min_lng, CELL_LEVEL)  # south-west: smallest x, largest y
-    x1, y0 = tile(max_lat, max_lng, CELL_LEVEL)
+    return cells_in_box(min_lng, min_lat, max_lng, max_lat, level) or []
+
+
+def cells_in_box(west: float, south: float, east: float, north: float, level: int, most: int = 10_000):
+    """The keys of the tiles a box touches (and the "anywhere" cell), or None when more than `most`."""
+    x0, y1 = tile(south, west, level)  # south-west: smallest x, largest y
+    x1, y0 = tile(north, east, level)
+    if (x1 - x0 + 1) * (y1 - y0 + 1) > most:
+        return None
     keys = [ANYWHERE_CELL]
     for x in range(x0, x1 + 1):
         for y in range(y0, y1 + 1):
-            keys.append((x << CELL_LEVEL) | y)
+            keys.append((x << level) | y)
     return keys
 
 

@@ -24,16 +24,18 @@ from squaremile.mapping.cells.tiles import tile
 from squaremile.moderation.models import ModerationState
 
 CELL_LEVEL = 12  # about 6 km across in Britain; matching reads the cells within reach
+FINE_LEVEL = 14  # about 1.5 km across: "near me" and the map layer read these
 ANYWHERE_CELL = -1
 MAX_RADIUS_M = round(10 * MILE_M)  # the farthest an item reaches: ten miles
 DEFAULT_RADIUS_M = round(MILE_M)
 
 
-def cell_of(lat: float | None, lng: float | None) -> int:
+def cell_of(lat: float | None, lng: float | None, level: int = CELL_LEVEL) -> int:
+    """The key of the map tile holding a point at `level` (x and y packed), or -1 for no point."""
     if lat is None or lng is None:
         return ANYWHERE_CELL
-    x, y = tile(lat, lng, CELL_LEVEL)
-    return (x << CELL_LEVEL) | y
+    x, y = tile(lat, lng, level)
+    return (x << level) | y
 
 
 class Side(models.TextChoices):
@@ -91,6 +93,7 @@ class Item(models.Model):
     lng = models.FloatField(null=True, blank=True)
     radius_m = models.PositiveIntegerField(default=DEFAULT_RADIUS_M)
     cell = models.BigIntegerField(default=ANYWHERE_CELL, editable=False)
+    fine_cell = models.BigIntegerField(default=ANYWHERE_CELL, editable=False)
     area = models.ForeignKey("places.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
@@ -124,7 +127,7 @@ class Item(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["side", "status", "term", "cell"], name="exch_match"),
-            models.Index(fields=["status", "cell"], name="exch_near"),
+            models.Index(fields=["status", "fine_cell"], name="exch_near"),
             models.Index(fields=["status", "expires_at"], name="exch_expiry"),
             models.Index(fields=["area", "status"], name="exch_area"),
             models.Index(fields=["status", "-created_at"], name="exch_recent"),
@@ -139,6 +142,7 @@ class Item(models.Model):
             self.lat = self.lng = None
         self.radius_m = max(100, min(int(self.radius_m or DEFAULT_RADIUS_M), MAX_RADIUS_M))
         self.cell = cell_of(self.lat, self.lng)
+        self.fine_cell = cell_of(self.lat, self.lng, FINE_LEVEL)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -20,7 +20,7 @@ def qr_svg(url: str) -> str:
     """An inline SVG QR code for `url` (segno; no network, no image file)."""
     import segno
 
-    return segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=False)
+    return segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=True)
 
 
 def public_items(area_ids: list[int]):

@@ -15,8 +15,8 @@ from squaremile.core.geo import MILE_M, bbox_around
 from squaremile.core.permissions import can, signed_in
 from squaremile.core.visibility import visible_q
 from squaremile.exchange import blocking
-from squaremile.exchange.matching import M_PER_DEG, cells_within
-from squaremile.exchange.models import LIVE, Alert, Ask, Item, Kind, Match, Side, Status
+from squaremile.exchange.matching import M_PER_DEG, cells_in_box, cells_within
+from squaremile.exchange.models import CELL_LEVEL, FINE_LEVEL, LIVE, Alert, Ask, Item, Kind, Match, Side, Status
 from squaremile.moderation.models import ModerationState
 
 PEOPLE_ROUNDING_M = 500  # people's points on the map and in feeds, to about 500 m
@@ -88,7 +88,7 @@ def item_list(user, f: Filters) -> QuerySet[Item]:
     if f.lat is not None and f.lng is not None:
         radius = float(f.radius_m or MILE_M)
         min_lat, min_lng, max_lat, max_lng = bbox_around(f.lat, f.lng, radius)
-        qs = qs.filter(cell__in=cells_within(f.lat, f.lng, radius))
+        qs = qs.filter(fine_cell__in=cells_within(f.lat, f.lng, radius, FINE_LEVEL))
         qs = qs.filter(Q(lat__isnull=True) | Q(lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng))
         qs = qs.annotate(d2=_d2(f.lat, f.lng)).filter(Q(lat__isnull=True) | Q(d2__lte=radius * radius))
         return qs.order_by(F("d2").asc(nulls_last=True), "-created_at", "-pk")
@@ -114,12 +114,16 @@ def rounded_point(item: Item) -> tuple[float, float] | None:
 def map_layer(user, *, bbox: tuple[float, float, float, float], limit: int = 500) -> list[dict]:
     """GeoJSON features of live items in the box, at most `limit`, newest first."""
     west, south, east, north = bbox
-    rows = (
-        visible_items(user)
-        .filter(status__in=LIVE, lat__gte=south, lat__lte=north, lng__gte=west, lng__lte=east)
-        .order_by("-created_at")
-        .only("pk", "title", "side", "lat", "lng", "organisation_id")[:limit]
-    )
+    rows = visible_items(user).filter(status__in=LIVE, lat__gte=south, lat__lte=north, lng__gte=west, lng__lte=east)
+    # the indexed cells of the view: fine ones for a street's view, coarse ones for a town's
+    fine = cells_in_box(west, south, east, north, FINE_LEVEL, most=64)
+    if fine is not None:
+        rows = rows.filter(fine_cell__in=fine)
+    else:
+        coarse = cells_in_box(west, south, east, north, CELL_LEVEL, most=64)
+        if coarse is not None:
+            rows = rows.filter(cell__in=coarse)
+    rows = rows.order_by("-created_at").only("pk", "title", "side", "lat", "lng", "organisation_id")[:limit]
     from squaremile.mapping.layers import feature
 
     features = []
@@ -237,6 +241,16 @@ def organisations_offering(area, term: str, *, limit: int = 3) -> tuple[list, in
     qs = qs.filter(skills=int(term[1:])) if term.startswith("s") else qs.filter(resources=int(term[1:]))
     qs = qs.filter(Q(area=area) | Q(areas_served=area)).distinct()
     return list(qs.order_by("name")[:limit]), qs.count()
+
+
+def network_skills_views(area, area_ids: list[int]) -> list[dict]:
+    """The network map's skills view of each published survey of the area (or an area inside it)."""
+    from django.urls import reverse
+
+    from squaremile.network.models import Survey
+
+    surveys = Survey.objects.filter(is_published=True, area_id__in=area_ids).order_by("title")[:3]
+    return [{"title": s.title, "url": reverse("network:skills", args=[s.slug])} for s in surveys]
 
 
 def kinds() -> list:

@@ -364,15 +364,12 @@ def more_with_more(request, slug: str):
     months = selectors.needs_met_by_month(ids)
     most = max([r["offers"] + r["wants"] for r in balance[:15]] or [1])
     top_month = max([m["n"] for m in months] or [1])
-    try:
-        skills_view = reverse("network:survey_list")
-    except NoReverseMatch:
-        skills_view = ""
+    skills_views = selectors.network_skills_views(area, ids)
     return render(
         request, "exchange/more.html",
         {"area": area, "balance": balance[:15], "offered_only": offered_only, "wanted_only": wanted_only,
          "months": months, "most": most, "top_month": top_month, "met_total": sum(m["n"] for m in months),
-         "skills_view": skills_view, "areas": Area.objects.defer("boundary").order_by("name")[:300]},
+         "skills_views": skills_views, "areas": Area.objects.defer("boundary").order_by("name")[:300]},
     )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from squaremile.conversations import notifications, search
 from squaremile.conversations.models import Group, Membership, MemberStatus, PlusOne, Post, ReadMark, Thread
 from squaremile.core import ratelimit
 from squaremile.core.permissions import can, require, signed_in
+from squaremile.core.text import render_markdown
 from squaremile.moderation.models import ModerationState as S
 
 TITLE_MAX = 200
@@ -77,8 +78,8 @@ def thread_start(*, group: Group, by, title: str, body: str, via_email: bool = F
         group=group, title=title, author=by, status=S.PENDING if held else S.PUBLISHED, post_count=1,
         last_activity_at=now,
     )  # fmt: skip
-    post = Post.objects.create(thread=thread, number=1, author=by, body=body, via_email=via_email,
-                               status=S.PENDING if held else S.PUBLISHED)  # fmt: skip
+    post = Post.objects.create(thread=thread, number=1, author=by, body=body, html=render_markdown(body),
+                               via_email=via_email, status=S.PENDING if held else S.PUBLISHED)  # fmt: skip
     ReadMark.objects.create(thread=thread, user=by, last_number=1)
     if files:
         attach_all(owner=post, files=files, alts=alts, user=by)
@@ -118,7 +119,8 @@ def reply_post(*, thread: Thread, by, body: str, quote_of: Post | None = None, v
     held = _held(group, by)
     number = _next_number(thread)
     post = Post.objects.create(
-        thread=thread, number=number, author=by, body=body, quote_of=quote_of, via_email=via_email,
+        thread=thread, number=number, author=by, body=body, html=render_markdown(body), quote_of=quote_of,
+        via_email=via_email,
         status=S.PENDING if held else S.PUBLISHED,
     )  # fmt: skip
     ReadMark.objects.update_or_create(thread=thread, user=by, defaults={"last_number": number})
@@ -166,8 +168,9 @@ def post_edit(*, post: Post, by, body: str) -> Post:
         raise ValidationError("This conversation is closed.")
     before = snapshot(post, ["body"])
     post.body = _body(body)
+    post.html = render_markdown(post.body)
     post.edited_at = timezone.now()
-    post.save(update_fields=["body", "edited_at"])
+    post.save(update_fields=["body", "html", "edited_at"])
     audit_record(actor=by, action="post.edited", target=post, changes=diff(before, snapshot(post, ["body"])))
     search.index_post(post)
     return post

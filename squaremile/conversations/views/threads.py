@@ -88,8 +88,9 @@ def thread_detail(request, pk, form=None, status=200):
         first_new = (seen + 1) if seen is not None and seen < thread.post_count else None
         page = selectors.page_of_number(first_new) if first_new else 1
     posts = selectors.posts_page(request.user, thread, page)
+    memo: dict = {}
     for post in posts:
-        post.cards = linked_records(post.body, user=request.user) if post.shown else []
+        post.cards = linked_records(post.body, user=request.user, memo=memo) if post.shown else []
         post.is_new = seen is not None and post.number > seen and post.author_id != getattr(request.user, "pk", None)
     if posts and signed_in(request.user):
         services.read_mark_set(thread=thread, user=request.user, number=posts[-1].number)

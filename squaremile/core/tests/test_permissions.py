@@ -37,6 +37,8 @@ from squaremile.notifications.models import Follow
 from squaremile.places import services as place_services
 from squaremile.places.models import Area, Place
 from squaremile.places.tests.factories import AreaFactory
+from squaremile.stories import services as story_services
+from squaremile.stories.models import Story, StoryComment, StoryFeed, StoryLink
 
 # "co-organiser" is a member who holds the organiser role in the record's space (core.models.SpaceRole):
 # a survey's co-organiser. Their "own" record is one they added themselves.
@@ -97,6 +99,18 @@ EXPECTED = {
     "post.change":          ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
     "post.moderate":        ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
     "message.moderate":     ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    # stories (squaremile.stories)
+    "story.add":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "story.change":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "story.delete":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "story.moderate":       ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "story.publish_trusted": ("--",    "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "story.respond":        ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "story.tag":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "story.booklet":        ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "storycomment.moderate": ("--",    "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "storyfeed.add":        ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "storyfeed.change":     ("--",     "--",   "Y-",     "YY",     "YY",  "YY",     "--",    "--"),
     # methods
     "method.add":           ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "method.change":        ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
@@ -202,6 +216,18 @@ def _record(action: str, owner_pk):
             return Message(author_id=owner_pk, conversation=Conversation(), body="Hi")
         thread = Thread(group=group, author_id=owner_pk, title="Thread")
         return thread if kind == "thread" else Post(thread=thread, author_id=owner_pk, body="Hi", number=2)
+    if kind == "story":
+        from squaremile.stories.models import Story
+
+        return Story(owner_id=owner_pk, title="Story")
+    if kind == "storycomment":
+        from squaremile.stories.models import StoryComment
+
+        return StoryComment(owner_id=owner_pk, body="Reply")
+    if kind == "storyfeed":
+        from squaremile.stories.models import StoryFeed
+
+        return StoryFeed(owner_id=owner_pk, title="Feed")
     if kind in ("method", "methodrevision", "collection", "usagereport", "deck", "game"):
         from squaremile.methods import models as methods
 
@@ -304,6 +330,19 @@ def _owned(action: str, owner, other):
         return SurveyFactory(owner=owner)
     if kind == "apitoken":
         return ApiToken.objects.create(user=owner or other, name="existing", prefix="sqm_x", key_hash=f"h{action}")
+    if kind == "story":
+        from squaremile.stories.tests.factories import StoryFactory
+
+        return StoryFactory(owner=owner, title="Existing story", organisation=OrganisationFactory())
+    if kind == "storycomment":
+        from squaremile.stories.models import StoryComment
+        from squaremile.stories.tests.factories import StoryFactory
+
+        return StoryComment.objects.create(story=StoryFactory(owner=other), owner=owner or other, body="A reply")
+    if kind == "storyfeed":
+        from squaremile.stories.tests.factories import FeedFactory
+
+        return FeedFactory(owner=owner, title="Existing feed")
     if kind == "exchange":
         from squaremile.exchange.tests.factories import ItemFactory
 
@@ -407,6 +446,20 @@ SERVICE_CALLS = {
     "post.change": None,
     "post.moderate": None,
     "message.moderate": None,
+    # stories
+    "story.add": lambda by, rec: story_services.story_tell(by=by, data={"title": "New story"}),
+    "story.change": lambda by, rec: story_services.story_update(story=rec, by=by, data={"title": "Changed"}),
+    "story.delete": lambda by, rec: story_services.story_delete(story=rec, by=by),
+    "story.moderate": lambda by, rec: story_services.story_moderate(story=rec, by=by, action="hide"),
+    "story.publish_trusted": None,  # not a refusal: it decides whether a first story waits (stories tests)
+    "story.respond": lambda by, rec: story_services.comment_add(story=rec, by=by, body="Thank you"),
+    "story.tag": lambda by, rec: story_services.story_tag(story=rec, by=by, about=[rec.organisation]),
+    "story.booklet": None,  # a read: the booklet pages' checks are in stories/tests/test_stories.py
+    "storycomment.moderate": lambda by, rec: moderation_services.take(
+        kind="storycomment", action="hide", user=by, obj=rec
+    ),  # fmt: skip
+    "storyfeed.add": lambda by, rec: story_services.feed_add(by=by, title="Feed", url="https://feed.example.org/rss"),
+    "storyfeed.change": lambda by, rec: story_services.feed_update(feed=rec, by=by, title="Changed"),
     # methods: squaremile/methods/tests (test_library.py, test_game.py) call each service as a
     # member, an organiser, a moderator and a stranger to the record
     "method.add": None,
@@ -454,6 +507,10 @@ def _snapshot():
         sorted(SpaceRole.objects.values_list("id", "user_id", "role")),
         sorted(Report.objects.values_list("id", "reporter_id")),
         sorted(Follow.objects.values_list("id", "user_id")),
+        sorted(Story.objects.values_list("id", "title", "status")),
+        sorted(StoryLink.objects.values_list("id", "ref")),
+        sorted(StoryComment.objects.values_list("id", "status")),
+        sorted(StoryFeed.objects.values_list("id", "title")),
         _exchange_rows(),
     )
 

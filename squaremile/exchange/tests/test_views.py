@@ -175,3 +175,34 @@ def test_api_list_post_and_errors(client, django_assert_max_num_queries):
 
 def test_password_constant_exists():
     assert PASSWORD
+
+
+def test_reports_go_to_the_shared_queue_and_hide_the_item(client, settings):
+    from squaremile.moderation import services as moderation
+
+    settings.MODERATION_HIDE_AFTER_REPORTS = 2
+    item = ItemFactory(title="Dodgy offer")
+    for _ in range(2):
+        moderation.report(user=person(), target=item, reason="spam")
+    item.refresh_from_db()
+    assert item.moderation == "hidden"
+    assert b"Dodgy offer" not in client.get(reverse("exchange:list") + "?radius=").content
+    moderator = person(role="moderator")
+    login(client, moderator)
+    queue = client.get(reverse("moderation:queue"))
+    assert b"Dodgy offer" in queue.content
+
+
+def test_item_page_queries_are_bounded(client, django_assert_max_num_queries):
+    owner = person()
+    want = ItemFactory(owner=owner, side=Side.WANT)
+    for i in range(6):
+        services.item_create(by=person(), fields={
+            "side": "offer", "kind": "help", "title": f"Offer {i}", "resource": car(), "where": "point",
+            "lat": HOME[0], "lng": HOME[1], "radius_m": 1609, "visibility": "public",
+        }, check_rate=False)  # fmt: skip
+    services.match_and_tell(item=want)
+    login(client, owner)
+    with django_assert_max_num_queries(25):
+        page = client.get(want.get_absolute_url())
+    assert page.content.count(b"ex-reason") == 6
