@@ -131,6 +131,23 @@ RULES: dict[str, Rule] = {
     "session.report": Rule(min_role=MEMBER),  # and the service asks that they registered
     # an action agreed at an event: its owner marks it done or stuck; the event's runners too
     "action.change": Rule(min_role=MODERATOR, owner_may=True, space_roles=SPACE_RUNNERS),
+    # methods (the method library and the skills game). Anyone signed in proposes a method or an
+    # edit (a pending revision) and says "we used this"; moderators publish; organisers make
+    # collections, decks and games and run their own.
+    "method.add": Rule(min_role=MEMBER),
+    "method.change": Rule(min_role=MODERATOR),  # direct edits and printable sheets; others propose edits
+    "method.moderate": Rule(min_role=MODERATOR),
+    "method.import": Rule(min_role=MODERATOR),
+    "methodrevision.add": Rule(min_role=MEMBER),
+    "methodrevision.moderate": Rule(min_role=MODERATOR),
+    "collection.add": Rule(min_role=ORGANISER),
+    "collection.change": Rule(min_role=MODERATOR, owner_may=True, owner_min_role=ORGANISER),
+    "usagereport.add": Rule(min_role=MEMBER),
+    "usagereport.delete": Rule(min_role=MODERATOR, owner_may=True),
+    "deck.add": Rule(min_role=ORGANISER),
+    "deck.change": Rule(min_role=ADMIN, owner_may=True, owner_min_role=ORGANISER),
+    "game.add": Rule(min_role=ORGANISER),
+    "game.change": Rule(min_role=ADMIN, owner_may=True, owner_min_role=ORGANISER),
 }
 
 

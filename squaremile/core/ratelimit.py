@@ -68,6 +68,8 @@ DEFAULT_RATES = {
     "stories-reply": "20/h/user,100/d/user",
     # Guests who register for an event without an account (a confirmation link is mailed).
     "event-guest": "20/h/ip,3/h/email,6/d/email",
+    # Joining a table of the skills game by its code (a whole hall joins through one venue's wi-fi).
+    "game-join": "300/h/ip",
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*(?:/\s*([a-z_]+)\s*)?", re.IGNORECASE)

@@ -392,3 +392,60 @@ def test_stories_pages_are_accessible(page, network, login):
     reports.append(_check(page, "tell a story, failed"))
     report = "\n\n".join(r for r in reports if r)
     assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_method_library_and_skills_game_pages_are_accessible(page, taxonomy, login):
+    """The method library and the skills game (squaremile.methods), on a phone."""
+    import datetime
+
+    from squaremile.methods.demo import install_methods
+    from squaremile.methods.game import services as game_services
+    from squaremile.methods.game.cards import standard_decks
+
+    organiser = make_user(email="olu@example.org", role=Role.ORGANISER)
+    install_methods(by=organiser)
+    deck, _ = standard_decks()
+    game = game_services.game_create(
+        by=organiser,
+        name="Skills night",
+        deck=deck,
+        played_on=datetime.date.today(),
+        tables=[("Table 1", "phones"), ("Paper", "paper")],
+    )
+    phones, paper = game.tables.order_by("id")
+    from squaremile.methods.game.selectors import deck_card_ids
+
+    first = deck_card_ids(deck.pk)[0]
+    game_services.card_sort(table=phones, card_id=first, pile="can")
+    login(page, organiser)
+    reports = [
+        _walk(
+            page,
+            [
+                ("method library", "/methods/"),
+                ("method library, filtered", "/methods/?purpose=skills&people=20&minutes=60&setting=face"),
+                (
+                    "helper, with suggestions",
+                    "/methods/helper/?people=20&minutes=60&setting=face&words=find+out+our+skills",
+                ),
+                ("method page", "/methods/the-skills-game/"),
+                ("method print view", "/methods/the-skills-game/print/"),
+                ("we used this", "/methods/the-skills-game/used/"),
+                ("share a method", "/methods/new/"),
+                ("collections", "/methods/collections/"),
+                ("collection", "/methods/collections/a-kit-for-community-enablers/"),
+                ("game home", "/game/"),
+                ("start a game", "/game/new/"),
+                ("decks", "/game/decks/"),
+                ("paper cards", f"/game/decks/{deck.pk}/paper/"),
+                ("organiser's game page", f"/game/{game.pk}/"),
+                ("play (organiser's view)", f"/game/t/{phones.code}/"),
+                ("table results", f"/game/t/{phones.code}/results/"),
+                ("tally", f"/game/t/{paper.code}/tally/"),
+                ("game results", f"/game/{game.pk}/results/"),
+            ],
+        )
+    ]
+    report = "\n\n".join(r for r in reports if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report

@@ -129,6 +129,21 @@ EXPECTED = {
     "event.pitch":          ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "session.report":       ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "action.change":        ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "YY"),
+    # methods
+    "method.add":           ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "method.change":        ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "method.moderate":      ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "method.import":        ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "methodrevision.add":   ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "methodrevision.moderate": ("--",  "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "collection.add":       ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "collection.change":    ("--",     "--",   "Y-",     "YY",     "YY",  "YY",     "--",    "--"),
+    "usagereport.add":      ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "usagereport.delete":   ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "deck.add":             ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "deck.change":          ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--",    "--"),
+    "game.add":             ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "game.change":          ("--",     "--",   "Y-",     "Y-",     "YY",  "YY",     "--",    "--"),
 }
 # fmt: on
 
@@ -243,6 +258,14 @@ def _record(action: str, owner_pk):
         from squaremile.events.models import Action, Event
 
         return Action(owner_id=owner_pk, description="Action", event=Event(title="Event"))
+    if kind in ("method", "methodrevision", "collection", "usagereport", "deck", "game"):
+        from squaremile.methods import models as methods
+
+        model = {
+            "method": methods.Method, "methodrevision": methods.MethodRevision, "collection": methods.Collection,
+            "usagereport": methods.UsageReport, "deck": methods.Deck, "game": methods.Game,
+        }[kind]  # fmt: skip
+        return model(owner_id=owner_pk)
     raise AssertionError(f"No record kind for {action}: add one to _record()")
 
 
@@ -497,6 +520,22 @@ SERVICE_CALLS = {
         event_services.report_save(session=rec, by=by, data={"summary": "We talked"}),
     ),
     "action.change": lambda by, rec: event_services.action_set_status(action=rec, by=by, status="done"),
+    # methods: squaremile/methods/tests (test_library.py, test_game.py) call each service as a
+    # member, an organiser, a moderator and a stranger to the record
+    "method.add": None,
+    "method.change": None,
+    "method.moderate": None,
+    "method.import": None,
+    "methodrevision.add": None,
+    "methodrevision.moderate": None,
+    "collection.add": None,
+    "collection.change": None,
+    "usagereport.add": None,
+    "usagereport.delete": None,
+    "deck.add": None,
+    "deck.change": None,
+    "game.add": None,
+    "game.change": None,
 }
 
 

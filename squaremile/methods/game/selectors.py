@@ -1,0 +1,101 @@
+"""Reads of the skills game: a table by its code, what a table's phones show (the state, built
+only when the version moved on), the organiser's games and the decks."""
+
+from __future__ import annotations
+
+from squaremile.core.permissions import can
+from squaremile.methods.models import Card, Deck, DeckCard, Game, GameTable, Pile, Placement, Player
+
+RECENT = 6  # cards shown on each pile
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:8]
+
+
+def table_by_code(code: str) -> GameTable | None:
+    return GameTable.objects.select_related("game", "game__deck").filter(code=normalise_code(code)).first()
+
+
+def table_version(code: str) -> int | None:
+    """The one cheap read a polling phone costs while nothing changes."""
+    return GameTable.objects.filter(code=normalise_code(code)).values_list("version", flat=True).first()
+
+
+def deck_card_ids(deck_id: int) -> list[int]:
+    return list(DeckCard.objects.filter(deck_id=deck_id).order_by("position", "id").values_list("card_id", flat=True))
+
+
+def table_state(table: GameTable, *, version: int | None = None) -> dict:
+    """Everything a table's screen shows: the card on the table, the piles (counts and the last
+    few cards), who is playing, and whether it is finished. Plain data (JSON for the phones)."""
+    order = deck_card_ids(table.game.deck_id)
+    placed = list(Placement.objects.filter(table=table).order_by("-placed_at", "-id").values_list("card_id", "pile"))
+    done = {cid for cid, _ in placed}
+    remaining = [cid for cid in order if cid not in done]
+    current_id = remaining[0] if remaining else None
+    recent_ids = {cid for cid, _ in placed[: RECENT * 3 * 2]}
+    wanted = recent_ids | ({current_id} if current_id else set())
+    cards = {c.pk: c for c in Card.objects.filter(pk__in=wanted).select_related("family")}
+    piles = {p: {"key": p, "label": label, "count": 0, "recent": []} for p, label in Pile.choices}
+    for cid, pile in placed:
+        entry = piles[pile]
+        entry["count"] += 1
+        if len(entry["recent"]) < RECENT and cid in cards:
+            entry["recent"].append({"id": cid, "text": cards[cid].text})
+    current = cards.get(current_id)
+    return {
+        "version": version if version is not None else table.version,
+        "table": table.name,
+        "code": table.code,
+        "finished": table.finished_at is not None,
+        "deck_size": len(order),
+        "sorted": len(done),
+        "remaining": len(remaining),
+        "number": len(done) + 1 if current else len(done),
+        "card": {"id": current.pk, "text": current.text, "hint": current.hint, "family": current.family.name}
+        if current
+        else None,
+        "piles": list(piles.values()),
+        "players": list(Player.objects.filter(table=table).values_list("name", flat=True)),
+    }
+
+
+def games_of(user):
+    if not getattr(user, "pk", None):
+        return Game.objects.none()
+    return Game.objects.filter(owner=user).select_related("deck").prefetch_related("tables")
+
+
+def game_for(user, pk: int) -> Game | None:
+    game = Game.objects.select_related("deck", "area", "owner").filter(pk=pk).first()
+    if game is None or not can(user, "game.change", game):
+        return None
+    return game
+
+
+def decks():
+    return Deck.objects.order_by("name", "id")
+
+
+def deck_cards(deck: Deck) -> list[Card]:
+    return list(
+        Card.objects.filter(deck_entries__deck=deck).select_related("family").order_by("deck_entries__position")
+    )
+
+
+def player_from_session(session, table: GameTable) -> Player | None:
+    token = (session.get("game_players") or {}).get(str(table.pk))
+    if not token:
+        return None
+    return Player.objects.filter(table=table, token=token).first()
+
+
+def may_see_game_results(user, session, game: Game) -> bool:
+    """The organiser, and anyone who joined or opened one of its tables."""
+    if can(user, "game.change", game):
+        return True
+    tables = set(GameTable.objects.filter(game=game).values_list("pk", flat=True))
+    joined = {int(k) for k in (session.get("game_players") or {}) if str(k).isdigit()}
+    opened = set(session.get("game_tables") or [])
+    return bool(tables & (joined | opened))

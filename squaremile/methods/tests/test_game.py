@@ -1,0 +1,153 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from squaremile.accounts.tests.factories import UserFactory
+from squaremile.directory.models import Skill
+from squaremile.methods.game import cards, results, selectors, services
+from squaremile.methods.models import Card, GameTable, Pile, SkillGap
+from squaremile.methods.tests.factories import organiser
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def decks():
+    return cards.standard_decks()
+
+
+@pytest.fixture
+def game(decks):
+    from squaremile.places.tests.factories import AreaFactory
+
+    return services.game_create(
+        by=organiser(), name="Skills night", deck=decks[0], played_on=datetime.date(2026, 5, 1), area=AreaFactory(),
+        tables=[("Table 1", "phones"), ("Table 2", "phones"), ("Paper", "paper")],
+    )  # fmt: skip
+
+
+def test_the_standard_decks_come_from_the_taxonomy(decks):
+    full, short = decks
+    assert full.cards.count() == 100 and short.cards.count() == 40
+    assert Card.objects.count() == Skill.objects.count()
+    families = {c.family_id for c in short.cards.all()}
+    assert len(families) == 12  # a short deck still has every family
+    assert cards.standard_decks()[0] == full  # made once
+
+
+def test_only_organisers_open_games(decks):
+    with pytest.raises(PermissionDenied):
+        services.game_create(
+            by=UserFactory(), name="x", deck=decks[0], played_on=datetime.date.today(), tables=[("T", "phones")]
+        )
+
+
+def test_sorting_raises_the_version_and_the_later_tap_wins(game):
+    table = game.tables.first()
+    deck_ids = selectors.deck_card_ids(game.deck_id)
+    v0 = GameTable.objects.get(pk=table.pk).version
+    v1 = services.card_sort(table=table, card_id=deck_ids[0], pile=Pile.CAN)
+    v2 = services.card_sort(table=table, card_id=deck_ids[0], pile=Pile.NOBODY)
+    assert v0 < v1 < v2
+    state = selectors.table_state(GameTable.objects.get(pk=table.pk))
+    assert state["card"]["id"] == deck_ids[1] and state["sorted"] == 1
+    assert [p["count"] for p in state["piles"]] == [0, 0, 1]
+    services.card_unsort(table=table, card_id=deck_ids[0])
+    assert selectors.table_state(GameTable.objects.get(pk=table.pk))["card"]["id"] == deck_ids[0]
+    with pytest.raises(ValidationError):
+        services.card_sort(table=table, card_id=Card.objects.exclude(pk__in=deck_ids).first().pk, pile=Pile.CAN)
+    with pytest.raises(ValidationError):
+        services.card_sort(table=table, card_id=deck_ids[0], pile="maybe")
+
+
+def test_results_per_table_and_together(game):
+    t1, t2, paper = game.tables.order_by("id")
+    ids = selectors.deck_card_ids(game.deck_id)
+    for i, cid in enumerate(ids):
+        services.card_sort(table=t1, card_id=cid, pile=Pile.CAN if i < 50 else Pile.NOBODY)
+    for i, cid in enumerate(ids[:80]):
+        services.card_sort(table=t2, card_id=cid, pile=Pile.NOBODY if i < 50 else Pile.FRIENDS)
+    services.tally_save(by=game.owner, table=paper, piles=dict.fromkeys(ids, Pile.NOBODY))
+    r1 = results.table_results(GameTable.objects.get(pk=t1.pk))
+    assert (r1.tally.can, r1.tally.nobody, r1.tally.together_pct) == (50, 50, 50)
+    combined = results.game_results(game)
+    # cards 0-49: we can (table 1); 50-79: friends (table 2); 80-99: nobody anywhere
+    assert (combined.tally.can, combined.tally.friends, combined.tally.nobody) == (50, 30, 20)
+    assert combined.tally.together_pct == 80 and combined.title == "The 3 tables together"
+    assert sum(f.tally.sorted for f in combined.families) == 100
+    assert len(combined.nobody_cards) == 20
+    gaps = services.gaps_record(by=game.owner, game=game)
+    assert len(gaps) == 20 and SkillGap.objects.filter(area=game.area).count() == 20
+    assert len(services.gaps_record(by=game.owner, game=game)) == 0  # once
+    with pytest.raises(PermissionDenied):
+        services.gaps_record(by=UserFactory(), game=game)
+
+
+def test_a_tally_only_holds_cards_of_the_deck(game):
+    paper = game.tables.get(mode="paper")
+    outside = Card.objects.exclude(pk__in=selectors.deck_card_ids(game.deck_id)).first()
+    with pytest.raises(ValidationError):
+        services.tally_save(by=game.owner, table=paper, piles={outside.pk: Pile.CAN})
+    with pytest.raises(PermissionDenied):
+        services.tally_save(by=UserFactory(), table=paper, piles={})
+
+
+def test_phones_join_poll_cheaply_and_sort(game, django_assert_num_queries):
+    table = game.tables.first()
+    phone = Client()
+    response = phone.post(reverse("methods:join"), {"code": table.code.lower(), "name": "Amira"})
+    assert response.status_code == 302 and response["Location"] == reverse("methods:play", args=[table.code])
+    play = phone.get(response["Location"])
+    assert play.status_code == 200 and "Card 1 of 100" in play.content.decode()
+    version = GameTable.objects.get(pk=table.pk).version
+    state_url = reverse("methods:state", args=[table.code])
+    with django_assert_num_queries(1):
+        assert phone.get(state_url, {"v": version}).status_code == 304
+    card_id = selectors.deck_card_ids(game.deck_id)[0]
+    sorted_ = phone.post(
+        reverse("methods:sort", args=[table.code]), {"card": card_id, "pile": "can"}, HTTP_ACCEPT="application/json"
+    )
+    assert sorted_.status_code == 200 and sorted_.json()["sorted"] == 1
+    other = Client()
+    assert (
+        other.post(reverse("methods:sort", args=[table.code]), {"card": card_id, "pile": "nobody"}).status_code == 302
+    )  # joins first
+    fresh = phone.get(state_url, {"v": version})
+    assert fresh.status_code == 200 and fresh.json()["piles"][0]["recent"][0]["id"] == card_id
+    assert fresh["ETag"] == f'"{fresh.json()["version"]}"'
+    assert phone.get(state_url, HTTP_IF_NONE_MATCH=fresh["ETag"]).status_code == 304
+
+
+def test_a_wrong_code_is_told_kindly(client):
+    response = client.post(reverse("methods:join"), {"code": "ZZZZZZ", "name": "Ben"})
+    assert response.status_code == 400 and "No table has this code" in response.content.decode()
+    assert client.get(reverse("methods:state", args=["ZZZZZZ"])).status_code == 404
+
+
+def test_a_signed_in_player_adds_their_skills(game):
+    table = game.tables.first()
+    person = UserFactory()
+    phone = Client()
+    phone.force_login(person)
+    phone.post(reverse("methods:join"), {"code": table.code, "name": "Dev"})
+    ids = selectors.deck_card_ids(game.deck_id)[:3]
+    for cid in ids:
+        phone.post(reverse("methods:sort", args=[table.code]), {"card": cid, "pile": "can"})
+    phone.post(reverse("methods:my_skills", args=[table.code]), {"cards": [str(ids[0]), str(ids[1])]})
+    assert person.profile.skills.count() == 2
+
+
+def test_paper_cards_and_tally_sheet_print(decks, client):
+    page = client.get(reverse("methods:paper", args=[decks[1].pk]))
+    assert page.content.decode().count('class="paper-card"') == 40
+    pdf = client.get(reverse("methods:paper", args=[decks[1].pk]) + "?format=pdf")
+    assert pdf.content[:5] == b"%PDF-"
+
+
+def test_qr_code_is_svg(game, client):
+    table = game.tables.first()
+    response = client.get(reverse("methods:qr", args=[table.code]))
+    assert response["Content-Type"] == "image/svg+xml" and b"<svg" in response.content
