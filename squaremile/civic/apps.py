@@ -5,3 +5,17 @@ class CivicConfig(AppConfig):
     name = "squaremile.civic"
     label = "civic"
     verbose_name = "Civic"
+
+    def ready(self):
+        from squaremile.attachments.registry import register
+        from squaremile.civic import (
+            importers,  # noqa: F401 - registers the representatives importer
+            moderation,  # noqa: F401 - questions to representatives in the moderation queue
+            notifications,  # noqa: F401 - kinds and followable models
+            records,
+        )
+        from squaremile.civic.models import Report
+
+        records.register()
+        # a report's photos: images only, added with the report (its owner or a moderator later)
+        register(Report, action="report.change", kinds=("image",), max_count=4)

@@ -79,6 +79,16 @@ EXPECTED = {
     "role.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
     "apitoken.add":         ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
     "apitoken.delete":      ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
+    # civic: a body is a space (its staff are the "co-organiser" column); a report's space is its body
+    "body.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "YY"),
+    "body.roles":           ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
+    "representative.import": ("--",    "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
+    "report.add":           ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "report.change":        ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "report.comment":       ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "YY"),
+    "report.status":        ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "YY"),
+    "repquestion.add":      ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "repquestion.moderate": ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
 }
 # fmt: on
 
@@ -151,6 +161,18 @@ def _record(action: str, owner_pk):
         from squaremile.network.models import Survey
 
         return Survey(owner_id=owner_pk, title="Survey")
+    if kind in ("body", "representative"):
+        from squaremile.civic.models import Body
+
+        return Body(name="Body", slug="body")
+    if kind == "report":
+        from squaremile.civic.models import Report
+
+        return Report(owner_id=owner_pk, title="Report", lat=52.6, lng=-1.1)
+    if kind == "repquestion":
+        from squaremile.civic.models import RepQuestion
+
+        return RepQuestion(owner_id=owner_pk, title="Question", text="Why?")
     raise AssertionError(f"No record kind for {action}: add one to _record()")
 
 
@@ -245,6 +267,14 @@ def _owned(action: str, owner, other):
         return SurveyFactory(owner=owner)
     if kind == "apitoken":
         return ApiToken.objects.create(user=owner or other, name="existing", prefix="sqm_x", key_hash=f"h{action}")
+    if kind in ("body", "representative", "report", "repquestion"):
+        from squaremile.civic.tests.factories import BodyFactory, RepQuestionFactory, ReportFactory
+
+        if kind == "report":
+            return ReportFactory(owner=owner)
+        if kind == "repquestion":
+            return RepQuestionFactory(owner=owner)
+        return BodyFactory()
     return None
 
 

@@ -1,0 +1,133 @@
+"""Civic reads: bodies, representatives, reports (lists, nearby duplicates, the map), questions, and
+"who serves my square mile"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from squaremile.civic import routing
+from squaremile.civic.models import Body, ProblemCategory, QuestionRecipient, Report, RepQuestion, Representative
+from squaremile.core.permissions import can
+from squaremile.moderation.models import ModerationState
+from squaremile.places.selectors import areas_containing, near
+
+DUPLICATE_RADIUS_M = 50
+DUPLICATE_WEEKS = 8
+MAP_LIMIT = 500
+
+
+def categories() -> QuerySet[ProblemCategory]:
+    return ProblemCategory.objects.filter(bodies__isnull=False).distinct().order_by("group", "name")
+
+
+def bodies() -> QuerySet[Body]:
+    return Body.objects.prefetch_related("categories", "areas").order_by("name")
+
+
+def representatives() -> QuerySet[Representative]:
+    return Representative.objects.select_related("area", "body").order_by("name")
+
+
+def report_list(*, body: Body | None = None, category=None, status: str = "") -> QuerySet[Report]:
+    qs = Report.objects.select_related("category", "body", "area", "owner__profile")
+    if body is not None:
+        qs = qs.filter(body=body)
+    if category is not None:
+        qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def report_detail(pk: int) -> Report | None:
+    return (
+        Report.objects.select_related("category", "body", "area", "owner__profile")
+        .prefetch_related("attachments")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def updates_of(report: Report):
+    return report.updates.select_related("author__profile").order_by("created_at", "id")
+
+
+def nearby_duplicates(*, lat: float, lng: float, category, now=None) -> list[Report]:
+    """Open reports of the same category within 50 m made in the last weeks, nearest first."""
+    now = now or timezone.now()
+    qs = Report.objects.filter(
+        category=category, is_open=True, created_at__gte=now - timedelta(weeks=DUPLICATE_WEEKS)
+    ).select_related("category", "body")
+    found, _ = near(qs, lat=lat, lng=lng, radius_m=DUPLICATE_RADIUS_M, limit=5)
+    return found
+
+
+def map_features(*, west: float, south: float, east: float, north: float, limit: int = MAP_LIMIT) -> list[dict]:
+    """At most `limit` reports inside the box, newest first, as GeoJSON features (the map layer)."""
+    rows = (
+        Report.objects.filter(lat__gte=south, lat__lte=north, lng__gte=west, lng__lte=east)
+        .order_by()
+        .values_list("pk", "title", "lat", "lng", "status")[:limit]
+    )
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lng, lat]},
+            "properties": {"title": title, "url": f"/civic/reports/{pk}/", "kind": f"Problem report ({status})"},
+        }
+        for pk, title, lat, lng, status in rows
+    ]
+
+
+# ---- questions ------------------------------------------------------------------------------------
+def published_questions() -> QuerySet[RepQuestion]:
+    return (
+        RepQuestion.objects.filter(status=ModerationState.PUBLISHED)
+        .select_related("owner__profile", "area")
+        .prefetch_related(Prefetch("recipients", queryset=QuestionRecipient.objects.select_related("representative")))
+        .order_by("-published_at", "-id")
+    )
+
+
+def may_see_question(user, q: RepQuestion) -> bool:
+    if q.status == ModerationState.PUBLISHED:
+        return True
+    return (q.owner_id is not None and q.owner_id == getattr(user, "pk", None)) or can(user, "repquestion.moderate")
+
+
+def question_detail(pk: int) -> RepQuestion | None:
+    return (
+        RepQuestion.objects.select_related("owner__profile", "area")
+        .prefetch_related(Prefetch("recipients", queryset=QuestionRecipient.objects.select_related("representative")))
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# ---- who serves my square mile --------------------------------------------------------------------
+@dataclass
+class Serving:
+    lat: float
+    lng: float
+    areas: list = field(default_factory=list)
+    bodies: list = field(default_factory=list)
+    representatives: list = field(default_factory=list)
+
+
+def who_serves(*, lat: float, lng: float) -> Serving:
+    areas = areas_containing(lat=lat, lng=lng)
+    reps = list(
+        Representative.objects.filter(area__in=[a.pk for a in areas])
+        .select_related("area", "body")
+        .order_by("area__area_sq_deg", "name")
+    )
+    return Serving(lat=lat, lng=lng, areas=areas, bodies=routing.bodies_for_point(lat=lat, lng=lng),
+                   representatives=reps)  # fmt: skip
+
+
+def representatives_for_point(*, lat: float, lng: float) -> list[Representative]:
+    return who_serves(lat=lat, lng=lng).representatives
