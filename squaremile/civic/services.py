@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from squaremile.audit import services as audit
 from squaremile.attachments import services as attachments
+from squaremile.audit import services as audit
 from squaremile.civic import delivery, routing, tasks
 from squaremile.civic import notifications as civic_notify
 from squaremile.civic.models import (
