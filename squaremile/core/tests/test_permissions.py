@@ -268,11 +268,14 @@ def _owned(action: str, owner, other):
     if kind == "apitoken":
         return ApiToken.objects.create(user=owner or other, name="existing", prefix="sqm_x", key_hash=f"h{action}")
     if kind in ("body", "representative", "report", "repquestion"):
-        from squaremile.civic.tests.factories import BodyFactory, RepQuestionFactory, ReportFactory
+        from squaremile.civic.tests.factories import (
+            BodyFactory, RepQuestionFactory, ReportFactory, RepresentativeFactory,
+        )  # fmt: skip
 
-        if kind == "report":
-            return ReportFactory(owner=owner)
+        if kind == "report":  # sent to a body: the body's staff are the space's co-organisers
+            return ReportFactory(owner=owner, body=BodyFactory())
         if kind == "repquestion":
+            RepresentativeFactory()
             return RepQuestionFactory(owner=owner)
         return BodyFactory()
     return None
@@ -351,7 +354,46 @@ SERVICE_CALLS = {
     # the token's person: the actor themself ("own") or someone else
     "apitoken.add": lambda by, rec: account_services.api_token_create(user=rec.user, by=by, name="new"),
     "apitoken.delete": lambda by, rec: account_services.api_token_delete(token=rec, by=by),
+    # civic
+    "body.change": None,  # bodies are changed in the admin; staff act through report.status (civic tests)
+    "body.roles": lambda by, rec: spaces.grant(
+        space=rec, user=User.objects.exclude(pk=getattr(by, "pk", None)).order_by("pk").first(), by=by
+    ),
+    "representative.import": lambda by, rec: _import_representatives(by),
+    "report.add": lambda by, rec: _civic().report_create(
+        by=by, category=rec.category, lat=52.6, lng=-1.1, title="Lamp out"
+    ),
+    "report.change": None,  # its photos, through the attachments registry (attachments tests)
+    "report.comment": lambda by, rec: _civic().report_comment(report=rec, by=by, text="Still broken"),
+    "report.status": lambda by, rec: _civic().report_set_status(report=rec, by=by, status="fixed"),
+    "repquestion.add": lambda by, rec: _civic().question_create(
+        by=by, representatives=[_civic_rep()], title="Why?", text="Because."
+    ),
+    "repquestion.moderate": lambda by, rec: moderation_services.take(
+        kind="repquestion", action="publish", user=by, obj=rec
+    ),
 }
+
+
+def _civic():
+    from squaremile.civic import services
+
+    return services
+
+
+def _civic_rep():
+    from squaremile.civic.models import Representative
+
+    return Representative.objects.order_by("pk").first()
+
+
+def _import_representatives(by):
+    from squaremile.civic.importers import REPRESENTATIVES
+    from squaremile.imports import pipeline
+    from squaremile.imports.reading import Table
+
+    table = Table.from_dicts([{"name": "Cllr New"}])
+    return pipeline.apply(REPRESENTATIVES, table=table, options=pipeline.ImportOptions(mapping={"name": "name"}), by=by)
 
 
 def _snapshot():
@@ -369,6 +411,19 @@ def _snapshot():
         sorted(SpaceRole.objects.values_list("id", "user_id", "role")),
         sorted(Report.objects.values_list("id", "reporter_id")),
         sorted(Follow.objects.values_list("id", "user_id")),
+        *_civic_snapshot(),
+    )
+
+
+def _civic_snapshot():
+    from squaremile.civic.models import Report as CivicReport
+    from squaremile.civic.models import ReportUpdate, RepQuestion, Representative
+
+    return (
+        sorted(CivicReport.objects.values_list("id", "status")),
+        sorted(ReportUpdate.objects.values_list("id", flat=True)),
+        sorted(RepQuestion.objects.values_list("id", "status")),
+        sorted(Representative.objects.values_list("id", "name")),
     )
 
 
