@@ -269,7 +269,10 @@ def _owned(action: str, owner, other):
         return ApiToken.objects.create(user=owner or other, name="existing", prefix="sqm_x", key_hash=f"h{action}")
     if kind in ("body", "representative", "report", "repquestion"):
         from squaremile.civic.tests.factories import (
-            BodyFactory, RepQuestionFactory, ReportFactory, RepresentativeFactory,
+            BodyFactory,
+            ReportFactory,
+            RepQuestionFactory,
+            RepresentativeFactory,
         )  # fmt: skip
 
         if kind == "report":  # sent to a body: the body's staff are the space's co-organisers
