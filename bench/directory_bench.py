@@ -42,6 +42,9 @@ from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import pct, pg_dbname, pg_exists, pg_recreate, run, sqlite_remove  # noqa: E402
+
 DEFAULT_OUT = ROOT / "var" / "bench"
 DEFAULT_PG_URL = "postgres://root@127.0.0.1:5432/squaremile_bench"
 TARGET_MEDIAN_MS = 50.0
@@ -95,54 +98,6 @@ def child_env(database_url: str, out_dir: Path) -> dict:
         PYTHONHASHSEED="0",
     )
     return env
-
-
-def run(cmd: list[str], env: dict, label: str) -> float:
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if proc.returncode != 0:
-        sys.stdout.write(proc.stdout)
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"{label} failed (exit {proc.returncode})")
-    return elapsed
-
-
-def pg_admin(url: str):
-    import psycopg
-
-    u = urlparse(url)
-    return psycopg.connect(
-        host=u.hostname or "127.0.0.1", port=u.port or 5432, user=u.username or None,
-        password=u.password or None, dbname="postgres", autocommit=True, connect_timeout=5,
-    )  # fmt: skip
-
-
-def pg_dbname(url: str) -> str:
-    name = urlparse(url).path.lstrip("/")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", name or ""):
-        raise SystemExit(f"Not a plain PostgreSQL database name in --pg-url: {name!r}")
-    if name in {"postgres", "template0", "template1"}:
-        raise SystemExit(f"Refusing to use the {name!r} database for a benchmark.")
-    return name
-
-
-def pg_exists(url: str) -> bool:
-    with pg_admin(url) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [pg_dbname(url)]).fetchone() is not None
-
-
-def pg_recreate(url: str, *, drop_only=False) -> None:
-    name = pg_dbname(url)
-    with pg_admin(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def sqlite_remove(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def has_data(env: dict) -> bool:
@@ -285,10 +240,6 @@ def main(argv=None) -> int:
 
 
 # ---- worker: runs inside Django, bound to one database -----------------------------------
-def pct(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def summary(times_ms: list[float]) -> dict:

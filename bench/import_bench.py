@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import child_env, drop_database, fresh_database  # noqa: E402
+
 DEFAULT_PG_URL = "postgres://root@127.0.0.1:5432/squaremile_import_bench"
 TARGET_S = 3.0
 FIRST = (
@@ -67,37 +69,14 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def child_env(database_url: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "TASKS_"))}
-    env.update(DATABASE_URL=database_url, SECRET_KEY=secrets.token_hex(32), DEBUG="0", ALLOWED_HOSTS="testserver")
-    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    return env
-
-
-def pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute(sql.format(name=name))
-
-
 def run_parent(args) -> int:
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     missed = False
     load = os.getloadavg()[0]
     print(f"tie import benchmark: {args.people:,} people, {args.ties:,} ties; load average {load:.1f}")
     for db in dbs:
-        if db == "sqlite":
-            path = ROOT / "var" / "bench" / "ties-import.sqlite3"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-            url = f"sqlite:///{path}"
-        else:
-            url = args.pg_url
-            pg_admin(url, 'DROP DATABASE IF EXISTS "{name}"')
-            pg_admin(url, 'CREATE DATABASE "{name}"')
+        path = ROOT / "var" / "bench" / "ties-import.sqlite3"
+        url = fresh_database(db, sqlite_path=path, pg_url=args.pg_url)
         env = child_env(url)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
         cmd = [sys.executable, __file__, "--worker", "--people", str(args.people), "--ties", str(args.ties),
@@ -109,11 +88,7 @@ def run_parent(args) -> int:
             return out.returncode
         missed = missed or " FAIL" in out.stdout
         if not args.keep:
-            if db == "sqlite":
-                for suffix in ("", "-wal", "-shm"):
-                    Path(str(path) + suffix).unlink(missing_ok=True)
-            else:
-                pg_admin(url, 'DROP DATABASE IF EXISTS "{name}"')
+            drop_database(db, sqlite_path=path, pg_url=args.pg_url)
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
     return 1 if (missed and args.strict) else 0
 

@@ -60,6 +60,9 @@
     var layer = L.layerGroup().addTo(map);
     var homeCircle = null;
     el.dataset.ready = "1";
+    // Other apps' layers (static/js/maplayers.js) draw on this map once it exists.
+    window.SquareMileMap = map;
+    document.dispatchEvent(new CustomEvent("squaremile:map-ready", { detail: { map: map } }));
 
     function filterParams() {
       var p = new URLSearchParams();
@@ -99,6 +102,8 @@
       p.set("lng", c.lng.toFixed(5));
       p.set("zoom", String(Math.round(map.getZoom())));
       if (popupKey && popupKey.indexOf("m:") === 0) p.set("entry", popupKey.slice(2));
+      var shownLayers = new URLSearchParams(location.search).get("layers");  // kept for static/js/maplayers.js
+      if (shownLayers) p.set("layers", shownLayers);
       history.replaceState(null, "", location.pathname + "?" + p.toString());
       var fq = filterParams().toString();
       if (listLink) listLink.href = cfg.listUrl + (fq ? "?" + fq : "");

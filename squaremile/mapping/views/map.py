@@ -12,6 +12,7 @@ from django.urls import reverse
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
 from squaremile.core.site import absolute_url
+from squaremile.mapping import layers as map_layers
 from squaremile.mapping.entries import selectors
 from squaremile.mapping.entries.filters import MAX_ZOOM, FilterError, MapFilters, parse_filters
 from squaremile.mapping.models import CategoryIcon
@@ -135,6 +136,7 @@ def map_page(request):
         "maxZoom": MAX_ZOOM - 1,
     }
     context |= {
+        "layers": map_layers.config(request.GET.get("layers", "")),
         "config": config,
         "home": config["home"],
         "can_import": can(request.user, "entry.import"),
