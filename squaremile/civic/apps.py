@@ -17,5 +17,15 @@ class CivicConfig(AppConfig):
         from squaremile.civic.models import Report
 
         records.register()
+        from django.urls import reverse
+
+        from squaremile.mapping.layers import MapLayer, register_layer
+
+        register_layer(
+            MapLayer(
+                key="reports", label="Problem reports", url=lambda: reverse("civic:map_layer"), colour="#b35c00",
+                description="Problems reported to councils and agencies, with their status.",
+            )
+        )  # fmt: skip
         # a report's photos: images only, added with the report (its owner or a moderator later)
         register(Report, action="report.change", kinds=("image",), max_count=4)

@@ -10,8 +10,17 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from squaremile.civic import routing
-from squaremile.civic.models import Body, ProblemCategory, QuestionRecipient, Report, RepQuestion, Representative
+from squaremile.civic.models import (
+    Body,
+    ProblemCategory,
+    QuestionRecipient,
+    Report,
+    ReportStatus,
+    RepQuestion,
+    Representative,
+)
 from squaremile.core.permissions import can
+from squaremile.mapping.layers import feature
 from squaremile.moderation.models import ModerationState
 from squaremile.places.selectors import areas_containing, near
 
@@ -73,12 +82,9 @@ def map_features(*, west: float, south: float, east: float, north: float, limit:
         .order_by()
         .values_list("pk", "title", "lat", "lng", "status")[:limit]
     )
+    labels = dict(ReportStatus.choices)
     return [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [lng, lat]},
-            "properties": {"title": title, "url": f"/civic/reports/{pk}/", "kind": f"Problem report ({status})"},
-        }
+        feature(lat=lat, lng=lng, title=title, url=f"/civic/reports/{pk}/", kind=f"Problem report: {labels[status]}")
         for pk, title, lat, lng, status in rows
     ]
 

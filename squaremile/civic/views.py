@@ -8,7 +8,7 @@ import math
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,6 +38,7 @@ from squaremile.civic.notifications import read_answer_token
 from squaremile.core import ratelimit
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can, refusal
+from squaremile.mapping import layers
 from squaremile.moderation.models import ModerationState
 
 
@@ -227,14 +228,12 @@ def report_list(request):
 @require_GET
 def reports_map_layer(request):
     """GeoJSON of at most 500 reports in `?bbox=west,south,east,north` (the community map's layer)."""
-    try:
-        west, south, east, north = (float(x) for x in request.GET.get("bbox", "").split(","))
-    except ValueError:
-        return JsonResponse({"message": "Give bbox=west,south,east,north in degrees."}, status=400)
-    if not all(math.isfinite(v) for v in (west, south, east, north)) or south > north or west > east:
-        return JsonResponse({"message": "The bbox must be west,south,east,north with west ≤ east."}, status=400)
-    features = selectors.map_features(west=west, south=south, east=east, north=north)
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    box = layers.parse_bbox(request.GET.get("bbox"))
+    if box is None:
+        return layers.bad_bbox()
+    west, south, east, north = box
+    features = selectors.map_features(west=west, south=south, east=east, north=north, limit=layers.MAX_FEATURES + 1)
+    return layers.layer_response(features)
 
 
 # ---- bodies and representatives ------------------------------------------------------------------
