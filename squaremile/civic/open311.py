@@ -26,7 +26,7 @@ from squaremile.civic.models import ProblemCategory, Report, Source
 from squaremile.core import ratelimit
 from squaremile.core.api import token_user
 from squaremile.core.site import absolute_url
-from squaremile.core.text import clean_text, plain_text, xml_safe
+from squaremile.core.text import clean_text, xml_safe
 from squaremile.questions.answers import parse_answers
 
 PAGE_SIZE, PAGE_SIZE_MAX = 50, 500
@@ -113,7 +113,8 @@ def definition_of(category: ProblemCategory) -> dict:
     return {"service_code": category.service_code, "attributes": attributes}
 
 
-def request_of(report: Report) -> dict:
+def request_of(report: Report, *, site: str = "") -> dict:
+    """One service request as the spec names its fields. `site`: this site's address (once per list)."""
     body = report.body
     return {
         "service_request_id": str(report.pk),
@@ -121,7 +122,7 @@ def request_of(report: Report) -> dict:
         "status_notes": report.status_reason or report.get_status_display(),
         "service_name": report.category.name,
         "service_code": report.category.service_code,
-        "description": plain_text(f"{report.title}\n\n{report.description}".strip(), 2000),
+        "description": f"{report.title}\n\n{report.description}".strip()[:2000],
         "agency_responsible": body.name if body else "",
         "service_notice": "",
         "requested_datetime": _w3c(report.created_at),
@@ -132,7 +133,7 @@ def request_of(report: Report) -> dict:
         "zipcode": None,
         "lat": round(report.lat, 6),
         "long": round(report.lng, 6),
-        "media_url": absolute_url(report.get_absolute_url()),
+        "media_url": (site or absolute_url("/").rstrip("/")) + f"/civic/reports/{report.pk}/",
     }
 
 
@@ -226,7 +227,8 @@ def request_list(request, fmt: str):
         rows, _ = filtered_requests(request.GET)
     except Open311Problem as exc:
         return error(fmt, exc.code, exc.description)
-    return respond(fmt, [request_of(r) for r in rows], root="service_requests")
+    site = absolute_url("/", request).rstrip("/")
+    return respond(fmt, [request_of(r, site=site) for r in rows], root="service_requests")
 
 
 @require_GET
