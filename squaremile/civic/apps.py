@@ -17,6 +17,9 @@ class CivicConfig(AppConfig):
         from squaremile.civic.models import Report
 
         records.register()
+        from squaremile.accounts.data_export import register_part
+
+        register_part("civic", records.data_of)  # a person's reports, updates, questions in their download
         from django.urls import reverse
 
         from squaremile.mapping.layers import MapLayer, register_layer

@@ -77,3 +77,27 @@ def register() -> None:
             template="civic/includes/_area_panel.html", order=30,
         )
     )  # fmt: skip
+
+
+def data_of(user) -> dict:
+    """What civic holds about a person, for their data download."""
+    from squaremile.civic.models import MeToo, ReportSupport, ReportUpdate
+
+    return {
+        "reports": [
+            {"id": r.pk, "title": r.title, "description": r.description, "category": r.category.name,
+             "lat": r.lat, "lng": r.lng, "status": r.status, "name_hidden": r.hide_name,
+             "created_at": r.created_at.isoformat()}
+            for r in Report.objects.filter(owner=user).select_related("category")
+        ],
+        "reports_supported": list(ReportSupport.objects.filter(user=user).values_list("report_id", flat=True)),
+        "report_updates": [
+            {"report": u.report_id, "text": u.text, "created_at": u.created_at.isoformat()}
+            for u in ReportUpdate.objects.filter(author=user)
+        ],
+        "questions": [
+            {"id": q.pk, "title": q.title, "text": q.text, "status": q.status, "created_at": q.created_at.isoformat()}
+            for q in RepQuestion.objects.filter(owner=user)
+        ],
+        "me_too": list(MeToo.objects.filter(user=user).values_list("question_id", flat=True)),
+    }  # fmt: skip

@@ -193,3 +193,11 @@ def test_delivery_failure_is_kept_for_a_retry(place):
     assert delivery.send_report(report_id=report.pk) == "failed"
     report.refresh_from_db()
     assert report.send_state == SendState.FAILED and "reach" in report.send_error
+
+
+def test_a_persons_reports_are_in_their_data_download(client, place):
+    user = UserFactory()
+    ReportFactory(owner=user, category=place["lights"], title="My lamp")
+    client.force_login(user)
+    data = client.get(reverse("accounts:data_export")).json()
+    assert [r["title"] for r in data["civic"]["reports"]] == ["My lamp"]
