@@ -124,6 +124,39 @@ class Serving:
     representatives: list = field(default_factory=list)
 
 
+def body_figures(bodies: list[Body], *, now=None) -> None:
+    """How responsive each body has been over the last 12 months, set on each body: `reports_12m`,
+    `fixed_12m` (fixed or closed), `median_fix_days` (from the report to the update that marked it
+    fixed; the latest 500 per body). Two queries for any number of bodies."""
+    import statistics
+
+    from django.db.models import Count, Q
+
+    from squaremile.civic.models import ReportUpdate
+
+    now = now or timezone.now()
+    since = now - timedelta(days=365)
+    ids = [b.pk for b in bodies]
+    counts = {
+        row["body_id"]: row
+        for row in Report.objects.filter(body_id__in=ids, created_at__gte=since)
+        .values("body_id")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status__in=("fixed", "closed"))))
+    }
+    days: dict[int, list[float]] = {}
+    fixes = (
+        ReportUpdate.objects.filter(report__body_id__in=ids, report__created_at__gte=since, status_after="fixed")
+        .order_by("-created_at")
+        .values_list("report__body_id", "created_at", "report__created_at")[: 500 * max(len(ids), 1)]
+    )
+    for body_id, fixed_at, made_at in fixes:
+        days.setdefault(body_id, []).append((fixed_at - made_at).total_seconds() / 86400)
+    for b in bodies:
+        row = counts.get(b.pk, {})
+        b.reports_12m, b.fixed_12m = row.get("n", 0), row.get("done", 0)
+        b.median_fix_days = round(statistics.median(days[b.pk]), 1) if days.get(b.pk) else None
+
+
 def who_serves(*, lat: float, lng: float) -> Serving:
     areas = areas_containing(lat=lat, lng=lng)
     reps = list(
@@ -131,8 +164,9 @@ def who_serves(*, lat: float, lng: float) -> Serving:
         .select_related("area", "body")
         .order_by("area__area_sq_deg", "name")
     )
-    return Serving(lat=lat, lng=lng, areas=areas, bodies=routing.bodies_for_point(lat=lat, lng=lng),
-                   representatives=reps)  # fmt: skip
+    found = routing.bodies_for_point(lat=lat, lng=lng)
+    body_figures(found)
+    return Serving(lat=lat, lng=lng, areas=areas, bodies=found, representatives=reps)
 
 
 def representatives_for_point(*, lat: float, lng: float) -> list[Representative]:

@@ -201,3 +201,19 @@ def test_a_persons_reports_are_in_their_data_download(client, place):
     client.force_login(user)
     data = client.get(reverse("accounts:data_export")).json()
     assert [r["title"] for r in data["civic"]["reports"]] == ["My lamp"]
+
+
+def test_bodies_responsiveness_over_12_months(place):
+    staff = UserFactory()
+    spaces.grant(space=place["west"], user=staff, by=UserFactory(role="admin"))
+    a = ReportFactory(category=place["lights"], body=place["west"])
+    ReportFactory(category=place["lights"], body=place["west"])
+    old = ReportFactory(category=place["lights"], body=place["west"], status=ReportStatus.FIXED)
+    Report.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=400))
+    Report.objects.filter(pk=a.pk).update(created_at=timezone.now() - timedelta(days=3))
+    services.report_set_status(report=a, by=staff, status=ReportStatus.FIXED)
+    bodies = [place["west"], place["east"]]
+    selectors.body_figures(bodies)
+    assert (bodies[0].reports_12m, bodies[0].fixed_12m) == (2, 1)
+    assert 2.9 < bodies[0].median_fix_days < 3.1
+    assert (bodies[1].reports_12m, bodies[1].median_fix_days) == (0, None)
