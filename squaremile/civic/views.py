@@ -107,7 +107,7 @@ def _report_create(request):
     lat, lng, category = None, None, None
     try:
         lat, lng = float(request.POST.get("lat", "")), float(request.POST.get("lng", ""))
-        category = ProblemCategory.objects.filter(pk=int(request.POST.get("category", ""))).first()
+        category = ProblemCategory.objects.filter(pk=int(request.POST.get("category", "")[:12])).first()
     except (TypeError, ValueError):
         pass
     if category is None or lat is None or not (math.isfinite(lat) and math.isfinite(lng)):
@@ -120,7 +120,7 @@ def _report_create(request):
     if not form.is_valid():
         return _details(request, lat=lat, lng=lng, category=category, form=form, status=400)
     data = form.cleaned_data
-    body = Body.objects.filter(pk=data.get("body")).first() if data.get("body") else None
+    body = Body.objects.filter(pk=data["body"]).first() if data.get("body") in {b.pk for b in choices} else None
     try:
         report = services.report_create(
             by=request.user, category=data["category"], lat=data["lat"], lng=data["lng"], title=data["title"],
@@ -287,7 +287,7 @@ def question_new(request):
     elif not request.GET and (point := _profile_point(request.user)):
         serving = selectors.who_serves(lat=point[0], lng=point[1])
         reps, area = serving.representatives, (serving.areas[0] if serving.areas else None)
-    chosen = request.GET.get("rep") or request.POST.get("rep")
+    chosen = (request.GET.get("rep") or request.POST.get("rep") or "")[:12]
     if chosen and chosen.isdigit() and (rep := Representative.objects.filter(pk=int(chosen)).first()):
         if rep.pk not in {r.pk for r in reps}:
             reps = [rep, *reps]

@@ -217,3 +217,26 @@ def test_bodies_responsiveness_over_12_months(place):
     assert (bodies[0].reports_12m, bodies[0].fixed_12m) == (2, 1)
     assert 2.9 < bodies[0].median_fix_days < 3.1
     assert (bodies[1].reports_12m, bodies[1].median_fix_days) == (0, None)
+
+
+def test_a_map_threat_is_raised_with_the_responsible_body_in_one_step(client, place):
+    from squaremile.mapping.tests.factories import CategoryFactory as MapCategoryFactory
+    from squaremile.mapping.tests.factories import EntryFactory
+
+    threat_cat = CategoryFactory(name="Threat or cut", service_code="THREAT", is_threat=True)
+    place["county"].categories.add(threat_cat)
+    entry = EntryFactory(category=MapCategoryFactory(is_threat=True), title="Library to close", lat=LAT, lng=-1.565)
+    user = UserFactory()
+    client.force_login(user)
+    page = client.get(entry.get_absolute_url())
+    assert b"Raise it with County Council" in page.content
+    made = client.post(reverse("civic:raise_entry", args=[entry.pk]), {"body": place["county"].pk})
+    report = Report.objects.get(from_ref=f"mapping.entry:{entry.pk}")
+    assert made.status_code == 302 and report.body == place["county"] and report.category == threat_cat
+    assert entry.get_absolute_url() in report.description
+    again = client.get(entry.get_absolute_url())
+    assert b"Already raised" in again.content
+    ordinary = EntryFactory(title="Allotments", lat=LAT, lng=-1.565)
+    assert (
+        client.post(reverse("civic:raise_entry", args=[ordinary.pk]), {"body": place["county"].pk}).status_code == 404
+    )
