@@ -28,6 +28,7 @@ class SpaceRoleKind(models.TextChoices):
 
     ORGANISER = "organiser", "Organiser"
     FACILITATOR = "facilitator", "Facilitator"
+    MEMBER = "member", "Member"  # a conversations group's members (not one of a space's organisers)
 
 
 class SpaceRole(models.Model):

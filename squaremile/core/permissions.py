@@ -25,7 +25,7 @@ MEMBER, ORGANISER, MODERATOR, ADMIN = "member", "organiser", "moderator", "admin
 RANK = {MEMBER: 1, ORGANISER: 2, MODERATOR: 3, ADMIN: 4}
 
 # Roles in a space (the values of core.models.SpaceRoleKind).
-SPACE_ORGANISER, SPACE_FACILITATOR = "organiser", "facilitator"
+SPACE_ORGANISER, SPACE_FACILITATOR, SPACE_MEMBER = "organiser", "facilitator", "member"
 # Who counts as "the organisers of a space" (the ORGANISERS visibility level), besides its owner.
 SPACE_RUNNERS = (SPACE_ORGANISER, SPACE_FACILITATOR)
 RUNS_SURVEY = (SPACE_ORGANISER,)
@@ -96,6 +96,31 @@ RULES: dict[str, Rule] = {
     "report.status": Rule(min_role=ADMIN, space_roles=SPACE_RUNNERS),  # the body's staff set its status
     "repquestion.add": Rule(min_role=MEMBER),
     "repquestion.moderate": Rule(min_role=MODERATOR),
+    # conversations (groups, threads, private conversations). A group is a space: its facilitators
+    # run it, its members (SpaceRole "member") read a private group and post in any group.
+    "group.add": Rule(min_role=MEMBER),
+    "group.change": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
+    "group.roles": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
+    "group.facilitate": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
+    "group.see_hidden": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR, SPACE_MEMBER)),
+    "group.post": Rule(min_role=ADMIN, owner_may=True, space_roles=(SPACE_FACILITATOR, SPACE_MEMBER)),
+    "thread.moderate": Rule(min_role=MODERATOR, space_roles=(SPACE_FACILITATOR,)),
+    "post.change": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
+    "post.moderate": Rule(min_role=MODERATOR, space_roles=(SPACE_FACILITATOR,)),
+    "message.moderate": Rule(min_role=MODERATOR),
+    # stories (squaremile.stories): residents' stories, linked stories from local feeds
+    "story.add": Rule(min_role=MEMBER),
+    "story.change": Rule(min_role=MODERATOR, owner_may=True),
+    "story.delete": Rule(min_role=MODERATOR, owner_may=True),
+    "story.moderate": Rule(min_role=MODERATOR),
+    # a first story of a new member waits for review (setting STORIES_REVIEW_FIRST); these never wait
+    "story.publish_trusted": Rule(min_role=ORGANISER),
+    "story.respond": Rule(min_role=MEMBER),  # reply to a story, say "this helped me"
+    "story.tag": Rule(min_role=MEMBER),  # file a linked story under an area or link it to a record
+    "story.booklet": Rule(min_role=ORGANISER),  # the printable booklet
+    "storycomment.moderate": Rule(min_role=MODERATOR),
+    "storyfeed.add": Rule(min_role=ORGANISER),
+    "storyfeed.change": Rule(min_role=MODERATOR, owner_may=True, owner_min_role=ORGANISER),
 }
 
 
@@ -260,7 +285,7 @@ users_who_may = holders_of
 
 
 PLURAL = {MEMBER: "signed-in members", ORGANISER: "organisers", MODERATOR: "moderators", ADMIN: "administrators"}
-SPACE_PLURAL = {SPACE_ORGANISER: "organisers", SPACE_FACILITATOR: "facilitators"}
+SPACE_PLURAL = {SPACE_ORGANISER: "organisers", SPACE_FACILITATOR: "facilitators", SPACE_MEMBER: "members"}
 
 
 def refusal(user, action: str) -> str:

@@ -54,6 +54,16 @@ DEFAULT_RATES = {
     # civic: answers through a representative's signed link (no account), and Open311 POSTs per key.
     "civic-answer": "30/h/ip",
     "open311-post": "120/h/user,600/h/ip",
+    # conversations: private conversations opened and messages sent, per person
+    "private-conversation": "10/h/user,30/d/user",
+    "private-message": "60/h/user,300/d/user",
+    # conversations: threads and replies of accounts younger than CONVERSATIONS_NEW_ACCOUNT_DAYS
+    # (older accounts are limited only by a group's slow mode)
+    "conversation-thread-new-account": "1/15s/user,10/d/user",
+    "conversation-reply-new-account": "1/15s/user,60/d/user",
+    # stories: a draft saved as it is typed (every few seconds), and short replies to stories
+    "stories-autosave": "30/m/user",
+    "stories-reply": "20/h/user,100/d/user",
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*(?:/\s*([a-z_]+)\s*)?", re.IGNORECASE)

@@ -60,9 +60,10 @@ def unsubscribe_url(*, kind: str, user=None, email: str = "") -> str:
 
 
 def render_message(*, to_address: str, subject: str, template: str, context: dict, unsubscribe_link: str = "",
-                   headers: dict | None = None) -> dict:  # fmt: skip
-    """The mail as a plain dict (what the task receives): subject, both bodies, headers."""
+                   headers: dict | None = None, reply_to: str = "") -> dict:  # fmt: skip
+    """The mail as a plain dict (what the task receives): subject, both bodies, headers, reply-to."""
     context = {
+        "reply_to": reply_to,
         "SITE_NAME": settings.SITE_NAME,
         "site_url": absolute_url("/"),
         "unsubscribe_url": unsubscribe_link,
@@ -78,6 +79,7 @@ def render_message(*, to_address: str, subject: str, template: str, context: dic
         "text": render_to_string(f"{template}.txt", context),
         "html": render_to_string(f"{template}.html", context),
         "headers": headers,
+        "reply_to": [reply_to] if reply_to else [],
     }
 
 
@@ -85,7 +87,7 @@ def deliver(message: dict) -> int:
     """Send one rendered message now (the task calls this)."""
     mail = EmailMultiAlternatives(
         message["subject"], message["text"], settings.DEFAULT_FROM_EMAIL, message["to"],
-        headers=message.get("headers") or None,
+        headers=message.get("headers") or None, reply_to=message.get("reply_to") or None,
     )  # fmt: skip
     if message.get("html"):
         mail.attach_alternative(message["html"], "text/html")
@@ -108,11 +110,14 @@ def deliver_email(message: dict) -> int:
 
 
 def send_email(*, to, subject: str, template: str, context: dict, unsubscribe: str | None = None,
-               immediate: bool = False) -> bool:  # fmt: skip
+               immediate: bool = False, reply_to: str = "", headers: dict | None = None) -> bool:  # fmt: skip
     """E-mail one person (a User) or one address (a str). ``subject``: fixed words (the site's name
     is put before them). ``unsubscribe``: the notification kind the mail belongs to (gives the
-    one-click link), or None for a mail that must reach its reader. Returns False when the rules
-    above say not to send it."""
+    one-click link), or None for a mail that must reach its reader. ``reply_to``: where an answer
+    goes (``notifications.inbound.reply_address``: replying posts the answer); the templates get it
+    as ``reply_to`` and the shared layout then shows the "reply above this line" marker.
+    ``headers``: extra headers (``In-Reply-To``/``References`` for threading). Returns False when
+    the rules above say not to send it."""
     user = None if isinstance(to, str) else to
     address = (to if user is None else user.email or "").strip()
     if not address:
@@ -129,7 +134,8 @@ def send_email(*, to, subject: str, template: str, context: dict, unsubscribe: s
     link = unsubscribe_url(kind=unsubscribe, user=user, email=address) if unsubscribe else ""
     context = {"recipient": user, "preferences_url": absolute_url(reverse("notifications:preferences")), **context}
     message = render_message(
-        to_address=address, subject=subject, template=template, context=context, unsubscribe_link=link
-    )
+        to_address=address, subject=subject, template=template, context=context, unsubscribe_link=link,
+        reply_to=reply_to, headers=headers,
+    )  # fmt: skip
     send_message(message, immediate=immediate)
     return True

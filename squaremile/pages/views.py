@@ -12,7 +12,15 @@ from squaremile.directory.models import Organisation, Project, Skill, Stream
 from squaremile.pages.selectors import page_for
 from squaremile.places.models import Area
 
-SEARCH_KINDS = {"organisation": "Organisations", "project": "Projects"}
+SEARCH_KINDS = {
+    "organisation": "Organisations",
+    "project": "Projects",
+    "story": "Stories",
+    # conversations: public groups' threads and replies only (private groups are never indexed)
+    "group": "Groups",
+    "thread": "Conversations",
+    "post": "Replies",
+}
 
 
 def home(request):

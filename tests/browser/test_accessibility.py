@@ -230,3 +230,92 @@ def test_civic_pages_are_accessible(phone_page, login):
         assert_fits_the_screen(page)
     failures = [f for f in failures if f]
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_conversation_pages_are_accessible(page, network, login):
+    from squaremile.conversations import services as conversations
+
+    owner = network["owner"]
+    group = conversations.group_create(
+        by=owner, data={"name": "Tool library friends", "purpose": "Lending **tools**.", "area": network["ward"]}
+    )
+    thread = conversations.thread_start(group=group, by=owner, title="Ladder rota", body="Who has the ladder?")
+    post = conversations.reply_post(thread=thread, by=owner, body=f"See {network['org'].get_absolute_url()}")
+    other = make_user(email="other@example.org")
+    private = conversations.private_conversation_start(by=owner, with_users=[other], first_message="Hello")
+    anonymous = _walk(page, [("group directory", "/groups/"), ("group page", group.get_absolute_url()),
+                             ("thread page", thread.get_absolute_url())])  # fmt: skip
+    login(page, owner)
+    paths = [
+        ("start a group", "/groups/new/"),
+        ("group page, facilitator", group.get_absolute_url()),
+        ("group members", f"/groups/{group.slug}/members/"),
+        ("new thread", f"/groups/{group.slug}/new/"),
+        ("thread page, facilitator", thread.get_absolute_url()),
+        ("quote reply", f"/groups/t/{thread.pk}/quote/2/"),
+        ("edit post", f"/groups/p/{post.pk}/edit/"),
+        ("post history", f"/groups/p/{post.pk}/history/"),
+        ("private messages", "/messages/"),
+        ("private conversation", private.get_absolute_url()),
+        ("write privately", f"/messages/new/?with={other.pk}"),
+    ]
+    report = "\n\n".join(r for r in [anonymous, _walk(page, paths)] if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_stories_pages_are_accessible(page, network, login):
+    """Stories (issue 15): the list, a story with a photo, replies and links, the form (empty and
+    with errors), my stories, feeds and a feed's page, the booklet's form and print view."""
+    from django.core.files.base import ContentFile
+
+    from squaremile.attachments.services import attach_all
+    from squaremile.stories.models import StoryComment, StoryFeed
+    from squaremile.stories.services import story_tell
+    from squaremile.stories.tests.factories import StoryFactory, png_bytes
+
+    organiser = make_user(email="storyteller@example.org", role=Role.ORGANISER)
+    data = {"title": "We fixed the playground", "body": "It took **three** Saturdays.", "area": network["ward"]}
+    story = story_tell(
+        by=organiser, data={**data, "tags": "families, repair"}, about=[network["org"], network["project"]]
+    )
+    attach_all(owner=story, files=[ContentFile(png_bytes(), name="p.png")], alts=["The new swings"], user=organiser)
+    StoryComment.objects.create(story=story, owner=network["owner"], body="Thank you!")
+    StoryFactory(
+        kind="linked",
+        owner=None,
+        source="Valley News",
+        title="Bakery gives away bread",
+        link="https://valley.example.org/x",
+    )
+    feed = StoryFeed.objects.create(
+        title="Valley News",
+        url="https://valley.example.org/feed",
+        status="error",
+        status_message="The feed's address redirects in a loop.",
+    )
+    login(page, organiser)
+    reports = [
+        _walk(
+            page,
+            [
+                ("stories list", "/stories/"),
+                ("stories by tag", "/stories/?tag=families"),
+                ("a story", story.get_absolute_url()),
+                ("tell a story", "/stories/tell/"),
+                ("my stories", "/stories/mine/"),
+                ("feeds", "/stories/feeds/"),
+                ("a refused feed", feed.get_absolute_url()),
+                ("booklet form", "/stories/booklet/"),
+                ("booklet print view", "/stories/booklet/?title=Our+stories"),
+                ("organisation with stories", network["org"].get_absolute_url()),
+            ],
+        )
+    ]
+    page.goto("/stories/tell/")
+    page.get_by_role("button", name="Publish my story").click()
+    page.locator("#error-summary").wait_for()
+    reports.append(_check(page, "tell a story, failed"))
+    report = "\n\n".join(r for r in reports if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report

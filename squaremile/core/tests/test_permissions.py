@@ -37,6 +37,8 @@ from squaremile.notifications.models import Follow
 from squaremile.places import services as place_services
 from squaremile.places.models import Area, Place
 from squaremile.places.tests.factories import AreaFactory
+from squaremile.stories import services as story_services
+from squaremile.stories.models import Story, StoryComment, StoryFeed, StoryLink
 
 # "co-organiser" is a member who holds the organiser role in the record's space (core.models.SpaceRole):
 # a survey's co-organiser. Their "own" record is one they added themselves.
@@ -89,6 +91,29 @@ EXPECTED = {
     "report.status":        ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "YY"),
     "repquestion.add":      ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "repquestion.moderate": ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    # conversations: a space "organiser" role grants nothing in a group (facilitators and members do)
+    "group.add":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "group.change":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "group.roles":          ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "group.facilitate":     ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "group.see_hidden":     ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "group.post":           ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
+    "thread.moderate":      ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "post.change":          ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "post.moderate":        ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "message.moderate":     ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    # stories (squaremile.stories)
+    "story.add":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "story.change":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "story.delete":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "story.moderate":       ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "story.publish_trusted": ("--",    "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "story.respond":        ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "story.tag":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "story.booklet":        ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "storycomment.moderate": ("--",    "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "storyfeed.add":        ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "storyfeed.change":     ("--",     "--",   "Y-",     "YY",     "YY",  "YY",     "--",    "--"),
 }
 # fmt: on
 
@@ -173,6 +198,28 @@ def _record(action: str, owner_pk):
         from squaremile.civic.models import RepQuestion
 
         return RepQuestion(owner_id=owner_pk, title="Question", text="Why?")
+    if kind in ("group", "thread", "post", "message"):
+        from squaremile.conversations.models import Conversation, Group, Message, Post, Thread
+
+        group = Group(owner_id=owner_pk, name="Group", slug="group")
+        if kind == "group":
+            return group
+        if kind == "message":
+            return Message(author_id=owner_pk, conversation=Conversation(), body="Hi")
+        thread = Thread(group=group, author_id=owner_pk, title="Thread")
+        return thread if kind == "thread" else Post(thread=thread, author_id=owner_pk, body="Hi", number=2)
+    if kind == "story":
+        from squaremile.stories.models import Story
+
+        return Story(owner_id=owner_pk, title="Story")
+    if kind == "storycomment":
+        from squaremile.stories.models import StoryComment
+
+        return StoryComment(owner_id=owner_pk, body="Reply")
+    if kind == "storyfeed":
+        from squaremile.stories.models import StoryFeed
+
+        return StoryFeed(owner_id=owner_pk, title="Feed")
     raise AssertionError(f"No record kind for {action}: add one to _record()")
 
 
@@ -281,6 +328,19 @@ def _owned(action: str, owner, other):
             RepresentativeFactory()
             return RepQuestionFactory(owner=owner)
         return BodyFactory()
+    if kind == "story":
+        from squaremile.stories.tests.factories import StoryFactory
+
+        return StoryFactory(owner=owner, title="Existing story", organisation=OrganisationFactory())
+    if kind == "storycomment":
+        from squaremile.stories.models import StoryComment
+        from squaremile.stories.tests.factories import StoryFactory
+
+        return StoryComment.objects.create(story=StoryFactory(owner=other), owner=owner or other, body="A reply")
+    if kind == "storyfeed":
+        from squaremile.stories.tests.factories import FeedFactory
+
+        return FeedFactory(owner=owner, title="Existing feed")
     return None
 
 
@@ -375,6 +435,32 @@ SERVICE_CALLS = {
     "repquestion.moderate": lambda by, rec: moderation_services.take(
         kind="repquestion", action="publish", user=by, obj=rec
     ),
+    # conversations: their own tests check each service against these rows
+    # (squaremile/conversations/tests/test_permissions_matrix.py)
+    "group.add": None,
+    "group.change": None,
+    "group.roles": None,
+    "group.facilitate": None,
+    "group.see_hidden": None,
+    "group.post": None,
+    "thread.moderate": None,
+    "post.change": None,
+    "post.moderate": None,
+    "message.moderate": None,
+    # stories
+    "story.add": lambda by, rec: story_services.story_tell(by=by, data={"title": "New story"}),
+    "story.change": lambda by, rec: story_services.story_update(story=rec, by=by, data={"title": "Changed"}),
+    "story.delete": lambda by, rec: story_services.story_delete(story=rec, by=by),
+    "story.moderate": lambda by, rec: story_services.story_moderate(story=rec, by=by, action="hide"),
+    "story.publish_trusted": None,  # not a refusal: it decides whether a first story waits (stories tests)
+    "story.respond": lambda by, rec: story_services.comment_add(story=rec, by=by, body="Thank you"),
+    "story.tag": lambda by, rec: story_services.story_tag(story=rec, by=by, about=[rec.organisation]),
+    "story.booklet": None,  # a read: the booklet pages' checks are in stories/tests/test_stories.py
+    "storycomment.moderate": lambda by, rec: moderation_services.take(
+        kind="storycomment", action="hide", user=by, obj=rec
+    ),  # fmt: skip
+    "storyfeed.add": lambda by, rec: story_services.feed_add(by=by, title="Feed", url="https://feed.example.org/rss"),
+    "storyfeed.change": lambda by, rec: story_services.feed_update(feed=rec, by=by, title="Changed"),
 }
 
 
@@ -414,6 +500,10 @@ def _snapshot():
         sorted(SpaceRole.objects.values_list("id", "user_id", "role")),
         sorted(Report.objects.values_list("id", "reporter_id")),
         sorted(Follow.objects.values_list("id", "user_id")),
+        sorted(Story.objects.values_list("id", "title", "status")),
+        sorted(StoryLink.objects.values_list("id", "ref")),
+        sorted(StoryComment.objects.values_list("id", "status")),
+        sorted(StoryFeed.objects.values_list("id", "title")),
         *_civic_snapshot(),
     )
 
