@@ -92,6 +92,17 @@ RULES: dict[str, Rule] = {
     "exchange.moderate": Rule(min_role=MODERATOR),
     "exchange.post_for_others": Rule(min_role=ORGANISER),
     "exchangealert.change": Rule(min_role=ADMIN, owner_may=True),
+    # civic (bodies, representatives, problem reports, questions to representatives). A body is a
+    # space: its staff hold the "organiser" role in it and update the reports sent to it.
+    "body.change": Rule(min_role=ADMIN, space_roles=(SPACE_ORGANISER,)),
+    "body.roles": Rule(min_role=ADMIN),  # add/remove a body's staff accounts
+    "representative.import": Rule(min_role=ADMIN),
+    "report.add": Rule(min_role=MEMBER),
+    "report.change": Rule(min_role=MODERATOR, owner_may=True),  # its photos; hiding one's name
+    "report.comment": Rule(min_role=ADMIN, owner_may=True, space_roles=SPACE_RUNNERS),  # an update on the page
+    "report.status": Rule(min_role=ADMIN, space_roles=SPACE_RUNNERS),  # the body's staff set its status
+    "repquestion.add": Rule(min_role=MEMBER),
+    "repquestion.moderate": Rule(min_role=MODERATOR),
     # conversations (groups, threads, private conversations). A group is a space: its facilitators
     # run it, its members (SpaceRole "member") read a private group and post in any group.
     "group.add": Rule(min_role=MEMBER),

@@ -56,6 +56,9 @@ DEFAULT_RATES = {
     "exchange-post": "20/h/user,60/d/user",
     "exchange-new-account": "3/h/user,5/d/user",
     "exchange-pdf": "30/h/ip",  # the printable noticeboard's PDF (WeasyPrint is heavy)
+    # civic: answers through a representative's signed link (no account), and Open311 POSTs per key.
+    "civic-answer": "30/h/ip",
+    "open311-post": "120/h/user,600/h/ip",
     # conversations: private conversations opened and messages sent, per person
     "private-conversation": "10/h/user,30/d/user",
     "private-message": "60/h/user,300/d/user",

@@ -305,6 +305,49 @@ def test_exchange_pages_are_accessible(page, network, login):
     assert not report, "Accessibility violations (serious or critical):\n" + report
 
 
+# civic: every page of the app, at phone size (the report's two steps and the answer page are also
+# checked in tests/browser/test_civic_phone.py)
+def test_civic_pages_are_accessible(phone_page, login):
+    from squaremile.civic.models import Delivery
+    from squaremile.civic.notifications import answer_token
+    from squaremile.civic.tests.factories import (
+        BodyFactory,
+        CategoryFactory,
+        RecipientFactory,
+        ReportFactory,
+        RepresentativeFactory,
+    )
+    from squaremile.moderation.models import ModerationState
+    from squaremile.places.tests.factories import AreaFactory
+
+    area = AreaFactory(name="Westfield", slug="westfield", half=0.02)
+    lights = CategoryFactory(name="Street lights")
+    body = BodyFactory(name="Westfield Parish Council", areas=[area], categories=[lights])
+    elsewhere = CategoryFactory(name="Antisocial behaviour")
+    BodyFactory(name="Shire Police", areas=[area], categories=[elsewhere], delivery=Delivery.ELSEWHERE,
+                elsewhere_url="https://police.example.org/report")  # fmt: skip
+    report = ReportFactory(category=lights, body=body, title="Lamp out", description="By **the school**.")
+    rep = RepresentativeFactory(name="Cllr Ada Brook", area=area)
+    recipient = RecipientFactory(representative=rep, question__status=ModerationState.PUBLISHED, question__area=area)
+    page = phone_page
+    login(page, make_user(email="resident@example.org"))
+    failures = []
+    for url in [
+        "/civic/", "/civic/?lat=53.8&lng=-1.55", "/civic/report/",
+        f"/civic/report/?category={lights.pk}&lat=53.8&lng=-1.55",
+        f"/civic/report/?category={elsewhere.pk}&lat=53.8&lng=-1.55",
+        "/civic/reports/", report.get_absolute_url(), "/civic/bodies/", body.get_absolute_url(),
+        "/civic/representatives/", rep.get_absolute_url(), "/civic/questions/", f"/civic/questions/ask/?rep={rep.pk}",
+        recipient.question.get_absolute_url(), f"/civic/answer/{answer_token(recipient.pk)}/", "/civic/answer/bad/",
+        area.get_absolute_url(),
+    ]:  # fmt: skip
+        page.goto(url)
+        failures.append(a11y_report(page, url))
+        assert_fits_the_screen(page)
+    failures = [f for f in failures if f]
+    assert not failures, "\n\n".join(failures)
+
+
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
 def test_conversation_pages_are_accessible(page, network, login):
     from squaremile.conversations import services as conversations

@@ -95,6 +95,16 @@ EXPECTED = {
     "exchange.moderate":    ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
     "exchange.post_for_others": ("--", "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
     "exchangealert.change": ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
+    # civic: a body is a space (its staff are the "co-organiser" column); a report's space is its body
+    "body.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "YY"),
+    "body.roles":           ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
+    "representative.import": ("--",    "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
+    "report.add":           ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "report.change":        ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "report.comment":       ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "YY"),
+    "report.status":        ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "YY"),
+    "repquestion.add":      ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "repquestion.moderate": ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
     # conversations: a space "organiser" role grants nothing in a group (facilitators and members do)
     "group.add":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "group.change":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
@@ -224,6 +234,18 @@ def _record(action: str, owner_pk):
         from squaremile.exchange.models import Alert
 
         return Alert(owner_id=owner_pk, side="offer")
+    if kind in ("body", "representative"):
+        from squaremile.civic.models import Body
+
+        return Body(name="Body", slug="body")
+    if kind == "report":
+        from squaremile.civic.models import Report
+
+        return Report(owner_id=owner_pk, title="Report", lat=52.6, lng=-1.1)
+    if kind == "repquestion":
+        from squaremile.civic.models import RepQuestion
+
+        return RepQuestion(owner_id=owner_pk, title="Question", text="Why?")
     if kind in ("group", "thread", "post", "message"):
         from squaremile.conversations.models import Conversation, Group, Message, Post, Thread
 
@@ -372,6 +394,20 @@ def _owned(action: str, owner, other):
         return ActionFactory(owner=owner)
     if kind == "apitoken":
         return ApiToken.objects.create(user=owner or other, name="existing", prefix="sqm_x", key_hash=f"h{action}")
+    if kind in ("body", "representative", "report", "repquestion"):
+        from squaremile.civic.tests.factories import (
+            BodyFactory,
+            ReportFactory,
+            RepQuestionFactory,
+            RepresentativeFactory,
+        )  # fmt: skip
+
+        if kind == "report":  # sent to a body: the body's staff are the space's co-organisers
+            return ReportFactory(owner=owner, body=BodyFactory())
+        if kind == "repquestion":
+            RepresentativeFactory()
+            return RepQuestionFactory(owner=owner)
+        return BodyFactory()
     if kind == "story":
         from squaremile.stories.tests.factories import StoryFactory
 
@@ -476,6 +512,24 @@ SERVICE_CALLS = {
     "exchange.moderate": lambda by, rec: moderation_services.take(kind="exchange", action="hide", user=by, obj=rec),
     "exchange.post_for_others": lambda by, rec: _exchange_post(by, on_behalf_of="Mrs P"),
     "exchangealert.change": lambda by, rec: _exchange_services().alert_delete(alert=rec, by=by),
+    # civic
+    "body.change": None,  # bodies are changed in the admin; staff act through report.status (civic tests)
+    "body.roles": lambda by, rec: spaces.grant(
+        space=rec, user=User.objects.exclude(pk=getattr(by, "pk", None)).order_by("pk").first(), by=by
+    ),
+    "representative.import": lambda by, rec: _import_representatives(by),
+    "report.add": lambda by, rec: _civic().report_create(
+        by=by, category=rec.category, lat=52.6, lng=-1.1, title="Lamp out"
+    ),
+    "report.change": None,  # its photos, through the attachments registry (attachments tests)
+    "report.comment": lambda by, rec: _civic().report_comment(report=rec, by=by, text="Still broken"),
+    "report.status": lambda by, rec: _civic().report_set_status(report=rec, by=by, status="fixed"),
+    "repquestion.add": lambda by, rec: _civic().question_create(
+        by=by, representatives=[_civic_rep()], title="Why?", text="Because."
+    ),
+    "repquestion.moderate": lambda by, rec: moderation_services.take(
+        kind="repquestion", action="publish", user=by, obj=rec
+    ),
     # conversations: their own tests check each service against these rows
     # (squaremile/conversations/tests/test_permissions_matrix.py)
     "group.add": None,
@@ -542,6 +596,10 @@ SERVICE_CALLS = {
 def _exchange_services():
     from squaremile.exchange import services
 
+
+def _civic():
+    from squaremile.civic import services
+
     return services
 
 
@@ -573,6 +631,21 @@ def _import_events(by):
     return import_ics(data=ics, by=by)
 
 
+def _civic_rep():
+    from squaremile.civic.models import Representative
+
+    return Representative.objects.order_by("pk").first()
+
+
+def _import_representatives(by):
+    from squaremile.civic.importers import REPRESENTATIVES
+    from squaremile.imports import pipeline
+    from squaremile.imports.reading import Table
+
+    table = Table.from_dicts([{"name": "Cllr New"}])
+    return pipeline.apply(REPRESENTATIVES, table=table, options=pipeline.ImportOptions(mapping={"name": "name"}), by=by)
+
+
 def _snapshot():
     """Everything the services above could change."""
     return (
@@ -599,6 +672,19 @@ def _snapshot():
         sorted(EventSession.objects.values_list("id", "title")),
         sorted(EventReport.objects.values_list("id", "summary")),
         sorted(EventAction.objects.values_list("id", "status")),
+        *_civic_snapshot(),
+    )
+
+
+def _civic_snapshot():
+    from squaremile.civic.models import Report as CivicReport
+    from squaremile.civic.models import ReportUpdate, RepQuestion, Representative
+
+    return (
+        sorted(CivicReport.objects.values_list("id", "status")),
+        sorted(ReportUpdate.objects.values_list("id", flat=True)),
+        sorted(RepQuestion.objects.values_list("id", "status")),
+        sorted(Representative.objects.values_list("id", "name")),
     )
 
 

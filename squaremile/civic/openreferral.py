@@ -1,0 +1,364 @@
+"""The directory as an Open Referral (HSDS 3.0 / Open Referral UK) API at /openreferral/: open GET,
+paginated (`page` from 1, `per_page` up to 200), `Access-Control-Allow-Origin: *`, and a bulk export
+as a tabular data package (CSV files and `datapackage.json` in a zip).
+
+What maps to what:
+- organization: each directory organisation (contact details only when they are public);
+- service: each organisation's own work (one service named after it) and each project (provided by
+  its first organisation);
+- location: each organisation and project with a point (physical);
+- taxonomy_term: each skill, under its family, in the taxonomy "Square Mile skills"; a service's
+  skills are its `attributes`.
+
+Ids are UUIDs that carry the record's kind and primary key (`5a0e0000-0000-4000-8<kind>…-<pk>`), so
+one can be read back without a lookup table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import zipfile
+
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from squaremile.core.site import absolute_url
+from squaremile.core.text import plain_text
+from squaremile.directory.models import Organisation, Project, ProjectStatus, Skill, SkillFamily
+
+PER_PAGE, PER_PAGE_MAX = 50, 200
+KIND = {"organization": 1, "org_service": 2, "project_service": 3, "org_location": 4, "project_location": 5,
+        "skill": 6, "family": 7, "taxonomy": 8, "attribute": 9}  # fmt: skip
+_UUID = re.compile(r"^5a0e0000-0000-4000-8(\d)([0-9a-f]{2})-([0-9a-f]{12})$")
+TAXONOMY_NAME = "Square Mile skills"
+STATUS = {
+    ProjectStatus.IDEA: "inactive", ProjectStatus.STARTING: "active", ProjectStatus.ACTIVE: "active",
+    ProjectStatus.PAUSED: "temporarily closed", ProjectStatus.ENDED: "defunct",
+}  # fmt: skip
+
+
+def uid(kind: str, pk: int, sub: int = 0) -> str:
+    return f"5a0e0000-0000-4000-8{KIND[kind]}{sub % 256:02x}-{pk:012x}"
+
+
+def parse_uid(value: str) -> tuple[str, int] | None:
+    m = _UUID.match((value or "").lower())
+    if not m:
+        return None
+    kinds = {v: k for k, v in KIND.items()}
+    kind = kinds.get(int(m.group(1)))
+    return (kind, int(m.group(3), 16)) if kind else None
+
+
+def _cors(response):
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _json(data, status=200):
+    return _cors(JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False}))
+
+
+def _page_params(request) -> tuple[int, int]:
+    def number(name, default, hi):
+        raw = request.GET.get(name, "")
+        return max(1, min(hi, int(raw))) if raw.isdigit() else default
+
+    return number("page", 1, 1_000_000), number("per_page", PER_PAGE, PER_PAGE_MAX)
+
+
+def _paged(request, qs, build) -> dict:
+    page, size = _page_params(request)
+    total = qs.count()
+    pages = max(1, math.ceil(total / size))
+    rows = list(qs[(page - 1) * size : page * size])
+    return {
+        "total_items": total, "total_pages": pages, "page_number": page, "size": size,
+        "first_page": page == 1, "last_page": page >= pages, "empty": not rows, "contents": [build(r) for r in rows],
+    }  # fmt: skip
+
+
+# ---- building the objects ------------------------------------------------------------------------
+def _public_contact(org) -> bool:
+    return org.contact_visibility == "public"
+
+
+def organization(org: Organisation, *, full: bool = False) -> dict:
+    data = {
+        "id": uid("organization", org.pk),
+        "name": org.name,
+        "description": plain_text(org.description) or org.name,
+        "website": org.website or None,
+        "email": (org.email or None) if _public_contact(org) else None,
+        "uri": absolute_url(org.get_absolute_url()),
+        "legal_status": org.get_org_type_display(),
+    }
+    data = {k: v for k, v in data.items() if v is not None}
+    if full:
+        data["phones"] = _phones(org, "organization")
+        data["locations"] = [location_of_org(org)] if org.lat is not None else []
+    return data
+
+
+def _phones(org, link: str) -> list[dict]:
+    if not (org.phone and _public_contact(org)):
+        return []
+    return [{"id": uid("org_location", org.pk, 1), "number": org.phone}]
+
+
+def _attributes(skills, service_id: str) -> list[dict]:
+    return [
+        {
+            "id": uid("attribute", s.pk, i), "link_id": service_id, "link_type": "skill", "link_entity": "service",
+            "taxonomy_term_id": uid("skill", s.pk), "taxonomy_term": taxonomy_term(s),
+        }
+        for i, s in enumerate(skills)
+    ]  # fmt: skip
+
+
+def org_service(org: Organisation) -> dict:
+    sid = uid("org_service", org.pk)
+    data = {
+        "id": sid, "organization_id": uid("organization", org.pk), "name": org.name,
+        "description": plain_text(org.description) or org.name, "status": "active",
+        "url": absolute_url(org.get_absolute_url()),
+        "organization": organization(org),
+        "service_at_locations": [_at_location(sid, location_of_org(org))] if org.lat is not None else [],
+        "attributes": _attributes(org.skills.all(), sid),
+        "last_modified": org.updated_at.isoformat(),
+    }  # fmt: skip
+    if org.email and _public_contact(org):
+        data["email"] = org.email
+    data["phones"] = _phones(org, "service")
+    return data
+
+
+def project_service(project: Project) -> dict:
+    sid = uid("project_service", project.pk)
+    orgs = list(project.organisations.all())
+    data = {
+        "id": sid, "name": project.name, "description": plain_text(project.description) or project.name,
+        "status": STATUS.get(project.status, "active"),
+        "url": absolute_url(project.get_absolute_url()),
+        "service_at_locations": [_at_location(sid, location_of_project(project))] if project.lat is not None else [],
+        "attributes": _attributes(project.skills.all(), sid),
+        "last_modified": project.updated_at.isoformat(),
+    }  # fmt: skip
+    if orgs:
+        data["organization_id"] = uid("organization", orgs[0].pk)
+        data["organization"] = organization(orgs[0])
+    return data
+
+
+def _at_location(service_id: str, loc: dict) -> dict:
+    return {"id": loc["id"].replace("-4000-", "-4001-", 1), "service_id": service_id, "location_id": loc["id"],
+            "location": loc}  # fmt: skip
+
+
+def location_of_org(org: Organisation) -> dict:
+    return {
+        "id": uid("org_location", org.pk), "location_type": "physical", "name": org.name,
+        "organization_id": uid("organization", org.pk), "latitude": round(org.lat, 6), "longitude": round(org.lng, 6),
+        "description": org.address or "",
+    }  # fmt: skip
+
+
+def location_of_project(project: Project) -> dict:
+    return {
+        "id": uid("project_location", project.pk), "location_type": "physical", "name": project.name,
+        "latitude": round(project.lat, 6), "longitude": round(project.lng, 6), "description": "",
+    }  # fmt: skip
+
+
+def taxonomy_term(skill: Skill) -> dict:
+    return {
+        "id": uid("skill", skill.pk), "code": skill.slug, "name": skill.name,
+        "description": plain_text(skill.description) or skill.name, "parent_id": uid("family", skill.family_id),
+        "taxonomy": TAXONOMY_NAME, "taxonomy_id": uid("taxonomy", 1), "language": "en",
+    }  # fmt: skip
+
+
+def family_term(family: SkillFamily) -> dict:
+    return {
+        "id": uid("family", family.pk), "code": family.slug, "name": family.name,
+        "description": plain_text(family.description) or family.name, "taxonomy": TAXONOMY_NAME,
+        "taxonomy_id": uid("taxonomy", 1), "language": "en",
+    }  # fmt: skip
+
+
+def _orgs():
+    return Organisation.objects.prefetch_related("skills").order_by("name", "id")
+
+
+def _projects():
+    return Project.objects.prefetch_related("skills", "organisations").order_by("name", "id")
+
+
+class _Services:
+    """Organisations' services then projects' services, as one sliceable, countable sequence."""
+
+    def __init__(self, text: str = ""):
+        self.orgs, self.projects = _orgs(), _projects()
+        if text:
+            self.orgs = self.orgs.filter(name__icontains=text)
+            self.projects = self.projects.filter(name__icontains=text)
+        self._n_orgs = None
+
+    def count(self) -> int:
+        self._n_orgs = self.orgs.count()
+        return self._n_orgs + self.projects.count()
+
+    def __getitem__(self, window: slice):
+        n = self._n_orgs if self._n_orgs is not None else self.orgs.count()
+        start, stop = window.start or 0, window.stop
+        out = [("org", o) for o in self.orgs[start : min(stop, n)]] if start < n else []
+        if stop > n:
+            out += [("project", p) for p in self.projects[max(start - n, 0) : stop - n]]
+        return out
+
+
+def _service(item) -> dict:
+    kind, obj = item
+    return org_service(obj) if kind == "org" else project_service(obj)
+
+
+# ---- the endpoints -------------------------------------------------------------------------------
+@require_GET
+def index(request):
+    base = absolute_url(reverse("civic:openreferral_index"))
+    return _json({
+        "version": "3.0", "profile": "https://openreferral.org/", "openapi_url": None,
+        "endpoints": {name: base + name for name in ("services", "organizations", "locations", "taxonomies",
+                                                      "taxonomy_terms", "export.zip")},
+    })  # fmt: skip
+
+
+@require_GET
+def services(request):
+    text = (request.GET.get("text") or "").strip()[:100]
+    return _json(_paged(request, _Services(text), _service))
+
+
+@require_GET
+def service(request, uuid: str):
+    parsed = parse_uid(uuid)
+    if parsed and parsed[0] == "org_service":
+        obj = _orgs().filter(pk=parsed[1]).first()
+        if obj:
+            return _json(org_service(obj))
+    if parsed and parsed[0] == "project_service":
+        obj = _projects().filter(pk=parsed[1]).first()
+        if obj:
+            return _json(project_service(obj))
+    return _json({"message": "No such service."}, status=404)
+
+
+@require_GET
+def organizations(request):
+    return _json(_paged(request, Organisation.objects.order_by("name", "id"), organization))
+
+
+@require_GET
+def organization_detail(request, uuid: str):
+    parsed = parse_uid(uuid)
+    obj = Organisation.objects.filter(pk=parsed[1]).first() if parsed and parsed[0] == "organization" else None
+    if obj is None:
+        return _json({"message": "No such organization."}, status=404)
+    data = organization(obj, full=True)
+    data["services"] = [org_service(_orgs().get(pk=obj.pk))] + [
+        project_service(p) for p in _projects().filter(organisations=obj)[:50]
+    ]
+    return _json(data)
+
+
+@require_GET
+def locations(request):
+    qs = Organisation.objects.filter(lat__isnull=False).order_by("name", "id")
+    return _json(_paged(request, qs, location_of_org))
+
+
+@require_GET
+def taxonomies(request):
+    return _json({
+        "total_items": 1, "total_pages": 1, "page_number": 1, "size": 1, "first_page": True, "last_page": True,
+        "empty": False, "contents": [{"id": uid("taxonomy", 1), "name": TAXONOMY_NAME,
+                                      "description": "Skills people and groups offer, by family.",
+                                      "uri": absolute_url(reverse("directory:skill_list")), "version": "1"}],
+    })  # fmt: skip
+
+
+@require_GET
+def taxonomy_terms(request):
+    families = [family_term(f) for f in SkillFamily.objects.order_by("position", "name")]
+    skills = Skill.objects.order_by("family__position", "name")
+    found = _paged(request, skills, taxonomy_term)
+    if found["page_number"] == 1:  # the families (parents) come first, on the first page
+        found["contents"] = families + found["contents"]
+        found["total_items"] += len(families)
+    else:
+        found["total_items"] += len(families)
+    return _json(found)
+
+
+EXPORT_FILES = {
+    "organizations.csv": ["id", "name", "description", "email", "website", "uri", "legal_status"],
+    "services.csv": ["id", "organization_id", "name", "description", "url", "email", "status", "last_modified"],
+    "locations.csv": ["id", "location_type", "name", "organization_id", "latitude", "longitude", "description"],
+    "service_at_locations.csv": ["id", "service_id", "location_id"],
+    "taxonomy_terms.csv": ["id", "code", "name", "description", "parent_id", "taxonomy", "taxonomy_id", "language"],
+    "attributes.csv": ["id", "link_id", "link_type", "link_entity", "taxonomy_term_id"],
+}
+
+
+def export_rows():
+    """Every row of the bulk export, file by file (read in chunks: any size of directory)."""
+    rows: dict[str, list] = {name: [] for name in EXPORT_FILES}
+    for org in _orgs().iterator(chunk_size=500):
+        rows["organizations.csv"].append(organization(org))
+        svc = org_service(org)
+        rows["services.csv"].append(svc)
+        for sal in svc["service_at_locations"]:
+            rows["service_at_locations.csv"].append(sal)
+            rows["locations.csv"].append(sal["location"])
+        rows["attributes.csv"].extend(svc["attributes"])
+    for project in _projects().iterator(chunk_size=500):
+        svc = project_service(project)
+        rows["services.csv"].append(svc)
+        for sal in svc["service_at_locations"]:
+            rows["service_at_locations.csv"].append(sal)
+            rows["locations.csv"].append(sal["location"])
+        rows["attributes.csv"].extend(svc["attributes"])
+    rows["taxonomy_terms.csv"] = [family_term(f) for f in SkillFamily.objects.all()] + [
+        taxonomy_term(s) for s in Skill.objects.all()
+    ]
+    return rows
+
+
+@require_GET
+def export(request):
+    """The whole directory as an HSDS tabular data package (a zip of CSV files and datapackage.json)."""
+    rows = export_rows()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        resources = []
+        for name, columns in EXPORT_FILES.items():
+            text = io.StringIO()
+            writer = csv.DictWriter(text, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+            writer.writeheader()
+            for row in rows[name]:
+                writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+            zf.writestr(name, text.getvalue())
+            fields = [{"name": c} for c in columns]
+            resources.append({"name": name[:-4], "path": name, "profile": "tabular-data-resource", "format": "csv",
+                              "mediatype": "text/csv", "schema": {"fields": fields}})  # fmt: skip
+        package = {"name": "squaremile-directory", "profile": "tabular-data-package",
+                   "title": "Square Mile directory (Open Referral HSDS 3.0)", "resources": resources}  # fmt: skip
+        zf.writestr("datapackage.json", json.dumps(package, indent=2))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="openreferral-hsds.zip"'
+    return _cors(response)

@@ -1,0 +1,321 @@
+"""Civic writes: reports (create, add your voice, status, updates, sending to the body), questions to
+representatives (ask, send, answer, me too, reminders) and the representatives' responsiveness."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from squaremile.attachments import services as attachments
+from squaremile.audit import services as audit
+from squaremile.civic import delivery, routing, tasks
+from squaremile.civic import notifications as civic_notify
+from squaremile.civic.models import (
+    OPEN_STATES,
+    Body,
+    Delivery,
+    MeToo,
+    ProblemCategory,
+    QuestionRecipient,
+    Report,
+    ReportStatus,
+    ReportSupport,
+    ReportUpdate,
+    RepQuestion,
+    Representative,
+    SendState,
+    Source,
+    UpdateAuthor,
+)  # fmt: skip
+from squaremile.core.permissions import can, require
+from squaremile.core.search import index_document
+from squaremile.core.spaces import holders
+from squaremile.core.text import plain_text
+from squaremile.moderation.models import ModerationState
+from squaremile.notifications.services import follow, followers_of
+from squaremile.places.selectors import area_for_point
+
+REPORT_FIELDS = ("title", "description", "category", "body", "status", "status_reason", "hide_name")
+FIXED_AFTER = timedelta(weeks=4)
+REMIND_AFTER_DAYS = (7, 14)
+RESPONSIVENESS_WINDOW = timedelta(days=365)
+
+
+def _index_report(report: Report) -> None:
+    index_document(
+        kind="civic_report", object_id=report.pk, title=report.title, body=plain_text(report.description),
+        url=report.get_absolute_url(), area_id=report.area_id,
+    )  # fmt: skip
+
+
+# ---- reports -------------------------------------------------------------------------------------
+@attachments.removes_stored_files_on_failure
+@transaction.atomic
+def report_create(
+    *, by, category: ProblemCategory, lat: float, lng: float, title: str, description: str = "",
+    body: Body | None = None, hide_name: bool = False, photos=(), photo_alts=(), answers: dict | None = None,
+    source: str = Source.WEB, address: str = "", from_ref: str = "",
+) -> Report:  # fmt: skip
+    """A new report, routed by place and category. `body`: the side the reporter chose when the
+    point is near a boundary (one of the routing's choices); otherwise the routing decides."""
+    require(by, "report.add")
+    found = routing.route(lat=lat, lng=lng, category=category)
+    if body is not None:
+        if body.pk not in {b.pk for b in found.choices}:
+            raise ValidationError({"body": "That body does not take this kind of problem here."})
+        chosen = body
+    else:
+        chosen = found.chosen
+    report = Report(
+        owner=by, hide_name=hide_name, title=title.strip()[:200], description=description, category=category,
+        body=chosen, lat=lat, lng=lng, area=area_for_point(lat=lat, lng=lng), source=source, address=address[:300],
+        answers=answers or {}, from_ref=from_ref,
+    )  # fmt: skip
+    if chosen is None or chosen.delivery == Delivery.ELSEWHERE:
+        report.send_state = SendState.NOT_SENT
+    report.save()
+    if photos:
+        attachments.attach_all(owner=report, files=photos, alts=photo_alts, user=by, checked_by_caller=True)
+    ReportSupport.objects.create(report=report, user=by)
+    audit.record(actor=by, action="report.created", target=report,
+                 changes=audit.diff({}, audit.snapshot(report, REPORT_FIELDS)))  # fmt: skip
+    _index_report(report)
+    follow(user=by, target=report)
+    civic_notify.tell_followers_new(report, by=by)
+    if chosen is not None:
+        staff = [r.user for r in holders(chosen)]
+        if staff:
+            civic_notify.tell_staff(report, staff)
+    if report.send_state == SendState.WAITING and source != Source.OPEN311:
+        transaction.on_commit(lambda: tasks.send_report.enqueue(report_id=report.pk))
+    elif source == Source.OPEN311:  # it came from a body's system: nothing to send back
+        Report.objects.filter(pk=report.pk).update(send_state=SendState.NOT_SENT)
+        report.send_state = SendState.NOT_SENT
+    return report
+
+
+@transaction.atomic
+def report_support(*, report: Report, by) -> bool:
+    """Add one's voice to a report already made ("me too"); False when they had already."""
+    require(by, "report.add")
+    _, made = ReportSupport.objects.get_or_create(report=report, user=by)
+    if made:
+        Report.objects.filter(pk=report.pk).update(supporters=F("supporters") + 1)
+        report.refresh_from_db(fields=["supporters"])
+        audit.record(actor=by, action="report.supported", target=report)
+        follow(user=by, target=report)
+    return made
+
+
+_interested = delivery.interested
+
+
+@transaction.atomic
+def report_set_status(*, report: Report, by, status: str, reason: str = "", text: str = "") -> ReportUpdate:
+    """The body's staff (or an administrator) change a report's status; "not responsible" needs a reason."""
+    require(by, "report.status", report)
+    if status not in ReportStatus.values:
+        raise ValidationError({"status": "Choose a status."})
+    if status == ReportStatus.NOT_RESPONSIBLE and not reason.strip():
+        raise ValidationError({"reason": "Say why this body is not responsible, and who is."})
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    before = audit.snapshot(report, REPORT_FIELDS)
+    old = report.status
+    report.status, report.status_reason = status, reason.strip()[:300]
+    report.save(update_fields=["status", "status_reason", "updated_at"])
+    update = ReportUpdate.objects.create(
+        report=report, author=by, author_kind=UpdateAuthor.BODY, text=text, status_before=old, status_after=status
+    )
+    audit.record(actor=by, action="report.status_changed", target=report,
+                 changes=audit.diff(before, audit.snapshot(report, REPORT_FIELDS)), note=text[:200])  # fmt: skip
+    civic_notify.tell_report_updated(
+        report, people=_interested(report), by=by,
+        title=f"“{report.title}” is now {report.get_status_display().lower()}",
+        body=plain_text(text)[:500] or report.status_reason,
+    )  # fmt: skip
+    return update
+
+
+@transaction.atomic
+def report_comment(*, report: Report, by, text: str = "", fixed: bool | None = None) -> ReportUpdate:
+    """An update on a report's page from its reporter or the body's staff. The reporter answering
+    "is it fixed?" sets the status (fixed, or open again)."""
+    require(by, "report.comment", report)
+    if not text.strip() and fixed is None:
+        raise ValidationError({"text": "Write an update."})
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    is_reporter = report.owner_id == getattr(by, "pk", None)
+    kind = UpdateAuthor.REPORTER if is_reporter else UpdateAuthor.BODY
+    old = report.status
+    if fixed is not None:
+        if not is_reporter:
+            raise PermissionDenied("Only the person who reported it answers “is it fixed?”.")
+        report.status = ReportStatus.FIXED if fixed else (old if old in OPEN_STATES else ReportStatus.OPEN)
+        report.save(update_fields=["status", "updated_at"])
+    update = ReportUpdate.objects.create(
+        report=report, author=by, author_kind=kind, text=text,
+        status_before=old if report.status != old else "", status_after=report.status if report.status != old else "",
+    )  # fmt: skip
+    audit.record(actor=by, action="report.updated", target=report, note=text[:200])
+    people = _interested(report)
+    if not is_reporter or report.status != old:
+        civic_notify.tell_report_updated(
+            report, people=people, by=by, title=f"Update on “{report.title}”", body=plain_text(text)[:500]
+        )
+    return update
+
+
+def ask_if_fixed(*, now=None) -> int:
+    """Four weeks after a report that is still open, ask its reporter once (daily command)."""
+    now = now or timezone.now()
+    due = Report.objects.select_related("owner").filter(
+        is_open=True, fixed_asked_at__isnull=True, created_at__lte=now - FIXED_AFTER, owner__isnull=False
+    )
+    asked = 0
+    for report in due.iterator(chunk_size=500):
+        with transaction.atomic():
+            if Report.objects.filter(pk=report.pk, fixed_asked_at__isnull=True).update(fixed_asked_at=now):
+                civic_notify.ask_is_it_fixed(report)
+                asked += 1
+    return asked
+
+
+@transaction.atomic
+def raise_entry(*, entry, by, body: Body, category: ProblemCategory) -> Report:
+    """A map threat or cut raised with a body in one step: a report in the threat category, linking
+    back to the entry."""
+    from squaremile.core.records import ref_of
+    from squaremile.core.site import absolute_url
+
+    text = f"{plain_text(entry.description)}\n\nOn the community map: {absolute_url(entry.get_absolute_url())}"
+    choices = {b.pk for b in routing.route(lat=entry.lat, lng=entry.lng, category=category).choices}
+    return report_create(
+        by=by, category=category, lat=entry.lat, lng=entry.lng, title=entry.title[:200], description=text,
+        body=body if body.pk in choices else None,
+        from_ref=ref_of(entry),
+    )  # fmt: skip
+
+
+# ---- questions to representatives ---------------------------------------------------------------
+@transaction.atomic
+def question_create(*, by, representatives: list[Representative], title: str, text: str, area=None,
+                    hide_name: bool = False) -> RepQuestion:  # fmt: skip
+    require(by, "repquestion.add")
+    if not representatives:
+        raise ValidationError({"representatives": "Choose at least one representative."})
+    q = RepQuestion.objects.create(
+        owner=by, title=title.strip()[:200], text=text, area=area, hide_name=hide_name, status=ModerationState.PENDING
+    )
+    QuestionRecipient.objects.bulk_create([QuestionRecipient(question=q, representative=r) for r in representatives])
+    audit.record(actor=by, action="repquestion.created", target=q)
+    return q
+
+
+def question_published(question: RepQuestion) -> int:
+    """Called once a moderator publishes a question: e-mail each representative the signed link."""
+    now = timezone.now()
+    sent = 0
+    reps = set()
+    for recipient in question.recipients.select_related("representative", "question").filter(sent_at__isnull=True):
+        if civic_notify.mail_question(recipient):
+            sent += 1
+        recipient.sent_at = now
+        recipient.save(update_fields=["sent_at"])
+        reps.add(recipient.representative_id)
+    index_document(
+        kind="civic_question", object_id=question.pk, title=question.title, body=plain_text(question.text),
+        url=question.get_absolute_url(), area_id=question.area_id,
+    )  # fmt: skip
+    for rep in Representative.objects.filter(pk__in=reps):
+        recompute_responsiveness(rep, now=now)
+    return sent
+
+
+@transaction.atomic
+def question_answer(*, recipient: QuestionRecipient, text: str) -> QuestionRecipient:
+    """A representative's answer through their signed link (no account needed)."""
+    if recipient.question.status != ModerationState.PUBLISHED:
+        raise ValidationError("This question is not open for answers.")
+    if not text.strip():
+        raise ValidationError({"answer": "Write your answer."})
+    recipient = (
+        QuestionRecipient.objects.select_for_update().select_related("question", "representative").get(pk=recipient.pk)
+    )
+    first = recipient.answered_at is None
+    recipient.answer = text
+    recipient.answered_at = recipient.answered_at or timezone.now()
+    recipient.save(update_fields=["answer", "answered_at"])
+    audit.record(actor=None, action="repquestion.answered", target=recipient.question,
+                 note=f"{recipient.representative.name}")  # fmt: skip
+    recompute_responsiveness(recipient.representative)
+    if first:
+        q = recipient.question
+        people = {u.pk: u for u in followers_of(q)}
+        if q.owner is not None:
+            people[q.owner.pk] = q.owner
+        for mt in MeToo.objects.filter(question=q).select_related("user"):
+            people[mt.user.pk] = mt.user
+        civic_notify.tell_answered(recipient, people=list(people.values()))
+    return recipient
+
+
+@transaction.atomic
+def question_me_too(*, question: RepQuestion, by) -> bool:
+    require(by, "repquestion.add")
+    if question.status != ModerationState.PUBLISHED:
+        raise ValidationError("This question is not published.")
+    _, made = MeToo.objects.get_or_create(question=question, user=by)
+    if made:
+        RepQuestion.objects.filter(pk=question.pk).update(me_too=F("me_too") + 1)
+        question.refresh_from_db(fields=["me_too"])
+    return made
+
+
+def send_reminders(*, now=None) -> int:
+    """Remind representatives of questions unanswered after 7 and after 14 days (daily command)."""
+    now = now or timezone.now()
+    sent = 0
+    for days, field in zip(REMIND_AFTER_DAYS, ("reminded_7_at", "reminded_14_at"), strict=True):
+        due = QuestionRecipient.objects.select_related("question", "representative").filter(
+            answered_at__isnull=True, sent_at__lte=now - timedelta(days=days), **{f"{field}__isnull": True},
+            question__status=ModerationState.PUBLISHED,
+        )  # fmt: skip
+        for recipient in due:
+            if QuestionRecipient.objects.filter(pk=recipient.pk, **{f"{field}__isnull": True}).update(**{field: now}):
+                sent += int(civic_notify.mail_question(recipient, reminder=days))
+    return sent
+
+
+def recompute_responsiveness(rep: Representative, *, now=None) -> Representative:
+    """Share answered and median days to answer, over questions sent in the last 12 months."""
+    now = now or timezone.now()
+    rows = list(
+        QuestionRecipient.objects.filter(
+            representative=rep, sent_at__isnull=False, sent_at__gte=now - RESPONSIVENESS_WINDOW,
+            question__status=ModerationState.PUBLISHED,
+        ).values_list("sent_at", "answered_at")
+    )  # fmt: skip
+    days = [(a - s).total_seconds() / 86400 for s, a in rows if a is not None]
+    Representative.objects.filter(pk=rep.pk).update(
+        questions_sent=len(rows), questions_answered=len(days),
+        median_days=round(statistics.median(days), 1) if days else None, figures_at=now,
+    )  # fmt: skip
+    rep.refresh_from_db(fields=["questions_sent", "questions_answered", "median_days", "figures_at"])
+    return rep
+
+
+def recompute_all_responsiveness(*, now=None) -> int:
+    count = 0
+    for rep in Representative.objects.all().iterator():
+        recompute_responsiveness(rep, now=now)
+        count += 1
+    return count
+
+
+def may_update(user, report: Report) -> bool:
+    return can(user, "report.status", report)

@@ -1,0 +1,382 @@
+"""Civic pages: who serves my square mile, report a problem (two steps), reports, bodies,
+representatives, questions and the representatives' answer page (signed link, no account)."""
+
+from __future__ import annotations
+
+import math
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from squaremile.civic import routing, selectors, services
+from squaremile.civic.forms import (
+    AnswerForm,
+    FixedForm,
+    LocateForm,
+    PointForm,
+    QuestionForm,
+    ReportForm,
+    StatusForm,
+    UpdateForm,
+)
+from squaremile.civic.models import (
+    Body,
+    ProblemCategory,
+    QuestionRecipient,
+    Report,
+    ReportStatus,
+    ReportSupport,
+    RepQuestion,
+    Representative,
+)
+from squaremile.civic.notifications import read_answer_token
+from squaremile.core import ratelimit
+from squaremile.core.pagination import paginate
+from squaremile.core.permissions import can, refusal
+from squaremile.mapping import layers
+from squaremile.moderation.models import ModerationState
+
+
+def _profile_point(user):
+    profile = getattr(user, "profile", None) if getattr(user, "is_authenticated", False) else None
+    if profile is not None and profile.lat is not None and profile.lng is not None:
+        return profile.lat, profile.lng
+    return None
+
+
+# ---- who serves my square mile ------------------------------------------------------------------
+@require_GET
+def home(request):
+    data = request.GET if request.GET else None
+    mine = False
+    if data is None and (point := _profile_point(request.user)):
+        data, mine = {"lat": point[0], "lng": point[1]}, True
+    form = PointForm(data)
+    serving = None
+    if data is not None and form.is_valid():
+        serving = selectors.who_serves(lat=form.cleaned_data["lat"], lng=form.cleaned_data["lng"])
+    recent = selectors.report_list()[:5]
+    return render(request, "civic/home.html", {"form": form, "serving": serving, "mine": mine, "recent": recent})
+
+
+# ---- reporting a problem ------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new(request):
+    """Step one (GET, no point or category yet): where and what. Step two (GET with both): similar
+    reports nearby first ("add your voice"), the side of a boundary when near one, then the details.
+    POST: the report."""
+    if not can(request.user, "report.add"):
+        raise PermissionDenied(refusal(request.user, "report.add"))
+    if request.method == "POST":
+        return _report_create(request)
+    locate = LocateForm(request.GET or None)
+    if not request.GET or not locate.is_valid():
+        return render(request, "civic/report_locate.html", {"form": locate})
+    lat, lng, category = locate.cleaned_data["lat"], locate.cleaned_data["lng"], locate.cleaned_data["category"]
+    return _details(request, lat=lat, lng=lng, category=category)
+
+
+def _details(request, *, lat, lng, category, form=None, status=200):
+    found = routing.route(lat=lat, lng=lng, category=category)
+    if found.chosen is not None and found.chosen.delivery == "elsewhere" and not found.ask_which_side:
+        return render(request, "civic/report_elsewhere.html", {"body": found.chosen, "category": category})
+    choices = found.choices if found.ask_which_side else []
+    questions = list(category.questions.all())
+    if form is None:
+        form = ReportForm(initial={"lat": lat, "lng": lng, "category": category.pk}, choices=choices,
+                          questions=questions)  # fmt: skip
+    duplicates = selectors.nearby_duplicates(lat=lat, lng=lng, category=category)
+    supported = set(
+        ReportSupport.objects.filter(user=request.user, report__in=duplicates).values_list("report_id", flat=True)
+    )
+    context = {
+        "form": form, "category": category, "routing": found, "duplicates": duplicates, "supported": supported,
+        "lat": lat, "lng": lng, "back": reverse("civic:report_new"),
+    }  # fmt: skip
+    return render(request, "civic/report_details.html", context, status=status)
+
+
+def _report_create(request):
+    probe = ReportForm(request.POST)
+    lat, lng, category = None, None, None
+    try:
+        lat, lng = float(request.POST.get("lat", "")), float(request.POST.get("lng", ""))
+        category = ProblemCategory.objects.filter(pk=int(request.POST.get("category", "")[:12])).first()
+    except (TypeError, ValueError):
+        pass
+    if category is None or lat is None or not (math.isfinite(lat) and math.isfinite(lng)):
+        probe.is_valid()
+        messages.error(request, "Please choose the place and the kind of problem again.")
+        return redirect("civic:report_new")
+    found = routing.route(lat=lat, lng=lng, category=category)
+    choices = found.choices if found.ask_which_side else []
+    form = ReportForm(request.POST, request.FILES, choices=choices, questions=list(category.questions.all()))
+    if not form.is_valid():
+        return _details(request, lat=lat, lng=lng, category=category, form=form, status=400)
+    data = form.cleaned_data
+    body = Body.objects.filter(pk=data["body"]).first() if data.get("body") in {b.pk for b in choices} else None
+    try:
+        report = services.report_create(
+            by=request.user, category=data["category"], lat=data["lat"], lng=data["lng"], title=data["title"],
+            description=data["description"], body=body, hide_name=data["hide_name"], photos=data["photos"],
+            photo_alts=data["photo_alt"], answers=form.answers(),
+        )  # fmt: skip
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _details(request, lat=lat, lng=lng, category=category, form=form, status=400)
+    messages.success(request, "Thank you: your report is made and on its way.")
+    return redirect(report.get_absolute_url())
+
+
+@login_required
+@require_POST
+def report_support(request, pk: int):
+    report = get_object_or_404(Report, pk=pk)
+    if not can(request.user, "report.add"):
+        raise PermissionDenied(refusal(request.user, "report.add"))
+    made = services.report_support(report=report, by=request.user)
+    messages.success(
+        request, "Thank you: your voice is added to this report." if made else "You had already added your voice."
+    )
+    return redirect(report.get_absolute_url())
+
+
+# ---- a report's page ----------------------------------------------------------------------------
+@require_GET
+def report_detail(request, pk: int):
+    report = selectors.report_detail(pk)
+    if report is None:
+        raise Http404
+    return _report_page(request, report)
+
+
+def _report_page(request, report, *, status_form=None, update_form=None, fixed_form=None, status=200):
+    user = request.user
+    may_status = can(user, "report.status", report)
+    may_comment = can(user, "report.comment", report)
+    is_reporter = report.owner_id is not None and report.owner_id == getattr(user, "pk", None)
+    supported = (
+        getattr(user, "is_authenticated", False) and ReportSupport.objects.filter(report=report, user=user).exists()
+    )
+    context = {
+        "report": report, "updates": selectors.updates_of(report), "may_status": may_status,
+        "may_comment": may_comment, "is_reporter": is_reporter, "supported": supported,
+        "status_form": status_form or (StatusForm(initial={"status": report.status}) if may_status else None),
+        "update_form": update_form or (UpdateForm() if may_comment else None),
+        "fixed_form": fixed_form or (FixedForm() if is_reporter and report.is_open else None),
+        "photos": list(report.attachments.all()),
+    }  # fmt: skip
+    return render(request, "civic/report_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def report_status(request, pk: int):
+    report = get_object_or_404(Report.objects.select_related("body", "category"), pk=pk)
+    if not can(request.user, "report.status", report):
+        raise PermissionDenied(refusal(request.user, "report.status"))
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _report_page(request, report, status_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.report_set_status(report=report, by=request.user, status=data["status"], reason=data["reason"],
+                                   text=data["text"])  # fmt: skip
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _report_page(request, report, status_form=form, status=400)
+    messages.success(request, "Status saved; the reporter and everyone following it are told.")
+    return redirect(report.get_absolute_url())
+
+
+@login_required
+@require_POST
+def report_update(request, pk: int):
+    report = get_object_or_404(Report.objects.select_related("body", "category"), pk=pk)
+    if not can(request.user, "report.comment", report):
+        raise PermissionDenied(refusal(request.user, "report.comment"))
+    is_fixed_answer = "fixed" in request.POST
+    form = (FixedForm if is_fixed_answer else UpdateForm)(request.POST)
+    if not form.is_valid():
+        key = "fixed_form" if is_fixed_answer else "update_form"
+        return _report_page(request, report, status=400, **{key: form})
+    try:
+        services.report_comment(report=report, by=request.user, text=form.cleaned_data.get("text", ""),
+                                fixed=form.cleaned_data.get("fixed") if is_fixed_answer else None)  # fmt: skip
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _report_page(request, report, status=400, update_form=form)
+    messages.success(request, "Thank you: your update is on the page.")
+    return redirect(report.get_absolute_url())
+
+
+@require_GET
+def report_list(request):
+    status = request.GET.get("status", "")
+    if status not in ReportStatus.values:
+        status = ""
+    page = paginate(request, selectors.report_list(status=status))
+    return render(request, "civic/report_list.html", {"page": page, "status": status, "statuses": ReportStatus.choices})
+
+
+@require_GET
+def reports_map_layer(request):
+    """GeoJSON of at most 500 reports in `?bbox=west,south,east,north` (the community map's layer)."""
+    box = layers.parse_bbox(request.GET.get("bbox"))
+    if box is None:
+        return layers.bad_bbox()
+    west, south, east, north = box
+    features = selectors.map_features(west=west, south=south, east=east, north=north, limit=layers.MAX_FEATURES + 1)
+    return layers.layer_response(features)
+
+
+# ---- bodies and representatives ------------------------------------------------------------------
+@require_GET
+def body_list(request):
+    return render(request, "civic/body_list.html", {"bodies": selectors.bodies()})
+
+
+@require_GET
+def body_detail(request, slug: str):
+    body = get_object_or_404(Body.objects.prefetch_related("categories", "areas"), slug=slug)
+    page = paginate(request, selectors.report_list(body=body))
+    reps = body.representatives.select_related("area").order_by("name")
+    return render(request, "civic/body_detail.html", {"body": body, "page": page, "reps": reps})
+
+
+@require_GET
+def representative_list(request):
+    page = paginate(request, selectors.representatives(), per_page=50)
+    return render(request, "civic/representative_list.html", {"page": page})
+
+
+@require_GET
+def representative_detail(request, pk: int):
+    rep = get_object_or_404(Representative.objects.select_related("area", "body"), pk=pk)
+    asked = (
+        QuestionRecipient.objects.filter(representative=rep, question__status=ModerationState.PUBLISHED)
+        .select_related("question")
+        .order_by("-question__published_at")[:20]
+    )
+    return render(request, "civic/representative_detail.html", {"rep": rep, "asked": asked})
+
+
+# ---- questions to representatives ----------------------------------------------------------------
+@require_GET
+def question_list(request):
+    page = paginate(request, selectors.published_questions())
+    return render(request, "civic/question_list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_new(request):
+    if not can(request.user, "repquestion.add"):
+        raise PermissionDenied(refusal(request.user, "repquestion.add"))
+    where = PointForm(request.GET or None)
+    reps, area = [], None
+    if request.GET and where.is_valid():
+        serving = selectors.who_serves(lat=where.cleaned_data["lat"], lng=where.cleaned_data["lng"])
+        reps, area = serving.representatives, (serving.areas[0] if serving.areas else None)
+    elif not request.GET and (point := _profile_point(request.user)):
+        serving = selectors.who_serves(lat=point[0], lng=point[1])
+        reps, area = serving.representatives, (serving.areas[0] if serving.areas else None)
+    chosen = (request.GET.get("rep") or request.POST.get("rep") or "")[:12]
+    if chosen and chosen.isdigit() and (rep := Representative.objects.filter(pk=int(chosen)).first()):
+        if rep.pk not in {r.pk for r in reps}:
+            reps = [rep, *reps]
+        area = area or rep.area
+    form = QuestionForm(request.POST or None, representatives=reps,
+                        initial={"representatives": [int(chosen)] if chosen and chosen.isdigit() else []})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            q = services.question_create(
+                by=request.user, representatives=list(data["representatives"]), title=data["title"],
+                text=data["text"], area=area, hide_name=data["hide_name"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "Thank you: a moderator checks your question, then it is published and sent.")
+            return redirect(q.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "where": where, "reps": reps, "chosen": chosen or ""}
+    return render(request, "civic/question_form.html", context, status=status)
+
+
+@require_GET
+def question_detail(request, pk: int):
+    q = selectors.question_detail(pk)
+    if q is None or not selectors.may_see_question(request.user, q):
+        raise Http404
+    me_too = getattr(request.user, "is_authenticated", False) and q.me_toos.filter(user=request.user).exists()
+    return render(request, "civic/question_detail.html", {"q": q, "me_too": me_too})
+
+
+@login_required
+@require_POST
+def question_me_too(request, pk: int):
+    q = get_object_or_404(RepQuestion.objects.filter(status=ModerationState.PUBLISHED), pk=pk)
+    try:
+        services.question_me_too(question=q, by=request.user)
+    except ValidationError:
+        raise Http404 from None
+    messages.success(request, "Thank you: you will hear when it is answered.")
+    return redirect(q.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def answer(request, token: str):
+    """A representative answers through the signed link in their e-mail: no account needed."""
+    pk = read_answer_token(token)
+    recipient = (
+        QuestionRecipient.objects.select_related("question", "representative").filter(pk=pk).first() if pk else None
+    )
+    if recipient is None or recipient.question.status != ModerationState.PUBLISHED:
+        return render(request, "civic/answer_invalid.html", status=404)
+    form = AnswerForm(request.POST or None, initial={"answer": recipient.answer})
+    if request.method == "POST":
+        try:
+            ratelimit.hit("civic-answer", ip=ratelimit.client_ip(request))
+        except ratelimit.RateLimited:
+            return render(request, "civic/answer.html", {"form": form, "recipient": recipient, "limited": True},
+                          status=429)  # fmt: skip
+        if form.is_valid():
+            try:
+                services.question_answer(recipient=recipient, text=form.cleaned_data["answer"])
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, "Thank you: your answer is published with the question.")
+                return redirect(recipient.question.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "civic/answer.html", {"form": form, "recipient": recipient}, status=status)
+
+
+# ---- a map threat or cut, raised in one step ------------------------------------------------------
+@login_required
+@require_POST
+def raise_entry(request, entry_pk: int):
+    from squaremile.core.records import resolve
+
+    entry = resolve(f"mapping.entry:{entry_pk}", user=request.user)
+    if entry is None or not getattr(entry.category, "is_threat", False):
+        raise Http404
+    if not can(request.user, "report.add"):
+        raise PermissionDenied(refusal(request.user, "report.add"))
+    category = ProblemCategory.objects.filter(is_threat=True).order_by("pk").first()
+    raw_body = request.POST.get("body") or ""
+    body = Body.objects.filter(pk=int(raw_body)).first() if raw_body.isdigit() and len(raw_body) < 12 else None
+    if category is None or body is None:
+        messages.error(request, "Choose the body to raise it with.")
+        return redirect(entry.get_absolute_url())
+    report = services.raise_entry(entry=entry, by=request.user, body=body, category=category)
+    messages.success(request, f"Raised with {report.body.name if report.body else 'the responsible body'}.")
+    return redirect(report.get_absolute_url())
