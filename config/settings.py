@@ -254,6 +254,10 @@ INBOUND_MAIL_DOMAIN = env("INBOUND_MAIL_DOMAIN", "")
 INBOUND_MAIL_SECRET = env("INBOUND_MAIL_SECRET", "")
 INBOUND_MAIL_TOKEN_DAYS = int(env("INBOUND_MAIL_TOKEN_DAYS", "90"))
 CONVERSATIONS_NEW_ACCOUNT_DAYS = int(env("CONVERSATIONS_NEW_ACCOUNT_DAYS", "7"))
+# Wants and offers (squaremile/exchange): how long an item lives before it expires (reminders 7 days
+# and 1 day before), and how young an account is "new" (stricter rate limits).
+EXCHANGE_LIFETIME_DAYS = int(env("EXCHANGE_LIFETIME_DAYS", "30"))
+EXCHANGE_NEW_ACCOUNT_DAYS = int(env("EXCHANGE_NEW_ACCOUNT_DAYS", "7"))
 INBOUND_MAIL_MAX_BYTES = int(env("INBOUND_MAIL_MAX_BYTES", str(10 * 1024 * 1024)))
 MAIL_DIR = VAR_DIR / "mail"
 if EMAIL_URL:
@@ -351,6 +355,18 @@ MAP_EXPORT_INLINE_MAX = int(env("MAP_EXPORT_INLINE_MAX", "5000"))
 NETWORK_SYNC_ANALYSIS_MAX_NODES = int(env("NETWORK_SYNC_ANALYSIS_MAX_NODES", "1500"))
 # How long the built network-map payloads stay in the cache (rebuilt after each analysis anyway).
 NETWORK_MAP_CACHE_SECONDS = int(env("NETWORK_MAP_CACHE_SECONDS", str(24 * 3600)))
+
+# --- Stories ----------------------------------------------------------------------------------
+# Does a new member's first story wait for a moderator? (later ones are published at once)
+STORIES_REVIEW_FIRST = env_bool("STORIES_REVIEW_FIRST", True)
+# Local sites' feeds: read each at most every N minutes; refuse bodies larger than this; give up after N seconds.
+STORIES_FEED_MIN_MINUTES = int(env("STORIES_FEED_MIN_MINUTES", "30"))
+STORIES_FEED_MAX_BYTES = int(env("STORIES_FEED_MAX_BYTES", str(2 * 1024 * 1024)))
+STORIES_FEED_TIMEOUT = float(env("STORIES_FEED_TIMEOUT", "10"))
+# Feeds on private or loopback addresses (a feed served on this machine): off in production.
+STORIES_FEED_ALLOW_PRIVATE = env_bool("STORIES_FEED_ALLOW_PRIVATE", DEBUG or TESTING)
+# The demo's feeds are files (demo-feed:<name>): never from what an organiser types; development and tests only.
+STORIES_DEMO_FEEDS = env_bool("STORIES_DEMO_FEEDS", DEBUG or TESTING)
 
 # --- Security -----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

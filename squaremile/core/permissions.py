@@ -85,6 +85,13 @@ RULES: dict[str, Rule] = {
     "role.change": Rule(min_role=ADMIN),
     "apitoken.add": Rule(min_role=ADMIN, owner_may=True),
     "apitoken.delete": Rule(min_role=ADMIN, owner_may=True),
+    # exchange (wants and offers): an item's owner changes it; organisers post for people not online
+    "exchange.add": Rule(min_role=MEMBER),
+    "exchange.change": Rule(min_role=MODERATOR, owner_may=True),
+    "exchange.see_hidden": Rule(min_role=MODERATOR, owner_may=True),
+    "exchange.moderate": Rule(min_role=MODERATOR),
+    "exchange.post_for_others": Rule(min_role=ORGANISER),
+    "exchangealert.change": Rule(min_role=ADMIN, owner_may=True),
     # conversations (groups, threads, private conversations). A group is a space: its facilitators
     # run it, its members (SpaceRole "member") read a private group and post in any group.
     "group.add": Rule(min_role=MEMBER),
@@ -97,6 +104,19 @@ RULES: dict[str, Rule] = {
     "post.change": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_FACILITATOR,)),
     "post.moderate": Rule(min_role=MODERATOR, space_roles=(SPACE_FACILITATOR,)),
     "message.moderate": Rule(min_role=MODERATOR),
+    # stories (squaremile.stories): residents' stories, linked stories from local feeds
+    "story.add": Rule(min_role=MEMBER),
+    "story.change": Rule(min_role=MODERATOR, owner_may=True),
+    "story.delete": Rule(min_role=MODERATOR, owner_may=True),
+    "story.moderate": Rule(min_role=MODERATOR),
+    # a first story of a new member waits for review (setting STORIES_REVIEW_FIRST); these never wait
+    "story.publish_trusted": Rule(min_role=ORGANISER),
+    "story.respond": Rule(min_role=MEMBER),  # reply to a story, say "this helped me"
+    "story.tag": Rule(min_role=MEMBER),  # file a linked story under an area or link it to a record
+    "story.booklet": Rule(min_role=ORGANISER),  # the printable booklet
+    "storycomment.moderate": Rule(min_role=MODERATOR),
+    "storyfeed.add": Rule(min_role=ORGANISER),
+    "storyfeed.change": Rule(min_role=MODERATOR, owner_may=True, owner_min_role=ORGANISER),
 }
 
 

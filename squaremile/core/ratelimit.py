@@ -51,6 +51,11 @@ DEFAULT_RATES = {
     "invitations": "500/d/user",
     # The community map's anonymous submissions: MAP_ANONYMOUS_RATE, per address and per e-mail.
     "map-submission": None,
+    # Wants and offers (exchange): everyone, and stricter for accounts younger than
+    # EXCHANGE_NEW_ACCOUNT_DAYS (spam comes from new accounts).
+    "exchange-post": "20/h/user,60/d/user",
+    "exchange-new-account": "3/h/user,5/d/user",
+    "exchange-pdf": "30/h/ip",  # the printable noticeboard's PDF (WeasyPrint is heavy)
     # conversations: private conversations opened and messages sent, per person
     "private-conversation": "10/h/user,30/d/user",
     "private-message": "60/h/user,300/d/user",
@@ -58,6 +63,9 @@ DEFAULT_RATES = {
     # (older accounts are limited only by a group's slow mode)
     "conversation-thread-new-account": "1/15s/user,10/d/user",
     "conversation-reply-new-account": "1/15s/user,60/d/user",
+    # stories: a draft saved as it is typed (every few seconds), and short replies to stories
+    "stories-autosave": "30/m/user",
+    "stories-reply": "20/h/user,100/d/user",
 }
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*(?:/\s*([a-z_]+)\s*)?", re.IGNORECASE)

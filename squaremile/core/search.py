@@ -72,6 +72,28 @@ def index_document(*, kind: str, object_id: int, title: str, body: str = "", url
     )
 
 
+def index_documents(docs) -> None:
+    """Many records at once (a feed's new items, a bulk import): each item a dict of
+    `index_document`'s keywords. One upsert per batch instead of a look-up and a write per record;
+    the full-text index follows as for single writes (triggers / generated column)."""
+    rows = [
+        SearchDocument(
+            kind=d["kind"],
+            object_id=d["object_id"],
+            title=d["title"][:300],
+            body=d.get("body", ""),
+            url=d["url"][:300],
+            area_id=d.get("area_id"),
+        )  # fmt: skip
+        for d in docs
+    ]
+    if rows:
+        SearchDocument.objects.bulk_create(
+            rows, batch_size=500, update_conflicts=True, unique_fields=["kind", "object_id"],
+            update_fields=["title", "body", "url", "area", "updated_at"],
+        )  # fmt: skip
+
+
 def remove_document(*, kind: str, object_id: int) -> None:
     SearchDocument.objects.filter(kind=kind, object_id=object_id).delete()
 

@@ -15,6 +15,7 @@ from squaremile.places.models import Area
 SEARCH_KINDS = {
     "organisation": "Organisations",
     "project": "Projects",
+    "story": "Stories",
     # conversations: public groups' threads and replies only (private groups are never indexed)
     "group": "Groups",
     "thread": "Conversations",

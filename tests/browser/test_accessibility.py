@@ -190,6 +190,45 @@ def test_keyboard_users_can_skip_to_the_content(page):
 
 
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_exchange_pages_are_accessible(page, network, login):
+    """Wants and offers (issue 17): the list, an item, the form (blank and with errors), my items,
+    alerts, "more with more" and the printable noticeboard."""
+    from squaremile.directory.models import ResourceKind
+    from squaremile.exchange import services
+
+    owner = network["owner"]
+    owner.profile.lat, owner.profile.lng = 53.8, -1.55
+    owner.profile.save()
+    item = services.item_create(by=owner, fields={
+        "side": "want", "kind": "lend", "title": "A ladder for a day", "resource": ResourceKind.objects.first(),
+        "where": "point", "lat": 53.8, "lng": -1.55, "radius_m": 1609, "visibility": "public",
+        "when_note": "Saturday",
+    })  # fmt: skip
+    login(page, owner)
+    reports = [
+        _walk(
+            page,
+            [
+                ("wants and offers", "/exchange/"),
+                ("a want", item.get_absolute_url()),
+                ("ask or offer", "/exchange/new/"),
+                ("my wants and offers", "/exchange/mine/"),
+                ("alerts", "/exchange/alerts/"),
+                ("more with more, choose", "/exchange/areas/"),
+                ("more with more", f"/exchange/areas/{network['ward'].slug}/"),
+                ("noticeboard", f"/exchange/areas/{network['ward'].slug}/noticeboard/"),
+            ],
+        )
+    ]
+    page.goto("/exchange/new/")
+    page.get_by_role("button", name="Post it").click()
+    page.locator("#error-summary").wait_for()
+    reports.append(_check(page, "ask or offer, failed"))
+    report = "\n\n".join(r for r in reports if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
 def test_conversation_pages_are_accessible(page, network, login):
     from squaremile.conversations import services as conversations
 
@@ -218,4 +257,61 @@ def test_conversation_pages_are_accessible(page, network, login):
         ("write privately", f"/messages/new/?with={other.pk}"),
     ]
     report = "\n\n".join(r for r in [anonymous, _walk(page, paths)] if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_stories_pages_are_accessible(page, network, login):
+    """Stories (issue 15): the list, a story with a photo, replies and links, the form (empty and
+    with errors), my stories, feeds and a feed's page, the booklet's form and print view."""
+    from django.core.files.base import ContentFile
+
+    from squaremile.attachments.services import attach_all
+    from squaremile.stories.models import StoryComment, StoryFeed
+    from squaremile.stories.services import story_tell
+    from squaremile.stories.tests.factories import StoryFactory, png_bytes
+
+    organiser = make_user(email="storyteller@example.org", role=Role.ORGANISER)
+    data = {"title": "We fixed the playground", "body": "It took **three** Saturdays.", "area": network["ward"]}
+    story = story_tell(
+        by=organiser, data={**data, "tags": "families, repair"}, about=[network["org"], network["project"]]
+    )
+    attach_all(owner=story, files=[ContentFile(png_bytes(), name="p.png")], alts=["The new swings"], user=organiser)
+    StoryComment.objects.create(story=story, owner=network["owner"], body="Thank you!")
+    StoryFactory(
+        kind="linked",
+        owner=None,
+        source="Valley News",
+        title="Bakery gives away bread",
+        link="https://valley.example.org/x",
+    )
+    feed = StoryFeed.objects.create(
+        title="Valley News",
+        url="https://valley.example.org/feed",
+        status="error",
+        status_message="The feed's address redirects in a loop.",
+    )
+    login(page, organiser)
+    reports = [
+        _walk(
+            page,
+            [
+                ("stories list", "/stories/"),
+                ("stories by tag", "/stories/?tag=families"),
+                ("a story", story.get_absolute_url()),
+                ("tell a story", "/stories/tell/"),
+                ("my stories", "/stories/mine/"),
+                ("feeds", "/stories/feeds/"),
+                ("a refused feed", feed.get_absolute_url()),
+                ("booklet form", "/stories/booklet/"),
+                ("booklet print view", "/stories/booklet/?title=Our+stories"),
+                ("organisation with stories", network["org"].get_absolute_url()),
+            ],
+        )
+    ]
+    page.goto("/stories/tell/")
+    page.get_by_role("button", name="Publish my story").click()
+    page.locator("#error-summary").wait_for()
+    reports.append(_check(page, "tell a story, failed"))
+    report = "\n\n".join(r for r in reports if r)
     assert not report, "Accessibility violations (serious or critical):\n" + report

@@ -37,6 +37,8 @@ from squaremile.notifications.models import Follow
 from squaremile.places import services as place_services
 from squaremile.places.models import Area, Place
 from squaremile.places.tests.factories import AreaFactory
+from squaremile.stories import services as story_services
+from squaremile.stories.models import Story, StoryComment, StoryFeed, StoryLink
 
 # "co-organiser" is a member who holds the organiser role in the record's space (core.models.SpaceRole):
 # a survey's co-organiser. Their "own" record is one they added themselves.
@@ -79,6 +81,13 @@ EXPECTED = {
     "role.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
     "apitoken.add":         ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
     "apitoken.delete":      ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
+    # exchange (wants and offers)
+    "exchange.add":         ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "exchange.change":      ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "exchange.see_hidden":  ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "exchange.moderate":    ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "exchange.post_for_others": ("--", "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "exchangealert.change": ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
     # conversations: a space "organiser" role grants nothing in a group (facilitators and members do)
     "group.add":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "group.change":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
@@ -90,6 +99,18 @@ EXPECTED = {
     "post.change":          ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
     "post.moderate":        ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
     "message.moderate":     ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    # stories (squaremile.stories)
+    "story.add":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "story.change":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "story.delete":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
+    "story.moderate":       ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "story.publish_trusted": ("--",    "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "story.respond":        ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "story.tag":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
+    "story.booklet":        ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "storycomment.moderate": ("--",    "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "storyfeed.add":        ("--",     "--",   "YY",     "YY",     "YY",  "YY",     "--",    "--"),
+    "storyfeed.change":     ("--",     "--",   "Y-",     "YY",     "YY",  "YY",     "--",    "--"),
 }
 # fmt: on
 
@@ -162,6 +183,14 @@ def _record(action: str, owner_pk):
         from squaremile.network.models import Survey
 
         return Survey(owner_id=owner_pk, title="Survey")
+    if kind == "exchange":
+        from squaremile.exchange.models import Item
+
+        return Item(owner_id=owner_pk, title="Item", side="want")
+    if kind == "exchangealert":
+        from squaremile.exchange.models import Alert
+
+        return Alert(owner_id=owner_pk, side="offer")
     if kind in ("group", "thread", "post", "message"):
         from squaremile.conversations.models import Conversation, Group, Message, Post, Thread
 
@@ -172,6 +201,18 @@ def _record(action: str, owner_pk):
             return Message(author_id=owner_pk, conversation=Conversation(), body="Hi")
         thread = Thread(group=group, author_id=owner_pk, title="Thread")
         return thread if kind == "thread" else Post(thread=thread, author_id=owner_pk, body="Hi", number=2)
+    if kind == "story":
+        from squaremile.stories.models import Story
+
+        return Story(owner_id=owner_pk, title="Story")
+    if kind == "storycomment":
+        from squaremile.stories.models import StoryComment
+
+        return StoryComment(owner_id=owner_pk, body="Reply")
+    if kind == "storyfeed":
+        from squaremile.stories.models import StoryFeed
+
+        return StoryFeed(owner_id=owner_pk, title="Feed")
     raise AssertionError(f"No record kind for {action}: add one to _record()")
 
 
@@ -266,6 +307,27 @@ def _owned(action: str, owner, other):
         return SurveyFactory(owner=owner)
     if kind == "apitoken":
         return ApiToken.objects.create(user=owner or other, name="existing", prefix="sqm_x", key_hash=f"h{action}")
+    if kind == "story":
+        from squaremile.stories.tests.factories import StoryFactory
+
+        return StoryFactory(owner=owner, title="Existing story", organisation=OrganisationFactory())
+    if kind == "storycomment":
+        from squaremile.stories.models import StoryComment
+        from squaremile.stories.tests.factories import StoryFactory
+
+        return StoryComment.objects.create(story=StoryFactory(owner=other), owner=owner or other, body="A reply")
+    if kind == "storyfeed":
+        from squaremile.stories.tests.factories import FeedFactory
+
+        return FeedFactory(owner=owner, title="Existing feed")
+    if kind == "exchange":
+        from squaremile.exchange.tests.factories import ItemFactory
+
+        return ItemFactory(owner=owner or other, title="Existing")
+    if kind == "exchangealert":
+        from squaremile.exchange.models import Alert
+
+        return Alert.objects.create(owner=owner or other, side="offer")
     return None
 
 
@@ -342,6 +404,13 @@ SERVICE_CALLS = {
     # the token's person: the actor themself ("own") or someone else
     "apitoken.add": lambda by, rec: account_services.api_token_create(user=rec.user, by=by, name="new"),
     "apitoken.delete": lambda by, rec: account_services.api_token_delete(token=rec, by=by),
+    # exchange (wants and offers)
+    "exchange.add": lambda by, rec: _exchange_post(by),
+    "exchange.change": lambda by, rec: _exchange_services().item_withdraw(item=rec, by=by),
+    "exchange.see_hidden": None,  # a read: exchange/tests (members-only and hidden items)
+    "exchange.moderate": lambda by, rec: moderation_services.take(kind="exchange", action="hide", user=by, obj=rec),
+    "exchange.post_for_others": lambda by, rec: _exchange_post(by, on_behalf_of="Mrs P"),
+    "exchangealert.change": lambda by, rec: _exchange_services().alert_delete(alert=rec, by=by),
     # conversations: their own tests check each service against these rows
     # (squaremile/conversations/tests/test_permissions_matrix.py)
     "group.add": None,
@@ -354,7 +423,34 @@ SERVICE_CALLS = {
     "post.change": None,
     "post.moderate": None,
     "message.moderate": None,
+    # stories
+    "story.add": lambda by, rec: story_services.story_tell(by=by, data={"title": "New story"}),
+    "story.change": lambda by, rec: story_services.story_update(story=rec, by=by, data={"title": "Changed"}),
+    "story.delete": lambda by, rec: story_services.story_delete(story=rec, by=by),
+    "story.moderate": lambda by, rec: story_services.story_moderate(story=rec, by=by, action="hide"),
+    "story.publish_trusted": None,  # not a refusal: it decides whether a first story waits (stories tests)
+    "story.respond": lambda by, rec: story_services.comment_add(story=rec, by=by, body="Thank you"),
+    "story.tag": lambda by, rec: story_services.story_tag(story=rec, by=by, about=[rec.organisation]),
+    "story.booklet": None,  # a read: the booklet pages' checks are in stories/tests/test_stories.py
+    "storycomment.moderate": lambda by, rec: moderation_services.take(
+        kind="storycomment", action="hide", user=by, obj=rec
+    ),  # fmt: skip
+    "storyfeed.add": lambda by, rec: story_services.feed_add(by=by, title="Feed", url="https://feed.example.org/rss"),
+    "storyfeed.change": lambda by, rec: story_services.feed_update(feed=rec, by=by, title="Changed"),
 }
+
+
+def _exchange_services():
+    from squaremile.exchange import services
+
+    return services
+
+
+def _exchange_post(by, **extra):
+    from squaremile.exchange.tests.factories import car
+
+    fields = {"side": "offer", "title": "New offer", "resource": car(), "where": "anywhere", **extra}
+    return _exchange_services().item_create(by=by, fields=fields, check_rate=False)
 
 
 def _snapshot():
@@ -372,7 +468,18 @@ def _snapshot():
         sorted(SpaceRole.objects.values_list("id", "user_id", "role")),
         sorted(Report.objects.values_list("id", "reporter_id")),
         sorted(Follow.objects.values_list("id", "user_id")),
+        sorted(Story.objects.values_list("id", "title", "status")),
+        sorted(StoryLink.objects.values_list("id", "ref")),
+        sorted(StoryComment.objects.values_list("id", "status")),
+        sorted(StoryFeed.objects.values_list("id", "title")),
+        _exchange_rows(),
     )
+
+
+def _exchange_rows():
+    from squaremile.exchange.models import Alert, Item
+
+    return sorted(Item.objects.values_list("id", "status", "moderation")), sorted(Alert.objects.values_list("id"))
 
 
 def test_every_rule_has_a_service_entry():
