@@ -208,6 +208,11 @@ def test_search_documents_are_what_the_services_would_write():
     # the directory's documents (the feature apps' demo data adds its own kinds)
     docs = {(d.kind, d.object_id): d for d in SearchDocument.objects.filter(kind__in=["organisation", "project"])}
     assert len(docs) == 380
+    # conversations: public groups' threads only, never a private group's
+    from squaremile.conversations.models import Thread
+
+    public = set(Thread.objects.exclude(group__access="private").values_list("pk", flat=True))
+    assert set(SearchDocument.objects.filter(kind="thread").values_list("object_id", flat=True)) == public
     for org in Organisation.objects.prefetch_related("skills", "resources"):
         doc = docs["organisation", org.pk]
         body = " ".join(filter(None, [plain_text(org.description), _organisation_extra(org)]))
