@@ -594,7 +594,7 @@ SERVICE_CALLS = {
 
 
 def _exchange_services():
-    from squaremile.exchange import services
+    pass
 
 
 def _civic():
