@@ -16,6 +16,11 @@ SEARCH_KINDS = {
     "organisation": "Organisations",
     "project": "Projects",
     "story": "Stories",
+    "exchange": "Wants and offers",
+    "event": "Events",
+    "method": "Methods",
+    "civic_report": "Problem reports",
+    "civic_question": "Questions to representatives",
     # conversations: public groups' threads and replies only (private groups are never indexed)
     "group": "Groups",
     "thread": "Conversations",
