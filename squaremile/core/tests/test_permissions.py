@@ -594,7 +594,9 @@ SERVICE_CALLS = {
 
 
 def _exchange_services():
-    pass
+    from squaremile.exchange import services
+
+    return services
 
 
 def _civic():
