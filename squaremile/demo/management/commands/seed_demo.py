@@ -62,6 +62,10 @@ class Command(BaseCommand):
                 f"{counts['map_entries']:,} map entries, a network survey with {counts['survey_answers']:,} answers."
             )
         )
+        shown = {"areas", "organisations", "projects", "people", "search_documents", "map_entries", "survey_answers"}
+        more = [f"{value:,} {key.replace('_', ' ')}" for key, value in counts.items() if key not in shown and value]
+        if more:
+            self.stdout.write("Also: " + ", ".join(more) + ".")
         if verbosity > 1:
             self.stdout.write("Timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
