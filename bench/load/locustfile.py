@@ -2,7 +2,8 @@
 
 Most visitors read: they pan and zoom the community map (the clustered map endpoint, a few views in a
 row, as a drag does), open the map page and its list, browse the directory (organisations,
-projects, areas), search, open entries and organisations and look at a published network map. A
+projects, areas), search, open entries, organisations, stories and events, look at wants and offers
+and groups, and at a published network map. A
 few signed in people (API tokens) also add map entries and correct them.
 
 Run by bench/load/run_load.py (or `make load`), which prepares the site and the data file; by hand:
@@ -123,6 +124,28 @@ class Visitor(FastHttpUser):
         self.client.get("/api/v1/search", params={"q": pick("words")}, name="/api/v1/search")
 
     # -- network maps that are public ----------------------------------------------------------------
+    @task(6)
+    def stories(self):
+        self.client.get("/stories/", name="/stories/")
+        story = pick("stories")
+        if story:
+            self.client.get(f"/stories/{story}/", name="/stories/[id]/")
+
+    @task(4)
+    def events(self):
+        self.client.get("/events/", name="/events/")
+        slug = pick("events")
+        if slug:
+            self.client.get(f"/events/{slug}/", name="/events/[slug]/")
+
+    @task(3)
+    def wants_and_offers(self):
+        self.client.get("/exchange/", name="/exchange/")
+
+    @task(2)
+    def groups(self):
+        self.client.get("/groups/", name="/groups/")
+
     @task(3)
     def network_map(self):
         if slug := pick("surveys"):

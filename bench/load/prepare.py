@@ -23,9 +23,11 @@ def prepare(*, users: int, seed: int = 1) -> dict:
     from squaremile.accounts.models import Role, User
     from squaremile.accounts.services import api_token_create
     from squaremile.directory.models import Organisation, Project
+    from squaremile.events.models import Event
     from squaremile.mapping.models import Category, Entry, EntryStatus
     from squaremile.network.models import Survey
     from squaremile.places.models import Area
+    from squaremile.stories.selectors import published as published_stories
 
     rng = random.Random(seed)
 
@@ -56,6 +58,9 @@ def prepare(*, users: int, seed: int = 1) -> dict:
         # Public network pages: the surveys whose published view anyone may see.
         "surveys": sample(Survey.objects.filter(Q(is_published=True)).values_list("slug", flat=True)),
         "words": sample(words) or ["community"],
+        # Stories and events people open (their pages' addresses)
+        "stories": sample(published_stories().values_list("pk", flat=True)),
+        "events": sample(Event.objects.listed().values_list("slug", flat=True)),
         # Where the entries are: the map pans over this box (a little beyond it).
         "extent": [min(lngs), min(lats), max(lngs), max(lats)],
         "tokens": tokens,
