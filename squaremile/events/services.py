@@ -10,7 +10,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from squaremile.attachments import services as attachments
 from squaremile.audit import services as audit
 from squaremile.core.permissions import can, require
+from squaremile.core.records import ref_of
 from squaremile.core.search import index_document, remove_document
 from squaremile.core.text import plain_text
 from squaremile.events import notifications as tell
@@ -36,6 +37,9 @@ from squaremile.events.models import (
     Slot,
     Update,
 )
+from squaremile.methods.models import Method, UsageReport
+from squaremile.methods.services import usage_report_create
+from squaremile.moderation.models import ModerationState
 from squaremile.places.selectors import area_for_point
 
 EVENT_FIELDS = (
@@ -502,6 +506,7 @@ def report_save(
     if methods is not None and list(methods) != list(session.methods):
         session.methods = [m.strip()[:120] for m in methods if m.strip()][:10]
         session.save(update_fields=["methods", "updated_at"])
+    _record_methods_used(session=session, report=report, by=by)
     changes = audit.diff(before, audit.snapshot(report, REPORT_FIELDS))
     audit.record(
         actor=by,
@@ -512,6 +517,30 @@ def report_save(
     )
     bump_agenda(session.event)
     return report
+
+
+def _record_methods_used(*, session: Session, report: Report, by) -> None:
+    """The methods a reported session names feed the method library's "we used this" (once per method
+    and event): a name that matches no published method is kept on the session only."""
+    names = {name.strip().lower() for name in session.methods if name.strip()}
+    if not names:
+        return
+    event = session.event
+    named = Q()
+    for name in names:
+        named |= Q(name__iexact=name) | Q(slug=name)
+    for method in Method.objects.filter(named, status=ModerationState.PUBLISHED):
+        if UsageReport.objects.filter(method=method, event_ref=ref_of(event)).exists():
+            continue
+        usage_report_create(
+            by=by,
+            method=method,
+            used_on=min(timezone.localdate(event.starts_at), timezone.localdate()),
+            people=report.participant_count or 1,
+            place=(event.venue_name or event.title)[:160],
+            worked=plain_text(report.summary or "", 2000),
+            event=event,
+        )
 
 
 @transaction.atomic

@@ -190,3 +190,22 @@ def test_member_cannot_create_an_event_organiser_can():
         services.event_create(
             by=organiser, data={"title": "Backwards", "starts_at": start, "ends_at": start - dt.timedelta(hours=1)}
         )
+
+
+def test_a_reported_session_that_names_a_method_counts_as_a_use_of_it_once():
+    from squaremile.methods.models import Method, ModerationState
+    from squaremile.methods.tests.factories import MethodFactory
+
+    world_cafe = MethodFactory(name="World café", status=ModerationState.PUBLISHED)
+    MethodFactory(name="Story circle", status=ModerationState.PENDING)
+    event = OpenSpaceFactory()
+    session = SessionFactory(event=event)
+    participant = UserFactory()
+    services.register(event=event, user=participant, answer=Answer.GOING)
+    data = {"summary": "Tables of four **talked**", "participant_count": 12}
+    services.report_save(session=session, by=participant, data=data, methods=["world CAFÉ", "Story circle", "Walk"])
+    services.report_save(session=session, by=participant, data=data | {"summary": "Edited"})
+    (use,) = world_cafe.reports.all()
+    assert (use.people, use.owner, use.worked) == (12, participant, "Tables of four talked")
+    assert use.event_ref == f"events.event:{event.pk}"
+    assert Method.objects.get(pk=world_cafe.pk).use_count == 1
