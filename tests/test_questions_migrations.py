@@ -65,6 +65,9 @@ def test_questions_move_to_the_shared_model_and_back_without_losing_an_answer():
     apps = migrate(BEFORE)
     ids = _old_data(apps)
 
+    # The map's questions move first, so they keep their numbers and the survey's that clash are renumbered
+    # (the graph alone leaves the order of the two apps open; it changed when later apps were added).
+    migrate(AFTER[:1])
     apps = migrate(AFTER)
     Question = apps.get_model("questions", "Question")
     ContentType = apps.get_model("contenttypes", "ContentType")

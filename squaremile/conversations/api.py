@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 
 from squaremile.conversations import selectors, services
 from squaremile.conversations.models import Group
-from squaremile.core.api import ErrorOut, Page, PageParams, Text, optional_user, paginate
+from squaremile.core.api import ErrorOut, Page, PageParams, Text, TokenAuth, optional_user, paginate
 from squaremile.core.permissions import signed_in
 
 router = Router(tags=["Conversations"])
@@ -131,7 +131,8 @@ def thread_detail(request, thread_id: int, page: int = 1):
 
 
 def _writer(request):
-    user = optional_user(request)
+    """The person a write is for: the token's owner (writes need a personal token)."""
+    user = request.auth
     if not signed_in(user):
         from ninja.errors import HttpError
 
@@ -139,7 +140,9 @@ def _writer(request):
     return user
 
 
-@router.post("/groups/{slug}/threads", response={201: ThreadOut, **ERRORS}, summary="Start a thread (members)")
+@router.post(
+    "/groups/{slug}/threads", response={201: ThreadOut, **ERRORS}, auth=TokenAuth(), summary="Start a thread (members)"
+)
 def thread_create(request, slug: Text, data: ThreadIn):
     user = _writer(request)
     group = _group(request, slug)
@@ -147,7 +150,9 @@ def thread_create(request, slug: Text, data: ThreadIn):
     return 201, thread
 
 
-@router.post("/threads/{thread_id}/posts", response={201: PostOut, **ERRORS}, summary="Reply (members)")
+@router.post(
+    "/threads/{thread_id}/posts", response={201: PostOut, **ERRORS}, auth=TokenAuth(), summary="Reply (members)"
+)
 def reply_create(request, thread_id: int, data: ReplyIn):
     user = _writer(request)
     _, thread = _thread(request, thread_id)

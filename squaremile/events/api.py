@@ -206,7 +206,7 @@ def list_events(
 
 
 @router.get("/events/{slug}", response={200: EventDetailOut, **ERRORS}, summary="One event")
-def get_event(request, slug: str):
+def get_event(request, slug: Text):
     event = _event(slug)
     user = optional_user(request)
     counts = selectors.counts(event)
@@ -216,7 +216,7 @@ def get_event(request, slug: str):
 
 
 @router.get("/events/{slug}/sessions", response={200: list[SessionOut], **ERRORS}, summary="An event's sessions")
-def list_sessions(request, slug: str):
+def list_sessions(request, slug: Text):
     event = _event(slug)
     sessions = Session.objects.filter(event=event).select_related(
         "event", "slot", "room", "convener", "note_taker", "report"
@@ -227,7 +227,7 @@ def list_sessions(request, slug: str):
 @router.get(
     "/events/{slug}/sessions/{session_id}/report", response={200: ReportOut, **ERRORS}, summary="A session's report"
 )
-def get_report(request, slug: str, session_id: int):
+def get_report(request, slug: Text, session_id: int):
     event = _event(slug)
     session = get_object_or_404(Session, event=event, pk=session_id)
     if not selectors.has_report(session):
@@ -241,7 +241,7 @@ def get_report(request, slug: str, session_id: int):
     auth=TokenAuth(),
     summary="Pitch a topic (people registered; the event's facilitators)",
 )
-def create_pitch(request, slug: str, payload: PitchIn):
+def create_pitch(request, slug: Text, payload: PitchIn):
     event = _event(slug)
     session = services.pitch(event=event, by=request.auth, title=payload.title, description=payload.description)
     return 201, _session_out(session)
@@ -253,7 +253,7 @@ def create_pitch(request, slug: str, payload: PitchIn):
     auth=TokenAuth(),
     summary="File (or change) a session's report",
 )
-def file_report(request, slug: str, session_id: int, payload: ReportIn):
+def file_report(request, slug: Text, session_id: int, payload: ReportIn):
     event = _event(slug)
     session = get_object_or_404(Session.objects.select_related("event"), event=event, pk=session_id)
     data = payload.dict()
@@ -270,7 +270,7 @@ def file_report(request, slug: str, session_id: int, payload: ReportIn):
     response={200: ProceedingsOut, **ERRORS},
     summary="The proceedings: every session's report and the actions",
 )
-def get_proceedings(request, slug: str):
+def get_proceedings(request, slug: Text):
     event = _event(slug)
     if not event.open_space:
         raise HttpError(404, "This event has no open space.")
@@ -288,7 +288,7 @@ def get_proceedings(request, slug: str):
 
 
 @router.get("/events/{slug}/actions", response={200: list[ActionOut], **ERRORS}, summary="An event's actions")
-def list_actions(request, slug: str):
+def list_actions(request, slug: Text):
     event = _event(slug)
     return [_action_out(a) for a in selectors.actions_of(event)[:1000]]
 
@@ -299,7 +299,7 @@ def list_actions(request, slug: str):
     auth=TokenAuth(),
     summary="Mark an action done or stuck (its owner; the event's runners)",
 )
-def update_action(request, slug: str, action_id: int, payload: ActionStatusIn):
+def update_action(request, slug: Text, action_id: int, payload: ActionStatusIn):
     event = _event(slug)
     action = get_object_or_404(Action.objects.select_related("event", "session", "owner"), event=event, pk=action_id)
     services.action_set_status(action=action, by=request.auth, status=payload.status, note=payload.note)

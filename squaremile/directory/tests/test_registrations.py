@@ -14,7 +14,8 @@ def test_the_area_page_has_a_tab_per_listing(client):
     area = AreaFactory(name="Kettleby")
     OrganisationFactory(name="Kettleby Food Bank", area=area)
     ProjectFactory(name="Riverside Orchard", area=area)
-    assert [listing.key for listing in listings.listings()] == ["organisations", "projects"]
+    # the directory's two come first; the apps above add theirs after (wants and offers...)
+    assert [listing.key for listing in listings.listings()][:2] == ["organisations", "projects"]
 
     first = client.get(area.get_absolute_url())
     assert first.status_code == 200
