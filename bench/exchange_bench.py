@@ -9,7 +9,8 @@ database of --pg-url, created and dropped through the `postgres` maintenance dat
 itself as a worker subprocess with DATABASE_URL pointing at it and production settings (DEBUG off).
 The worker migrates, seeds its own data in bulk (open offers and wants spread over a 60 x 60 km
 county, terms drawn from the real taxonomy with a long tail, and people whose profiles list skills
-and resources, most willing to share, with square miles) and measures, per request, wall and CPU
+and resources, most willing to share, with square miles; items carry none, one or several terms and
+a few words each) and measures, per request, wall and CPU
 time (this process; on PostgreSQL the server's CPU is not counted):
 
 * match: what posting a want reads — `matching.find_matches` (term + cell candidates, reach and
@@ -49,6 +50,76 @@ CONFIG_PREFIXES = (
 )  # fmt: skip
 UNUSABLE = "!"  # noqa: S105 - an unusable password (no one logs in)
 PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
+VOCABULARY = [
+    "garden",
+    "tools",
+    "lift",
+    "ladder",
+    "hospital",
+    "shopping",
+    "drill",
+    "mower",
+    "bike",
+    "repair",
+    "sewing",
+    "cooking",
+    "meals",
+    "dog",
+    "walking",
+    "childcare",
+    "homework",
+    "maths",
+    "reading",
+    "english",
+    "computer",
+    "phone",
+    "printer",
+    "paint",
+    "decorating",
+    "wallpaper",
+    "plumbing",
+    "fence",
+    "shed",
+    "tent",
+    "camping",
+    "pram",
+    "cot",
+    "toys",
+    "books",
+    "piano",
+    "guitar",
+    "singing",
+    "choir",
+    "football",
+    "coaching",
+    "tennis",
+    "allotment",
+    "seeds",
+    "compost",
+    "firewood",
+    "van",
+    "trailer",
+    "removals",
+    "boxes",
+    "moving",
+    "furniture",
+    "sofa",
+    "table",
+    "chairs",
+    "baking",
+    "cake",
+    "wedding",
+    "party",
+    "hall",
+    "room",
+    "storage",
+    "parking",
+    "lift",
+    "station",
+    "airport",
+    "tuesday",
+    "weekend",
+]
 TARGETS = {"match": (30.0, 100.0), "near-me list": (50.0, 150.0), "map layer": (50.0, 150.0)}
 
 
@@ -131,7 +202,7 @@ def seed(args, rng) -> dict:
 
     from squaremile.accounts.models import Profile, User
     from squaremile.directory.models import ResourceKind, Skill
-    from squaremile.exchange.models import FINE_LEVEL, Item, Kind, Side, Status, Where, cell_of, term_key
+    from squaremile.exchange.models import FINE_LEVEL, Item, ItemKey, Kind, Side, Status, Where, cell_of, keys_for
 
     t0 = time.perf_counter()
     skills = list(Skill.objects.values_list("pk", flat=True))
@@ -166,34 +237,51 @@ def seed(args, rng) -> dict:
         r_through.objects.bulk_create(r_rows, batch_size=5000)
     t_people = time.perf_counter() - t0
     kinds = list(Kind.values)
+    s_link, r_link = Item.skills.through, Item.resources.through
+
+    def flush(batch, batch_terms):
+        with transaction.atomic():
+            Item.objects.bulk_create(batch)  # primary keys set on both databases
+            links_s, links_r, keys = [], [], []
+            for item, item_terms in zip(batch, batch_terms, strict=True):
+                for t in item_terms:
+                    if t[0] == "s":
+                        links_s.append(s_link(item_id=item.pk, skill_id=int(t[1:])))
+                    else:
+                        links_r.append(r_link(item_id=item.pk, resourcekind_id=int(t[1:])))
+                keys.extend(keys_for(item, item_terms))
+            s_link.objects.bulk_create(links_s, batch_size=5000)
+            r_link.objects.bulk_create(links_r, batch_size=5000)
+            ItemKey.objects.bulk_create(keys, batch_size=5000)
+
     for side, count in ((Side.OFFER, args.offers), (Side.WANT, args.wants)):
-        batch = []
+        batch, batch_terms = [], []
         for i in range(count):
-            letter, pk = rng.choices(terms, weights)[0]
+            n_terms = rng.choices([0, 1, 2, 3], [1, 6, 2, 1])[0]  # a term is optional; some carry several
+            item_terms = list(dict.fromkeys(f"{letter}{pk}" for letter, pk in rng.choices(terms, weights, k=n_terms)))
             anywhere = rng.random() < 0.03
             lat, lng = (None, None) if anywhere else _point(rng)
+            title = f"{side} {i}: " + " ".join(rng.sample(VOCABULARY, 3))
             item = Item(
-                side=side, kind=rng.choice(kinds), title=f"{side} {i} garden tools lift ladder"[: 40 + i % 20],
-                details="", skill_id=pk if letter == "s" else None, resource_id=pk if letter == "r" else None,
+                side=side, kind=rng.choice(kinds), title=title, details="",
                 where=Where.ANYWHERE if anywhere else Where.POINT, lat=lat, lng=lng,
                 radius_m=rng.choice([800, 1609, 1609, 3219, 8047]), owner_id=rng.choice(users), status=Status.OPEN,
             )  # fmt: skip
-            item.term = term_key(skill_id=item.skill_id, resource_id=item.resource_id)
             item.cell = cell_of(lat, lng)
             item.fine_cell = cell_of(lat, lng, FINE_LEVEL)
             batch.append(item)
+            batch_terms.append(item_terms)
             if len(batch) == 5000:
-                with transaction.atomic():
-                    Item.objects.bulk_create(batch)
-                batch = []
-        with transaction.atomic():
-            Item.objects.bulk_create(batch)
+                flush(batch, batch_terms)
+                batch, batch_terms = [], []
+        flush(batch, batch_terms)
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {"people_s": round(t_people, 1), "total_s": round(time.perf_counter() - t0, 1), "users": len(users),
-            "skill_links": len(s_rows), "resource_links": len(r_rows)}  # fmt: skip
+            "skill_links": len(s_rows), "resource_links": len(r_rows),
+            "item_keys": ItemKey.objects.count()}  # fmt: skip
 
 
 def _stats(walls: list[float], cpus: list[float]) -> dict:
@@ -231,7 +319,7 @@ def worker(args) -> int:
     from squaremile.accounts.models import User
     from squaremile.core.geo import haversine_m
     from squaremile.exchange import matching
-    from squaremile.exchange.models import LIVE, Item, Side, Where
+    from squaremile.exchange.models import LIVE, Item, ItemKey, Side, Where, cell_of
 
     db = args.worker
     rng = random.Random(args.seed)
@@ -243,17 +331,20 @@ def worker(args) -> int:
           f"{facts['users']} profiles in {facts['total_s']:.0f} s", flush=True)  # fmt: skip
     load_start = os.getloadavg()
     owner = User.objects.order_by("pk").first()
-    terms = list(Item.objects.filter(side=Side.OFFER).values_list("skill_id", "resource_id").distinct()[:300])
+    terms = sorted(
+        set(ItemKey.objects.filter(side=Side.OFFER).exclude(key__startswith="w:").values_list("key", flat=True))
+    )
 
     def new_want(i):
         r = random.Random(1000 + i)
-        skill_id, resource_id = r.choice(terms)
+        n_terms = r.choices([0, 1, 2], [1, 7, 2])[0]  # a tenth of new wants have no term: matched by words
         lat, lng = _point(r)
         want = Item(
-            side=Side.WANT, kind="help", title="need help with garden tools and a lift", skill_id=skill_id,
-            resource_id=resource_id, where=Where.POINT, lat=lat, lng=lng, radius_m=1609, owner=owner,
+            side=Side.WANT, kind="help", title="need help with " + " and ".join(r.sample(VOCABULARY, 2)),
+            where=Where.POINT, lat=lat, lng=lng, radius_m=1609, owner=owner,
         )  # fmt: skip
-        want.term = f"s{skill_id}" if skill_id else f"r{resource_id}"
+        want.cell = cell_of(lat, lng)
+        want.terms = r.sample(terms, n_terms)
         return want
 
     wants = [new_want(i) for i in range(args.requests)]

@@ -12,8 +12,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from squaremile.core.api import ErrorOut, Page, PageParams, Text, TokenAuth, optional_user, paginate
 from squaremile.exchange import selectors, services
-from squaremile.exchange.forms import split_term
-from squaremile.exchange.models import Item, Kind, Side, Where
+from squaremile.exchange.forms import split_terms
+from squaremile.exchange.models import MAX_TERMS, Item, Kind, Side, Where
 
 router = Router(tags=["Wants and offers"])
 WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
@@ -29,7 +29,8 @@ class ItemOut(Schema):
     kind: str
     title: str
     details: str
-    what: str | None = None
+    what: list[str] = Field([], description="The skills and resources it is about (none: matched by its words)")
+    terms: list[str] = Field([], description="The same as keys: s<skill id> or r<resource id>")
     when: str = Field(alias="when_note")
     status: str
     area: str | None = Field(None, alias="area.slug")
@@ -40,7 +41,11 @@ class ItemOut(Schema):
 
     @staticmethod
     def resolve_what(obj):
-        return obj.what.name if obj.what else None
+        return [t.name for t in obj.what_list]
+
+    @staticmethod
+    def resolve_terms(obj):
+        return list(obj.terms)
 
     @staticmethod
     def resolve_distance_m(obj):
@@ -70,7 +75,10 @@ class ItemIn(Schema):
     side: SideValue
     kind: KindValue = "help"
     title: Text = Field(min_length=1, max_length=140)
-    term: Text = Field(max_length=12, description="s<skill id> or r<resource id>")
+    terms: list[Text] = Field(
+        [], max_length=MAX_TERMS, description="Skills and resources, each s<skill id> or r<resource id> (optional)"
+    )
+    term: Text | None = Field(None, max_length=12, description="One term (older clients); joins `terms`")
     details: Text = Field("", max_length=3000)
     when: Text = Field("", max_length=80)
     where: WhereValue = "point"
@@ -121,9 +129,12 @@ def item_matches(request, item_id: int):
 def create_item(request, payload: ItemIn):
     from django.core.exceptions import ValidationError
 
-    skill, resource = split_term(payload.term)
-    if skill is None and resource is None:
-        raise ValidationError({"term": ["Unknown skill or resource."]})
+    values = [*payload.terms, *([payload.term] if payload.term else [])]
+    skills, resources, unknown = split_terms(values)
+    if unknown:
+        raise ValidationError({"terms": [f"Unknown skill or resource: {', '.join(v[:12] for v in unknown[:5])}."]})
+    if len(skills) + len(resources) > MAX_TERMS:
+        raise ValidationError({"terms": [f"At most {MAX_TERMS} skills and resources."]})
     where = Where.ANYWHERE if payload.where == "anywhere" else Where.POINT
     if where == Where.POINT and (payload.lat is None or payload.lng is None):
         raise ValidationError({"lat": ["Give lat and lng, or where=anywhere."]})
@@ -131,7 +142,7 @@ def create_item(request, payload: ItemIn):
         "side": payload.side, "kind": payload.kind, "title": payload.title, "details": payload.details,
         "when_note": payload.when, "where": where, "lat": payload.lat, "lng": payload.lng,
         "radius_m": payload.radius_m, "ongoing": payload.ongoing, "visibility": payload.visibility,
-        "skill": skill, "resource": resource,
+        "skills": skills, "resources": resources,
     }  # fmt: skip
     item = services.item_create(by=request.auth, fields=fields)
     return Status(201, selectors.with_related(Item.objects.all()).get(pk=item.pk))

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from squaremile.core.models import Visibility
-from squaremile.exchange.models import FINE_LEVEL, Item, Kind, Side, Status, Where, cell_of, term_key
+from squaremile.exchange.models import FINE_LEVEL, Item, ItemKey, Kind, Side, Status, Where, cell_of, keys_for
 
 # (term slug, skill or resource, kind, wants, offers)
 IDEAS = [
@@ -130,11 +130,22 @@ def seed(*, rng, size, stdout=None) -> dict:
         if item.partner_id == item.owner_id:
             item.partner_id = None
     created_at = [r.created_at for r in rows]
+    terms = [r.demo_term for r in rows]
     Item.objects.bulk_create(rows, batch_size=500)
     saved = list(Item.objects.order_by("-pk")[: len(rows)])[::-1]
     for item, when in zip(saved, created_at, strict=True):  # auto_now_add overwrote the dates
         item.created_at = when
     Item.objects.bulk_update(saved, ["created_at"], batch_size=500)
+    s_links, r_links, keys = [], [], []
+    for item, term in zip(saved, terms, strict=True):
+        if term[0] == "s":
+            s_links.append(Item.skills.through(item_id=item.pk, skill_id=int(term[1:])))
+        else:
+            r_links.append(Item.resources.through(item_id=item.pk, resourcekind_id=int(term[1:])))
+        keys.extend(keys_for(item, [term]))
+    Item.skills.through.objects.bulk_create(s_links, batch_size=500)
+    Item.resources.through.objects.bulk_create(r_links, batch_size=500)
+    ItemKey.objects.bulk_create(keys, batch_size=1000)
     # Matches and asks for the open wants (as if each had just been posted); index what is public.
     open_wants = [i for i in saved if i.side == Side.WANT and i.status == Status.OPEN]
     matched = asked = 0
@@ -156,7 +167,6 @@ def _item(owner, side, kind, letter, pk, title, lat, lng, rng, created) -> Item:
     anywhere = rng.random() < 0.05
     item = Item(
         side=side, kind=kind, title=title, owner_id=owner.user_id, when_note=rng.choice(WHEN),
-        skill_id=pk if letter == "s" else None, resource_id=pk if letter == "r" else None,
         where=Where.ANYWHERE if anywhere else Where.POINT, lat=None if anywhere else lat,
         lng=None if anywhere else lng, radius_m=rng.choice([800, 1609, 1609, 3219]),
         area_id=owner.home_area_id, ongoing=ongoing, visibility=Visibility.PUBLIC if rng.random() < 0.85 else
@@ -164,7 +174,7 @@ def _item(owner, side, kind, letter, pk, title, lat, lng, rng, created) -> Item:
         status=Status.OPEN,
     )  # fmt: skip
     item.created_at = created
-    item.term = term_key(skill_id=item.skill_id, resource_id=item.resource_id)
+    item.demo_term = f"{letter}{pk}"
     item.cell = cell_of(item.lat, item.lng)
     item.fine_cell = cell_of(item.lat, item.lng, FINE_LEVEL)
     return item

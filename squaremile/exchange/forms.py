@@ -7,7 +7,7 @@ from django import forms
 from squaremile.attachments.forms import AltTextsField, AttachmentsField
 from squaremile.core.forms import FastSelect, Form, radius_choices
 from squaremile.core.models import Visibility
-from squaremile.exchange.models import ITEM_VISIBILITY, AlertDelivery, Kind, Side, Where
+from squaremile.exchange.models import ITEM_VISIBILITY, MAX_TERMS, AlertDelivery, Kind, Side, Where
 from squaremile.places.forms import PlaceLookupMixin
 
 AGE_CHOICES = [("", "Any time"), ("7", "Last week"), ("30", "Last month"), ("90", "Last 3 months")]
@@ -39,6 +39,19 @@ def _term_groups() -> list:
     return choices
 
 
+def split_terms(values) -> tuple[list, list, list]:
+    """["s12", "r5"] -> ([Skill 12], [ResourceKind 5], [values not found]) in two queries."""
+    from squaremile.directory.models import ResourceKind, Skill
+
+    values = list(dict.fromkeys(v for v in values or [] if v))
+    s_ids = {int(v[1:]) for v in values if v[0] == "s" and v[1:].isdigit()}
+    r_ids = {int(v[1:]) for v in values if v[0] == "r" and v[1:].isdigit()}
+    skills = list(Skill.objects.filter(pk__in=s_ids)) if s_ids else []
+    resources = list(ResourceKind.objects.filter(pk__in=r_ids)) if r_ids else []
+    known = {f"s{s.pk}" for s in skills} | {f"r{r.pk}" for r in resources}
+    return skills, resources, [v for v in values if v not in known]
+
+
 def split_term(value: str) -> tuple:
     """ "s12" -> (Skill 12, None); "r5" -> (None, ResourceKind 5); else (None, None)."""
     from squaremile.directory.models import ResourceKind, Skill
@@ -57,8 +70,12 @@ class ItemForm(PlaceLookupMixin, Form):
                              widget=forms.RadioSelect)  # fmt: skip
     title = forms.CharField(label="In a few words", max_length=140,
                             help_text="For example: “Need a lift to the hospital on Tuesday”.")  # fmt: skip
-    what = forms.ChoiceField(
-        label="What is it about?", required=False, help_text="The closest skill or resource: it finds matches."
+    what = forms.MultipleChoiceField(
+        label="What is it about? (optional)",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=f"The closest skills or resources, up to {MAX_TERMS} (on a computer, hold Ctrl or ⌘ to choose "
+        "more than one). They find matches; without one, the words you use do.",
     )
     kind = forms.ChoiceField(label="Kind", choices=Kind.choices)
     details = forms.CharField(label="More details (optional)", required=False, max_length=3000,
@@ -106,10 +123,11 @@ class ItemForm(PlaceLookupMixin, Form):
 
     def clean(self):
         cleaned = super().clean()
-        skill, resource = split_term(cleaned.get("what") or "")
-        if skill is None and resource is None and not self.has_error("what"):
-            self.add_error("what", "Choose the closest skill or resource.")
-        cleaned["skill"], cleaned["resource"] = skill, resource
+        chosen = cleaned.get("what") or []
+        skills, resources, _unknown = split_terms(chosen)
+        if len(skills) + len(resources) > MAX_TERMS:
+            self.add_error("what", f"Choose at most {MAX_TERMS} skills and resources.")
+        cleaned["skills"], cleaned["resources"] = skills, resources
         where = cleaned.get("where")
         if where == Where.MINE:
             profile = getattr(self.user, "profile", None)
@@ -133,7 +151,7 @@ class ItemForm(PlaceLookupMixin, Form):
         c = self.cleaned_data
         out = {name: c.get(name) for name in ("side", "kind", "title", "details", "when_note", "where", "lat", "lng",
                                               "radius_m", "ongoing", "ends_on", "visibility")}  # fmt: skip
-        out["skill"], out["resource"] = c.get("skill"), c.get("resource")
+        out["skills"], out["resources"] = c.get("skills") or [], c.get("resources") or []
         out["details"] = out["details"] or ""
         out["when_note"] = out["when_note"] or ""
         out["organisation"] = self._orgs.get(c.get("organisation")) if "organisation" in self.fields else None

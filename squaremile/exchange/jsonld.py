@@ -20,14 +20,15 @@ LIMIT = 5000
 def public_items():
     return (
         Item.objects.filter(status__in=LIVE, visibility="public", moderation=ModerationState.PUBLISHED)
-        .select_related("skill", "resource", "organisation", "area")
+        .select_related("organisation", "area")
+        .prefetch_related("skills", "resources")
         .order_by("-created_at")
     )
 
 
 def node(item: Item, base: str) -> list[dict]:
     url = base + item.get_absolute_url()
-    what = item.what.name if item.what else ""
+    what = [t.name for t in item.what_list]
     schema_type = "schema:Demand" if item.side == Side.WANT else "schema:Offer"
     intent = {
         "@id": f"{url}#intent",
@@ -38,7 +39,7 @@ def node(item: Item, base: str) -> list[dict]:
         "schema:description": xml_safe(item.details),
         "vf:resourceClassifiedAs": what,
         "schema:category": what,
-        "vf:action": "work" if item.skill_id else ("transfer" if item.kind == "give" else "use"),
+        "vf:action": "work" if item.kind == "help" else ("transfer" if item.kind == "give" else "use"),
         "dcterms:created": item.created_at.isoformat(),
         "schema:url": url,
     }

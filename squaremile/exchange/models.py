@@ -1,10 +1,12 @@
 """Wants and offers between neighbours, matched: the data and its invariants.
 
-* `Item` is one want or one offer: what (a term of the shared skills and resources taxonomy, plus
-  free text), which kind of exchange, where (a square mile, a point, or anywhere), when, by whom,
-  who may see it, and where it is in its life (open -> promised -> done / withdrawn / expired).
-  `term` ("s12" a skill, "r5" a resource) and `cell` (a map tile at `CELL_LEVEL`, -1 for "anywhere")
-  are kept by `save()` so that matching and "near me" read a small, indexed candidate set.
+* `Item` is one want or one offer: what (any number of terms of the shared skills and resources
+  taxonomy, none at all, plus free text), which kind of exchange, where (a square mile, a point, or
+  anywhere), when, by whom, who may see it, and where it is in its life (open -> promised -> done /
+  withdrawn / expired). `cell` (a map tile at `CELL_LEVEL`, -1 for "anywhere") is kept by `save()`.
+* `ItemKey` is one key an item is found by: each of its terms ("s12" a skill, "r5" a resource) and
+  each significant word of its text ("w:ladder"), with the item's side and cell copied, so that
+  matching reads a small, indexed candidate set (`refresh_keys` keeps them after every change).
 * `Match` is a want and an offer that meet, with the reason in plain words; `Ask` is a person whose
   profile says they can share the term, asked (notified) about an item; never shown to its owner.
 * `Alert` is a saved filter that people follow through the shared follow (notifications.Follow).
@@ -12,11 +14,14 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from squaremile.core.geo import MILE_M
 from squaremile.core.models import Visibility
@@ -77,14 +82,80 @@ def term_key(*, skill_id: int | None, resource_id: int | None) -> str:
     return ""
 
 
+MAX_TERMS = 5  # skills and resources on one item
+WORD_PREFIX = "w:"
+MAX_WORD_KEYS = 24  # significant words of an item's text kept as keys
+STOP = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "that",
+        "this",
+        "have",
+        "need",
+        "needs",
+        "want",
+        "wants",
+        "offer",
+        "offers",
+        "can",
+        "any",
+        "some",
+        "please",
+        "help",
+        "would",
+        "like",
+        "your",
+        "you",
+        "our",
+        "are",
+        "get",
+        "got",
+        "who",
+        "has",
+        "was",
+        "will",
+        "just",
+        "into",
+        "about",
+        "able",
+        "anyone",
+        "someone",
+    ]
+)
+
+
+def words(text: str) -> set[str]:
+    """The significant words of a text (three letters or more, no stop words, a plural's -s dropped)."""
+    found = set()
+    for w in re.findall(r"[a-z]{3,}", (text or "").lower()):
+        if w in STOP:
+            continue
+        found.add(w[:-1] if w.endswith("s") and len(w) > 4 else w)
+    return found
+
+
+def word_keys(title: str, details: str = "") -> list[str]:
+    """The word keys of an item: the title's words first, then the details', at most MAX_WORD_KEYS."""
+    keys = [WORD_PREFIX + w for w in sorted(words(title))]
+    seen = set(keys)
+    for w in sorted(words(details)):
+        if len(keys) >= MAX_WORD_KEYS:
+            break
+        if WORD_PREFIX + w not in seen:
+            keys.append(WORD_PREFIX + w)
+            seen.add(WORD_PREFIX + w)
+    return keys[:MAX_WORD_KEYS]
+
+
 class Item(models.Model):
     side = models.CharField(max_length=5, choices=Side.choices)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.HELP)
-    skill = models.ForeignKey("directory.Skill", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    resource = models.ForeignKey(
-        "directory.ResourceKind", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    term = models.CharField(max_length=12, editable=False)
+    skills = models.ManyToManyField("directory.Skill", blank=True, related_name="+")
+    resources = models.ManyToManyField("directory.ResourceKind", blank=True, related_name="+")
     title = models.CharField(max_length=140)
     details = models.TextField(blank=True, max_length=3000)
     when_note = models.CharField("when (in a few words)", max_length=80, blank=True)
@@ -126,7 +197,6 @@ class Item(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["side", "status", "term", "cell"], name="exch_match"),
             models.Index(fields=["status", "fine_cell"], name="exch_near"),
             models.Index(fields=["status", "expires_at"], name="exch_expiry"),
             models.Index(fields=["area", "status"], name="exch_area"),
@@ -137,7 +207,6 @@ class Item(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.term = term_key(skill_id=self.skill_id, resource_id=self.resource_id)
         if self.where == Where.ANYWHERE:
             self.lat = self.lng = None
         self.radius_m = max(100, min(int(self.radius_m or DEFAULT_RADIUS_M), MAX_RADIUS_M))
@@ -149,16 +218,33 @@ class Item(models.Model):
         return reverse("exchange:detail", args=[self.pk])
 
     def clean(self):
-        if (self.skill_id is None) == (self.resource_id is None):
-            raise ValidationError("Choose one skill or one resource.")
         if self.where != Where.ANYWHERE and (self.lat is None or self.lng is None):
             raise ValidationError("Say where, or choose “Online or anywhere”.")
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "The end is before the start."})
 
+    @cached_property
+    def what_list(self) -> list:
+        """The item's skills and resources (prefetched by `selectors.with_related`), skills first."""
+        if not self.pk:
+            return []
+        return sorted(self.skills.all(), key=lambda s: s.name) + sorted(self.resources.all(), key=lambda r: r.name)
+
     @property
-    def what(self):
-        return self.skill or self.resource
+    def what_label(self) -> str:
+        return ", ".join(t.name for t in self.what_list)
+
+    @cached_property
+    def terms(self) -> list[str]:
+        """Its taxonomy keys ("s12", "r5"); set it on an unsaved item to match without saving."""
+        out = []
+        for t in self.what_list:
+            out.append(term_key(skill_id=t.pk, resource_id=None) if t._meta.model_name == "skill" else f"r{t.pk}")
+        return out
+
+    def forget_terms(self) -> None:
+        for name in ("what_list", "terms"):
+            self.__dict__.pop(name, None)
 
     @property
     def is_live(self) -> bool:
@@ -180,6 +266,37 @@ class Item(models.Model):
             return self.organisation.name
         profile = getattr(self.owner, "profile", None)
         return (profile.display_name if profile else "") or "A neighbour"
+
+
+class ItemKey(models.Model):
+    """One key an item is found by (a term or a word), with the item's side and cell: matching reads
+    `(side, key, cell)` ranges of one index. Rebuilt by `refresh_keys` whenever the item changes."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="keys")
+    key = models.CharField(max_length=40)
+    side = models.CharField(max_length=5, choices=Side.choices)
+    cell = models.BigIntegerField(default=ANYWHERE_CELL)
+    tagged = models.BooleanField(default=True, help_text="The item has at least one taxonomy term.")
+
+    class Meta:
+        indexes = [models.Index(fields=["side", "key", "cell"], name="exch_key")]
+        constraints = [models.UniqueConstraint(fields=["item", "key"], name="exch_key_once")]
+
+    def __str__(self):
+        return f"{self.item_id}: {self.key}"
+
+
+def keys_for(item: Item, terms: list[str]) -> list[ItemKey]:
+    tagged = bool(terms)
+    keys = list(dict.fromkeys([*terms, *word_keys(item.title, item.details)]))
+    return [ItemKey(item_id=item.pk, key=k, side=item.side, cell=item.cell, tagged=tagged) for k in keys]
+
+
+def refresh_keys(item: Item) -> None:
+    """Rebuild the item's keys from its terms and text (after save and after its terms are set)."""
+    item.forget_terms()
+    ItemKey.objects.filter(item_id=item.pk).delete()
+    ItemKey.objects.bulk_create(keys_for(item, item.terms))
 
 
 class Match(models.Model):

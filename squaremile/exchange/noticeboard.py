@@ -28,7 +28,8 @@ def public_items(area_ids: list[int]):
         Item.objects.filter(
             area_id__in=area_ids, status__in=LIVE, visibility="public", moderation=ModerationState.PUBLISHED
         )  # fmt: skip
-        .select_related("skill", "resource", "organisation")
+        .select_related("organisation")
+        .prefetch_related("skills", "resources")
         .order_by("-created_at")
     )
 
@@ -51,11 +52,11 @@ def rss(items, *, link: str, request=None) -> str:
     )
     for item in items:
         url = absolute_url(item.get_absolute_url(), request=request)
-        what = item.what.name if item.what else ""
+        what = item.what_label
         feed.add_item(
             title=xml_safe(f"{item.get_side_display()}: {item.title}"), link=url, unique_id=url,
             description=xml_safe(" · ".join(p for p in (what, item.get_kind_display(), item.when_note,
                                                         item.details[:300]) if p)),
-            pubdate=item.created_at, categories=[xml_safe(what)] if what else None,
+            pubdate=item.created_at, categories=[xml_safe(t.name) for t in item.what_list] or None,
         )  # fmt: skip
     return feed.writeString("utf-8")

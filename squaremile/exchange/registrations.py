@@ -116,11 +116,11 @@ def register_layer() -> None:
 
 
 def _data_export(user) -> dict:
-    items = Item.objects.filter(owner=user).select_related("skill", "resource").order_by("pk")
+    items = Item.objects.filter(owner=user).prefetch_related("skills", "resources").order_by("pk")
     return {
         "items": [
             {"id": i.pk, "side": i.side, "kind": i.kind, "title": i.title, "details": i.details,
-             "what": i.what.name if i.what else "", "when": i.when_note, "where": i.where, "lat": i.lat,
+             "what": [t.name for t in i.what_list], "when": i.when_note, "where": i.where, "lat": i.lat,
              "lng": i.lng, "radius_m": i.radius_m, "status": i.status, "visibility": i.visibility,
              "created_at": i.created_at.isoformat(), "thanks": i.thanks}
             for i in items

@@ -16,7 +16,20 @@ from squaremile.core.permissions import can, signed_in
 from squaremile.core.visibility import visible_q
 from squaremile.exchange import blocking
 from squaremile.exchange.matching import M_PER_DEG, cells_in_box, cells_within
-from squaremile.exchange.models import CELL_LEVEL, FINE_LEVEL, LIVE, Alert, Ask, Item, Kind, Match, Side, Status
+from squaremile.exchange.models import (
+    CELL_LEVEL,
+    FINE_LEVEL,
+    LIVE,
+    WORD_PREFIX,
+    Alert,
+    Ask,
+    Item,
+    ItemKey,
+    Kind,
+    Match,
+    Side,
+    Status,
+)
 from squaremile.moderation.models import ModerationState
 
 PEOPLE_ROUNDING_M = 500  # people's points on the map and in feeds, to about 500 m
@@ -40,7 +53,7 @@ def may_see(user, item: Item) -> bool:
 
 
 def with_related(qs: QuerySet[Item]) -> QuerySet[Item]:
-    return qs.select_related("skill", "resource", "owner__profile", "organisation", "area")
+    return qs.select_related("owner__profile", "organisation", "area").prefetch_related("skills", "resources")
 
 
 @dataclass
@@ -74,7 +87,7 @@ def item_list(user, f: Filters) -> QuerySet[Item]:
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.term:
-        qs = qs.filter(term=f.term)
+        qs = qs.filter(pk__in=ItemKey.objects.filter(key=f.term).values("item_id"))
     if f.max_age_days:
         qs = qs.filter(created_at__gte=timezone.now() - timedelta(days=f.max_age_days))
     if f.area_ids:
@@ -148,11 +161,11 @@ def matches_of(item: Item, user) -> list[Match]:
     visible = visible_items(user).filter(status=Status.OPEN)
     if item.side == Side.WANT:
         qs = Match.objects.filter(want=item, offer__in=visible).select_related(
-            "offer__skill", "offer__resource", "offer__owner__profile", "offer__organisation"
+            "offer__owner__profile", "offer__organisation"
         )
     else:
         qs = Match.objects.filter(offer=item, want__in=visible).select_related(
-            "want__skill", "want__resource", "want__owner__profile", "want__organisation"
+            "want__owner__profile", "want__organisation"
         )
     return list(qs.order_by("-score", "pk")[:20])
 
@@ -173,11 +186,7 @@ def promised_to_me(user) -> QuerySet[Item]:
 
 
 def asks_of(user) -> QuerySet[Ask]:
-    return (
-        Ask.objects.filter(person=user, item__status=Status.OPEN)
-        .select_related("item__skill", "item__resource")
-        .order_by("-created_at")
-    )
+    return Ask.objects.filter(person=user, item__status=Status.OPEN).select_related("item").order_by("-created_at")
 
 
 def alerts_of(user) -> QuerySet[Alert]:
@@ -202,12 +211,18 @@ def term_balance(area_ids: list[int]) -> list[dict]:
     """Per taxonomy term in the area: live offers and wants (public counts, no one named)."""
     from squaremile.directory.models import ResourceKind, Skill
 
-    rows = area_items(area_ids).filter(status__in=LIVE).values("term", "side").annotate(n=Count("pk")).order_by()
+    rows = (
+        ItemKey.objects.filter(item__in=area_items(area_ids).filter(status__in=LIVE))
+        .exclude(key__startswith=WORD_PREFIX)
+        .values("key", "side")
+        .annotate(n=Count("item_id"))
+        .order_by()
+    )
     by_term: dict[str, dict] = {}
     for r in rows:
-        by_term.setdefault(r["term"], {"offer": 0, "want": 0})[r["side"]] = r["n"]
-    skill_ids = [int(t[1:]) for t in by_term if t.startswith("s")]
-    res_ids = [int(t[1:]) for t in by_term if t.startswith("r")]
+        by_term.setdefault(r["key"], {"offer": 0, "want": 0})[r["side"]] = r["n"]
+    skill_ids = [int(t[1:]) for t in by_term if t.startswith("s") and t[1:].isdigit()]
+    res_ids = [int(t[1:]) for t in by_term if t.startswith("r") and t[1:].isdigit()]
     names = {f"s{s.pk}": s for s in Skill.objects.filter(pk__in=skill_ids)}
     names.update({f"r{r.pk}": r for r in ResourceKind.objects.filter(pk__in=res_ids)})
     out = []

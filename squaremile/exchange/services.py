@@ -18,6 +18,7 @@ from squaremile.core.search import index_document, remove_document
 from squaremile.exchange import blocking, matching
 from squaremile.exchange.models import (
     LIVE,
+    MAX_TERMS,
     Alert,
     AlertDelivery,
     Ask,
@@ -26,12 +27,13 @@ from squaremile.exchange.models import (
     Side,
     Status,
     Where,
+    refresh_keys,
 )
 from squaremile.notifications import services as notifications
 from squaremile.places.selectors import area_for_point
 
 FIELDS = (
-    "side", "kind", "skill", "resource", "title", "details", "when_note", "where", "lat", "lng", "radius_m",
+    "side", "kind", "title", "details", "when_note", "where", "lat", "lng", "radius_m",
     "starts_on", "ends_on", "ongoing", "visibility", "organisation", "on_behalf_of", "relay_note",
 )  # fmt: skip
 TRACKED = ("title", "details", "status", "visibility", "expires_at", "moderation")
@@ -50,6 +52,26 @@ def _check_rate(by) -> None:
     if joined and timezone.now() - joined < timedelta(days=new_days) and not can(by, "exchange.post_for_others"):
         ratelimit.hit("exchange-new-account", user=str(by.pk))
     ratelimit.hit("exchange-post", user=str(by.pk))
+
+
+def _terms_from(fields: dict) -> tuple[list, list] | None:
+    """The skills and resources asked for: `skills` / `resources` (lists), or a single `skill` /
+    `resource` (callers that name one); None when the fields do not mention them (keep them)."""
+    if not any(k in fields for k in ("skills", "resources", "skill", "resource")):
+        return None
+    skills = [s for s in [*(fields.pop("skills", None) or []), fields.pop("skill", None)] if s is not None]
+    resources = [r for r in [*(fields.pop("resources", None) or []), fields.pop("resource", None)] if r is not None]
+    skills, resources = list({s.pk: s for s in skills}.values()), list({r.pk: r for r in resources}.values())
+    if len(skills) + len(resources) > MAX_TERMS:
+        raise ValidationError({"what": [f"Choose at most {MAX_TERMS} skills and resources."]})
+    return skills, resources
+
+
+def _set_terms(item: Item, terms: tuple[list, list] | None) -> None:
+    if terms is not None:
+        item.skills.set(terms[0])
+        item.resources.set(terms[1])
+    refresh_keys(item)
 
 
 def _apply(item: Item, fields: dict, by) -> None:
@@ -90,10 +112,13 @@ def item_create(*, by, fields: dict, photos=(), alts=(), check_rate: bool = True
     require(by, "exchange.add")
     if check_rate:
         _check_rate(by)
+    fields = dict(fields)
+    terms = _terms_from(fields)
     with transaction.atomic():
         item = Item(owner=by)
         _apply(item, fields, by)
         item.save()
+        _set_terms(item, terms)
         if photos:
             attachments.attach_all(owner=item, files=photos, alts=list(alts or []), user=by)
         audit.record(actor=by, action="exchange.posted", target=item)
@@ -106,15 +131,20 @@ def item_create(*, by, fields: dict, photos=(), alts=(), check_rate: bool = True
 @attachments.removes_stored_files_on_failure
 def item_update(*, item: Item, by, fields: dict, photos=(), alts=()) -> Item:
     require(by, "exchange.change", item)
+    fields = dict(fields)
+    terms = _terms_from(fields)
     with transaction.atomic():
         item = Item.objects.select_for_update().get(pk=item.pk)
         before = audit.snapshot(item, TRACKED)
+        before["what"] = item.what_label
         _apply(item, fields, by)
         item.save()
+        _set_terms(item, terms)
+        after = audit.snapshot(item, TRACKED)
+        after["what"] = item.what_label
         if photos:
             attachments.attach_all(owner=item, files=photos, alts=list(alts or []), user=by)
-        audit.record(actor=by, action="exchange.changed", target=item,
-                     changes=audit.diff(before, audit.snapshot(item, TRACKED)))  # fmt: skip
+        audit.record(actor=by, action="exchange.changed", target=item, changes=audit.diff(before, after))
         _index(item)
         if item.status == Status.OPEN:
             match_and_tell(item=item)
@@ -131,7 +161,7 @@ def match_and_tell(*, item: Item) -> tuple[int, int]:
     """Find `item`'s counterparts and willing people; store the new ones and tell both sides once
     (the owner: one notification for all new matches; each counterpart's owner and each person
     asked: one each). Returns (new matches, people asked)."""
-    if item.status != Status.OPEN or not item.term:
+    if item.status != Status.OPEN:
         return 0, 0
     blocked = blocking.blocked_ids(item.owner)
     found = matching.find_matches(item, limit=MATCHES_TOLD, exclude_owner_ids=blocked)
@@ -156,7 +186,7 @@ def match_and_tell(*, item: Item) -> tuple[int, int]:
             body=f"The best: {top.item.title} — {top.reason}",
         )  # fmt: skip
         for f in new:
-            mine = matching.reason_for(f.item, item, f.distance_m, set())
+            mine = matching.reason_for(f.item, item, f.distance_m, f.common, f.shared)
             notifications.notify(
                 kind="exchange.matched", recipients=[f.item.owner], target=f.item, actor=None,
                 url=f.item.get_absolute_url(), title=f"A new {item.get_side_display().lower()} may match "
@@ -185,9 +215,9 @@ def alert_followers(*, item: Item) -> int:
     the shared follow says who follows; each filter's own "at once or in the digest")."""
     from squaremile.core.geo import haversine_m
 
-    if item.status != Status.OPEN or not item.term:
+    if item.status != Status.OPEN:
         return 0
-    alerts = Alert.objects.filter(side=item.side, term__in=["", item.term]).select_related("area")
+    alerts = Alert.objects.filter(side=item.side, term__in=["", *item.terms]).select_related("area")
     told = 0
     by_delivery: dict[str, set] = {}
     for alert in alerts:

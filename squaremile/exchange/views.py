@@ -185,7 +185,7 @@ def item_edit(request, pk: int):
                 return redirect(item)
         return _render_form(request, form, item=item, status=400)
     initial = {
-        "side": item.side, "title": item.title, "what": item.term, "kind": item.kind, "details": item.details,
+        "side": item.side, "title": item.title, "what": item.terms, "kind": item.kind, "details": item.details,
         "when_note": item.when_note, "where": item.where, "lat": item.lat, "lng": item.lng,
         "radius_m": item.radius_m, "ongoing": item.ongoing, "ends_on": item.ends_on, "visibility": item.visibility,
         "organisation": item.organisation_id, "on_behalf_of": item.on_behalf_of, "relay_note": item.relay_note,

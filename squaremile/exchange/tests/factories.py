@@ -33,6 +33,7 @@ def person(*, lat=HOME[0], lng=HOME[1], radius_m=1609, skills=(), resources=(), 
 class ItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Item
+        skip_postgeneration_save = True
 
     side = Side.OFFER
     kind = "help"
@@ -41,4 +42,14 @@ class ItemFactory(factory.django.DjangoModelFactory):
     where = Where.POINT
     lat = HOME[0]
     lng = HOME[1]
-    resource = factory.LazyFunction(car)
+
+    @factory.post_generation
+    def terms(self, create, extracted, **kwargs):
+        """ItemFactory(terms=[car(), skill()]) — the default is the car; terms=[] for none."""
+        from squaremile.directory.models import Skill
+        from squaremile.exchange.models import refresh_keys
+
+        chosen = [car()] if extracted is None else list(extracted)
+        self.skills.set([t for t in chosen if isinstance(t, Skill)])
+        self.resources.set([t for t in chosen if not isinstance(t, Skill)])
+        refresh_keys(self)

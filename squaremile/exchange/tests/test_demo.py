@@ -18,4 +18,4 @@ def test_seed_demo_adds_wants_and_offers_that_match():
     assert Match.objects.exists() or Ask.objects.exists()
     assert Item.objects.filter(status=Status.DONE, met_at__isnull=False).exists()
     for item in Item.objects.all()[:50]:
-        item.full_clean(exclude=["owner", "term", "cell", "area"])
+        item.full_clean(exclude=["owner", "cell", "area"])

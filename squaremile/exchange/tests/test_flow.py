@@ -78,7 +78,7 @@ def test_offer_and_want_match_both_sides_told_with_reason():
 def test_out_of_reach_and_other_terms_do_not_match():
     owner = person()
     ItemFactory(side=Side.OFFER, lat=HOME[0] + 0.2, radius_m=1609)  # 14 miles away
-    ItemFactory(side=Side.OFFER, resource=None, skill=skill())  # another term
+    ItemFactory(side=Side.OFFER, terms=[skill()])  # another term
     ItemFactory(side=Side.WANT)  # same side
     anywhere = ItemFactory(side=Side.OFFER, where=Where.ANYWHERE, lat=None, lng=None)
     want = services.item_create(by=owner, fields=lift())

@@ -41,9 +41,19 @@ def test_post_a_want_from_the_form_and_see_the_match(client):
 
 def test_the_form_keeps_what_was_typed_on_error(client):
     login(client, person())
-    response = client.post(reverse("exchange:create"), {"side": "want", "title": "Kept text", "where": "mine"})
+    response = client.post(
+        reverse("exchange:create"),
+        {
+            "side": "want",
+            "title": "Kept text",
+            "where": "point",
+            "kind": "help",
+            "radius_m": "1609",
+            "visibility": "public",
+        },
+    )
     assert response.status_code == 400
-    assert b"Kept text" in response.content and b"Choose the closest skill or resource" in response.content
+    assert b"Kept text" in response.content and b"Type a place name or postcode" in response.content
 
 
 def test_list_near_my_square_mile_filters_and_queries(client, django_assert_max_num_queries):
@@ -167,7 +177,7 @@ def test_api_list_post_and_errors(client, django_assert_max_num_queries):
     assert created.status_code == 201, created.content
     bad = client.post("/api/v1/exchange/items", json.dumps({"side": "want", "title": "x", "term": "zz"}),
                       content_type="application/json", headers=headers)  # fmt: skip
-    assert bad.status_code == 400 and "term" in bad.json()["errors"]
+    assert bad.status_code == 400 and "terms" in bad.json()["errors"]
     matches = client.get(f"/api/v1/exchange/items/{created.json()['id']}/matches", headers=headers)
     assert matches.status_code == 200 and len(matches.json()) == 4
     assert client.get("/api/v1/exchange/items/99999999").status_code == 404
