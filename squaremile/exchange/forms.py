@@ -162,14 +162,14 @@ class ItemForm(PlaceLookupMixin, Form):
 
 
 class FilterForm(Form):
-    side = forms.ChoiceField(label="Show", required=False,
+    side = forms.ChoiceField(label="Show", required=False, widget=FastSelect,
                              choices=[("", "Wants and offers"), (Side.WANT, "Wants"),
                                       (Side.OFFER, "Offers")])  # fmt: skip
-    kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *Kind.choices])
+    kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *Kind.choices], widget=FastSelect)
     what = forms.ChoiceField(label="About", required=False, widget=FastSelect)
     q = forms.CharField(label="Words", required=False, max_length=100)
-    radius = forms.TypedChoiceField(label="Within", required=False, coerce=int, empty_value=None)
-    age = forms.ChoiceField(label="Posted", required=False, choices=AGE_CHOICES)
+    radius = forms.TypedChoiceField(label="Within", required=False, coerce=int, empty_value=None, widget=FastSelect)
+    age = forms.ChoiceField(label="Posted", required=False, choices=AGE_CHOICES, widget=FastSelect)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
 
@@ -183,6 +183,25 @@ class FilterForm(Form):
                 flat.append((value, label))
         self.fields["what"].choices = flat
         self.fields["radius"].choices = [("", "Anywhere")] + [c for c in radius_choices() if c[0] <= 16093]
+
+    def render_fields(self) -> str:
+        """The visible fields as label + control (+ error), in Python: the list page draws this form
+        on every view, and Django's per-field templates cost more than the rest of the page."""
+        from django.utils.html import format_html, format_html_join
+
+        parts = []
+        for field in self:
+            if field.is_hidden:
+                parts.append(str(field))
+                continue
+            error_id = f"{field.auto_id}_error"
+            attrs = {"aria-invalid": "true", "aria-describedby": error_id} if field.errors else None
+            error = (
+                format_html('<p class="error" id="{}">{}</p>', error_id, " ".join(field.errors)) if field.errors else ""
+            )
+            parts.append(format_html('<div class="field"><label for="{}">{}</label>{}{}</div>', field.auto_id,
+                                     field.label, error, field.as_widget(attrs=attrs)))  # fmt: skip
+        return format_html_join("", "{}", ((p,) for p in parts))
 
 
 class AlertForm(Form):

@@ -53,7 +53,11 @@ def may_see(user, item: Item) -> bool:
 
 
 def with_related(qs: QuerySet[Item]) -> QuerySet[Item]:
-    return qs.select_related("owner__profile", "organisation", "area").prefetch_related("skills", "resources")
+    return (
+        qs.select_related("owner__profile", "organisation", "area")
+        .defer("area__boundary", "area__description")  # an area's outline can be large: never needed here
+        .prefetch_related("skills", "resources")
+    )
 
 
 @dataclass
@@ -106,6 +110,23 @@ def item_list(user, f: Filters) -> QuerySet[Item]:
         qs = qs.annotate(d2=_d2(f.lat, f.lng)).filter(Q(lat__isnull=True) | Q(d2__lte=radius * radius))
         return qs.order_by(F("d2").asc(nulls_last=True), "-created_at", "-pk")
     return qs.order_by("-created_at", "-pk")
+
+
+def items_in_order(ids: list[int], f: Filters | None = None) -> list[Item]:
+    """The items of a page, given their ids in order (the list is paged on ids alone, so the joins
+    run for one page's rows only, not for every row the sort reads), each with `distance`."""
+    rows = {i.pk: i for i in with_related(Item.objects.filter(pk__in=ids))}
+    out = []
+    for pk in ids:
+        item = rows.get(pk)
+        if item is None:
+            continue
+        item.distance = None
+        if f is not None and f.lat is not None and item.lat is not None:
+            kx = M_PER_DEG * math.cos(math.radians(f.lat))
+            item.distance = math.hypot((item.lat - f.lat) * M_PER_DEG, (item.lng - f.lng) * kx)
+        out.append(item)
+    return out
 
 
 def distance_m(item) -> float | None:
@@ -178,7 +199,7 @@ def ask_for(item: Item, user) -> Ask | None:
 
 
 def my_items(user) -> QuerySet[Item]:
-    return with_related(Item.objects.filter(owner=user)).order_by("-created_at")
+    return with_related(Item.objects.filter(owner=user)).order_by("-created_at", "-pk")
 
 
 def promised_to_me(user) -> QuerySet[Item]:

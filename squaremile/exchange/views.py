@@ -60,9 +60,8 @@ def item_list(request):
     from squaremile.core.pagination import paginate
 
     form, f = _filters(request)
-    page = paginate(request, selectors.with_related(selectors.item_list(request.user, f)), per_page=20)
-    for item in page.object_list:
-        item.distance = selectors.distance_m(item)
+    page = paginate(request, selectors.item_list(request.user, f).values_list("pk", flat=True), per_page=20)
+    page.object_list = selectors.items_in_order(list(page.object_list), f)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -260,13 +259,21 @@ def item_renew(request, pk: int):
     return _act(request, pk, act)
 
 
+MY_ITEMS_PAGE = 20
+
+
 @login_required
 @require_GET
 def my_items(request):
+    from squaremile.core.pagination import paginate
+
+    page = paginate(request, selectors.my_items(request.user), per_page=MY_ITEMS_PAGE)
+    first = page.number == 1  # what I said I would do and who asked me: on the first page only
     return render(
         request, "exchange/mine.html",
-        {"items": selectors.my_items(request.user)[:100], "promised": selectors.promised_to_me(request.user)[:50],
-         "asks": selectors.asks_of(request.user)[:50]},
+        {"page": page, "items": page.object_list,
+         "promised": selectors.promised_to_me(request.user)[:50] if first else [],
+         "asks": selectors.asks_of(request.user)[:50] if first else []},
     )  # fmt: skip
 
 
