@@ -170,6 +170,7 @@ class FilterForm(Form):
     q = forms.CharField(label="Words", required=False, max_length=100)
     radius = forms.TypedChoiceField(label="Within", required=False, coerce=int, empty_value=None, widget=FastSelect)
     age = forms.ChoiceField(label="Posted", required=False, choices=AGE_CHOICES, widget=FastSelect)
+    online = forms.BooleanField(label="Only online or anywhere", required=False)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
 
@@ -199,6 +200,10 @@ class FilterForm(Form):
             error = (
                 format_html('<p class="error" id="{}">{}</p>', error_id, " ".join(field.errors)) if field.errors else ""
             )
+            if isinstance(field.field.widget, forms.CheckboxInput):
+                parts.append(format_html('<div class="field checkbox">{}<label for="{}">{}</label>{}</div>',
+                                         field.as_widget(attrs=attrs), field.auto_id, field.label, error))  # fmt: skip
+                continue
             parts.append(format_html('<div class="field"><label for="{}">{}</label>{}{}</div>', field.auto_id,
                                      field.label, error, field.as_widget(attrs=attrs)))  # fmt: skip
         return format_html_join("", "{}", ((p,) for p in parts))

@@ -333,21 +333,28 @@ def _what_each_shares(profile_ids, skill_ids, res_ids) -> dict[int, list[str]]:
 
 # ---- the obvious way, for the benchmark's ratio -------------------------------------------
 def baseline_matches(item: Item, *, limit: int = 10) -> list[Found]:
-    """Load every open counterpart and score it in Python (what one writes first)."""
+    """Load every open counterpart (and every item's terms) and score it in Python: what one writes first."""
     from squaremile.core.geo import haversine_m
 
     mine = words(f"{item.title} {item.details}")
     terms = set(item.terms)
     names = term_names(terms)
-    found = []
-    for other in Item.objects.filter(side=counterpart_side(item.side), status=Status.OPEN).prefetch_related(
-        "skills", "resources"
+    side = counterpart_side(item.side)
+    item_terms: dict[int, set] = {}
+    for item_id, skill_id in Item.skills.through.objects.filter(item__side=side).values_list("item_id", "skill_id"):
+        item_terms.setdefault(item_id, set()).add(f"s{skill_id}")
+    for item_id, res_id in Item.resources.through.objects.filter(item__side=side).values_list(
+        "item_id", "resourcekind_id"
     ):
+        item_terms.setdefault(item_id, set()).add(f"r{res_id}")
+    found = []
+    for other in Item.objects.filter(side=side, status=Status.OPEN):
         if other.owner_id == item.owner_id:
             continue
-        shared = sorted(names[t] for t in terms & set(other.terms) if t in names)
+        theirs = item_terms.get(other.pk, set())
+        shared = sorted(names[t] for t in terms & theirs if t in names)
         common = mine & words(f"{other.title} {other.details}")
-        if not shared and not (common and (not terms or not other.terms)):
+        if not shared and not (common and (not terms or not theirs)):
             continue
         if item.lat is not None and other.lat is not None:
             d = haversine_m(item.lat, item.lng, other.lat, other.lng)

@@ -197,7 +197,7 @@ class Item(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["status", "fine_cell"], name="exch_near"),
+            models.Index(fields=["status", "fine_cell", "created_at"], name="exch_near_new"),
             models.Index(fields=["status", "expires_at"], name="exch_expiry"),
             models.Index(fields=["area", "status"], name="exch_area"),
             models.Index(fields=["status", "-created_at"], name="exch_recent"),

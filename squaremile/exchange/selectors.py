@@ -17,6 +17,7 @@ from squaremile.core.visibility import visible_q
 from squaremile.exchange import blocking
 from squaremile.exchange.matching import M_PER_DEG, cells_in_box, cells_within
 from squaremile.exchange.models import (
+    ANYWHERE_CELL,
     CELL_LEVEL,
     FINE_LEVEL,
     LIVE,
@@ -35,14 +36,19 @@ from squaremile.moderation.models import ModerationState
 PEOPLE_ROUNDING_M = 500  # people's points on the map and in feeds, to about 500 m
 
 
-def visible_items(user) -> QuerySet[Item]:
+def hidden_ids(user) -> set[int]:
+    """People whose items `user` does not see (blocked either way); pass it on when listing twice."""
+    return blocking.blocked_ids(user) if signed_in(user) else set()
+
+
+def visible_items(user, *, hidden: set | None = None) -> QuerySet[Item]:
     """Items `user` may see: public ones, members-only ones when signed in, their own, and not hidden
     by moderation (except to their owner and moderators), and none by people they blocked."""
     qs = Item.objects.filter(visible_q(user, action="exchange.see_hidden", visibility_field="visibility"))
     if not can(user, "exchange.moderate"):
         mine = Q(owner_id=user.pk) if signed_in(user) else Q(pk__in=[])
         qs = qs.filter(Q(moderation=ModerationState.PUBLISHED) | mine)
-    hidden = blocking.blocked_ids(user) if signed_in(user) else set()
+    hidden = hidden_ids(user) if hidden is None else hidden
     if hidden:
         qs = qs.exclude(owner_id__in=hidden)
     return qs
@@ -72,6 +78,8 @@ class Filters:
     radius_m: float | None = None
     area_ids: list | None = None
     status: str = "live"
+    include_anywhere: bool = True  # near a point: "online or anywhere" items too, after the near ones
+    only_anywhere: bool = False
 
 
 def _d2(lat, lng):
@@ -81,10 +89,10 @@ def _d2(lat, lng):
     return ExpressionWrapper(dy * dy + dx * dx, output_field=FloatField())
 
 
-def item_list(user, f: Filters) -> QuerySet[Item]:
+def item_list(user, f: Filters, *, hidden: set | None = None) -> QuerySet[Item]:
     """Filtered, visible items; near a point: nearest first (indexed cells, distance in SQL),
     and "online or anywhere" items after them; else newest first."""
-    qs = visible_items(user)
+    qs = visible_items(user, hidden=hidden)
     qs = qs.filter(status__in=LIVE) if f.status == "live" else qs.filter(status=f.status)
     if f.side:
         qs = qs.filter(side=f.side)
@@ -96,6 +104,8 @@ def item_list(user, f: Filters) -> QuerySet[Item]:
         qs = qs.filter(created_at__gte=timezone.now() - timedelta(days=f.max_age_days))
     if f.area_ids:
         qs = qs.filter(area_id__in=f.area_ids)
+    if f.only_anywhere:
+        qs = qs.filter(fine_cell=ANYWHERE_CELL)
     if f.q:
         from squaremile.core.search import search
 
@@ -105,11 +115,22 @@ def item_list(user, f: Filters) -> QuerySet[Item]:
     if f.lat is not None and f.lng is not None:
         radius = float(f.radius_m or MILE_M)
         min_lat, min_lng, max_lat, max_lng = bbox_around(f.lat, f.lng, radius)
-        qs = qs.filter(fine_cell__in=cells_within(f.lat, f.lng, radius, FINE_LEVEL))
+        cells = cells_within(f.lat, f.lng, radius, FINE_LEVEL)
+        if not f.include_anywhere:
+            cells = [c for c in cells if c != ANYWHERE_CELL]
+        qs = qs.filter(fine_cell__in=cells)
         qs = qs.filter(Q(lat__isnull=True) | Q(lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng))
         qs = qs.annotate(d2=_d2(f.lat, f.lng)).filter(Q(lat__isnull=True) | Q(d2__lte=radius * radius))
         return qs.order_by(F("d2").asc(nulls_last=True), "-created_at", "-pk")
     return qs.order_by("-created_at", "-pk")
+
+
+def anywhere_ids(user, f: Filters, *, limit: int = 5, hidden: set | None = None) -> list[int]:
+    """The newest "online or anywhere" items that fit the other filters (shown beside a near-me list)."""
+    from dataclasses import replace
+
+    g = replace(f, lat=None, lng=None, radius_m=None, only_anywhere=True)
+    return list(item_list(user, g, hidden=hidden).values_list("pk", flat=True)[:limit])
 
 
 def items_in_order(ids: list[int], f: Filters | None = None) -> list[Item]:

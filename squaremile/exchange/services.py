@@ -15,7 +15,7 @@ from squaremile.audit import services as audit
 from squaremile.core import ratelimit
 from squaremile.core.permissions import can, require
 from squaremile.core.search import index_document, remove_document
-from squaremile.exchange import blocking, matching
+from squaremile.exchange import blocking, mails, matching
 from squaremile.exchange.models import (
     LIVE,
     MAX_TERMS,
@@ -180,17 +180,24 @@ def match_and_tell(*, item: Item) -> tuple[int, int]:
     if new:
         noun = "offers" if item.side == Side.WANT else "wants"
         top = new[0]
+        one = len(new) == 1
         notifications.notify(
             kind="exchange.matched", recipients=[item.owner], target=item, url=url,
-            title=f"{len(new)} {noun} may match “{item.title}”"[:200],
+            title=f"{len(new)} {noun[:-1] if one else noun} may match “{item.title}”"[:200],
             body=f"The best: {top.item.title} — {top.reason}",
+            email_template="exchange/email/matched", email_context=mails.matched_for_owner(item=item, found=new),
+            email_subject=f"{'An' if one else 'New'} {noun[:-1] if one else noun} may meet your "
+            f"{item.get_side_display().lower()}",
         )  # fmt: skip
         for f in new:
             mine = matching.reason_for(f.item, item, f.distance_m, f.common, f.shared)
+            side = item.get_side_display().lower()
             notifications.notify(
                 kind="exchange.matched", recipients=[f.item.owner], target=f.item, actor=None,
-                url=f.item.get_absolute_url(), title=f"A new {item.get_side_display().lower()} may match "
-                f"“{f.item.title}”"[:200], body=f"{item.title} — {mine}",
+                url=f.item.get_absolute_url(), title=f"A new {side} may match “{f.item.title}”"[:200],
+                body=f"{item.title} — {mine}", email_template="exchange/email/matched_other",
+                email_context=mails.matched_for_counterpart(item=f.item, new_item=item, reason=mine),
+                email_subject=f"A new {side} may meet your {f.item.get_side_display().lower()}",
             )  # fmt: skip
     asked = 0
     if item.side == Side.WANT:
@@ -205,6 +212,8 @@ def match_and_tell(*, item: Item) -> tuple[int, int]:
             notifications.notify(
                 kind="exchange.asked", recipients=[c.person], target=item, url=url,
                 title=f"A neighbour needs: {item.title}"[:200], body=f"Could you help? {c.reason}.",
+                email_template="exchange/email/asked",
+                email_context=mails.asked(item=item, reason=c.reason, person=c.person),
             )  # fmt: skip
         asked = len(people)
     return len(new), asked
@@ -297,9 +306,16 @@ def item_promise(*, item: Item, by, partner=None) -> Item:
     _index(item)
     other = item.owner if by.pk != item.owner_id else item.partner
     if other is not None:
+        side = item.get_side_display().lower()
         notifications.notify(
             kind="exchange.progress", recipients=[other], target=item, actor=by, url=item.get_absolute_url(),
             title=f"“{item.title}” is promised"[:200],
+            body=(f"{mails._name(by)} said they can help. Agree the details in a message."
+                  if by.pk != item.owner_id else "The poster promised it to you. Agree the details in a message."),
+            email_template="exchange/email/progress",
+            email_context=mails.progress(item=item, by=by, recipient=other, what="promised"),
+            email_subject=f"Someone can help with your {side}" if by.pk != item.owner_id
+            else f"A {side} was promised to you",
         )  # fmt: skip
     return item
 
@@ -333,6 +349,10 @@ def item_done(*, item: Item, by, thanks: str = "") -> Item:
         notifications.notify(
             kind="exchange.progress", recipients=[other], target=item, actor=by, url=item.get_absolute_url(),
             title=f"“{item.title}” is done: please confirm"[:200],
+            body=f"{mails._name(by)} marked it done. If it happened, confirm it with one tap.",
+            email_template="exchange/email/progress",
+            email_context=mails.progress(item=item, by=by, recipient=other, what="done"),
+            email_subject=f"Marked done: please confirm your {item.get_side_display().lower()}",
         )  # fmt: skip
     return item
 
@@ -393,9 +413,14 @@ def expire_and_remind(*, now=None) -> dict:
                 stamps = {"reminded_7_at": item.reminded_7_at or now, field: now}  # a 1-day one covers the 7-day one
                 Item.objects.filter(pk=item.pk).update(**stamps)
                 left = "tomorrow" if days == 1 else "in a week"
+                side = item.get_side_display().lower()
                 notifications.notify(
                     kind="exchange.reminder", recipients=[item.owner], target=item, url=item.get_absolute_url(),
                     title=f"“{item.title}” ends {left}: renew it with one tap"[:200],
+                    body=f"Still needed? Renew it for another {lifetime_days()} days. If not, do nothing: it ends "
+                    "by itself.", email_template="exchange/email/reminder",
+                    email_context=mails.reminder(item=item, days=days, lifetime=lifetime_days()),
+                    email_subject=f"Your {side} ends {left}: renew it with one tap",
                 )  # fmt: skip
             counts[f"reminded_{days}"] += 1
     for item in live.filter(expires_at__lte=now).order_by("pk")[:20000]:

@@ -24,4 +24,5 @@ urlpatterns = [
     path("exchange/<int:pk>/withdraw/", views.item_withdraw, name="withdraw"),
     path("exchange/<int:pk>/reopen/", views.item_reopen, name="reopen"),
     path("exchange/<int:pk>/renew/", views.item_renew, name="renew"),
+    path("exchange/<int:pk>/act/<str:token>/", views.item_act, name="act"),
 ]

@@ -8,7 +8,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from squaremile.core import ratelimit
 from squaremile.core.permissions import can
 from squaremile.core.site import absolute_url
-from squaremile.exchange import jsonld, noticeboard, selectors, services
+from squaremile.exchange import jsonld, mails, noticeboard, selectors, services
 from squaremile.exchange.forms import AlertForm, DoneForm, FilterForm, ItemForm
 from squaremile.exchange.models import Alert, Item, Side, Status, Where
 from squaremile.places.models import Area
@@ -41,6 +41,7 @@ def _filters(request) -> tuple[FilterForm, selectors.Filters]:
         c = form.cleaned_data
         f.side, f.kind, f.term, f.q = c["side"], c["kind"], c["what"], c["q"]
         f.max_age_days = int(c["age"]) if c["age"] else None
+        f.only_anywhere = bool(c.get("online"))
         if c.get("radius") and c.get("lat") is not None and c.get("lng") is not None:
             f.lat, f.lng, f.radius_m = c["lat"], c["lng"], c["radius"]
     area_slug = request.GET.get("area", "")[:220]
@@ -49,6 +50,9 @@ def _filters(request) -> tuple[FilterForm, selectors.Filters]:
         if area is not None:
             f.area_ids, f.area = descendant_ids(area), area
             return form, f
+    if f.only_anywhere:
+        f.lat = f.lng = f.radius_m = None
+        return form, f
     profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
     if f.lat is None and profile is not None and profile.lat is not None and "radius" not in request.GET:
         f.lat, f.lng, f.radius_m = profile.lat, profile.lng, max(profile.radius_m, 1609)  # near my square mile
@@ -60,13 +64,22 @@ def item_list(request):
     from squaremile.core.pagination import paginate
 
     form, f = _filters(request)
-    page = paginate(request, selectors.item_list(request.user, f).values_list("pk", flat=True), per_page=20)
-    page.object_list = selectors.items_in_order(list(page.object_list), f)
+    near = f.lat is not None and not f.only_anywhere
+    f.include_anywhere = not near  # near a point: the near ones, and the newest online ones beside them
+    hidden = selectors.hidden_ids(request.user)  # once for both lists
+    page = paginate(
+        request, selectors.item_list(request.user, f, hidden=hidden).values_list("pk", flat=True), per_page=20
+    )
+    ids = list(page.object_list)
+    anywhere_ids = selectors.anywhere_ids(request.user, f, hidden=hidden) if near and page.number == 1 else []
+    rows = {i.pk: i for i in selectors.items_in_order(ids + anywhere_ids, f)}  # one fetch for both
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    anywhere = [rows[pk] for pk in anywhere_ids if pk in rows]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request, "exchange/list.html",
-        {"form": form, "page": page, "filters": f, "query": query.urlencode(),
+        {"form": form, "page": page, "filters": f, "query": query.urlencode(), "anywhere": anywhere,
          "near_mine": f.lat is not None and "radius" not in request.GET},
     )  # fmt: skip
 
@@ -260,6 +273,36 @@ def item_renew(request, pk: int):
 
 
 MY_ITEMS_PAGE = 20
+
+
+def item_act(request, pk: int, token: str):
+    """A one-tap link from a mail (renew, or confirm it is done), for the person it was sent to,
+    without logging in: the link shows one button; pressing it (a POST) does it."""
+    from django.contrib.auth import get_user_model
+
+    if not 0 < pk < MAX_ID:
+        raise Http404
+    found = mails.read_action_token(token, item_id=pk)
+    item = selectors.with_related(Item.objects.all()).filter(pk=pk).first()
+    person = get_user_model().objects.filter(pk=found[0], is_active=True).first() if found else None
+    if item is None or person is None:
+        return render(request, "exchange/act.html", {"invalid": True}, status=400)
+    action = found[1]
+    done, error = False, ""
+    if request.method == "POST":
+        try:
+            if action == "renew":
+                item = services.item_renew(item=item, by=person)
+            else:
+                item = services.item_done(item=item, by=person)
+            done = True
+        except (ValidationError, PermissionDenied) as exc:
+            error = " ".join(getattr(exc, "messages", [])) or str(exc) or "That cannot be done now."
+    elif request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    context = {"item": item, "action": action, "done": done, "error": error, "token": token,
+               "lifetime": services.lifetime_days()}  # fmt: skip
+    return render(request, "exchange/act.html", context, status=400 if error else 200)
 
 
 @login_required

@@ -62,10 +62,14 @@ def test_list_near_my_square_mile_filters_and_queries(client, django_assert_max_
     ItemFactory(title="Far one", lat=HOME[0] + 1)
     for _ in range(5):
         ItemFactory(lat=HOME[0] + 0.002)
+    ItemFactory(title="Online one", where="anywhere", lat=None, lng=None)
     login(client, me)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # the near ones, and the newest online ones beside them
         page = client.get(reverse("exchange:list"))
     assert b"Near one" in page.content and b"Far one" not in page.content
+    assert b'data-count="6"' in page.content and b"Online one" in page.content  # in its own box
+    online = client.get(reverse("exchange:list") + "?online=on&radius=")
+    assert b"Online one" in online.content and b"Near one" not in online.content
     everywhere = client.get(reverse("exchange:list") + "?radius=")
     assert b"Far one" in everywhere.content
     only_wants = client.get(reverse("exchange:list") + "?radius=&side=want")
