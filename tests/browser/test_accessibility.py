@@ -305,6 +305,36 @@ def test_exchange_pages_are_accessible(page, network, login):
     assert not report, "Accessibility violations (serious or critical):\n" + report
 
 
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_exchange_mail_links_and_online_box_are_accessible(page, network):
+    """Wants and offers (issue 17): the one-button pages a mail's links open (renew, confirm it is
+    done, a link that does not work) — no login — and the list's "online or anywhere" box."""
+    from squaremile.directory.models import ResourceKind
+    from squaremile.exchange import mails, services
+
+    owner = network["owner"]
+    item = services.item_create(by=owner, fields={
+        "side": "offer", "kind": "lend", "title": "A ladder to lend", "resources": [ResourceKind.objects.first()],
+        "where": "anywhere", "radius_m": 1609, "visibility": "public",
+    }, check_rate=False)  # fmt: skip
+    renew = mails.action_token(item=item, user=owner, action="renew")
+    done = mails.action_token(item=item, user=owner, action="done")
+    report = _walk(
+        page,
+        [
+            ("renew from a mail", f"/exchange/{item.pk}/act/{renew}/"),
+            ("confirm done from a mail", f"/exchange/{item.pk}/act/{done}/"),
+            ("a mail link that does not work", f"/exchange/{item.pk}/act/not-a-token/", 400),
+            ("wants and offers near a place, with the online box", "/exchange/?lat=53.8&lng=-1.55&radius=1609"),
+        ],
+    )
+    page.goto(f"/exchange/{item.pk}/act/{renew}/")
+    page.get_by_role("button", name="Renew for 30 days").click()
+    page.get_by_text("Renewed until").wait_for()
+    report = "\n\n".join(r for r in (report, _check(page, "renewed from a mail")) if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
 # civic: every page of the app, at phone size (the report's two steps and the answer page are also
 # checked in tests/browser/test_civic_phone.py)
 def test_civic_pages_are_accessible(phone_page, login):

@@ -120,3 +120,53 @@ def test_an_offer_left_alone_expires_after_reminders_and_renews_with_one_tap(new
     expect(page.get_by_text("Renewed until")).to_be_visible()
     offer = Item.objects.get(pk=offer.pk)
     assert offer.status == "open" and offer.expires_at > timezone.now() + timedelta(days=29)
+
+
+def test_several_terms_or_none_and_a_one_tap_renew_from_the_reminder_mail(new_context, login, kettleby, mailoutbox):
+    """On a phone: an offer about two things; a want with no term at all, matched by its words; then
+    the offer's reminder mail, whose renew link works without logging in, with one button."""
+    import re
+
+    from squaremile.directory.models import Skill
+    from squaremile.exchange import services
+    from squaremile.exchange.models import Item
+
+    car = ResourceKind.objects.get(slug="car-or-van")
+    first_aid = Skill.objects.get(slug="first-aid")
+    sam = neighbour("sam@example.org", "Sam")
+    page = new_context(viewport=PHONE).new_page()
+    login(page, sam)
+    page.goto("/exchange/new/?side=offer")
+    page.get_by_label("In a few words").fill("Driver with a first aid kit, and a stepladder")
+    page.get_by_label("What is it about?").select_option(label=["Car or van", "First aid"])
+    assert_fits_the_screen(page)
+    page.get_by_role("button", name="Post it").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Driver with a first aid kit, and a stepladder")
+    expect(page.locator(".ex-facts")).to_contain_text("First aid")
+    expect(page.locator(".ex-facts")).to_contain_text("Car or van")
+    offer = Item.objects.get(owner=sam)
+    assert set(offer.terms) == {f"r{car.pk}", f"s{first_aid.pk}"}
+
+    ruth = neighbour("ruth@example.org", "Ruth")
+    other = new_context(viewport=PHONE).new_page()
+    login(other, ruth)
+    other.goto("/exchange/new/?side=want")
+    other.get_by_label("In a few words").fill("Borrow a stepladder this weekend")
+    other.get_by_role("button", name="Post it").tap()  # no skill or resource: the words match
+    expect(other.get_by_role("heading", level=1)).to_have_text("Borrow a stepladder this weekend")
+    expect(other.locator(".ex-reason").first).to_contain_text("mentions stepladder")
+
+    mailoutbox.clear()
+    services.expire_and_remind(now=offer.expires_at - timedelta(days=6))
+    mail = next(m for m in mailoutbox if m.to == ["sam@example.org"])
+    assert "ends in a week" in mail.subject
+    link = next(u for u in re.findall(r"https?://\S+", mail.body) if "/act/" in u)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    stranger = new_context(viewport=PHONE).new_page()  # not logged in: the link is enough
+    stranger.goto(path)
+    expect(stranger.get_by_role("heading", level=1)).to_contain_text("Renew")
+    assert_fits_the_screen(stranger)
+    stranger.get_by_role("button", name="Renew for 30 days").tap()
+    expect(stranger.get_by_text("Renewed until")).to_be_visible()
+    report = a11y_report(stranger, "renewed from the reminder mail")
+    assert not report, report
