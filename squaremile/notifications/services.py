@@ -70,7 +70,8 @@ def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: s
             context.update(email_context or {})
             if send_email(
                 to=person, subject=email_subject or spec.mail_subject,
-                template=email_template or "notifications/email/notification", context=context, unsubscribe=kind, reply_to=reply_to(person) if reply_to else "",
+                template=email_template or "notifications/email/notification", context=context,
+                unsubscribe=kind, reply_to=reply_to(person) if reply_to else "",
             ):  # fmt: skip
                 note.emailed_at = now
         rows.append(note)
