@@ -13,6 +13,7 @@ urlpatterns = [
     path("civic/reports/", views.report_list, name="reports"),
     path("civic/reports/map.geojson", views.reports_map_layer, name="map_layer"),
     path("civic/reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("civic/reports/confirm/<str:token>/", views.report_confirm, name="report_confirm"),
     path("civic/reports/<int:pk>/support/", views.report_support, name="report_support"),
     path("civic/reports/<int:pk>/status/", views.report_status, name="report_status"),
     path("civic/reports/<int:pk>/update/", views.report_update, name="report_update"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("civic/questions/<int:pk>/", views.question_detail, name="question_detail"),
     path("civic/questions/<int:pk>/me-too/", views.question_me_too, name="question_me_too"),
     path("civic/answer/<str:token>/", views.answer, name="answer"),
+    path("civic/answer/<str:token>/fresh/", views.answer_renew, name="answer_renew"),
     path("civic/raise/<int:entry_pk>/", views.raise_entry, name="raise_entry"),
     # Open311 GeoReport v2
     re_path(rf"^open311/v2/discovery\.{FMT}$", open311.discovery, name="open311_discovery"),

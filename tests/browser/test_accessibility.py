@@ -338,7 +338,7 @@ def test_civic_pages_are_accessible(phone_page, login):
         f"/civic/report/?category={elsewhere.pk}&lat=53.8&lng=-1.55",
         "/civic/reports/", report.get_absolute_url(), "/civic/bodies/", body.get_absolute_url(),
         "/civic/representatives/", rep.get_absolute_url(), "/civic/questions/", f"/civic/questions/ask/?rep={rep.pk}",
-        recipient.question.get_absolute_url(), f"/civic/answer/{answer_token(recipient.pk)}/", "/civic/answer/bad/",
+        recipient.question.get_absolute_url(), f"/civic/answer/{answer_token(recipient)}/", "/civic/answer/bad/",
         area.get_absolute_url(),
     ]:  # fmt: skip
         page.goto(url)
