@@ -170,3 +170,13 @@ class AnswerForm(Form):
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": TEXT_MAX}),
         help_text="It is published under your name beside the question.",
     )  # fmt: skip
+
+
+class StaffInviteForm(Form):
+    email = forms.EmailField(max_length=254, label="E-mail address to invite",
+                             widget=forms.EmailInput(attrs={"autocomplete": "off"}))  # fmt: skip
+    role = forms.ChoiceField(
+        label="As", initial="facilitator", widget=forms.RadioSelect,
+        choices=[("facilitator", "Staff: updates reports and their status"),
+                 ("organiser", "Administrator: also invites and removes staff")],
+    )  # fmt: skip

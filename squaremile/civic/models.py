@@ -247,6 +247,10 @@ class StaffInvitation(models.Model):
 
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
+    role = models.CharField(
+        max_length=12, default="facilitator",
+        choices=[("facilitator", "Staff"), ("organiser", "Administrator")],
+    )  # fmt: skip
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)

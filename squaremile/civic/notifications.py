@@ -95,6 +95,14 @@ def mail_anonymous_reporter(report: Report, *, text: str = "") -> bool:
     )  # fmt: skip
 
 
+def mail_staff_invitation(invitation, *, token: str) -> bool:
+    link = absolute_url(reverse("civic:staff_join", kwargs={"token": token}))
+    return send_email(
+        to=invitation.email, subject=f"Join {invitation.body.name} on the site", template="civic/email/staff_invite",
+        context={"invitation": invitation, "link": link, "body": invitation.body}, unsubscribe=None,
+    )  # fmt: skip
+
+
 def tell_staff(report: Report, staff) -> None:
     notify(
         kind=BODY_REPORT, recipients=staff, target=report, title=f"New report: {report.title}",

@@ -31,11 +31,12 @@ from squaremile.civic.models import (
     Representative,
     SendState,
     Source,
+    StaffInvitation,
     UpdateAuthor,
 )  # fmt: skip
 from squaremile.core.permissions import can, require
 from squaremile.core.search import index_document
-from squaremile.core.spaces import holders
+from squaremile.core.spaces import grant, holders, revoke
 from squaremile.core.text import plain_text
 from squaremile.moderation.models import ModerationState
 from squaremile.notifications.services import follow, followers_of
@@ -437,3 +438,75 @@ def recompute_all_responsiveness(*, now=None) -> int:
 
 def may_update(user, report: Report) -> bool:
     return can(user, "report.status", report)
+
+
+# ---- a body's staff ------------------------------------------------------------------------------
+STAFF_ROLES = {"facilitator": "Staff (update reports)", "organiser": "Administrator (also manages staff)"}
+INVITE_SALT, INVITE_DAYS = "civic.staff-invite", 14
+
+
+@transaction.atomic
+def staff_invite(*, body: Body, email: str, role: str = "facilitator", by) -> StaffInvitation:
+    """A body's administrator (space organiser) or a site administrator invites someone by e-mail to
+    be its staff; the signed link makes the account that opens it, with that address verified, staff."""
+    from squaremile.core import ratelimit
+
+    require(by, "body.roles", body)
+    email = (email or "").strip()
+    if not email or "@" not in email or len(email) > 254:
+        raise ValidationError({"email": "Give the e-mail address to invite."})
+    if role not in STAFF_ROLES:
+        raise ValidationError({"role": "Choose staff or administrator."})
+    ratelimit.hit("invitations", user=str(by.pk))
+    invitation = StaffInvitation.objects.create(body=body, email=email, invited_by=by, role=role)
+    audit.record(actor=by, action="body.staff_invited", target=body, note=email)
+    token = signing.dumps({"i": invitation.pk, "e": email.lower()}, salt=INVITE_SALT, compress=True)
+    transaction.on_commit(lambda: civic_notify.mail_staff_invitation(invitation, token=token))
+    return invitation
+
+
+def invitation_for(token: str) -> StaffInvitation | None:
+    try:
+        data = signing.loads(token, salt=INVITE_SALT, max_age=INVITE_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("i"), int):
+        return None
+    found = StaffInvitation.objects.select_related("body").filter(pk=data["i"], accepted_at__isnull=True).first()
+    return found if found is not None and found.email.lower() == data.get("e") else None
+
+
+@transaction.atomic
+def staff_accept(*, invitation: StaffInvitation, user) -> None:
+    """The invited person, signed in with the invited address verified, becomes staff of the body."""
+    from allauth.account.models import EmailAddress
+
+    if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
+        raise PermissionDenied(
+            f"This invitation is for {invitation.email}: sign in with that address (verified) to accept it."
+        )
+    if not StaffInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        accepted_at=timezone.now(), accepted_by=user
+    ):
+        raise ValidationError("This invitation was used already.")
+    grant(space=invitation.body, user=user, role=invitation.role, by=invitation.invited_by, checked_by_caller=True)
+    audit.record(actor=user, action="body.staff_joined", target=invitation.body, note=invitation.get_role_display())
+
+
+@transaction.atomic
+def staff_remove(*, body: Body, user, by) -> bool:
+    """Take away every role `user` holds in the body (staff or administrator)."""
+    require(by, "body.roles", body)
+    removed = False
+    for role in STAFF_ROLES:
+        removed = revoke(space=body, user=user, role=role, by=by) or removed
+    if removed:
+        audit.record(actor=by, action="body.staff_removed", target=body, note=str(user))
+    return removed
+
+
+@transaction.atomic
+def staff_invitation_cancel(*, invitation: StaffInvitation, by) -> None:
+    require(by, "body.roles", invitation.body)
+    audit.record(actor=by, action="body.staff_invitation_cancelled", target=invitation.body, note=invitation.email)
+    invitation.delete()

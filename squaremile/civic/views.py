@@ -21,6 +21,7 @@ from squaremile.civic.forms import (
     PointForm,
     QuestionForm,
     ReportForm,
+    StaffInviteForm,
     StatusForm,
     UpdateForm,
 )
@@ -33,6 +34,7 @@ from squaremile.civic.models import (
     ReportSupport,
     RepQuestion,
     Representative,
+    StaffInvitation,
 )
 from squaremile.civic.notifications import ANSWER_LINK_DAYS, read_answer_token
 from squaremile.core import ratelimit
@@ -296,7 +298,79 @@ def body_detail(request, slug: str):
     body = get_object_or_404(Body.objects.prefetch_related("categories", "areas"), slug=slug)
     page = paginate(request, selectors.report_list(body=body))
     reps = body.representatives.select_related("area").order_by("name")
-    return render(request, "civic/body_detail.html", {"body": body, "page": page, "reps": reps})
+    context = {"body": body, "page": page, "reps": reps, "may_staff": can(request.user, "body.roles", body)}
+    return render(request, "civic/body_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_staff(request, slug: str):
+    """A body's staff: its administrators invite people by e-mail and remove them."""
+    from squaremile.core.spaces import holders
+
+    body = get_object_or_404(Body, slug=slug)
+    if not can(request.user, "body.roles", body):
+        raise PermissionDenied(refusal(request.user, "body.roles"))
+    form = StaffInviteForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "invite":
+            form = StaffInviteForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.staff_invite(body=body, email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+                                          by=request.user)  # fmt: skip
+                except ValidationError as exc:
+                    form.add_service_errors(exc)
+                except ratelimit.RateLimited as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+                    return redirect("civic:body_staff", slug=body.slug)
+            status = 400
+        elif action == "remove" and (raw := request.POST.get("user", "")).isdigit() and len(raw) < 12:
+            from django.contrib.auth import get_user_model
+
+            person = get_object_or_404(get_user_model(), pk=int(raw))
+            if services.staff_remove(body=body, user=person, by=request.user):
+                messages.success(request, f"{person} is no longer staff of {body.name}.")
+            return redirect("civic:body_staff", slug=body.slug)
+        elif action == "cancel" and (raw := request.POST.get("invitation", "")).isdigit() and len(raw) < 12:
+            invitation = get_object_or_404(StaffInvitation, pk=int(raw), body=body, accepted_at__isnull=True)
+            services.staff_invitation_cancel(invitation=invitation, by=request.user)
+            messages.success(request, "Invitation withdrawn.")
+            return redirect("civic:body_staff", slug=body.slug)
+        else:
+            messages.error(request, "Choose what to do.")
+            return redirect("civic:body_staff", slug=body.slug)
+    staff = list(holders(body).select_related("user__profile"))
+    waiting = body.invitations.filter(accepted_at__isnull=True).order_by("-created_at")[:100]
+    context = {"body": body, "staff": staff, "waiting": waiting, "form": form}
+    return render(request, "civic/body_staff.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def staff_join(request, token: str):
+    """The link in a staff invitation: signed in with the invited address, one click to join."""
+    invitation = services.invitation_for(token)
+    if invitation is None:
+        return render(request, "civic/staff_join.html", {"invalid": True}, status=404)
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    error = ""
+    if request.method == "POST":
+        try:
+            services.staff_accept(invitation=invitation, user=request.user)
+        except (PermissionDenied, ValidationError) as exc:
+            error = "; ".join(getattr(exc, "messages", None) or [str(exc)])
+        else:
+            messages.success(request, f"You are now staff of {invitation.body.name}.")
+            return redirect(invitation.body.get_absolute_url())
+    context = {"invitation": invitation, "error": error}
+    return render(request, "civic/staff_join.html", context, status=403 if error else 200)
 
 
 @require_GET
