@@ -348,6 +348,50 @@ def test_civic_pages_are_accessible(phone_page, login):
     assert not failures, "\n\n".join(failures)
 
 
+# civic, for people without an account and a body's staff: the report form with name and e-mail, the
+# confirmation page, a used and a replaced answer link, the staff page and the invitation page
+def test_civic_no_account_and_staff_pages_are_accessible(phone_page, login):
+    from squaremile.civic import services as civic_services
+    from squaremile.civic.models import Report
+    from squaremile.civic.notifications import answer_token
+    from squaremile.civic.tests.factories import BodyFactory, CategoryFactory, RecipientFactory
+    from squaremile.core import spaces
+    from squaremile.moderation.models import ModerationState
+    from squaremile.places.tests.factories import AreaFactory
+
+    area = AreaFactory(name="Westfield", slug="westfield", half=0.02)
+    lights = CategoryFactory(name="Street lights")
+    body = BodyFactory(name="Westfield Parish Council", areas=[area], categories=[lights])
+    draft = Report.objects.create(
+        title="Lamp out", category=lights, body=body, lat=53.8, lng=-1.55, moderation=ModerationState.DRAFT,
+        reporter_name="Jo", reporter_email="jo@example.org",
+    )  # fmt: skip
+    used = RecipientFactory(question__status=ModerationState.PUBLISHED, answer="Soon.", answered_version=1)
+    replaced = RecipientFactory(question__status=ModerationState.PUBLISHED)
+    old_link = answer_token(replaced)
+    replaced.link_version = 2
+    replaced.save(update_fields=["link_version"])
+    admin = make_user(email="head@westfield.example.org")
+    spaces.grant(space=body, user=admin, role="organiser", by=None, checked_by_caller=True)
+    page = phone_page
+    failures = []
+    for url in [
+        f"/civic/report/?category={lights.pk}&lat=53.8&lng=-1.55",
+        f"/civic/reports/confirm/{civic_services.confirm_token(draft)}/", "/civic/reports/confirm/bad/",
+        f"/civic/answer/{answer_token(used)}/", f"/civic/answer/{old_link}/",
+    ]:  # fmt: skip
+        page.goto(url)
+        failures.append(a11y_report(page, url))
+        assert_fits_the_screen(page)
+    login(page, admin)
+    for url in [f"/civic/bodies/{body.slug}/staff/", "/civic/staff/join/bad/"]:
+        page.goto(url)
+        failures.append(a11y_report(page, url))
+        assert_fits_the_screen(page)
+    failures = [f for f in failures if f]
+    assert not failures, "\n\n".join(failures)
+
+
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
 def test_conversation_pages_are_accessible(page, network, login):
     from squaremile.conversations import services as conversations
