@@ -160,7 +160,7 @@ def body_figures(bodies: list[Body], *, now=None) -> None:
     ids = [b.pk for b in bodies]
     counts = {
         row["body_id"]: row
-        for row in Report.objects.filter(body_id__in=ids, created_at__gte=since)
+        for row in Report.objects.filter(body_id__in=ids, created_at__gte=since, moderation=ModerationState.PUBLISHED)
         .values("body_id")
         .annotate(n=Count("id"), done=Count("id", filter=Q(status__in=("fixed", "closed"))))
     }
