@@ -77,7 +77,6 @@ class InboundMail:
     subject: str
     message: EmailMessage
     message_id: str = ""
-    address: str = ""  # the sender's address
 
 
 @dataclass
@@ -120,8 +119,8 @@ def register_handler(purpose: str, handler: Callable, *, max_age_days: int | Non
     (the signature and expiry are checked as always) and the handler gets ``user=None``."""
     if max_age_days == -1:
         max_age_days = settings.INBOUND_MAIL_TOKEN_DAYS
-    entry = Handler(purpose=purpose, handle=handler, max_age_days=max_age_days, needs_user=needs_user,
-                    sender_addresses=sender_addresses)  # fmt: skip
+    entry = Handler(purpose=purpose, handle=handler, max_age_days=max_age_days,
+                    needs_user=needs_user and sender_addresses is None, sender_addresses=sender_addresses)  # fmt: skip
     _handlers[purpose] = entry
     _by_hash[_purpose_hash(purpose)] = entry
     return entry
@@ -376,6 +375,17 @@ def _object(token: Token):
     return model._default_manager.filter(pk=token.object_id).first()
 
 
+def _not_mailed_to(handler: Handler, token: Token, address: str) -> str:
+    """Why a reply to a record mailed to someone without an account is not theirs, or ""."""
+    obj = _object(token)
+    if obj is None:
+        return "the record is gone"
+    allowed = {a.strip().lower() for a in handler.sender_addresses(obj) if a}
+    if not address or address.strip().lower() not in allowed:
+        return "the sender is not the address this was sent to"
+    return ""
+
+
 def _done(outcome: Outcome, msg_id: str = "") -> Outcome:
     level = logging.INFO if outcome.status == ACCEPTED else logging.WARNING
     log.log(level, "Inbound mail %s %s: %s (from %s, purpose %s)", msg_id or "-", outcome.status, outcome.reason,
@@ -417,28 +427,24 @@ def receive(raw: bytes, *, today: dt.date | None = None) -> Outcome:
     if handler.max_age_days is not None and (today - token.issued).days > handler.max_age_days:
         outcome.reason = "expired reply address"
         return _done(outcome, msg_id)
+    if handler.sender_addresses is not None and (why := _not_mailed_to(handler, token, sender_address)):
+        outcome.reason = why  # no account: the sender must be the address the record was mailed to
+        return _done(outcome, msg_id)
+    sender = _find_sender(sender_address) if sender_address and handler.sender_addresses is None else None
+    if sender is None and handler.sender_addresses is None:
+        outcome.reason = "unknown sender"
+        return _done(outcome, msg_id)
+    if handler.needs_user and (token.user_id is None or token.user_id != sender.pk):
+        outcome.reason = "the sender is not the person this address was made for"
+        return _done(outcome, msg_id)
     obj = _object(token)
     if token.content_type_id and obj is None:
         outcome.reason = "the record is gone"
         return _done(outcome, msg_id)
-    if handler.sender_addresses is not None:  # no account: the sender must be whom the record was mailed to
-        sender = None
-        allowed = {a.strip().lower() for a in (handler.sender_addresses(obj) if obj is not None else ()) if a}
-        if not sender_address or sender_address.strip().lower() not in allowed:
-            outcome.reason = "the sender is not the address this was sent to"
-            return _done(outcome, msg_id)
-    else:
-        sender = _find_sender(sender_address) if sender_address else None
-        if sender is None:
-            outcome.reason = "unknown sender"
-            return _done(outcome, msg_id)
-        if handler.needs_user and (token.user_id is None or token.user_id != sender.pk):
-            outcome.reason = "the sender is not the person this address was made for"
-            return _done(outcome, msg_id)
     text = strip_quoted(body_text(msg))
     mail = InboundMail(
         purpose=handler.purpose, user=sender, obj=obj, text=text,
-        subject=str(msg.get("Subject", "") or "")[:300], message=msg, message_id=msg_id, address=sender_address,
+        subject=str(msg.get("Subject", "") or "")[:300], message=msg, message_id=msg_id,
     )  # fmt: skip
     try:
         outcome.result = handler.handle(mail)
