@@ -89,7 +89,7 @@ def mail_anonymous_reporter(report: Report, *, text: str = "") -> bool:
     if report.owner_id is not None or not report.reporter_email:
         return False
     return send_email(
-        to=report.reporter_email, subject=f"Update on your report: {report.title[:80]}",
+        to=report.reporter_email, subject="Update on your report: " + " ".join(report.title.split())[:80],
         template="civic/email/report_update", unsubscribe=REPORT_UPDATED,
         context={"report": report, "text": text, "report_url": report_url(report), "name": report.reporter_name},
     )  # fmt: skip

@@ -327,3 +327,19 @@ def test_report_drafts_and_hidden_reports_leave_lists_and_duplicates(place):
     ReportFactory(category=place["lights"], lat=LAT, lng=LNG, moderation=ModerationState.HIDDEN)
     assert list(selectors.report_list()) == [shown]
     assert [r.pk for r in selectors.nearby_duplicates(lat=LAT, lng=LNG, category=place["lights"])] == [shown.pk]
+
+
+def test_a_report_without_an_account_keeps_its_photo(client, place, django_capture_on_commit_callbacks):
+    import io as _io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = _io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(buffer, "PNG")
+    photo = SimpleUploadedFile("lamp.png", buffer.getvalue(), content_type="image/png")
+    with django_capture_on_commit_callbacks(execute=True):
+        page = _post_report(client, place, photos=photo, photo_alt="The dark lamp post")
+    assert page.status_code == 200, page.content[:500]
+    report = Report.objects.get()
+    assert report.attachments.count() == 1 and report.attachments.get().alt == "The dark lamp post"
