@@ -3,6 +3,8 @@ only when the version moved on), the organiser's games and the decks."""
 
 from __future__ import annotations
 
+from django.db import connection
+
 from squaremile.core.permissions import can
 from squaremile.methods.models import Card, Deck, DeckCard, Game, GameTable, Pile, Placement, Player
 
@@ -18,8 +20,12 @@ def table_by_code(code: str) -> GameTable | None:
 
 
 def table_version(code: str) -> int | None:
-    """The one cheap read a polling phone costs while nothing changes."""
-    return GameTable.objects.filter(code=normalise_code(code)).values_list("version", flat=True).first()
+    """The one cheap read a polling phone costs while nothing changes: one indexed row, written as
+    plain SQL (building the ORM query cost more than running it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM methods_gametable WHERE code = %s", [normalise_code(code)])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def deck_card_ids(deck_id: int) -> list[int]:

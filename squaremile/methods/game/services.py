@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from squaremile.accounts import services as accounts
@@ -94,8 +93,13 @@ def player_join(*, table: GameTable, name: str, user=None) -> Player:
     return player
 
 
-def _bump(table: GameTable) -> None:
-    GameTable.objects.filter(pk=table.pk).update(version=F("version") + 1)
+def _bump(table: GameTable) -> int:
+    """Raise the table's version; returns the new one (one statement: UPDATE ... RETURNING, which
+    PostgreSQL and SQLite 3.35+ both speak)."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE methods_gametable SET version = version + 1 WHERE id = %s RETURNING version", [table.pk])
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def _deck_has(table: GameTable, card_id: int) -> bool:
@@ -111,19 +115,14 @@ def card_sort(*, table: GameTable, card_id: int, pile: str, player: Player | Non
         raise ValidationError("This table has finished: its piles are kept as they are.")
     if not _deck_has(table, card_id):
         raise ValidationError({"card": "That card is not in this game's deck."})
-    updated = Placement.objects.filter(table=table, card_id=card_id).update(
-        pile=pile, player=player, placed_at=timezone.now()
+    # One statement whether the card is new to the piles or moves (two phones at once: the later wins).
+    Placement.objects.bulk_create(
+        [Placement(table=table, card_id=card_id, pile=pile, player=player, placed_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["table", "card"],
+        update_fields=["pile", "player", "placed_at"],
     )
-    if not updated:
-        try:
-            with transaction.atomic():
-                Placement.objects.create(table=table, card_id=card_id, pile=pile, player=player)
-        except IntegrityError:  # another phone sorted it at the same moment: the later tap wins
-            Placement.objects.filter(table=table, card_id=card_id).update(
-                pile=pile, player=player, placed_at=timezone.now()
-            )
-    _bump(table)
-    return GameTable.objects.values_list("version", flat=True).get(pk=table.pk)
+    return _bump(table)
 
 
 @transaction.atomic
@@ -132,8 +131,7 @@ def card_unsort(*, table: GameTable, card_id: int) -> int:
     if table.finished_at is not None:
         raise ValidationError("This table has finished: its piles are kept as they are.")
     Placement.objects.filter(table=table, card_id=card_id).delete()
-    _bump(table)
-    return GameTable.objects.values_list("version", flat=True).get(pk=table.pk)
+    return _bump(table)
 
 
 @transaction.atomic

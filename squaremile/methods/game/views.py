@@ -22,7 +22,7 @@ from squaremile.core.site import absolute_url
 from squaremile.methods.game import cards as game_cards
 from squaremile.methods.game import results, selectors, services
 from squaremile.methods.game.forms import DeckForm, GameForm, JoinForm, NameForm, TallyForm
-from squaremile.methods.models import Card, Deck, DeckCard, Game, GameTable, Pile, TableMode
+from squaremile.methods.models import Card, Deck, DeckCard, Game, GameTable, Pile, Player, TableMode
 from squaremile.places.models import Area
 
 
@@ -132,26 +132,34 @@ def state(request, code):
         response = HttpResponseNotModified()
         response["ETag"] = f'"{version}"'
         return response
-    table = _table_or_404(code)
+    table = _table_or_404(code)  # moved on: the whole state (its version read with the table)
     response = JsonResponse(selectors.table_state(table))
     response["ETag"] = f'"{table.version}"'
     return response
 
 
-def _may_sort(request, table) -> bool:
-    if table.mode == TableMode.SCREEN:
-        return True
-    return selectors.player_from_session(request.session, table) is not None or can(
-        request.user, "game.change", table.game
-    )
+def _sorter(request, table) -> tuple[bool, Player | None]:
+    """(may this request sort at the table, the player it is): anyone at a shared screen; a player
+    who joined; the organiser."""
+    player = selectors.player_from_session(request.session, table)
+    if table.mode == TableMode.SCREEN or player is not None:
+        return True, player
+    return can(request.user, "game.change", table.game), None
 
 
-def _after_write(request, table, *, error: str = ""):
+def _not_joined(request, code):
+    if _wants_json(request):
+        return JsonResponse({"message": "Join the table first."}, status=403)
+    return redirect("methods:play", code=code)
+
+
+def _after_write(request, table, *, version: int | None = None, error: str = ""):
     if _wants_json(request):
         if error:
             return JsonResponse({"message": error}, status=400)
-        fresh = GameTable.objects.select_related("game").get(pk=table.pk)
-        return JsonResponse(selectors.table_state(fresh))
+        if version is None:
+            table = GameTable.objects.select_related("game").get(pk=table.pk)
+        return JsonResponse(selectors.table_state(table, version=version))
     if error:
         messages.error(request, error)
     return redirect("methods:play", code=table.code)
@@ -160,49 +168,40 @@ def _after_write(request, table, *, error: str = ""):
 @require_POST
 def sort(request, code):
     table = _table_or_404(code)
-    if not _may_sort(request, table):
-        return (
-            JsonResponse({"message": "Join the table first."}, status=403)
-            if _wants_json(request)
-            else redirect("methods:play", code=code)
-        )
+    allowed, player = _sorter(request, table)
+    if not allowed:
+        return _not_joined(request, code)
     try:
         card_id = int(request.POST.get("card", ""))
     except ValueError:
         return _after_write(request, table, error="Which card? Reload the page and try again.")
     pile = request.POST.get("pile", "")
     try:
-        services.card_sort(
-            table=table, card_id=card_id, pile=pile, player=selectors.player_from_session(request.session, table)
-        )
+        version = services.card_sort(table=table, card_id=card_id, pile=pile, player=player)
     except ValidationError as exc:
         return _after_write(request, table, error=" ".join(exc.messages))
-    return _after_write(request, table)
+    return _after_write(request, table, version=version)
 
 
 @require_POST
 def unsort(request, code):
     table = _table_or_404(code)
-    if not _may_sort(request, table):
-        return (
-            JsonResponse({"message": "Join the table first."}, status=403)
-            if _wants_json(request)
-            else redirect("methods:play", code=code)
-        )
+    if not _sorter(request, table)[0]:
+        return _not_joined(request, code)
     try:
         card_id = int(request.POST.get("card", ""))
-        services.card_unsort(table=table, card_id=card_id)
+        version = services.card_unsort(table=table, card_id=card_id)
     except ValueError:
         return _after_write(request, table, error="Which card? Reload the page and try again.")
     except ValidationError as exc:
         return _after_write(request, table, error=" ".join(exc.messages))
-    return _after_write(request, table)
+    return _after_write(request, table, version=version)
 
 
 @require_POST
 def finish(request, code):
     table = _table_or_404(code)
-    if not _may_sort(request, table):
+    if not _sorter(request, table)[0]:
         raise PermissionDenied("Join the table first.")
     services.table_finish(table=table, by=request.user)
     return redirect("methods:table_results", code=table.code)
