@@ -260,7 +260,7 @@ class Card(models.Model):
         "directory.Skill", null=True, blank=True, on_delete=models.SET_NULL, related_name="card"
     )
     family = models.ForeignKey("directory.SkillFamily", on_delete=models.PROTECT, related_name="cards")
-    text = models.CharField(max_length=120)  # "Fix a bike puncture"
+    text = models.CharField(max_length=120)  # its phrasing, "Fix a dripping tap" (the skill: "Plumbing")
     hint = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -294,6 +294,8 @@ class DeckCard(models.Model):
     deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="deck_cards")
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="deck_entries")
     position = models.PositiveIntegerField(default=0)
+    # This deck's words for the card (an organiser's copy can say it its own way); blank: the card's own.
+    text = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["deck", "position", "id"]

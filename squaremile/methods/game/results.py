@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from squaremile.methods.models import Card, DeckCard, Game, GameTable, Pile, Placement
+from django.db.models import F
+
+from squaremile.methods.models import Card, Game, GameTable, Pile, Placement
 
 PILE_ORDER = {Pile.CAN: 0, Pile.FRIENDS: 1, Pile.NOBODY: 2}
 
@@ -66,11 +68,16 @@ class Result:
 
 
 def _deck_cards(deck_id: int) -> list[Card]:
-    return list(
-        Card.objects.filter(pk__in=DeckCard.objects.filter(deck_id=deck_id).values("card_id"))
+    """The deck's cards, each saying what the deck says (`DeckCard.text`, else the card's words)."""
+    cards = list(
+        Card.objects.filter(deck_entries__deck_id=deck_id)
+        .annotate(deck_text=F("deck_entries__text"))
         .select_related("family")
         .order_by("family__position", "family__name", "text")
     )
+    for card in cards:
+        card.text = card.deck_text or card.text
+    return cards
 
 
 def _result(title: str, cards: list[Card], best: dict[int, str]) -> Result:

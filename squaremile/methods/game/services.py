@@ -232,8 +232,17 @@ def player_skills_add(*, by, player: Player, card_ids: list[int]) -> int:
 
 
 @transaction.atomic
-def deck_save(*, by, name: str, description: str = "", cards: list[Card], deck: Deck | None = None) -> Deck:
-    """An organiser's own deck (or their changes to it): the cards in the order given."""
+def deck_save(
+    *,
+    by,
+    name: str,
+    description: str = "",
+    cards: list[Card],
+    deck: Deck | None = None,
+    texts: dict[int, str] | None = None,
+) -> Deck:
+    """An organiser's own deck (or their changes to it): the cards in the order given, each in the
+    deck's own words where `texts` ({card id: words}) says so."""
     if deck is None:
         require(by, "deck.add")
         deck = Deck(owner=by)
@@ -244,6 +253,17 @@ def deck_save(*, by, name: str, description: str = "", cards: list[Card], deck: 
     deck.name, deck.description = name[:120], description[:300]
     deck.save()
     DeckCard.objects.filter(deck=deck).delete()
-    DeckCard.objects.bulk_create([DeckCard(deck=deck, card=c, position=i) for i, c in enumerate(dict.fromkeys(cards))])
+    texts = texts or {}
+    DeckCard.objects.bulk_create(
+        [
+            DeckCard(deck=deck, card=c, position=i, text=_words(texts.get(c.pk), c))
+            for i, c in enumerate(dict.fromkeys(cards))
+        ]
+    )
     audit.record(actor=by, action="deck.saved", target=deck, note=f"{len(cards)} cards")
     return deck
+
+
+def _words(text: str | None, card: Card) -> str:
+    text = " ".join((text or "").split())[:120]
+    return "" if text == card.text else text

@@ -385,8 +385,8 @@ def deck_edit(request, pk=None):
     action = "deck.change" if deck else "deck.add"
     if not can(request.user, action, deck):
         raise PermissionDenied(refusal(request.user, action))
-    all_cards = Card.objects.select_related("family").order_by("family__position", "family__name", "text")
-    initial = {}
+    all_cards = Card.objects.select_related("family", "skill").order_by("family__position", "family__name", "text")
+    initial, words = {}, {}
     source = deck or (
         Deck.objects.filter(pk=request.GET["from"]).first() if request.GET.get("from", "").isdigit() else None
     )
@@ -396,12 +396,14 @@ def deck_edit(request, pk=None):
             "description": source.description,
             "cards": list(DeckCard.objects.filter(deck=source).values_list("card_id", flat=True)),
         }
-    form = DeckForm(request.POST or None, initial=initial, cards=all_cards)
+        words = dict(DeckCard.objects.filter(deck=source).exclude(text="").values_list("card_id", "text"))
+    form = DeckForm(request.POST or None, initial=initial, cards=all_cards, words=words)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         deck = services.deck_save(
-            by=request.user, deck=deck, name=d["name"], description=d["description"], cards=list(d["cards"])
-        )
+            by=request.user, deck=deck, name=d["name"], description=d["description"], cards=list(d["cards"]),
+            texts=form.texts(),
+        )  # fmt: skip
         messages.success(request, f"Saved “{deck.name}” ({len(d['cards'])} cards).")
         return redirect("methods:decks")
     return render(

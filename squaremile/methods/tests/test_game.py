@@ -151,3 +151,41 @@ def test_qr_code_is_svg(game, client):
     table = game.tables.first()
     response = client.get(reverse("methods:qr", args=[table.code]))
     assert response["Content-Type"] == "image/svg+xml" and b"<svg" in response.content
+
+
+def test_cards_have_their_own_words_and_a_deck_copy_rephrases_them(decks):
+    plumbing = Card.objects.get(skill__slug="plumbing")
+    assert plumbing.text == "Fix a dripping tap" and plumbing.skill.name == "Plumbing"
+    assert all(c.text != c.skill.name for c in Card.objects.exclude(skill=None).select_related("skill"))
+    user = organiser()
+    client = Client()
+    client.force_login(user)
+    full = decks[0]
+    page = client.get(reverse("methods:deck_create") + f"?from={full.pk}")
+    assert page.status_code == 200 and "Fix a bike puncture" in page.content.decode()
+    ids = selectors.deck_card_ids(full.pk)[:12]
+    first = Card.objects.get(pk=ids[0])
+    data = {"name": "Our deck", "description": "", "cards": ids}
+    for card in Card.objects.all():
+        data[f"text_{card.pk}"] = card.text
+    data[f"text_{first.pk}"] = "  Mend <b>anything</b>  with   glue "
+    response = client.post(reverse("methods:deck_create"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    deck = user.game_decks.get()
+    assert dict(deck.deck_cards.exclude(text="").values_list("card_id", "text")) == {
+        first.pk: "Mend <b>anything</b> with glue"
+    }
+    assert Card.objects.get(pk=first.pk).text == first.text  # the card itself keeps its words
+    game = services.game_create(
+        by=user, name="Ours", deck=deck, played_on=datetime.date.today(), tables=[("T", "phones"), ("P", "paper")]
+    )
+    table = game.tables.get(name="T")
+    state = selectors.table_state(table)
+    assert state["card"]["id"] == first.pk and state["card"]["text"] == "Mend <b>anything</b> with glue"
+    paper = client.get(reverse("methods:paper", args=[deck.pk])).content.decode()
+    assert "Mend &lt;b&gt;anything&lt;/b&gt; with glue" in paper and "<b>anything" not in paper
+    services.card_sort(table=table, card_id=first.pk, pile=Pile.NOBODY)
+    assert [c.text for c in results.table_results(table).nobody_cards] == ["Mend <b>anything</b> with glue"]
+    # too few cards: the form says so and nothing is saved
+    bad = client.post(reverse("methods:deck_create"), {**data, "cards": ids[:3], "name": "Tiny"})
+    assert bad.status_code == 400 and "at least 10 cards" in bad.content.decode()
