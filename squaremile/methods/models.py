@@ -316,6 +316,12 @@ class Game(models.Model):
     area = models.ForeignKey("places.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     played_on = models.DateField()
     event_ref = models.CharField(max_length=80, blank=True)
+    # The group playing, so that its games can be compared over time: a record of the platform
+    # (an organisation, a conversations group: `group_ref`, a core.records reference) or a named
+    # team. `group_key` is what its games share: the reference, or "team:<slug of the name>".
+    group_name = models.CharField(max_length=140, blank=True)
+    group_ref = models.CharField(max_length=80, blank=True)
+    group_key = models.CharField(max_length=160, blank=True, db_index=True)
     gaps_recorded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -24,6 +24,13 @@ class GameForm(Form):
     )
     deck = forms.ModelChoiceField(queryset=Deck.objects.all(), empty_label=None)
     played_on = forms.DateField(label="Date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    group = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Who is playing? (optional)",
+        help_text="A team’s name (“Millbrook Tenants”), or the address of its organisation’s or group’s page here. "
+        "Games of the same group show its results over time.",
+    )
     area = forms.ModelChoiceField(
         queryset=None, required=False, label="Area (optional)", help_text="Where gaps the game finds are recorded."
     )

@@ -124,3 +124,22 @@ def may_see_game_results(user, session, game: Game) -> bool:
     joined = {int(k) for k in (session.get("game_players") or {}) if str(k).isdigit()}
     opened = set(session.get("game_tables") or [])
     return bool(tables & (joined | opened))
+
+
+GROUP_GAMES = 60  # the latest games of a group shown over time
+
+
+def group_games(user, session, key: str) -> list[Game]:
+    """The games of one group (`Game.group_key`) this person may see the results of: the ones they
+    organise (or any, for an administrator), and the ones whose tables they joined or opened."""
+    if not key:
+        return []
+    games = list(
+        Game.objects.filter(group_key=key).select_related("deck", "owner").order_by("-played_on", "-id")[:GROUP_GAMES]
+    )
+    joined = {int(k) for k in (session.get("game_players") or {}) if str(k).isdigit()}
+    opened = set(session.get("game_tables") or []) | joined
+    at_tables = set(
+        GameTable.objects.filter(game__in=games, pk__in=opened).values_list("game_id", flat=True) if opened else []
+    )
+    return [g for g in games if g.pk in at_tables or can(user, "game.change", g)]

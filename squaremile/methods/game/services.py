@@ -12,9 +12,11 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from squaremile.accounts import services as accounts
 from squaremile.audit import services as audit
+from squaremile.core import records
 from squaremile.core.permissions import require
 from squaremile.exchange import services as exchange
 from squaremile.exchange.models import Kind, Side, Where
@@ -46,17 +48,49 @@ def game_create(
     tables: list[tuple[str, str]],
     area=None,
     event_ref: str = "",
+    group: str = "",
 ) -> Game:
+    """`group`: who is playing (optional): a team's name, or a link to the page of an organisation
+    or a group on Square Mile; games of the same group are compared over time."""
     require(by, "game.add")
     if not tables:
         raise ValidationError({"tables": "Add at least one table."})
     if len(tables) > MAX_TABLES:
         raise ValidationError({"tables": f"At most {MAX_TABLES} tables in one game."})
-    game = Game.objects.create(name=name, deck=deck, owner=by, played_on=played_on, area=area, event_ref=event_ref)
+    group_name, group_ref, group_key = group_of(by=by, text=group)
+    game = Game.objects.create(
+        name=name, deck=deck, owner=by, played_on=played_on, area=area, event_ref=event_ref,
+        group_name=group_name, group_ref=group_ref, group_key=group_key,
+    )  # fmt: skip
     for table_name, mode in tables:
         _table_create(game=game, name=table_name, mode=mode)
     audit.record(actor=by, action="game.created", target=game, note=f"{len(tables)} tables, deck {deck.name}")
     return game
+
+
+GROUP_KINDS = ("directory.organisation", "conversations.group", "directory.project")
+
+
+def group_of(*, by, text: str) -> tuple[str, str, str]:
+    """(name, record reference, key) of the group a game is played by: a link to an organisation's,
+    a project's or a conversations group's page (which `by` may see), or a team's name."""
+    text = " ".join((text or "").split())
+    if not text:
+        return "", "", ""
+    if text.startswith(("/", "http://", "https://")):
+        obj = records.resolve_url(text, user=by)
+        if obj is None or obj._meta.label_lower not in GROUP_KINDS:
+            raise ValidationError(
+                {"group": "That link is not the page of an organisation, project or group you can see. "
+                          "Paste the address of its page, or type the group's name."}
+            )  # fmt: skip
+        ref = records.ref_of(obj)
+        card = records.card(obj)
+        return (card.title if card else str(obj))[:140], ref, ref
+    key = slugify(text)[:150]
+    if not key:
+        raise ValidationError({"group": "Give the group a name with some letters or numbers in it."})
+    return text[:140], "", f"team:{key}"
 
 
 def _table_create(*, game: Game, name: str, mode: str) -> GameTable:

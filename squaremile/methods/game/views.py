@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from squaremile.core import ratelimit
+from squaremile.core import ratelimit, records
 from squaremile.core.pdf import pdf_response, render_pdf
 from squaremile.core.permissions import can, refusal
 from squaremile.core.site import absolute_url
@@ -269,8 +269,9 @@ def game_create(request):
                 tables.append((f"{word} {len([t for t in tables if t[1] == mode]) + 1}", mode))
         try:
             game = services.game_create(
-                by=request.user, name=d["name"], deck=d["deck"], played_on=d["played_on"], area=d["area"], tables=tables
-            )
+                by=request.user, name=d["name"], deck=d["deck"], played_on=d["played_on"], area=d["area"],
+                tables=tables, group=d["group"],
+            )  # fmt: skip
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -412,3 +413,20 @@ def deck_edit(request, pk=None):
         {"form": form, "deck": deck},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def group_results(request, key):
+    """A group's games over time: how much it can do, game after game."""
+    games = selectors.group_games(request.user, request.session, key)
+    if not games:
+        raise Http404("No games of this group that you played or organised.")
+    played = results.over_time(games)
+    latest = games[0]
+    group = records.resolve(latest.group_ref, user=request.user) if latest.group_ref else None
+    scored = [p for p in played if p.tally.sorted]
+    return render(
+        request,
+        "methods/game/group_results.html",
+        {"key": key, "name": latest.group_name, "group": group, "played": played, "newest_first": played[::-1],
+         "first": scored[0] if scored else None, "last": scored[-1] if scored else None},
+    )  # fmt: skip

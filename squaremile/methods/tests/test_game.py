@@ -189,3 +189,49 @@ def test_cards_have_their_own_words_and_a_deck_copy_rephrases_them(decks):
     # too few cards: the form says so and nothing is saved
     bad = client.post(reverse("methods:deck_create"), {**data, "cards": ids[:3], "name": "Tiny"})
     assert bad.status_code == 400 and "at least 10 cards" in bad.content.decode()
+
+
+def test_a_group_sees_its_results_over_time(decks):
+    from squaremile.directory.tests.factories import OrganisationFactory
+
+    user = organiser()
+    org = OrganisationFactory()
+    played = []
+    for day, piles in ((1, [Pile.CAN, Pile.NOBODY, Pile.NOBODY]), (20, [Pile.CAN, Pile.FRIENDS, Pile.NOBODY])):
+        game = services.game_create(
+            by=user, name=f"Night {day}", deck=decks[1], played_on=datetime.date(2026, 3, day),
+            tables=[("T", "phones")], group=org.get_absolute_url(),
+        )  # fmt: skip
+        table = game.tables.get()
+        for card_id, pile in zip(selectors.deck_card_ids(decks[1].pk), piles, strict=False):
+            services.card_sort(table=table, card_id=card_id, pile=pile)
+        played.append(game)
+    assert played[0].group_key == f"directory.organisation:{org.pk}" and played[0].group_name == org.name
+    team = services.game_create(
+        by=user, name="Other", deck=decks[1], played_on=datetime.date(2026, 3, 2), tables=[("T", "paper")],
+        group="  Millbrook   Tenants ",
+    )  # fmt: skip
+    assert (team.group_name, team.group_key) == ("Millbrook Tenants", "team:millbrook-tenants")
+    with pytest.raises(ValidationError):
+        services.game_create(
+            by=user, name="x", deck=decks[1], played_on=datetime.date.today(), tables=[("T", "phones")],
+            group="/no/such/page/",
+        )  # fmt: skip
+    over = results.over_time(played)
+    assert [p.tally.together_pct for p in over] == [33, 67] and over[1].change == 34
+    client = Client()
+    client.force_login(user)
+    url = reverse("methods:group_results", args=[played[0].group_key])
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200 and "67%" in body and "+34 points" in body and "up from" in body
+    assert url in client.get(reverse("methods:game_results", args=[played[0].pk])).content.decode()
+    # someone who neither organised nor played sees nothing of it
+    stranger = Client()
+    stranger.force_login(UserFactory())
+    assert stranger.get(url).status_code == 404
+    # a player sees the games they played
+    player = Client()
+    player.post(reverse("methods:join"), {"code": played[1].tables.get().code, "name": "Ann"})
+    seen = player.get(url)
+    assert seen.status_code == 200 and "Night 20" in seen.content.decode() and "Night 1<" not in seen.content.decode()
