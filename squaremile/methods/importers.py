@@ -142,10 +142,13 @@ class MethodImporter(pipeline.Importer):
             listed = []
         else:
             listed = [
-                {"title": clean_text(str(st["title"]), multiline=False).strip(),
-                 "minutes": str(st.get("minutes", 0)), "text": clean_text(str(st.get("text") or ""), multiline=True).strip()}
+                {
+                    "title": clean_text(str(st["title"]), multiline=False).strip(),
+                    "minutes": str(st.get("minutes", 0)),
+                    "text": clean_text(str(st.get("text") or ""), multiline=True).strip(),
+                }
                 for st in listed
-            ]  # fmt: skip
+            ]
         for step in listed:
             if not str(step["minutes"]).isdigit() or int(step["minutes"]) > 1440:
                 problems.append(f"the step {quote(step['title'])} has no minutes between 0 and 1440")
