@@ -235,3 +235,17 @@ def test_a_group_sees_its_results_over_time(decks):
     player.post(reverse("methods:join"), {"code": played[1].tables.get().code, "name": "Ann"})
     seen = player.get(url)
     assert seen.status_code == 200 and "Night 20" in seen.content.decode() and "Night 1<" not in seen.content.decode()
+
+
+def test_the_game_form_says_when_the_group_link_is_not_a_group(decks):
+    from squaremile.methods.models import Game
+
+    client = Client()
+    client.force_login(organiser())
+    data = {"name": "Night", "deck": decks[1].pk, "played_on": "2026-03-01", "phone_tables": 1, "screen_tables": 0,
+            "paper_tables": 0, "group": "https://testserver/methods/"}  # fmt: skip
+    response = client.post(reverse("methods:game_create"), data)
+    assert response.status_code == 400 and "not the page of an organisation" in response.content.decode()
+    assert not Game.objects.exists()
+    assert client.post(reverse("methods:game_create"), {**data, "group": "Youth club"}).status_code == 302
+    assert Game.objects.get().group_key == "team:youth-club"
