@@ -536,3 +536,47 @@ def test_method_library_and_skills_game_pages_are_accessible(page, taxonomy, log
     ]
     report = "\n\n".join(r for r in reports if r)
     assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_skills_game_deck_words_and_group_over_time_pages_are_accessible(page, taxonomy, login):
+    """The skills game's deck form (each card's own words) and a group's results over time."""
+    import datetime
+
+    from squaremile.methods.game import services as game_services
+    from squaremile.methods.game.cards import standard_decks
+    from squaremile.methods.game.selectors import deck_card_ids
+
+    organiser = make_user(email="olu@example.org", role=Role.ORGANISER)
+    _, short = standard_decks()
+    games = [
+        game_services.game_create(
+            by=organiser,
+            name=f"Night {day}",
+            deck=short,
+            played_on=datetime.date(2026, 2, day),
+            tables=[("Paper", "paper")],
+            group="Millbrook Tenants",
+        )  # fmt: skip
+        for day in (1, 20)
+    ]
+    for n, game in enumerate(games):
+        piles = {cid: "can" if i % (3 + n) else "nobody" for i, cid in enumerate(deck_card_ids(short.pk))}
+        game_services.tally_save(by=organiser, table=game.tables.get(), piles=piles)
+    login(page, organiser)
+    reports = [
+        _walk(
+            page,
+            [
+                ("copy a deck, each card's words", f"/game/decks/new/?from={short.pk}"),
+                ("a group's results over time", f"/game/groups/{games[0].group_key}/"),
+            ],
+        )
+    ]
+    page.goto(f"/game/decks/new/?from={short.pk}")
+    page.locator("#id_name").fill("")
+    page.get_by_role("button", name="Save the deck").click()
+    page.locator("#error-summary").wait_for()
+    reports.append(_check(page, "copy a deck, failed"))
+    report = "\n\n".join(r for r in reports if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
