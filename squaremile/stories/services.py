@@ -24,7 +24,7 @@ from squaremile.core.text import plain_text, safe_link
 from squaremile.moderation import services as moderation
 from squaremile.moderation.models import ModerationState as S
 from squaremile.places.selectors import area_for_point
-from squaremile.stories import indexing
+from squaremile.stories import indexing, selectors
 from squaremile.stories import notifications as story_notifications
 from squaremile.stories.models import (
     Story,
@@ -86,7 +86,9 @@ def _set_tags(story: Story, names: Sequence[str]) -> None:
     tags = []
     for name in names:
         slug = slugify(name)[:70]
-        tag, _ = StoryTag.objects.get_or_create(slug=slug, defaults={"name": name})
+        tag, made = StoryTag.objects.get_or_create(slug=slug, defaults={"name": name})
+        if made:
+            selectors.forget_filter_choices()
         tags.append(tag)
     story.tags.set(tags)
 

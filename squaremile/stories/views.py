@@ -78,8 +78,7 @@ def story_list(request):
         "has_next": has_next,
         "query": _query_without(request, "page"),
         "feed_query": _query_without(request, "page", "near"),
-        "tags": StoryTag.objects.order_by("name")[:40],
-        "areas": Area.objects.defer("boundary").filter(parent__isnull=True).order_by("name")[:30],
+        **selectors.filter_choices(),  # tags, areas
         "has_square_mile": profile is not None and profile.lat is not None,
         "may_tell": can(request.user, "story.add"),
         "may_feeds": can(request.user, "storyfeed.add"),
