@@ -282,3 +282,54 @@ def booklet_stories(*, ids=None, tag=None, area=None, date_from=None, date_to=No
     if date_to:
         qs = qs.filter(Q(happened_on__lte=date_to) | Q(happened_on__isnull=True, published_at__date__lte=date_to))
     return list(for_cards(qs.order_by("-published_at", "-id"))[:limit])
+
+
+def data_export(user) -> dict:
+    """A person's stories for their data download (`accounts.data_export`): every story they told,
+    drafts and those waiting or taken down included, with what each is about and its photos'
+    details (the files themselves are at the addresses given), and the replies they wrote."""
+    stories = (
+        Story.objects.filter(owner=user, kind=StoryKind.OWN)
+        .select_related("organisation", "area")
+        .prefetch_related("tags", "links", "attachments")
+        .order_by("created_at", "id")
+    )
+    return {
+        "stories": [
+            {
+                "id": s.pk,
+                "status": s.status,
+                "title": s.title,
+                "text": s.body,
+                "on_behalf_of": s.organisation.name if s.organisation_id else None,
+                "area": s.area.name if s.area_id else None,
+                "lat": s.lat,
+                "lng": s.lng,
+                "happened_on": s.happened_on.isoformat() if s.happened_on else None,
+                "tags": [t.name for t in s.tags.all()],
+                "media_links": [line for line in s.media_links.splitlines() if line.strip()],
+                "about": [link.ref for link in s.links.all()],
+                "photos": [
+                    {
+                        "file": a.file.url,
+                        "alt": a.alt,
+                        "content_type": a.mime,
+                        "size": a.size,
+                        "width": a.width,
+                        "height": a.height,
+                        "added_at": a.created_at.isoformat(),
+                    }
+                    for a in s.attachments.all()
+                ],  # fmt: skip
+                "helped_count": s.helped_count,
+                "created_at": s.created_at.isoformat(),
+                "published_at": s.published_at.isoformat() if s.published_at else None,
+            }
+            for s in stories
+        ],
+        "replies": [
+            {"story": c.story_id, "text": c.body, "status": c.status, "created_at": c.created_at.isoformat()}
+            for c in StoryComment.objects.filter(owner=user).order_by("created_at", "id")
+        ],
+        "helped": list(StoryHelped.objects.filter(user=user).order_by("story_id").values_list("story_id", flat=True)),
+    }
