@@ -348,3 +348,60 @@ def test_a_persons_stories_are_in_their_data_download(client, settings):
     assert (kept["id"], kept["status"], kept["text"]) == (draft.pk, "draft", "So far")
     assert [c["text"] for c in data["replies"]] == ["Lovely"]
     assert "Someone else's" not in json.dumps(data)
+
+
+def test_after_publishing_the_teller_or_a_moderator_removes_a_photo_or_changes_its_description(client, settings):
+    from squaremile.attachments.models import Attachment
+    from squaremile.audit.models import AuditEvent
+
+    settings.STORIES_REVIEW_FIRST = False
+    teller = UserFactory()
+    story = services.story_tell(
+        by=teller,
+        data={"title": "Canal day"},
+        photos=[],
+        about=[],
+    )
+    from squaremile.attachments import services as attachments
+    from squaremile.attachments.uploads import prepare_all
+
+    attachments.attach_all(
+        owner=story, files=prepare_all([_photo("a.png"), _photo("b.png", "red")], kinds=("image",)),
+        alts=["Rakes", ""], user=teller,
+    )  # fmt: skip
+    first, second = story.attachments.order_by("position")
+    edit = reverse("stories:edit", args=[story.pk])
+    # someone else may not
+    client.force_login(UserFactory())
+    r = client.post(edit, {"title": "Canal day", "action": "save", "photo-remove": [first.pk]})
+    assert r.status_code == 403 and story.attachments.count() == 2
+    client.force_login(teller)
+    page = client.get(edit).content.decode()
+    assert "Photos already in your story" in page and 'name="photo-remove"' in page and "Describe photo 2" in page
+    r = client.post(
+        edit,
+        {"title": "Canal day", "action": "save", "photo-remove": [first.pk],
+         f"photo-alt_{first.pk}": "ignored", f"photo-alt_{second.pk}": "The clean path"},
+    )  # fmt: skip
+    assert r.status_code == 302, r.content.decode()[:1500]
+    assert list(story.attachments.values_list("alt", flat=True)) == ["The clean path"]
+    assert not Attachment.objects.filter(pk=first.pk).exists()
+    event = AuditEvent.objects.filter(action="story.changed").latest("id")
+    assert event.changes["photos removed"] == ["Rakes", ""]
+    assert event.changes["photo 2 description"] == ["", "The clean path"]
+    # a moderator may change a description too; a too long one is refused and nothing is lost
+    client.force_login(UserFactory(role="moderator"))
+    r = client.post(edit, {"title": "Canal day", "action": "save", f"photo-alt_{second.pk}": "x" * 400})
+    assert (
+        r.status_code == 400 and "Describe photo 1: Ensure this value has at most 300 characters" in r.content.decode()
+    )
+    r = client.post(edit, {"title": "Canal day", "action": "save", f"photo-alt_{second.pk}": "Clean path, sunny"})
+    assert r.status_code == 302
+    assert story.attachments.get().alt == "Clean path, sunny"
+    # an id that is not this story's photo is ignored
+    other = StoryFactory()
+    attachments.attach_all(owner=other, files=prepare_all([_photo()], kinds=("image",)), alts=[""], user=other.owner)
+    client.force_login(teller)
+    r = client.post(edit, {"title": "Canal day", "action": "save", "photo-remove": [other.attachments.get().pk]})
+    assert r.status_code == 400 and "Select a valid choice" in r.content.decode()
+    assert other.attachments.count() == 1 and story.attachments.count() == 1
