@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import OperationalError, close_old_connections
 from django.utils import timezone
 
 from squaremile.core import periodic
@@ -77,6 +77,8 @@ def test_two_workers_never_run_the_same_command_twice_in_one_interval(commands):
         barrier.wait()
         try:
             results[name] = periodic.run_due(now=t0, worker=name)
+        except OperationalError:  # SQLite's shared in-memory test database: "table is locked" at once
+            results[name] = []  # the worker's loop logs it and looks again later: it did not run it
         finally:
             close_old_connections()
 
