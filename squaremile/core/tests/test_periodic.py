@@ -137,3 +137,18 @@ def test_the_worker_runs_the_schedule_from_its_own_thread(commands):
     worker._periodic.join(5)
     assert CALLS == ["daily"]
     assert PeriodicRun.objects.get(key="counting --period daily").worker == "looping"
+
+
+def test_every_default_command_exists_and_its_arguments_parse():
+    import shlex
+
+    from django.core.management import get_commands, load_command_class
+
+    from config.settings import DEFAULT_PERIODIC_COMMANDS
+
+    commands = get_commands()
+    for line, seconds in DEFAULT_PERIODIC_COMMANDS:
+        name, *args = shlex.split(line)
+        assert name in commands, line
+        load_command_class(commands[name], name).create_parser("manage.py", name).parse_args(args)
+        assert seconds >= 300
