@@ -60,6 +60,9 @@ def parse_args(argv=None):
     p.add_argument("--pg-url", default=DEFAULT_PG_URL)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out-dir", default=str(OUT))
+    p.add_argument(
+        "--keep", action="store_true", help="leave the PostgreSQL bench database filled (to EXPLAIN its queries)"
+    )
     p.add_argument("--worker", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -137,7 +140,7 @@ def parent(args) -> int:
             str(out),
         ]
         code |= subprocess.run(argv, cwd=ROOT, env=env).returncode
-        if db == "postgres":
+        if db == "postgres" and not args.keep:
             _pg_recreate(url)  # leave an empty database behind, not 1M rows
     return code
 

@@ -297,6 +297,33 @@ JOB_STALE_SECONDS = int(env("JOB_STALE_SECONDS", "300"))
 # How many background jobs (exports, imports) one person may have queued or running at once; the
 # next is refused until one finishes.
 JOB_MAX_ACTIVE_PER_PERSON = int(env("JOB_MAX_ACTIVE_PER_PERSON", "2"))
+# Management commands the background worker (`manage.py worker`) runs itself, each at most once per
+# interval (seconds) however many workers run (`core/periodic.py`). In the environment:
+# PERIODIC_COMMANDS="poll_feeds=300; send_digests --period daily=86400"; empty leaves it all to cron.
+DEFAULT_PERIODIC_COMMANDS = [
+    ("poll_feeds", 5 * 60),  # each feed is still read at most every STORIES_FEED_MIN_MINUTES
+    ("send_digests --period daily", 24 * 3600),
+    ("send_digests --period weekly", 7 * 24 * 3600),
+    ("exchange_daily", 24 * 3600),
+    ("events_remind", 24 * 3600),
+    ("civic_daily", 24 * 3600),
+    ("purge_jobs", 24 * 3600),
+]
+
+
+def _periodic_commands(raw):
+    if raw is None:
+        return [] if TESTING else DEFAULT_PERIODIC_COMMANDS
+    out = []
+    for part in filter(None, (p.strip() for p in raw.split(";"))):
+        line, _, seconds = part.rpartition("=")
+        if not line.strip() or not seconds.strip().isdigit() or int(seconds) <= 0:
+            raise ImproperlyConfigured(f"PERIODIC_COMMANDS: write each as 'command args=seconds', not {part!r}")
+        out.append((line.strip(), int(seconds)))
+    return out
+
+
+PERIODIC_COMMANDS = _periodic_commands(env("PERIODIC_COMMANDS"))
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

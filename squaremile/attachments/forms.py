@@ -8,6 +8,11 @@ with it (static/js/attachments.js) one box per chosen photo appears, named after
 
 `AttachmentsField` cleans to a list of `uploads.Prepared` (checked by content, images re-encoded),
 ready for `services.attach_all(files=..., alts=...)`; set `field.max_files` for the room left.
+
+On an edit page, `ExistingAttachmentsForm` (a form of its own, sent with the page's form) offers,
+for each attachment the record already has, its description to write or change and a box to remove
+it; `services.update_existing(owner=..., remove=form.removals(), describe=form.descriptions(), ...)`
+applies it. Show it with `{% include "attachments/includes/_existing.html" with form=existing %}`.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from django.core.exceptions import ValidationError
 from squaremile.attachments import images
 from squaremile.attachments.services import ALT_MAX
 from squaremile.attachments.uploads import FILE, IMAGE, prepare_all
+from squaremile.core.forms import Form
 
 ACCEPT = {
     (IMAGE,): "image/*",
@@ -114,3 +120,43 @@ class AltTextsField(forms.Field):
             if len(text) > ALT_MAX:
                 raise ValidationError(f"Keep each description to {ALT_MAX} characters or fewer.")
         return texts
+
+
+class ExistingAttachmentsForm(Form):
+    """The attachments a record already has, on its edit page: for each, its description (alt
+    text) and "remove it". Bound to the same POST as the page's own form (use a `prefix`)."""
+
+    remove = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Remove"
+    )
+
+    def __init__(self, *args, attachments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attachments = list(attachments)
+        self.fields["remove"].choices = [(a.pk, a.alt or f"Photo {i + 1}") for i, a in enumerate(self.attachments)]
+        for i, a in enumerate(self.attachments):
+            noun = "photo" if a.is_image else "file"
+            self.fields[f"alt_{a.pk}"] = forms.CharField(
+                required=False, max_length=ALT_MAX, initial=a.alt, label=f"Describe {noun} {i + 1}",
+                help_text="" if a.alt else "It has no description yet: say what it shows.",
+            )  # fmt: skip
+
+    def rows(self) -> list[tuple]:
+        """(attachment, its description's bound field, whether "remove" is ticked, its name: "photo 2")
+        per attachment."""
+        ticked = {str(v) for v in (self["remove"].value() or [])}
+        return [
+            (a, self[f"alt_{a.pk}"], str(a.pk) in ticked, f"{'photo' if a.is_image else 'file'} {i + 1}")
+            for i, a in enumerate(self.attachments)
+        ]
+
+    def removals(self) -> list[int]:
+        return list(self.cleaned_data.get("remove") or [])
+
+    def removals_asked(self) -> int:
+        """How many "remove" boxes were ticked (before validation: to know the room for new photos)."""
+        known = {str(a.pk) for a in self.attachments}
+        return len({v for v in (self["remove"].value() or []) if str(v) in known}) if self.is_bound else 0
+
+    def descriptions(self) -> dict[int, str]:
+        return {a.pk: self.cleaned_data.get(f"alt_{a.pk}") or "" for a in self.attachments}

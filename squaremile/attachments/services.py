@@ -190,6 +190,32 @@ def describe(*, attachment: Attachment, alt: str, user, owner=None) -> Attachmen
 
 
 @transaction.atomic
+def update_existing(*, owner, remove=(), describe=None, user) -> dict:
+    """An edit page's changes to the attachments `owner` already has: remove those whose ids are in
+    `remove`, and give the others the descriptions in `describe` ({id: text}; unchanged ones are
+    left alone). Ids that are not `owner`'s are ignored. Returns what changed, for the owner's
+    history: {"removed": [descriptions or "photo N"], "described": {"photo N": [old, new]}}."""
+    _check_owner(owner, user, False)
+    ct = ContentType.objects.get_for_model(owner)
+    mine = list(Attachment.objects.filter(content_type=ct, object_id=owner.pk).order_by("position", "id"))
+    removing = {int(pk) for pk in remove}
+    changes: dict = {"removed": [], "described": {}}
+    for i, a in enumerate(mine):
+        name = f"{'photo' if a.is_image else 'file'} {i + 1}"
+        if a.pk in removing:
+            changes["removed"].append(a.alt or name)
+            a.delete()  # its files go once this commits (signals.py)
+            continue
+        if describe and a.pk in describe:
+            text = str(describe[a.pk] or "").strip()[:ALT_MAX]
+            if text != a.alt:
+                changes["described"][name] = [a.alt, text]
+                a.alt = text
+                a.save(update_fields=["alt"])
+    return changes
+
+
+@transaction.atomic
 def move(*, source, target, user, limit: int | None = None) -> int:
     """Move `source`'s attachments to `target` (after its own), as many as fit there; the rest stay
     with `source`. The files do not move. How many moved."""

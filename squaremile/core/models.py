@@ -154,3 +154,23 @@ class Job(models.Model):
         if not self.total:
             return 0
         return min(100, int(self.progress * 100 / self.total))
+
+
+class PeriodicRun(models.Model):
+    """When the worker last ran one of `settings.PERIODIC_COMMANDS` (`core/periodic.py`), and when it
+    is due next. One row per command line; a worker takes a run by moving `due_at` on with a
+    conditional UPDATE, so two workers never run the same command twice in one interval."""
+
+    key = models.CharField(max_length=200, unique=True)  # the command line: "send_digests --period daily"
+    due_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True)  # which worker took the last run
+    ok = models.BooleanField(null=True)  # None: never finished
+    message = models.CharField(max_length=500, blank=True)  # the error of a failed run
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key

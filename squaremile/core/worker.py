@@ -11,6 +11,9 @@ It also looks after jobs (`core.jobs`) left "running" by a worker that died (kil
 the machine restarted): at start and then every REAP_EVERY seconds (or half JOB_STALE_SECONDS),
 `jobs_fail_stale` marks those whose heartbeat stopped more than JOB_STALE_SECONDS ago as failed,
 with a reason for their owner.
+
+And it runs the management commands of `settings.PERIODIC_COMMANDS` when they are due
+(`core/periodic.py`: at most once per interval however many workers run; a failure is logged).
 """
 
 import logging
@@ -42,16 +45,19 @@ class ResilientWorker(Worker):
         self._current = None  # the DBTaskResult being run
         self._unrecorded = None  # (DBTaskResult, exception): a failure to record once the database is back
         self._reaper: threading.Thread | None = None
+        self._periodic: threading.Thread | None = None
 
     # --- the loop -------------------------------------------------------------------------------
     def run(self) -> None:
         self._start_reaper()
+        self._start_periodic()
         try:
             return self._run()
         finally:
             self.running = False  # a batch run that returned stops its reaper too
-            if self._reaper is not None:
-                self._reaper.join(timeout=5)
+            for thread in (self._reaper, self._periodic):
+                if thread is not None:
+                    thread.join(timeout=5)
 
     def _run(self) -> None:
         backoff = min(1.0, self.max_backoff)
@@ -134,3 +140,26 @@ class ResilientWorker(Worker):
         if failed:
             logger.warning("Marked %d job(s) whose worker died as failed: %s", len(failed), failed)
         return failed
+
+    # --- commands on a schedule (settings.PERIODIC_COMMANDS) ------------------------------------------
+    def _start_periodic(self) -> None:
+        from squaremile.core.periodic import schedule
+
+        if self._periodic is not None or self.batch or not schedule():
+            return
+        self._periodic = threading.Thread(target=self._periodic_loop, name="periodic-commands", daemon=True)
+        self._periodic.start()
+
+    def _periodic_loop(self) -> None:
+        from squaremile.core.periodic import CHECK_EVERY, run_due
+
+        while self.running:
+            try:
+                run_due(worker=self.worker_id)
+            except Exception:  # the database away, a bad entry: logged, tried again next time
+                logger.exception("Running the periodic commands failed")
+                self._close_connections()
+            finally:
+                close_old_connections()
+            if not self._sleep(CHECK_EVERY):
+                return

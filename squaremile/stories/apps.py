@@ -7,6 +7,7 @@ class StoriesConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self):
+        from squaremile.accounts.data_export import register_part
         from squaremile.attachments.registry import register
         from squaremile.audit import registry as audit_registry
         from squaremile.stories import (
@@ -15,7 +16,9 @@ class StoriesConfig(AppConfig):
             records,
         )
         from squaremile.stories.models import Story
+        from squaremile.stories.selectors import data_export
 
+        register_part("stories", data_export)  # a person's stories, drafts included, in their download
         records.register()  # stories as cards and link targets; "Stories about this" on other pages
         register(Story, action="story.change", kinds=("image",), max_count=6)
         for key, label in (

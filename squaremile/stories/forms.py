@@ -48,7 +48,7 @@ class StoryForm(LocationFieldsMixin, Form):
         required=False,
         label="Where did it happen? (optional)",
         empty_label="Choose an area",
-        widget=forms.Select(attrs={"data-pick-area": ""}),
+        widget=forms.Select(),
     )
     happened_on = forms.DateField(
         label="When? (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -47,7 +47,7 @@ def _more_url(obj) -> str:
 
 def _about(obj, user):
     qs = selectors.about(obj)
-    items = list(selectors.for_cards(qs)[: PANEL_SIZE + 1])
+    items = list(selectors.for_list(qs)[: PANEL_SIZE + 1])
     if not items:
         return None
     total = len(items) if len(items) <= PANEL_SIZE else qs.count()

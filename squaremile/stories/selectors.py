@@ -32,6 +32,25 @@ def for_cards(qs: QuerySet[Story]) -> QuerySet[Story]:
     return qs.select_related("owner__profile", "organisation", "area", "feed").prefetch_related("tags", "attachments")
 
 
+# What a row of a list never shows: the text (rows show `summary`), an area's boundary (it can be
+# megabytes), an organisation's long fields.
+LIST_DEFERRED = (
+    "body",
+    "media_links",
+    "rejection_reason",
+    "guid",
+    "area__boundary",
+    "area__description",
+    "organisation__description",
+    "organisation__address",
+)
+
+
+def for_list(qs: QuerySet[Story]) -> QuerySet[Story]:
+    """`for_cards` without what a row never shows (the lists, the panels)."""
+    return for_cards(qs).defer(*LIST_DEFERRED)
+
+
 @dataclass
 class StoryFilters:
     area: object = None
@@ -58,6 +77,33 @@ class StoryFilters:
         if self.q:
             parts.append(f"matching “{self.q}”")
         return ", ".join(parts)
+
+
+FILTER_CHOICES_KEY = "stories:filter-choices"
+FILTER_CHOICES_SECONDS = 300
+
+
+def filter_choices() -> dict:
+    """The tags and top-level areas the list's filters offer: the same for everyone, so kept in the
+    cache (a new tag forgets them at once; a new area shows within FILTER_CHOICES_SECONDS)."""
+    from django.core.cache import cache
+
+    from squaremile.places.models import Area
+
+    found = cache.get(FILTER_CHOICES_KEY)
+    if found is None:
+        found = {
+            "tags": [{"pk": t.pk, "slug": t.slug, "name": t.name} for t in StoryTag.objects.order_by("name")[:40]],
+            "areas": list(Area.objects.filter(parent__isnull=True).order_by("name").values("pk", "slug", "name")[:30]),
+        }
+        cache.set(FILTER_CHOICES_KEY, found, FILTER_CHOICES_SECONDS)
+    return found
+
+
+def forget_filter_choices() -> None:
+    from django.core.cache import cache
+
+    cache.delete(FILTER_CHOICES_KEY)
 
 
 def filtered(filters: StoryFilters) -> QuerySet[Story]:
@@ -97,13 +143,14 @@ def filtered(filters: StoryFilters) -> QuerySet[Story]:
 def page_of(qs: QuerySet[Story], page: int, size: int = LIST_SIZE) -> tuple[list[Story], bool]:
     """One page of a list without counting the whole list: the rows, and whether more follow."""
     page = max(1, min(page, MAX_PAGE))
-    rows = list(for_cards(qs)[(page - 1) * size : page * size + 1])
+    rows = list(for_list(qs)[(page - 1) * size : page * size + 1])
     return rows[:size], len(rows) > size
 
 
 def story_for_page(pk: int, user) -> Story | None:
     story = (
         Story.objects.select_related("owner__profile", "organisation", "area", "feed")
+        .defer("area__boundary", "organisation__description")  # the page shows their names only
         .prefetch_related(
             "tags",
             "attachments",
@@ -132,7 +179,10 @@ def linked_records(story: Story, user) -> list:
         model = ContentType.objects.get_for_id(ct_id).model_class()
         if model is None:
             continue
-        for obj in model._default_manager.filter(pk__in=ids):
+        qs = model._default_manager.filter(pk__in=ids)
+        if any(f.name == "boundary" for f in model._meta.concrete_fields):
+            qs = qs.defer("boundary")  # an area's outline: megabytes a card never shows
+        for obj in qs:
             found[(ct_id, obj.pk)] = obj
     from squaremile.core.records import may_see
 
@@ -232,3 +282,54 @@ def booklet_stories(*, ids=None, tag=None, area=None, date_from=None, date_to=No
     if date_to:
         qs = qs.filter(Q(happened_on__lte=date_to) | Q(happened_on__isnull=True, published_at__date__lte=date_to))
     return list(for_cards(qs.order_by("-published_at", "-id"))[:limit])
+
+
+def data_export(user) -> dict:
+    """A person's stories for their data download (`accounts.data_export`): every story they told,
+    drafts and those waiting or taken down included, with what each is about and its photos'
+    details (the files themselves are at the addresses given), and the replies they wrote."""
+    stories = (
+        Story.objects.filter(owner=user, kind=StoryKind.OWN)
+        .select_related("organisation", "area")
+        .prefetch_related("tags", "links", "attachments")
+        .order_by("created_at", "id")
+    )
+    return {
+        "stories": [
+            {
+                "id": s.pk,
+                "status": s.status,
+                "title": s.title,
+                "text": s.body,
+                "on_behalf_of": s.organisation.name if s.organisation_id else None,
+                "area": s.area.name if s.area_id else None,
+                "lat": s.lat,
+                "lng": s.lng,
+                "happened_on": s.happened_on.isoformat() if s.happened_on else None,
+                "tags": [t.name for t in s.tags.all()],
+                "media_links": [line for line in s.media_links.splitlines() if line.strip()],
+                "about": [link.ref for link in s.links.all()],
+                "photos": [
+                    {
+                        "file": a.file.url,
+                        "alt": a.alt,
+                        "content_type": a.mime,
+                        "size": a.size,
+                        "width": a.width,
+                        "height": a.height,
+                        "added_at": a.created_at.isoformat(),
+                    }
+                    for a in s.attachments.all()
+                ],  # fmt: skip
+                "helped_count": s.helped_count,
+                "created_at": s.created_at.isoformat(),
+                "published_at": s.published_at.isoformat() if s.published_at else None,
+            }
+            for s in stories
+        ],
+        "replies": [
+            {"story": c.story_id, "text": c.body, "status": c.status, "created_at": c.created_at.isoformat()}
+            for c in StoryComment.objects.filter(owner=user).order_by("created_at", "id")
+        ],
+        "helped": list(StoryHelped.objects.filter(user=user).order_by("story_id").values_list("story_id", flat=True)),
+    }

@@ -24,7 +24,7 @@ from squaremile.core.text import plain_text, safe_link
 from squaremile.moderation import services as moderation
 from squaremile.moderation.models import ModerationState as S
 from squaremile.places.selectors import area_for_point
-from squaremile.stories import indexing
+from squaremile.stories import indexing, selectors
 from squaremile.stories import notifications as story_notifications
 from squaremile.stories.models import (
     Story,
@@ -86,7 +86,9 @@ def _set_tags(story: Story, names: Sequence[str]) -> None:
     tags = []
     for name in names:
         slug = slugify(name)[:70]
-        tag, _ = StoryTag.objects.get_or_create(slug=slug, defaults={"name": name})
+        tag, made = StoryTag.objects.get_or_create(slug=slug, defaults={"name": name})
+        if made:
+            selectors.forget_filter_choices()
         tags.append(tag)
     story.tags.set(tags)
 
@@ -225,10 +227,21 @@ def story_update(
     alts=(),
     about: Sequence | None = None,
     publish: bool = False,
+    remove_photos: Sequence[int] = (),
+    describe_photos: dict[int, str] | None = None,
 ) -> Story:
+    """Change a story; `remove_photos` (ids) and `describe_photos` ({id: alt text}) change the
+    photos it already has, through the attachments app (before the new ones are added)."""
     require(by, "story.change", story)
     story = Story.objects.select_for_update().get(pk=story.pk)
     before = audit.snapshot(story, TRACKED)
+    photo_changes = {}
+    if remove_photos or describe_photos:
+        done = attachments.update_existing(owner=story, remove=remove_photos, describe=describe_photos, user=by)
+        if done["removed"]:
+            photo_changes["photos removed"] = [", ".join(done["removed"]), ""]
+        for name, (old, new) in done["described"].items():
+            photo_changes[f"{name} description"] = [old, new]
     _apply(story, data)
     if not story.title:
         raise ValidationError({"title": ["Give your story a title."]})
@@ -241,7 +254,7 @@ def story_update(
             story.status, story.published_at = S.PUBLISHED, timezone.now()
     story.save()
     _finish(story, data, by=by, photos=photos, alts=alts, about=about)
-    _event(story, by, "changed", changes=audit.diff(before, audit.snapshot(story, TRACKED)))
+    _event(story, by, "changed", changes={**audit.diff(before, audit.snapshot(story, TRACKED)), **photo_changes})
     indexing.sync(story)
     if story.status == S.PENDING and before.get("status") != story.status:
         transaction.on_commit(lambda: story_notifications.story_waiting(story))
@@ -256,10 +269,6 @@ def story_delete(*, story: Story, by) -> None:
     moderation.forget_reports(target=story)
     indexing.remove(story.pk)
     story.delete()
-
-
-def describe_photo(*, story: Story, attachment, alt: str, by) -> None:
-    attachments.describe(attachment=attachment, alt=alt, user=by)
 
 
 # ---- moderation ---------------------------------------------------------------------------------

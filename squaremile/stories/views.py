@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_POST
 
+from squaremile.attachments.forms import ExistingAttachmentsForm
 from squaremile.core import ratelimit
 from squaremile.core.pdf import pdf_response, render_pdf
 from squaremile.core.permissions import can, refusal, signed_in
@@ -78,8 +79,7 @@ def story_list(request):
         "has_next": has_next,
         "query": _query_without(request, "page"),
         "feed_query": _query_without(request, "page", "near"),
-        "tags": StoryTag.objects.order_by("name")[:40],
-        "areas": Area.objects.defer("boundary").filter(parent__isnull=True).order_by("name")[:30],
+        **selectors.filter_choices(),  # tags, areas
         "has_square_mile": profile is not None and profile.lat is not None,
         "may_tell": can(request.user, "story.add"),
         "may_feeds": can(request.user, "storyfeed.add"),
@@ -147,18 +147,15 @@ def _organisations(user):
     return qs.order_by("name")
 
 
-def _form_context(request, form, *, story=None, draft=None) -> dict:
+def _form_context(request, form, *, story=None, draft=None, existing=None) -> dict:
     refs = form.data.get("about", "") if form.is_bound else form.initial.get("about", "")
     chosen, _bad = selectors.resolve_refs(refs.replace(",", "\n").splitlines(), request.user)
     return {
         "form": form,
         "story": story,
         "draft": draft,
+        "existing": existing,
         "chosen": [(ref_of(obj), card(obj)) for obj in chosen],
-        "area_centroids": {
-            a.slug: [a.centroid_lat, a.centroid_lng]
-            for a in Area.objects.defer("boundary").exclude(centroid_lat=None)[:500]
-        },
     }
 
 
@@ -277,7 +274,10 @@ def story_edit(request, pk: int):
     organisations = _organisations(story.owner) if story.owner_id else Organisation.objects.none()
     if story.organisation_id:
         organisations = organisations | Organisation.objects.filter(pk=story.organisation_id)
-    photo_room = max(0, 6 - story.attachments.count())
+    existing = ExistingAttachmentsForm(
+        request.POST if request.method == "POST" else None, attachments=story.attachments.all(), prefix="photo"
+    )
+    photo_room = max(0, 6 - len(existing.attachments) + existing.removals_asked())
     if request.method != "POST":
         initial = {
             "title": story.title,
@@ -292,9 +292,10 @@ def story_edit(request, pk: int):
             "about": "\n".join(link.ref for link in story.links.all()),
         }
         form = StoryForm(initial=initial, organisations=organisations, photo_limit=photo_room)
-        return render(request, "stories/story_form.html", _form_context(request, form, story=story))
+        return render(request, "stories/story_form.html", _form_context(request, form, story=story, existing=existing))
     form = StoryForm(request.POST, request.FILES, organisations=organisations, photo_limit=photo_room)
-    if form.is_valid():
+    existing_ok = existing.is_valid()
+    if form.is_valid() and existing_ok:
         about = _resolve_about(request, form)
         if not form.errors:
             try:
@@ -306,13 +307,20 @@ def story_edit(request, pk: int):
                     alts=form.cleaned_data["photo_alt"],
                     about=about,
                     publish=request.POST.get("action") == "publish",
+                    remove_photos=existing.removals(),
+                    describe_photos=existing.descriptions(),
                 )
             except ValidationError as exc:
                 form.add_service_errors(exc, field_for=lambda f: f if f in form.fields else None)
             else:
                 messages.success(request, "Your story is saved.")
                 return redirect(story.get_absolute_url())
-    return render(request, "stories/story_form.html", _form_context(request, form, story=story), status=400)
+    if not existing_ok:  # shown in the error summary; each photo's box shows its own error too
+        problems = [f"{existing.fields[name].label}: {' '.join(errs)}" if name in existing.fields else " ".join(errs)
+                    for name, errs in existing.errors.items()]  # fmt: skip
+        form.add_error(None, "Photos already in your story: " + "; ".join(problems))
+    context = _form_context(request, form, story=story, existing=existing)
+    return render(request, "stories/story_form.html", context, status=400)
 
 
 @login_required

@@ -3,6 +3,11 @@
  * hidden ids in step with their suggestions, and show the threat dates only for threat categories.
  * Everything also works without this script: coordinates can be typed, an area picked, names typed.
  *
+ * Forms: form[data-entry-form] (the map's entry form, civic's report) or form[data-pickpoint-form]
+ * (any other form with a point: a story). A [data-pickpoint] or [data-pick-help] marked `hidden`
+ * (so that without JavaScript only the coordinate boxes show) is shown once the map is drawn.
+ * Choosing a point on the map fires "change" on the longitude box (so autosaves see it).
+ *
  * <div data-pickpoint data-tiles data-attribution data-center> inside the form; inputs
  * [data-pick-lat], [data-pick-lng], select [data-pick-area]; <output data-pick-shown>;
  * json_script #area-centroids {slug: [lat, lng]} and #threat-categories [id, ...]. */
@@ -41,9 +46,12 @@
       latInput.value = lat.toFixed(6);
       lngInput.value = lng.toFixed(6);
       place(lat, lng, zoom);
+      lngInput.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
     if (el && typeof L !== "undefined") {
+      el.hidden = false;
+      form.querySelectorAll("[data-pick-help]").forEach(function (p) { p.hidden = false; });
       var center = (el.dataset.center || "53.8,-1.55").split(",").map(Number);
       map = L.map(el, { scrollWheelZoom: false, tap: true }).setView(center, 12);
       L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution }).addTo(map);
@@ -107,7 +115,7 @@
   }
 
   function init() {
-    document.querySelectorAll("form[data-entry-form]").forEach(function (form) {
+    document.querySelectorAll("form[data-entry-form], form[data-pickpoint-form]").forEach(function (form) {
       if (form.dataset.ready) return;
       form.dataset.ready = "1";
       form.querySelectorAll("[data-nojs]").forEach(function (el) { el.hidden = true; });

@@ -494,6 +494,7 @@ def test_stories_pages_are_accessible(page, network, login):
                 ("stories by tag", "/stories/?tag=families"),
                 ("a story", story.get_absolute_url()),
                 ("tell a story", "/stories/tell/"),
+                ("change a story (its photos, the map point)", f"/stories/{story.pk}/edit/"),
                 ("my stories", "/stories/mine/"),
                 ("feeds", "/stories/feeds/"),
                 ("a refused feed", feed.get_absolute_url()),

@@ -103,9 +103,20 @@ def test_resident_tells_a_story_on_a_phone_and_it_shows_everywhere(
     expect(page.locator("[data-about-chosen] li")).to_have_count(2)
     page.get_by_label("Where did it happen? (optional)").select_option(label="Canal Ward")
     page.get_by_label("Tags (optional)").fill("gardening, canal")
-    page.get_by_text("The exact spot (optional)").click()
+    # the exact spot: a tap on the map sets it (the boxes follow)
+    point_map = page.get_by_role("region", name="Map: tap to choose where it happened")
+    point_map.scroll_into_view_if_needed()
+    expect(page.locator("[data-pick-shown]")).to_have_text("No point chosen yet.")
+    point_map.tap()
+    expect(page.locator("[data-pick-shown]")).to_contain_text("Chosen point: 53.")
+    page.get_by_text("Coordinates", exact=True).click()
+    lat, lng = float(page.get_by_label("Latitude").input_value()), float(page.get_by_label("Longitude").input_value())
+    assert abs(lat - 53.80) < 0.01 and abs(lng + 1.55) < 0.01, (lat, lng)
+    # typing them works as well (keyboard, or no map): the map follows
     page.get_by_label("Latitude").fill("53.8005")
     page.get_by_label("Longitude").fill("-1.5505")
+    page.get_by_label("Longitude").press("Tab")
+    expect(page.locator("[data-pick-shown]")).to_have_text("Chosen point: 53.80050, -1.55050")
     assert_fits_the_screen(page)
     page.get_by_role("button", name="Publish my story").click()
 
@@ -169,4 +180,43 @@ def test_organiser_adds_feeds_and_a_hostile_one_is_refused(phone_page, login, li
     assert not Story.objects.filter(feed__title="Laughing Post").exists()
     assert_fits_the_screen(page)
     report += a11y_report(page, "refused feed page")
+    assert not report, report
+
+
+def test_after_publishing_the_teller_removes_a_photo_and_describes_another_on_a_phone(
+    phone_page, login, live_server, tmp_path, settings
+):
+    from squaremile.attachments import services as attachments
+    from squaremile.attachments.uploads import prepare_all
+    from squaremile.stories import services
+
+    settings.STORIES_REVIEW_FIRST = False
+    teller = make_user(email="teller@example.org", role=Role.MEMBER)
+    story = services.story_tell(by=teller, data={"title": "Our canal clean-up", "lat": 53.8, "lng": -1.55})
+
+    def upload(name, colour):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return SimpleUploadedFile(name, open(_png(tmp_path, name, colour), "rb").read(), content_type="image/png")
+
+    attachments.attach_all(
+        owner=story, files=prepare_all([upload("a.png", "green"), upload("b.png", "blue")], kinds=("image",)),
+        alts=["Bags of litter", ""], user=teller,
+    )  # fmt: skip
+    page = phone_page
+    login(page, teller)
+    page.goto(story.get_absolute_url())
+    page.get_by_role("link", name="Change this story").click()
+    expect(page.get_by_role("group", name="Photos already in your story")).to_be_visible()
+    # the point it has shows on the map and in words
+    expect(page.locator("[data-pick-shown]")).to_contain_text("Chosen point: 53.80000, -1.55000")
+    page.get_by_label("Remove photo 1").check()
+    page.get_by_role("textbox", name="Describe photo 2").fill("The clean towpath in the sun")
+    assert_fits_the_screen(page)
+    report = a11y_report(page, "story edit page with photos")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your story is saved")).to_be_visible()
+    expect(page.get_by_role("img", name="The clean towpath in the sun")).to_be_visible()
+    expect(page.get_by_role("img", name="Bags of litter")).to_have_count(0)
+    assert list(story.attachments.values_list("alt", flat=True)) == ["The clean towpath in the sun"]
     assert not report, report
