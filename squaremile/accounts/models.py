@@ -55,7 +55,8 @@ class User(AbstractUser):
         profile = getattr(self, "profile", None)
         if profile and profile.display_name:
             return profile.display_name
-        return self.email.split("@")[0]
+        # Never any part of the e-mail address: this name is shown to others.
+        return f"Neighbour {self.pk}" if self.pk else "A neighbour"
 
 
 class Profile(models.Model):

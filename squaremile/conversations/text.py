@@ -15,12 +15,12 @@ MAX_CARDS = 6
 
 def handle_of(user) -> str:
     """The handle a person is mentioned by: their display name without spaces ("@JaneDoe"), or the
-    part of their e-mail address before the @."""
+    "neighbour<id>" when they have not chosen a name (never any part of their e-mail address)."""
     profile = getattr(user, "profile", None)
     name = (getattr(profile, "display_name", "") or "").strip()
     if name:
         return re.sub(r"[^\w.\-]", "", name)
-    return (user.email or "").split("@")[0]
+    return f"neighbour{user.pk}"
 
 
 def mentioned_handles(body: str) -> list[str]:
