@@ -57,6 +57,18 @@ def _still_readable(user, target) -> bool:
     return selectors.may_see_thread(user, thread)
 
 
+def _readable_by_all(target) -> bool | None:
+    """The same answer as `_still_readable` for everyone, when there is one (digests ask it once per
+    thread): nobody for a hidden post or thread, everybody for a public group's; None for a private
+    group's (members only: asked per person)."""
+    thread = _thread_of(target)
+    if thread is None or thread.status != "published":
+        return False
+    if isinstance(target, Post) and target.status != "published":
+        return False
+    return None if thread.group.is_private else True
+
+
 def _participant(user, target) -> bool:
     return isinstance(target, Conversation) and selectors.is_participant(user, target)
 
@@ -64,15 +76,15 @@ def _participant(user, target) -> bool:
 kinds.register(
     GROUP_POST, label="New posts in your groups", subject="New post in your group",
     description="Each group has its own choice (every post, daily, weekly or none) on its page.",
-    default=Delivery.DAILY, check=_still_readable,
+    default=Delivery.DAILY, check=_still_readable, check_all=_readable_by_all,
 )  # fmt: skip
 kinds.register(
     MENTION, label="Someone mentioned you", subject="You were mentioned in a conversation",
-    default=Delivery.IMMEDIATE, check=_still_readable,
+    default=Delivery.IMMEDIATE, check=_still_readable, check_all=_readable_by_all,
 )  # fmt: skip
 kinds.register(
     OUTCOME, label="A conversation you took part in has an outcome", subject="A conversation has an outcome",
-    default=Delivery.IMMEDIATE, check=_still_readable,
+    default=Delivery.IMMEDIATE, check=_still_readable, check_all=_readable_by_all,
 )  # fmt: skip
 kinds.register(
     PRIVATE, label="A private message to you", subject="You have a private message",
