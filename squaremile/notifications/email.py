@@ -207,23 +207,27 @@ def personalise(merged: dict, *, user, unsubscribe: str | None) -> dict:
 
 
 def send_email(*, to, subject: str, template: str, context: dict, unsubscribe: str | None = None,
-               immediate: bool = False, reply_to: str = "", headers: dict | None = None) -> bool:  # fmt: skip
+               immediate: bool = False, reply_to: str = "", headers: dict | None = None,
+               checked: bool = False) -> bool:  # fmt: skip
     """E-mail one person (a User) or one address (a str). ``subject``: fixed words (the site's name
     is put before them). ``unsubscribe``: the notification kind the mail belongs to (gives the
     one-click link), or None for a mail that must reach its reader. ``reply_to``: where an answer
     goes (``notifications.inbound.reply_address``: replying posts the answer); the templates get it
     as ``reply_to`` and the shared layout then shows the "reply above this line" marker.
     ``headers``: extra headers (``In-Reply-To``/``References`` for threading). Returns False when
-    the rules above say not to send it."""
+    the rules above say not to send it. ``checked``: the person was checked already, with others,
+    by ``mailable`` (``notify`` does so for all its recipients at once)."""
     user = None if isinstance(to, str) else to
     address = (to if user is None else user.email or "").strip()
     if not address:
         return False
     if user is not None:
-        if not user.is_active or not is_verified(user, address):
+        if checked:
+            pass
+        elif not user.is_active or not is_verified(user, address):
             log.info("Mail %s not sent: the address is not verified.", template)
             return False
-        if _switched_off(user, unsubscribe):
+        elif _switched_off(user, unsubscribe):
             return False
     elif _suppressed(address, unsubscribe):
         log.info("Mail %s not sent: the address asked not to be e-mailed.", template)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from squaremile.core.permissions import require
 from squaremile.core.site import absolute_url
 from squaremile.notifications import followable, kinds, selectors, tokens
-from squaremile.notifications.email import send_email
+from squaremile.notifications.email import mailable, send_email
 from squaremile.notifications.models import Delivery, Follow, Notification, Preference, Suppression
 
 TITLE_MAX = 200
@@ -56,19 +56,22 @@ def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: s
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     now = timezone.now()
     rows = []
+    deliveries = {p.pk: (delivery_for or {}).get(p.pk) or chosen.get(p.pk, spec.default) for p in people}
+    # addresses and choices of everyone to e-mail now, checked at once (not two queries per person)
+    may_mail = {p.pk for p in mailable([p for p in people if deliveries[p.pk] == Delivery.IMMEDIATE], kind=kind)}
     for person in people:
-        delivery = (delivery_for or {}).get(person.pk) or chosen.get(person.pk, spec.default)
+        delivery = deliveries[person.pk]
         note = Notification(
             recipient=person, kind=kind, actor=actor, target_type=target_type,
             target_id=target.pk if target is not None else None, target_label=label, url=url[:500],
             title=title[:TITLE_MAX], body=body, delivery=delivery,
         )  # fmt: skip
-        if delivery == Delivery.IMMEDIATE:
+        if delivery == Delivery.IMMEDIATE and person.pk in may_mail:
             context = {"notification": note, "kind": spec, "link": absolute_url(url) if url else ""}
             context.update(email_context or {})
             if send_email(
                 to=person, subject=spec.mail_subject, template=email_template or "notifications/email/notification",
-                context=context, unsubscribe=kind, reply_to=reply_to(person) if reply_to else "",
+                context=context, unsubscribe=kind, reply_to=reply_to(person) if reply_to else "", checked=True,
             ):  # fmt: skip
                 note.emailed_at = now
         rows.append(note)
