@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 
+from squaremile.attachments.selectors import attachments_of_many
 from squaremile.conversations.models import (
     Access,
     Block,
@@ -174,22 +175,29 @@ def posts_page(user, thread: Thread, page: int, per_page: int = POSTS_PER_PAGE) 
     low = (page - 1) * per_page
     posts = list(
         Post.objects.filter(thread=thread, number__gt=low, number__lte=low + per_page)
-        .select_related("author__profile", "quote_of__author__profile")
-        .prefetch_related("attachments")
+        .select_related("author__profile")
         .order_by("number")
     )
     moderator = can(user, "post.moderate", thread)
     mine = set()
-    if signed_in(user) and posts:
-        ids = [p.pk for p in posts]  # the posts this person gave a +1
+    ids = [p.pk for p in posts]
+    if signed_in(user) and posts:  # the posts this person gave a +1
         mine = set(PlusOne.objects.filter(user=user, post_id__in=ids).values_list("post_id", flat=True))
+    files = attachments_of_many(Post, ids)
     link = reverse("conversations:post_link", kwargs={"pk": 0})[:-2]  # "/groups/p/": one reverse, not 50
+    may_report = signed_in(user) and can(user, "moderation.report")
+    may_change: dict[bool, bool] = {}  # the rule depends on the person, the group and ownership only
     for post in posts:
         post.shown = post.status == S.PUBLISHED or moderator or _own(user, post)
         post.plus_oned = post.pk in mine
         post.thread = thread
-        post.files = list(post.attachments.all())
-        post.link = f"{link}{post.pk}/"
+        post.files = files.get(post.pk, [])
+        post.link = f"{link}{post.pk}/"  # its address; the page's actions are under it (urls.py)
+        own = _own(user, post)
+        if own not in may_change:
+            may_change[own] = can(user, "post.change", post)
+        post.may_edit = may_change[own]
+        post.may_report = may_report and post.status == S.PUBLISHED and post.author_id != user.pk
     return posts
 
 
