@@ -67,6 +67,18 @@ def group_directory(user, *, area=None, topic: str = "", q: str = ""):
     return qs.order_by("name", "id")
 
 
+def groups_in_bbox(*, west: float, south: float, east: float, north: float, limit: int):
+    """Groups anyone may find (never a private one: the map is public) whose area's centre is in the
+    box, for the map's "Groups" layer; largest first."""
+    return (
+        Group.objects.listed()
+        .filter(area__centroid_lat__gte=south, area__centroid_lat__lte=north)
+        .filter(area__centroid_lng__gte=west, area__centroid_lng__lte=east)
+        .select_related("area")
+        .order_by("-member_count", "name", "id")[:limit]
+    )
+
+
 def topics() -> list[str]:
     return list(Group.objects.listed().exclude(topic="").values_list("topic", flat=True).distinct().order_by("topic"))
 

@@ -9,6 +9,7 @@ urlpatterns = [
     # groups
     path("groups/", groups.group_list, name="group_list"),
     path("groups/new/", groups.group_create, name="group_create"),
+    path("groups/map.geojson", groups.map_layer, name="map_layer"),
     path("groups/<slug:slug>/", groups.group_detail, name="group_detail"),
     path("groups/<slug:slug>/edit/", groups.group_edit, name="group_edit"),
     path("groups/<slug:slug>/members/", groups.group_members, name="group_members"),

@@ -18,6 +18,7 @@ from squaremile.conversations.forms import EmailModeForm, GroupForm, InviteForm,
 from squaremile.conversations.models import Group, MemberStatus
 from squaremile.core import ratelimit
 from squaremile.core.permissions import can, refusal
+from squaremile.mapping import layers
 from squaremile.places.models import Area
 
 User = get_user_model()
@@ -264,3 +265,28 @@ def thread_create(request, slug):
         else:
             status = 400
     return render(request, "conversations/thread_form.html", {"form": form, "group": group}, status=status)
+
+
+def map_layer(request):
+    """The map's "Groups" layer (`mapping.layers`): groups with an area whose centre is in
+    `?bbox=west,south,east,north`, at most MAX_FEATURES; private groups never."""
+    box = layers.parse_bbox(request.GET.get("bbox"))
+    if box is None or box[0] > box[2]:
+        return layers.bad_bbox()
+    west, south, east, north = box
+    found = list(selectors.groups_in_bbox(west=west, south=south, east=east, north=north,
+                                          limit=layers.MAX_FEATURES + 1))  # fmt: skip
+    features = [
+        layers.feature(
+            lat=g.area.centroid_lat,
+            lng=g.area.centroid_lng,
+            title=g.name,
+            url=g.get_absolute_url(),
+            kind="group",
+            members=g.member_count,
+        )  # fmt: skip
+        for g in found
+    ]
+    response = layers.layer_response(features)
+    response["Cache-Control"] = "public, max-age=60"
+    return response
