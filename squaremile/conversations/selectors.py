@@ -101,6 +101,39 @@ def members(group):
     )
 
 
+def mention_suggestions(user, group: Group, q: str, *, thread: Thread | None = None, limit: int = 8) -> list:
+    """People `user` may mention while writing in `group`, matching `q` (the start of a handle, or
+    any part of a display name): the group's members first, then the thread's other participants.
+    Only for people who may write there (whoever else asks gets nobody), and only people they may
+    see: a private group's members to its members."""
+    from django.contrib.auth import get_user_model
+
+    from squaremile.conversations.text import handle_of
+
+    q = (q or "").strip().lstrip("@")[:40]
+    if not q or not signed_in(user) or not can(user, "group.post", group):
+        return []
+    User = get_user_model()
+    match = Q(profile__display_name__icontains=q) | Q(email__istartswith=q)
+    found, seen = [], {user.pk}
+    members_ids = Membership.objects.filter(group=group, status=MemberStatus.MEMBER).values("user_id")
+    pools = [User.objects.filter(pk__in=members_ids)]
+    if thread is not None and thread.group_id == group.pk:
+        pools.append(participants(thread))
+    for pool in pools:
+        rows = pool.filter(match, is_active=True).select_related("profile").order_by("profile__display_name", "id")
+        for person in rows[: limit * 2]:
+            if person.pk in seen:
+                continue
+            seen.add(person.pk)
+            handle = handle_of(person)
+            name = (getattr(getattr(person, "profile", None), "display_name", "") or "").strip() or handle
+            found.append({"handle": handle, "name": name})
+            if len(found) >= limit:
+                return found
+    return found
+
+
 def pending_requests(group):
     return Membership.objects.filter(group=group, status=MemberStatus.REQUESTED).select_related("user__profile")
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("groups/<slug:slug>/leave/", groups.group_leave, name="group_leave"),
     path("groups/<slug:slug>/email/", groups.group_email_mode, name="group_email_mode"),
     path("groups/<slug:slug>/new/", groups.thread_create, name="thread_create"),
+    path("groups/<slug:slug>/people/", groups.mention_suggest, name="mention_suggest"),
     path("groups/<slug:slug>/feed.rss", feeds.GroupFeed(), name="group_rss"),
     path("groups/<slug:slug>/feed.atom", feeds.GroupAtomFeed(), name="group_atom"),
     # threads and posts

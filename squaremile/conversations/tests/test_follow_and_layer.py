@@ -62,3 +62,43 @@ def test_groups_layer_shows_groups_with_an_area_in_the_view_and_never_private_on
     assert json.loads(client.get(url, {"bbox": "0,0,1,1"}).content)["features"] == []
     response = client.get(url, {"bbox": "nonsense"})
     assert response.status_code == 400 and "bbox" in json.loads(response.content)["errors"]
+
+
+def test_mention_suggestions_name_members_first_and_only_to_writers(client):
+    from squaremile.conversations import services
+
+    group = factories.group(name="Mill Lane allotments", access=Access.PRIVATE)
+    writer = factories.member(group)
+    priya = factories.member(group)
+    priya.profile.display_name = "Priya Shah"
+    priya.profile.save()
+    prince = factories.PersonFactory()  # not a member: never suggested in a private group
+    prince.profile.display_name = "Prince Outsider"
+    prince.profile.save()
+    thread = factories.thread(group)
+    url = reverse("conversations:mention_suggest", kwargs={"slug": group.slug})
+    client.force_login(writer)
+    data = json.loads(client.get(url, {"q": "pri", "thread": thread.pk}).content)
+    assert data["people"] == [{"handle": "PriyaShah", "name": "Priya Shah"}]
+    assert json.loads(client.get(url, {"q": ""}).content)["people"] == []
+    services.group_leave(group=group, by=priya)  # she wrote nothing here: no longer suggested
+    assert json.loads(client.get(url, {"q": "pri"}).content)["people"] == []
+    client.force_login(prince)
+    assert client.get(url, {"q": "pri"}).status_code == 404  # a private group is not even named
+    client.logout()
+    assert client.get(url, {"q": "pri"}).status_code == 404
+    page = client.get(reverse("conversations:group_list")).content.decode()
+    assert "Mill Lane" not in page
+    open_group = factories.group(name="Open lot")
+    assert client.get(reverse("conversations:mention_suggest", kwargs={"slug": open_group.slug}),
+                      {"q": "a"}).status_code == 403  # fmt: skip
+
+
+def test_reply_form_carries_the_suggestions_address(client):
+    group = factories.group()
+    member = factories.member(group)
+    thread = factories.thread(group)
+    client.force_login(member)
+    page = client.get(thread.get_absolute_url()).content.decode()
+    assert f'data-mention-url="/groups/{group.slug}/people/?thread={thread.pk}"' in page
+    assert "js/mentions.js" in page

@@ -29,6 +29,7 @@ from squaremile.conversations.forms import (
     SlowForm,
     SplitForm,
     VoteForm,
+    with_mentions,
 )
 from squaremile.conversations.models import DecisionKind, Position, Post, Thread
 from squaremile.conversations.services.decisions import is_open
@@ -114,7 +115,7 @@ def thread_detail(request, pk, form=None, status=200):
         "pages": pages,
         "page_range": _page_links(page, pages),
         "first_new_link": _first_new_link(thread, posts, seen),
-        "form": form or ReplyForm(),
+        "form": with_mentions(form or ReplyForm(), _mention_url(thread)),
         "writable": writable,
         "may_post": may_post,
         "facilitator": facilitator,
@@ -166,6 +167,10 @@ def _first_new_link(thread, posts, seen) -> str:
             return f"#post-{post.pk}"
     pk = Post.objects.filter(thread=thread, number__gt=seen).order_by("number").values_list("pk", flat=True).first()
     return reverse("conversations:post_link", kwargs={"pk": pk}) if pk else ""
+
+
+def _mention_url(thread) -> str:
+    return reverse("conversations:mention_suggest", kwargs={"slug": thread.group.slug}) + f"?thread={thread.pk}"
 
 
 def _page_links(page: int, pages: int) -> list[int]:
@@ -228,7 +233,9 @@ def quote_reply(request, pk, number):
     if post is None:
         raise Http404("No such post.")
     name = handle_of(post.author) if post.author else "Someone"
-    form = ReplyForm(initial={"body": quote(post.body, name), "quote": post.number})
+    form = with_mentions(
+        ReplyForm(initial={"body": quote(post.body, name), "quote": post.number}), _mention_url(thread)
+    )
     return render(request, "conversations/reply_form.html", {"thread": thread, "form": form, "quoted": post})
 
 
