@@ -223,6 +223,12 @@ def posts_page(user, thread: Thread, page: int, per_page: int = POSTS_PER_PAGE) 
         .select_related("author__profile")
         .order_by("number")
     )
+    return decorate_posts(user, thread, posts)
+
+
+def decorate_posts(user, thread: Thread, posts: list[Post]) -> list[Post]:
+    """What a page needs of each post, for a whole page at once: may this person read it, did they
+    +1 it, its files, its address, may they edit or report it."""
     moderator = can(user, "post.moderate", thread)
     mine = set()
     ids = [p.pk for p in posts]
