@@ -153,9 +153,10 @@ def deliver_email(message: dict) -> int:
     return deliver(message)
 
 
-def mailable(users, *, kind: str | None) -> list:
+def mailable(users, *, kind: str | None, prefs=None) -> list:
     """The people among ``users`` that ``send_email`` would e-mail for ``kind``, checked for all of
-    them at once (two queries): active, with a verified address, and not switched off for the kind."""
+    them at once (two queries): active, with a verified address, and not switched off for the kind.
+    ``prefs``: their (user id, kind, delivery) choices for ``kind`` and "*" when already read."""
     from allauth.account.models import EmailAddress
 
     from squaremile.notifications.models import Delivery, Preference
@@ -171,9 +172,11 @@ def mailable(users, *, kind: str | None) -> list:
     people = [u for u in people if (u.pk, u.email.strip().lower()) in verified]
     if kind and people:
         chosen: dict[int, dict] = {}
-        for uid, k, delivery in Preference.objects.filter(
-            user_id__in=[u.pk for u in people], kind__in=[kind, tokens.ALL]
-        ).values_list("user_id", "kind", "delivery"):
+        if prefs is None:
+            prefs = Preference.objects.filter(
+                user_id__in=[u.pk for u in people], kind__in=[kind, tokens.ALL]
+            ).values_list("user_id", "kind", "delivery")
+        for uid, k, delivery in prefs:
             chosen.setdefault(uid, {})[k] = delivery
         people = [
             u for u in people

@@ -360,7 +360,7 @@ def _find_sender(address: str):
 
     found = (
         EmailAddress.objects.filter(email__iexact=address.strip(), verified=True, user__is_active=True)
-        .select_related("user")
+        .select_related("user__profile")
         .first()
     )
     return found.user if found is not None else None

@@ -31,7 +31,7 @@ def _people(recipients, actor) -> list:
     return people
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a service's transaction: no savepoint round trips
 def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: str, body: str = "", url: str = "",
            email_template: str | None = None, email_context: dict | None = None, reply_to=None,
            delivery_for: dict | None = None) -> None:  # fmt: skip
@@ -47,18 +47,21 @@ def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: s
     people = _people(recipients, actor)
     if not people:
         return
-    chosen = dict(
+    prefs = list(
         Preference.objects.filter(kind__in=[kind, tokens.ALL], user__in=[p.pk for p in people])
         .order_by("kind")  # "*" (all off) sorts first, a choice for the kind overrides it
-        .values_list("user_id", "delivery")
+        .values_list("user_id", "kind", "delivery")
     )
+    chosen = {user_id: delivery for user_id, _, delivery in prefs}
     label = str(target)[:LABEL_MAX] if target is not None else ""
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     now = timezone.now()
     rows = []
     deliveries = {p.pk: (delivery_for or {}).get(p.pk) or chosen.get(p.pk, spec.default) for p in people}
     # addresses and choices of everyone to e-mail now, checked at once (not two queries per person)
-    may_mail = {p.pk for p in mailable([p for p in people if deliveries[p.pk] == Delivery.IMMEDIATE], kind=kind)}
+    may_mail = {
+        p.pk for p in mailable([p for p in people if deliveries[p.pk] == Delivery.IMMEDIATE], kind=kind, prefs=prefs)
+    }
     for person in people:
         delivery = deliveries[person.pk]
         note = Notification(
