@@ -264,9 +264,9 @@ def naive_posts_page(user, thread, page, per_page=50):
 
     qs = Post.objects.filter(thread=thread).select_related("author__profile").order_by("created_at", "id")
     posts = list(Paginator(qs, per_page).page(page).object_list)
-    for post in posts:
-        post.shown, post.plus_oned, post.thread = post.status == "published", False, thread
-    return posts
+    from squaremile.conversations.selectors import decorate_posts
+
+    return decorate_posts(user, thread, posts)  # the same page; only the paging differs
 
 
 def naive_page_count(thread, per_page=50):

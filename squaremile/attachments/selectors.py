@@ -14,6 +14,19 @@ def attachments_of(owner) -> QuerySet[Attachment]:
     return Attachment.objects.filter(content_type=ct, object_id=owner.pk).order_by("position", "id")
 
 
+def attachments_of_many(model, owner_ids) -> dict[int, list[Attachment]]:
+    """The attachments of many owners of one model, in one query: {owner id: [attachments in order]}
+    (a page of 50 posts: one query, without a generic prefetch's per-owner querysets)."""
+    found: dict[int, list[Attachment]] = {}
+    ids = list(owner_ids)
+    if not ids:
+        return found
+    ct = ContentType.objects.get_for_model(model)
+    for a in Attachment.objects.filter(content_type=ct, object_id__in=ids).order_by("object_id", "position", "id"):
+        found.setdefault(a.object_id, []).append(a)
+    return found
+
+
 def images_of(owner) -> QuerySet[Attachment]:
     return attachments_of(owner).filter(kind=AttachmentKind.IMAGE)
 

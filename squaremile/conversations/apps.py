@@ -7,6 +7,8 @@ class ConversationsConfig(AppConfig):
     verbose_name = "Conversations"
 
     def ready(self):
+        from django.urls import reverse
+
         from squaremile.attachments.registry import register as register_attachments
         from squaremile.audit import registry as audit_labels
         from squaremile.conversations import (
@@ -17,7 +19,14 @@ class ConversationsConfig(AppConfig):
             records,
         )
         from squaremile.conversations.models import Post
+        from squaremile.mapping.layers import MapLayer, register_layer
 
+        register_layer(
+            MapLayer(
+                key="groups", label="Groups", url=lambda: reverse("conversations:map_layer"), colour="#1f6f8b",
+                description="Groups that meet about a place (at the centre of their area)",
+            )
+        )  # fmt: skip
         records.register()
         panels.register()
         mail_in.register()

@@ -18,14 +18,15 @@ from __future__ import annotations
 from django.conf import settings
 
 from squaremile.conversations import selectors
-from squaremile.conversations.models import Conversation, EmailMode, Group, Post, Thread
+from squaremile.conversations.models import Conversation, EmailMode, Group, Membership, MemberStatus, Post, Thread
 from squaremile.core import spaces
 from squaremile.core.site import absolute_url
-from squaremile.notifications import kinds
+from squaremile.notifications import followable, kinds
 from squaremile.notifications.inbound import reply_address
 from squaremile.notifications.models import Delivery
-from squaremile.notifications.services import notify
+from squaremile.notifications.services import followers_of, notify, notify_followers
 
+FOLLOWED_THREAD = "conversations.followed_thread"  # a new conversation in a group one follows
 GROUP_POST, MENTION, OUTCOME, PRIVATE, JOIN_REQUEST, INVITED = (
     "conversations.group_post",
     "conversations.mention",
@@ -57,6 +58,18 @@ def _still_readable(user, target) -> bool:
     return selectors.may_see_thread(user, thread)
 
 
+def _readable_by_all(target) -> bool | None:
+    """The same answer as `_still_readable` for everyone, when there is one (digests ask it once per
+    thread): nobody for a hidden post or thread, everybody for a public group's; None for a private
+    group's (members only: asked per person)."""
+    thread = _thread_of(target)
+    if thread is None or thread.status != "published":
+        return False
+    if isinstance(target, Post) and target.status != "published":
+        return False
+    return None if thread.group.is_private else True
+
+
 def _participant(user, target) -> bool:
     return isinstance(target, Conversation) and selectors.is_participant(user, target)
 
@@ -64,15 +77,23 @@ def _participant(user, target) -> bool:
 kinds.register(
     GROUP_POST, label="New posts in your groups", subject="New post in your group",
     description="Each group has its own choice (every post, daily, weekly or none) on its page.",
-    default=Delivery.DAILY, check=_still_readable,
+    default=Delivery.DAILY, check=_still_readable, check_all=_readable_by_all,
 )  # fmt: skip
 kinds.register(
+    FOLLOWED_THREAD, label="New conversations in groups you follow", subject="A new conversation in a group you follow",
+    description="Follow a group from its page to hear of its new conversations without joining it.",
+    default=Delivery.DAILY, check=_still_readable, check_all=_readable_by_all,
+)  # fmt: skip
+# following a group: anyone who may read its conversations (a private group's: its members)
+followable.register(Group, visible=lambda user, group: selectors.may_see_group_contents(user, group),
+                    noun="this group")  # fmt: skip
+kinds.register(
     MENTION, label="Someone mentioned you", subject="You were mentioned in a conversation",
-    default=Delivery.IMMEDIATE, check=_still_readable,
+    default=Delivery.IMMEDIATE, check=_still_readable, check_all=_readable_by_all,
 )  # fmt: skip
 kinds.register(
     OUTCOME, label="A conversation you took part in has an outcome", subject="A conversation has an outcome",
-    default=Delivery.IMMEDIATE, check=_still_readable,
+    default=Delivery.IMMEDIATE, check=_still_readable, check_all=_readable_by_all,
 )  # fmt: skip
 kinds.register(
     PRIVATE, label="A private message to you", subject="You have a private message",
@@ -123,6 +144,12 @@ def post_published(*, post: Post, by) -> None:
         email_template="conversations/email/post", email_context=context, delivery_for=delivery,
         reply_to=lambda person: reply_address(REPLY, user=person, obj=thread),
     )  # fmt: skip
+    if is_opening:  # people who follow the group (without hearing of its posts as members) hear of it too
+        told = Membership.objects.filter(group=group, status=MemberStatus.MEMBER).exclude(email_mode=EmailMode.NONE)
+        notify_followers(
+            kind=FOLLOWED_THREAD, targets=[group], target=thread, actor=by, title=title, url=url,
+            exclude=list(followers_of(group).filter(pk__in=told.values("user_id"))),
+        )  # fmt: skip
     if not mentioned_handles(post.body):
         return
     candidates = [m.user for m in selectors.members(group)] + list(selectors.participants(thread))

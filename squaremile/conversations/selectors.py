@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 
+from squaremile.attachments.selectors import attachments_of_many
 from squaremile.conversations.models import (
     Access,
     Block,
@@ -66,6 +67,18 @@ def group_directory(user, *, area=None, topic: str = "", q: str = ""):
     return qs.order_by("name", "id")
 
 
+def groups_in_bbox(*, west: float, south: float, east: float, north: float, limit: int):
+    """Groups anyone may find (never a private one: the map is public) whose area's centre is in the
+    box, for the map's "Groups" layer; largest first."""
+    return (
+        Group.objects.listed()
+        .filter(area__centroid_lat__gte=south, area__centroid_lat__lte=north)
+        .filter(area__centroid_lng__gte=west, area__centroid_lng__lte=east)
+        .select_related("area")
+        .order_by("-member_count", "name", "id")[:limit]
+    )
+
+
 def topics() -> list[str]:
     return list(Group.objects.listed().exclude(topic="").values_list("topic", flat=True).distinct().order_by("topic"))
 
@@ -86,6 +99,39 @@ def members(group):
         .select_related("user__profile")
         .order_by("created_at", "id")
     )
+
+
+def mention_suggestions(user, group: Group, q: str, *, thread: Thread | None = None, limit: int = 8) -> list:
+    """People `user` may mention while writing in `group`, matching `q` (the start of a handle, or
+    any part of a display name): the group's members first, then the thread's other participants.
+    Only for people who may write there (whoever else asks gets nobody), and only people they may
+    see: a private group's members to its members."""
+    from django.contrib.auth import get_user_model
+
+    from squaremile.conversations.text import handle_of
+
+    q = (q or "").strip().lstrip("@")[:40]
+    if not q or not signed_in(user) or not can(user, "group.post", group):
+        return []
+    User = get_user_model()
+    match = Q(profile__display_name__icontains=q) | Q(email__istartswith=q)
+    found, seen = [], {user.pk}
+    members_ids = Membership.objects.filter(group=group, status=MemberStatus.MEMBER).values("user_id")
+    pools = [User.objects.filter(pk__in=members_ids)]
+    if thread is not None and thread.group_id == group.pk:
+        pools.append(participants(thread))
+    for pool in pools:
+        rows = pool.filter(match, is_active=True).select_related("profile").order_by("profile__display_name", "id")
+        for person in rows[: limit * 2]:
+            if person.pk in seen:
+                continue
+            seen.add(person.pk)
+            handle = handle_of(person)
+            name = (getattr(getattr(person, "profile", None), "display_name", "") or "").strip() or handle
+            found.append({"handle": handle, "name": name})
+            if len(found) >= limit:
+                return found
+    return found
 
 
 def pending_requests(group):
@@ -174,22 +220,35 @@ def posts_page(user, thread: Thread, page: int, per_page: int = POSTS_PER_PAGE) 
     low = (page - 1) * per_page
     posts = list(
         Post.objects.filter(thread=thread, number__gt=low, number__lte=low + per_page)
-        .select_related("author__profile", "quote_of__author__profile")
-        .prefetch_related("attachments")
+        .select_related("author__profile")
         .order_by("number")
     )
+    return decorate_posts(user, thread, posts)
+
+
+def decorate_posts(user, thread: Thread, posts: list[Post]) -> list[Post]:
+    """What a page needs of each post, for a whole page at once: may this person read it, did they
+    +1 it, its files, its address, may they edit or report it."""
     moderator = can(user, "post.moderate", thread)
     mine = set()
-    if signed_in(user) and posts:
-        ids = [p.pk for p in posts]  # the posts this person gave a +1
+    ids = [p.pk for p in posts]
+    if signed_in(user) and posts:  # the posts this person gave a +1
         mine = set(PlusOne.objects.filter(user=user, post_id__in=ids).values_list("post_id", flat=True))
+    files = attachments_of_many(Post, ids)
     link = reverse("conversations:post_link", kwargs={"pk": 0})[:-2]  # "/groups/p/": one reverse, not 50
+    may_report = signed_in(user) and can(user, "moderation.report")
+    may_change: dict[bool, bool] = {}  # the rule depends on the person, the group and ownership only
     for post in posts:
         post.shown = post.status == S.PUBLISHED or moderator or _own(user, post)
         post.plus_oned = post.pk in mine
         post.thread = thread
-        post.files = list(post.attachments.all())
-        post.link = f"{link}{post.pk}/"
+        post.files = files.get(post.pk, [])
+        post.link = f"{link}{post.pk}/"  # its address; the page's actions are under it (urls.py)
+        own = _own(user, post)
+        if own not in may_change:
+            may_change[own] = can(user, "post.change", post)
+        post.may_edit = may_change[own]
+        post.may_report = may_report and post.status == S.PUBLISHED and post.author_id != user.pk
     return posts
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     # groups
     path("groups/", groups.group_list, name="group_list"),
     path("groups/new/", groups.group_create, name="group_create"),
+    path("groups/map.geojson", groups.map_layer, name="map_layer"),
     path("groups/<slug:slug>/", groups.group_detail, name="group_detail"),
     path("groups/<slug:slug>/edit/", groups.group_edit, name="group_edit"),
     path("groups/<slug:slug>/members/", groups.group_members, name="group_members"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("groups/<slug:slug>/leave/", groups.group_leave, name="group_leave"),
     path("groups/<slug:slug>/email/", groups.group_email_mode, name="group_email_mode"),
     path("groups/<slug:slug>/new/", groups.thread_create, name="thread_create"),
+    path("groups/<slug:slug>/people/", groups.mention_suggest, name="mention_suggest"),
     path("groups/<slug:slug>/feed.rss", feeds.GroupFeed(), name="group_rss"),
     path("groups/<slug:slug>/feed.atom", feeds.GroupAtomFeed(), name="group_atom"),
     # threads and posts

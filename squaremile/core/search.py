@@ -65,11 +65,9 @@ def fold(text: str) -> str:
 
 
 def index_document(*, kind: str, object_id: int, title: str, body: str = "", url: str, area_id=None) -> None:
-    SearchDocument.objects.update_or_create(
-        kind=kind,
-        object_id=object_id,
-        defaults={"title": title[:300], "body": body, "url": url[:300], "area_id": area_id},
-    )
+    # one upsert (INSERT ... ON CONFLICT DO UPDATE), not a look-up, savepoints and a write
+    index_documents([{"kind": kind, "object_id": object_id, "title": title, "body": body, "url": url,
+                      "area_id": area_id}])  # fmt: skip
 
 
 def index_documents(docs) -> None:

@@ -30,6 +30,10 @@ from squaremile.core.site import absolute_url
 from squaremile.notifications import tokens
 
 log = logging.getLogger(__name__)
+QUEUE_BATCH = 500  # mail tasks per INSERT
+# In a mail rendered once for many people (render_merged), the place of each one's unsubscribe link:
+# plain URL characters, so escaping leaves it as it is in both bodies and the header.
+UNSUBSCRIBE_SLOT = "https://unsubscribe.invalid/slot-0b1c5e"
 
 
 def is_verified(user, address: str | None = None) -> bool:
@@ -99,8 +103,48 @@ def send_message(message: dict, *, immediate: bool = False) -> None:
     if immediate:
         deliver(message)
         return
+    queue_messages([message])
 
-    transaction.on_commit(lambda: deliver_email.enqueue(message=message))
+
+def _database_queue() -> bool:
+    """True when tasks are rows of this database (django-tasks-db): then a mail's task can be written
+    inside the transaction that decided to send it, and commits or rolls back with it."""
+    try:
+        from django_tasks_db.backend import DatabaseBackend
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(deliver_email.get_backend(), DatabaseBackend)
+
+
+def queue_messages(messages: list[dict]) -> None:
+    """Queue rendered messages, one task each. With the database's task queue and a transaction
+    open, the tasks are written in it, many rows per INSERT (the same rows `enqueue` writes): they
+    reach the worker when it commits and vanish if it rolls back, and a mail costs no commit of its
+    own. Otherwise each is enqueued when the transaction commits (as before; immediate in tests)."""
+    if not messages:
+        return
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and _database_queue():
+        from django_tasks_db.compat import normalize_json
+        from django_tasks_db.models import DBTaskResult, get_date_max
+
+        backend = deliver_email.get_backend()
+        run_after = deliver_email.run_after or get_date_max()
+        rows = [
+            DBTaskResult(
+                args_kwargs=normalize_json({"args": [], "kwargs": {"message": message}}),
+                priority=deliver_email.priority,
+                task_path=deliver_email.module_path,
+                queue_name=deliver_email.queue_name,
+                run_after=run_after,
+                backend_name=backend.alias,
+            )  # fmt: skip
+            for message in messages
+        ]
+        DBTaskResult.objects.bulk_create(rows, batch_size=QUEUE_BATCH)
+        return
+    for message in messages:
+        transaction.on_commit(lambda message=message: deliver_email.enqueue(message=message))
 
 
 @task()
@@ -109,24 +153,84 @@ def deliver_email(message: dict) -> int:
     return deliver(message)
 
 
+def mailable(users, *, kind: str | None, prefs=None) -> list:
+    """The people among ``users`` that ``send_email`` would e-mail for ``kind``, checked for all of
+    them at once (two queries): active, with a verified address, and not switched off for the kind.
+    ``prefs``: their (user id, kind, delivery) choices for ``kind`` and "*" when already read."""
+    from allauth.account.models import EmailAddress
+
+    from squaremile.notifications.models import Delivery, Preference
+
+    people = [u for u in users if u.is_active and (u.email or "").strip()]
+    if not people:
+        return []
+    ids = [u.pk for u in people]
+    verified = {
+        (uid, (email or "").strip().lower())
+        for uid, email in EmailAddress.objects.filter(user_id__in=ids, verified=True).values_list("user_id", "email")
+    }
+    people = [u for u in people if (u.pk, u.email.strip().lower()) in verified]
+    if kind and people:
+        chosen: dict[int, dict] = {}
+        if prefs is None:
+            prefs = Preference.objects.filter(
+                user_id__in=[u.pk for u in people], kind__in=[kind, tokens.ALL]
+            ).values_list("user_id", "kind", "delivery")
+        for uid, k, delivery in prefs:
+            chosen.setdefault(uid, {})[k] = delivery
+        people = [
+            u for u in people
+            if chosen.get(u.pk, {}).get(kind, chosen.get(u.pk, {}).get(tokens.ALL)) != Delivery.OFF
+        ]  # fmt: skip
+    return people
+
+
+def render_merged(*, subject: str, template: str, context: dict, unsubscribe: str | None) -> dict:
+    """One mail rendered once for many people (a digest whose content many share): what differs per
+    person (the address, the unsubscribe link) is filled in by ``personalise``. Its templates get
+    ``recipient`` as True only (they must not name the person)."""
+    context = {"recipient": True, "preferences_url": absolute_url(reverse("notifications:preferences")), **context}
+    return render_message(
+        to_address="", subject=subject, template=template, context=context,
+        unsubscribe_link=UNSUBSCRIBE_SLOT if unsubscribe else "",
+    )  # fmt: skip
+
+
+def personalise(merged: dict, *, user, unsubscribe: str | None) -> dict:
+    """``merged`` (from ``render_merged``) addressed to ``user``, with their own unsubscribe link.
+    Check them first with ``mailable``."""
+    link = unsubscribe_url(kind=unsubscribe, user=user, email=user.email) if unsubscribe else ""
+    message = dict(merged)
+    message["to"] = [user.email.strip()]
+    if link:
+        message["text"] = merged["text"].replace(UNSUBSCRIBE_SLOT, link)
+        message["html"] = merged["html"].replace(UNSUBSCRIBE_SLOT, link)
+        message["headers"] = {k: v.replace(UNSUBSCRIBE_SLOT, link) for k, v in merged["headers"].items()}
+    return message
+
+
 def send_email(*, to, subject: str, template: str, context: dict, unsubscribe: str | None = None,
-               immediate: bool = False, reply_to: str = "", headers: dict | None = None) -> bool:  # fmt: skip
+               immediate: bool = False, reply_to: str = "", headers: dict | None = None,
+               checked: bool = False) -> bool:  # fmt: skip
     """E-mail one person (a User) or one address (a str). ``subject``: fixed words (the site's name
     is put before them). ``unsubscribe``: the notification kind the mail belongs to (gives the
     one-click link), or None for a mail that must reach its reader. ``reply_to``: where an answer
     goes (``notifications.inbound.reply_address``: replying posts the answer); the templates get it
     as ``reply_to`` and the shared layout then shows the "reply above this line" marker.
     ``headers``: extra headers (``In-Reply-To``/``References`` for threading). Returns False when
-    the rules above say not to send it."""
+    the rules above say not to send it. ``checked``: the person was checked already, with others,
+    by ``mailable`` (``notify`` does so for all its recipients at once)."""
     user = None if isinstance(to, str) else to
     address = (to if user is None else user.email or "").strip()
     if not address:
         return False
     if user is not None:
-        if not user.is_active or not is_verified(user, address):
+        if checked:
+            pass
+        elif not user.is_active or not is_verified(user, address):
             log.info("Mail %s not sent: the address is not verified.", template)
             return False
-        if _switched_off(user, unsubscribe):
+        elif _switched_off(user, unsubscribe):
             return False
     elif _suppressed(address, unsubscribe):
         log.info("Mail %s not sent: the address asked not to be e-mailed.", template)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from squaremile.core.permissions import require
 from squaremile.core.site import absolute_url
 from squaremile.notifications import followable, kinds, selectors, tokens
-from squaremile.notifications.email import send_email
+from squaremile.notifications.email import mailable, send_email
 from squaremile.notifications.models import Delivery, Follow, Notification, Preference, Suppression
 
 TITLE_MAX = 200
@@ -31,7 +31,7 @@ def _people(recipients, actor) -> list:
     return people
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a service's transaction: no savepoint round trips
 def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: str, body: str = "", url: str = "",
            email_template: str | None = None, email_context: dict | None = None, reply_to=None,
            delivery_for: dict | None = None, email_subject: str = "") -> None:  # fmt: skip
@@ -49,29 +49,35 @@ def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: s
     people = _people(recipients, actor)
     if not people:
         return
-    chosen = dict(
+    prefs = list(
         Preference.objects.filter(kind__in=[kind, tokens.ALL], user__in=[p.pk for p in people])
         .order_by("kind")  # "*" (all off) sorts first, a choice for the kind overrides it
-        .values_list("user_id", "delivery")
+        .values_list("user_id", "kind", "delivery")
     )
+    chosen = {user_id: delivery for user_id, _, delivery in prefs}
     label = str(target)[:LABEL_MAX] if target is not None else ""
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     now = timezone.now()
     rows = []
+    deliveries = {p.pk: (delivery_for or {}).get(p.pk) or chosen.get(p.pk, spec.default) for p in people}
+    # addresses and choices of everyone to e-mail now, checked at once (not two queries per person)
+    may_mail = {
+        p.pk for p in mailable([p for p in people if deliveries[p.pk] == Delivery.IMMEDIATE], kind=kind, prefs=prefs)
+    }
     for person in people:
-        delivery = (delivery_for or {}).get(person.pk) or chosen.get(person.pk, spec.default)
+        delivery = deliveries[person.pk]
         note = Notification(
             recipient=person, kind=kind, actor=actor, target_type=target_type,
             target_id=target.pk if target is not None else None, target_label=label, url=url[:500],
             title=title[:TITLE_MAX], body=body, delivery=delivery,
         )  # fmt: skip
-        if delivery == Delivery.IMMEDIATE:
+        if delivery == Delivery.IMMEDIATE and person.pk in may_mail:
             context = {"notification": note, "kind": spec, "link": absolute_url(url) if url else ""}
             context.update(email_context or {})
             if send_email(
                 to=person, subject=email_subject or spec.mail_subject,
                 template=email_template or "notifications/email/notification", context=context,
-                unsubscribe=kind, reply_to=reply_to(person) if reply_to else "",
+                unsubscribe=kind, reply_to=reply_to(person) if reply_to else "", checked=True,
             ):  # fmt: skip
                 note.emailed_at = now
         rows.append(note)

@@ -65,7 +65,7 @@ def test_join_post_mention_reply_by_mail_decide_and_close(new_context, login, tr
         call_command("receive_mail", stdout=io.StringIO())
     assert done.value.code == 0
     phone.reload()
-    reply = phone.locator("#p2")
+    reply = phone.locator(f"#post-{thread.posts.get(number=2).pk}")
     expect(reply).to_contain_text("Yes please, next to the shed.")
     expect(reply).not_to_contain_text("wrote:")
     expect(reply).not_to_contain_text("Allotment secretary")

@@ -123,7 +123,9 @@ def reply_post(*, thread: Thread, by, body: str, quote_of: Post | None = None, v
         via_email=via_email,
         status=S.PENDING if held else S.PUBLISHED,
     )  # fmt: skip
-    ReadMark.objects.update_or_create(thread=thread, user=by, defaults={"last_number": number})
+    # the thread's row is locked (_next_number): nobody else writes this person's mark meanwhile
+    if not ReadMark.objects.filter(thread=thread, user=by).update(last_number=number):
+        ReadMark.objects.create(thread=thread, user=by, last_number=number)
     if files:
         attach_all(owner=post, files=files, alts=alts, user=by)
     if not held:

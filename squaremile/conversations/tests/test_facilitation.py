@@ -132,7 +132,8 @@ def test_new_since_last_read(setup, client):
     threads, _ = selectors.threads_page(member, group)
     assert selectors.with_unread(member, threads)[0].unread == 3
     page = client.get(thread.get_absolute_url()).content.decode()
-    assert 'href="#p2"' in page  # "Jump to the first new post"
+    second = Post.objects.get(thread=thread, number=2)
+    assert f'href="#post-{second.pk}"' in page  # "Jump to the first new post"
     assert selectors.read_mark(member, thread) == 4
 
 
@@ -208,3 +209,34 @@ def test_pages_and_api_keep_a_fixed_number_of_queries(client, django_assert_max_
         assert client.get(f"/api/v1/threads/{thread.pk}?page=1").status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(f"/api/v1/groups/{group.slug}/threads").status_code == 200
+
+
+def test_links_to_posts_survive_merging_and_splitting(setup, client):
+    """A post's address and anchor name the post, not its number: after a merge or a split (which
+    renumber posts) its link still opens the thread it is in now, at its page, at it."""
+    group, member, thread = setup
+    replies = [services.reply_post(thread=thread, by=member, body=f"Reply {i}") for i in range(3)]
+    second = factories.thread(group, title="Duplicate", body="Same topic")
+    moved = services.reply_post(thread=second, by=member, body="Dup reply")
+    client.force_login(member)
+
+    def lands(post):
+        response = client.get(reverse("conversations:post_link", kwargs={"pk": post.pk}))
+        assert response.status_code == 302 and response.url.endswith(f"#post-{post.pk}")
+        page = client.get(response.url.split("#")[0]).content.decode()
+        assert f'id="post-{post.pk}"' in page and post.body in page
+        return response.url
+
+    before = lands(moved)
+    services.thread_merge(thread=second, by=group.owner, into=thread)
+    moved.refresh_from_db()
+    after_merge = lands(moved)
+    assert before != after_merge and f"/t/{thread.pk}/" in after_merge
+    new = services.thread_split(thread=thread, by=group.owner, from_number=replies[2].number, title="Split off")
+    for post in (replies[2], moved):
+        post.refresh_from_db()
+        assert f"/t/{new.pk}/" in lands(post)
+    lands(replies[0])  # what stayed is still found where it was
+    # an old address of a merged thread takes one to the thread it went into (the anchor goes along)
+    response = client.get(second.get_absolute_url())
+    assert response.status_code == 302 and response.url == thread.get_absolute_url()

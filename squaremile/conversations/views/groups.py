@@ -8,16 +8,26 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from squaremile.conversations import notifications, selectors, services
-from squaremile.conversations.forms import EmailModeForm, GroupForm, InviteForm, JoinForm, SearchForm, ThreadForm
+from squaremile.conversations.forms import (
+    EmailModeForm,
+    GroupForm,
+    InviteForm,
+    JoinForm,
+    SearchForm,
+    ThreadForm,
+    with_mentions,
+)
 from squaremile.conversations.models import Group, MemberStatus
 from squaremile.core import ratelimit
 from squaremile.core.permissions import can, refusal
+from squaremile.mapping import layers
 from squaremile.places.models import Area
 
 User = get_user_model()
@@ -242,7 +252,8 @@ def thread_create(request, slug):
     if not can(request.user, "group.post", group):
         messages.error(request, "Join the group to start a conversation.")
         return redirect(group.get_absolute_url())
-    form = ThreadForm(request.POST or None, request.FILES or None)
+    form = with_mentions(ThreadForm(request.POST or None, request.FILES or None),
+                         reverse("conversations:mention_suggest", kwargs={"slug": group.slug}))  # fmt: skip
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -264,3 +275,47 @@ def thread_create(request, slug):
         else:
             status = 400
     return render(request, "conversations/thread_form.html", {"form": form, "group": group}, status=status)
+
+
+def map_layer(request):
+    """The map's "Groups" layer (`mapping.layers`): groups with an area whose centre is in
+    `?bbox=west,south,east,north`, at most MAX_FEATURES; private groups never."""
+    box = layers.parse_bbox(request.GET.get("bbox"))
+    if box is None or box[0] > box[2]:
+        return layers.bad_bbox()
+    west, south, east, north = box
+    found = list(selectors.groups_in_bbox(west=west, south=south, east=east, north=north,
+                                          limit=layers.MAX_FEATURES + 1))  # fmt: skip
+    features = [
+        layers.feature(
+            lat=g.area.centroid_lat,
+            lng=g.area.centroid_lng,
+            title=g.name,
+            url=g.get_absolute_url(),
+            kind="group",
+            members=g.member_count,
+        )  # fmt: skip
+        for g in found
+    ]
+    response = layers.layer_response(features)
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def mention_suggest(request, slug):
+    """`GET ?q=pri[&thread=<id>]`: up to 8 people to @mention while writing in this group (the reply
+    and new-thread forms' autocomplete, `static/js/mentions.js`), as JSON. Nobody for people who may
+    not write here; without JavaScript one types @Name as plain text."""
+    group = Group.objects.filter(slug=slug[:140]).first()
+    if group is None or not selectors.may_see_group(request.user, group):
+        return JsonResponse({"message": "No such group.", "people": []}, status=404)
+    if not can(request.user, "group.post", group):
+        return JsonResponse({"message": "Join the group to write in it.", "people": []}, status=403)
+    thread = None
+    raw = (request.GET.get("thread") or "")[:10]
+    if raw.isdigit():
+        thread = selectors.thread_for(request.user, int(raw))
+    people = selectors.mention_suggestions(request.user, group, request.GET.get("q", ""), thread=thread)
+    response = JsonResponse({"people": people})
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -13,6 +13,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from squaremile.audit.selectors import history_for
@@ -27,12 +29,14 @@ from squaremile.conversations.forms import (
     SlowForm,
     SplitForm,
     VoteForm,
+    with_mentions,
 )
 from squaremile.conversations.models import DecisionKind, Position, Post, Thread
 from squaremile.conversations.services.decisions import is_open
 from squaremile.conversations.text import handle_of, linked_records, quote
 from squaremile.core import ratelimit
 from squaremile.core.permissions import can, signed_in
+from squaremile.core.text import render_markdown
 
 MAX_PK = 2**31
 
@@ -88,30 +92,34 @@ def thread_detail(request, pk, form=None, status=200):
         first_new = (seen + 1) if seen is not None and seen < thread.post_count else None
         page = selectors.page_of_number(first_new) if first_new else 1
     posts = selectors.posts_page(request.user, thread, page)
-    memo: dict = {}
-    for post in posts:
-        post.cards = linked_records(post.body, user=request.user, memo=memo) if post.shown else []
-        post.is_new = seen is not None and post.number > seen and post.author_id != getattr(request.user, "pk", None)
     if posts and signed_in(request.user):
         services.read_mark_set(thread=thread, user=request.user, number=posts[-1].number)
     group = thread.group
     facilitator = can(request.user, "group.facilitate", group)
     may_post = can(request.user, "group.post", group)
     writable = may_post and not thread.is_closed and (not thread.locked or facilitator)
+    may_answer = facilitator or (signed_in(request.user) and thread.author_id == request.user.pk)
+    _for_the_page(posts, request.user, thread=thread, seen=seen, may_post=may_post, facilitator=facilitator,
+                  may_answer=may_answer)  # fmt: skip
     pages = selectors.page_count(thread)
     context = {
+        # addresses the page repeats for each post, made once (a reverse per post and action is
+        # most of a page's time): "{{ p_base }}{{ post.pk }}/edit/" and so on
+        "p_base": reverse("conversations:post_link", kwargs={"pk": 0})[:-2],
+        "quote_base": reverse("conversations:quote_reply", kwargs={"pk": thread.pk, "number": 0})[:-2],
+        "report_base": reverse("moderation:report", args=["post", 0])[: -len("0/report/")],
         "thread": thread,
         "group": group,
         "posts": posts,
         "page": page,
         "pages": pages,
         "page_range": _page_links(page, pages),
-        "first_new": (seen + 1) if seen is not None and seen < thread.post_count else None,
-        "form": form or ReplyForm(),
+        "first_new_link": _first_new_link(thread, posts, seen),
+        "form": with_mentions(form or ReplyForm(), _mention_url(thread)),
         "writable": writable,
         "may_post": may_post,
         "facilitator": facilitator,
-        "may_answer": facilitator or (signed_in(request.user) and thread.author_id == request.user.pk),
+        "may_answer": may_answer,
         "outcome_form": OutcomeForm(),
         "decision_form": DecisionForm(initial={"closes_on": (timezone.now() + dt.timedelta(days=7)).date()}),
         "slow_form": SlowForm(initial={"minutes": thread.slow_minutes}),
@@ -123,6 +131,46 @@ def thread_detail(request, pk, form=None, status=200):
         **_decision_context(request, thread),
     }
     return render(request, "conversations/thread_detail.html", context, status=status)
+
+
+def _for_the_page(posts, user, *, thread, seen, may_post, facilitator, may_answer) -> None:
+    """What the page shows of each post, decided here once rather than by a dozen template tests per
+    post (the template engine's look-ups are most of a page's time)."""
+    memo: dict = {}
+    me = user.pk if signed_in(user) else None
+    for post in posts:
+        post.cards = linked_records(post.body, user=user, memo=memo) if post.shown else []
+        post.is_new = seen is not None and post.number > seen and post.author_id != me
+        post.is_answer = thread.answer_id == post.pk
+        profile = getattr(post.author, "profile", None) if post.author_id else None
+        post.author_name = (getattr(profile, "display_name", "") or "").strip() or "A member"
+        post.when = date_format(timezone.localtime(post.created_at), "j M Y, H:i")
+        # rendered and sanitised once when written (render_markdown: nh3); older rows are rendered now
+        post.html_safe = mark_safe(post.html or render_markdown(post.body))  # noqa: S308
+        published = post.status == "published"
+        post.waiting = "" if published else ("Waiting for a facilitator." if post.status == "pending"
+                                            else f"{post.get_status_display()}.")  # fmt: skip
+        post.may_plus_one = may_post and published and post.author_id != me
+        post.may_edit = post.may_edit and not thread.is_closed
+        post.may_mark_answer = may_answer and post.number > 1 and published
+        post.may_let_through = facilitator and post.status == "pending"
+
+
+def _first_new_link(thread, posts, seen) -> str:
+    """Where "Jump to the first new post" goes: its anchor when it is on this page, else its own
+    address. Anchors name the post (`#post-<id>`), not its number: merging and splitting threads
+    renumber posts, and a link to a post must still find it."""
+    if seen is None or seen >= thread.post_count:
+        return ""
+    for post in posts:
+        if post.number > seen:
+            return f"#post-{post.pk}"
+    pk = Post.objects.filter(thread=thread, number__gt=seen).order_by("number").values_list("pk", flat=True).first()
+    return reverse("conversations:post_link", kwargs={"pk": pk}) if pk else ""
+
+
+def _mention_url(thread) -> str:
+    return reverse("conversations:mention_suggest", kwargs={"slug": thread.group.slug}) + f"?thread={thread.pk}"
 
 
 def _page_links(page: int, pages: int) -> list[int]:
@@ -137,7 +185,7 @@ def post_link(request, pk):
         raise Http404("No such post.")
     page = selectors.page_of_number(post.number)
     url = reverse("conversations:thread_detail", kwargs={"pk": post.thread_id})
-    return redirect(f"{url}?page={page}#p{post.number}")
+    return redirect(f"{url}?page={page}#post-{post.pk}")
 
 
 @login_required
@@ -171,7 +219,7 @@ def reply(request, pk):
     if post.status != "published":
         messages.success(request, "Thanks: a facilitator will check your reply before it shows.")
     page = selectors.page_of_number(post.number)
-    return redirect(reverse("conversations:thread_detail", kwargs={"pk": thread.pk}) + f"?page={page}#p{post.number}")
+    return redirect(reverse("conversations:thread_detail", kwargs={"pk": thread.pk}) + f"?page={page}#post-{post.pk}")
 
 
 def quote_reply(request, pk, number):
@@ -185,7 +233,9 @@ def quote_reply(request, pk, number):
     if post is None:
         raise Http404("No such post.")
     name = handle_of(post.author) if post.author else "Someone"
-    form = ReplyForm(initial={"body": quote(post.body, name), "quote": post.number})
+    form = with_mentions(
+        ReplyForm(initial={"body": quote(post.body, name), "quote": post.number}), _mention_url(thread)
+    )
     return render(request, "conversations/reply_form.html", {"thread": thread, "form": form, "quoted": post})
 
 
