@@ -30,10 +30,15 @@ def test_the_single_term_becomes_the_list_and_the_keys_and_back():
     old = _migrate(BEFORE)
     User = old.get_model("accounts", "User")
     Skill = old.get_model("directory", "Skill")
+    SkillFamily = old.get_model("directory", "SkillFamily")
     ResourceKind = old.get_model("directory", "ResourceKind")
     Item = old.get_model("exchange", "Item")
     owner = User.objects.create(email="owner@example.org")
-    skill, resource = Skill.objects.order_by("pk").first(), ResourceKind.objects.order_by("pk").first()
+    # the taxonomy's data migration may have been flushed by an earlier transactional test: make one
+    skill = Skill.objects.order_by("pk").first() or Skill.objects.create(
+        name="First aid", slug="first-aid", family=SkillFamily.objects.create(name="Care", slug="care")
+    )
+    resource = ResourceKind.objects.order_by("pk").first() or ResourceKind.objects.create(name="Ladder", slug="ladder")
     by_skill = Item.objects.create(side="want", title="Need first aid training", skill=skill, term=f"s{skill.pk}",
                                    owner=owner, cell=42)  # fmt: skip
     by_resource = Item.objects.create(side="offer", title="Ladders to lend", resource=resource,
