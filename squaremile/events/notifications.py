@@ -154,6 +154,8 @@ def proceedings(*, event, by) -> None:
         "page_link": absolute_url(url),
         "pdf_link": absolute_url(reverse("events:proceedings_pdf", args=[event.slug])),
     }
+    files = _proceedings_pdf(event)
+    context["pdf_attached"] = bool(files)
     members, guests = _participants(event, answers=(Answer.GOING, Answer.MAYBE))
     runners = [r.user for r in event.space_roles.select_related("user")] + ([event.owner] if event.owner else [])
     notify(
@@ -165,6 +167,7 @@ def proceedings(*, event, by) -> None:
         url=url,
         email_template="events/email/proceedings",
         email_context=context,
+        email_attachments=files,
     )
     for address in guests:
         send_email(
@@ -173,6 +176,7 @@ def proceedings(*, event, by) -> None:
             template="events/email/proceedings",
             context=context,
             unsubscribe=PROCEEDINGS,
+            attachments=files,
         )
     for address in event.recipients():
         send_email(
@@ -180,7 +184,26 @@ def proceedings(*, event, by) -> None:
             subject="The proceedings of an event",
             template="events/email/proceedings",
             context={**context, "named_recipient": True},
+            attachments=files,
         )
+
+
+def _proceedings_pdf(event) -> list[dict]:
+    """The PDF to attach, once for every mail; none (the mail keeps its link) when it is larger than
+    a mail may carry or cannot be made."""
+    import logging
+
+    from squaremile.events import proceedings as documents
+    from squaremile.notifications.email import attachment, attachment_fits
+
+    try:
+        pdf = documents.pdf(event)
+    except Exception:  # a broken photo must not stop the proceedings going out: the link remains
+        logging.getLogger(__name__).exception("The proceedings PDF of event %s could not be made.", event.pk)
+        return []
+    if not attachment_fits(len(pdf)):
+        return []
+    return [attachment(filename=documents.filename(event), content=pdf, mimetype="application/pdf")]
 
 
 def action_assigned(*, description: str, owner, event, by) -> None:

@@ -34,14 +34,15 @@ def _people(recipients, actor) -> list:
 @transaction.atomic
 def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: str, body: str = "", url: str = "",
            email_template: str | None = None, email_context: dict | None = None, reply_to=None,
-           delivery_for: dict | None = None) -> None:  # fmt: skip
+           delivery_for: dict | None = None, email_attachments: list[dict] | None = None) -> None:  # fmt: skip
     """Tell ``recipients`` (people) about something of ``kind``: an in-app notification each, and an
     e-mail now for those who chose "straight away" for that kind (the rest get it in their digest,
     or only under the bell). The actor is never notified of their own act. ``email_template`` /
     ``email_context``: a mail of the app's own instead of the generic one (same rules).
     ``reply_to(person) -> str``: the reply address of each person's mail (inbound.reply_address),
     so that answering the mail answers the thing. ``delivery_for``: {user id: delivery} chosen
-    elsewhere (a group's e-mail choice per member), which wins over the kind's choice."""
+    elsewhere (a group's e-mail choice per member), which wins over the kind's choice.
+    ``email_attachments``: files (``email.attachment``) sent with the mails sent now."""
     spec = kinds.get(kind)
     actor = actor if getattr(actor, "is_authenticated", False) else None
     people = _people(recipients, actor)
@@ -69,6 +70,7 @@ def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: s
             if send_email(
                 to=person, subject=spec.mail_subject, template=email_template or "notifications/email/notification",
                 context=context, unsubscribe=kind, reply_to=reply_to(person) if reply_to else "",
+                attachments=email_attachments,
             ):  # fmt: skip
                 note.emailed_at = now
         rows.append(note)
