@@ -54,6 +54,7 @@ class EventForm(ModelForm):
             "online_url",
             "area",
             "organisation",
+            "group",
             "capacity",
             "open_space",
             "proceedings_to",
@@ -69,6 +70,7 @@ class EventForm(ModelForm):
             "venue_name": "Venue",
             "venue_address": "Venue's address",
             "organisation": "Organised by",
+            "group": "Organised by a group (optional)",
             "mode": "How people take part",
         }
 
@@ -84,6 +86,15 @@ class EventForm(ModelForm):
         self.fields["survey"].queryset = surveys
         self.fields["survey"].label = "Network questionnaire (optional)"
         self.fields["organisation"].widget = forms.Select(choices=self.fields["organisation"].widget.choices)
+        from squaremile.events.selectors import groups_to_organise
+
+        groups = groups_to_organise(user)
+        if self.instance.group_id:
+            groups = groups | type(self.instance.group).objects.filter(pk=self.instance.group_id)
+        self.fields["group"].queryset = groups.distinct().order_by("name")
+        self.fields["group"].widget = forms.Select(choices=self.fields["group"].widget.choices)
+        if not self.fields["group"].queryset.exists():
+            del self.fields["group"]  # nobody to choose: only facilitators of a group see the choice
 
     def clean_proceedings_to(self):
         lines = [line.strip() for line in (self.cleaned_data.get("proceedings_to") or "").splitlines() if line.strip()]

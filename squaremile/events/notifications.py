@@ -23,6 +23,7 @@ ACTION_ASSIGNED = "events.action_assigned"
 ACTION_DUE = "events.action_due"
 ACTION_CHANGED = "events.action_changed"
 UPDATE = "events.update"
+GROUP_EVENT = "events.group_event"
 
 
 def register_kinds() -> None:
@@ -41,6 +42,7 @@ def register_kinds() -> None:
     kinds.register(ACTION_DUE, label="An action of yours from an event is due", default="immediate")
     kinds.register(ACTION_CHANGED, label="An action from an event you ran was done or got stuck", default="daily")
     kinds.register(UPDATE, label="What happened next after an event you took part in", default="daily")
+    kinds.register(GROUP_EVENT, label="A new event organised by a group you belong to", default="immediate")
 
 
 def _participants(event, *, answers=(Answer.GOING, Answer.MAYBE, Answer.WAITING)):
@@ -251,5 +253,20 @@ def update_added(*, event, by) -> None:
         target=event,
         actor=by,
         title=f"What happened next: {event.title}",
+        url=event.get_absolute_url(),
+    )
+
+
+def group_event(*, event, by) -> None:
+    """The members of the organising group hear of the new event (the organiser not: notify skips the actor)."""
+    from squaremile.conversations.selectors import members
+
+    notify(
+        kind=GROUP_EVENT,
+        recipients=[m.user for m in members(event.group).select_related("user")],
+        target=event,
+        actor=by,
+        title=f"{event.group.name}: {event.title}"[:200],
+        body=timezone.localtime(event.starts_at).strftime("%-d %B %Y, %H:%M"),
         url=event.get_absolute_url(),
     )

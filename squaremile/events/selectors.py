@@ -8,7 +8,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from squaremile.core.permissions import can, signed_in
@@ -53,7 +54,15 @@ def _parse_cursor(text: str) -> tuple[dt.datetime, int] | None:
 
 
 def event_list(
-    *, area=None, area_ids=None, organisation=None, past: bool = False, after: str = "", limit: int = PAGE, now=None
+    *,
+    area=None,
+    area_ids=None,
+    organisation=None,
+    group=None,
+    past: bool = False,
+    after: str = "",
+    limit: int = PAGE,
+    now=None,
 ) -> EventPage:
     """Upcoming (or past, newest first) events, a page at a time by keyset on (start, id): the same
     cost on page 1 and page 3,000."""
@@ -72,6 +81,8 @@ def event_list(
         "organisation__name",
         "organisation__slug",
     )
+    if group is not None:
+        qs = qs.filter(group=group)
     if area_ids is not None:
         qs = qs.filter(area_id__in=area_ids)
     elif area is not None:
@@ -103,15 +114,17 @@ class Day:
     more: int = 0
 
 
-def month_grid(*, year: int, month: int, area=None, area_ids=None, organisation=None, per_day: int = 4):
+def month_grid(*, year: int, month: int, area=None, area_ids=None, organisation=None, group=None, per_day: int = 4):
     """Weeks (Monday first) of days with their events (at most `per_day` each, and how many more):
-    one query on the start index for the six weeks shown."""
+    one query on the start index for the six weeks shown, however many events they hold."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     first, last = weeks[0][0], weeks[-1][-1]
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     qs = Event.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    if group is not None:
+        qs = qs.filter(group=group)
     if area_ids is not None:
         qs = qs.filter(area_id__in=area_ids)
     elif area is not None:
@@ -119,20 +132,33 @@ def month_grid(*, year: int, month: int, area=None, area_ids=None, organisation=
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     today = timezone.localdate()
-    days = {d: Day(date=d, in_month=d.month == month, is_today=d == today) for week in weeks for d in week}
-    # at most a screenful per day: the day's first events, and a count of the rest (one query each)
-    rows = qs.order_by("starts_at", "id").values_list("title", "slug", "starts_at", "status")[:2000]
-    for title, slug, starts_at, status in rows:
-        day = days.get(timezone.localtime(starts_at, tz).date())
-        if day is None:
-            continue
-        if len(day.events) < per_day:
-            day.events.append(
-                {"title": title, "slug": slug, "starts_at": starts_at, "cancelled": status == "cancelled"}
-            )
-        else:
-            day.more += 1
-    return [[days[d] for d in week] for week in weeks]
+    dates = [d for week in weeks for d in week]
+    # each day's bounds in UTC (local midnights: a day of 23 or 25 hours where the clocks change)
+    bounds = [dt.datetime.combine(d, dt.time.min, tzinfo=tz) for d in dates] + [end]
+    days = [Day(date=d, in_month=d.month == month, is_today=d == today) for d in dates]
+    # one query: each event's day by its start (a CASE on the bounds), numbered within its day; the
+    # first `per_day` of each day come back, each with its day's total (window functions)
+    day_of = Case(
+        *[When(starts_at__lt=bounds[i + 1], then=Value(i)) for i in range(len(dates))],
+        default=Value(len(dates) - 1),
+        output_field=IntegerField(),
+    )
+    rows = (
+        qs.annotate(day=day_of)
+        .annotate(
+            n=Window(RowNumber(), partition_by=[F("day")], order_by=[F("starts_at").asc(), F("id").asc()]),
+            total=Window(Count("id"), partition_by=[F("day")]),
+        )
+        .filter(n__lte=per_day)
+        .order_by("day", "n")
+        .values_list("day", "title", "slug", "starts_at", "status", "total")
+    )
+    for index, title, slug, starts_at, status, total in rows:
+        day = days[index]
+        day.events.append({"title": title, "slug": slug, "starts_at": starts_at, "cancelled": status == "cancelled"})
+        day.more = total - len(day.events)
+    by_date = {day.date: day for day in days}
+    return [[by_date[d] for d in week] for week in weeks]
 
 
 def registration_of(event: Event, user) -> Registration | None:
@@ -254,32 +280,19 @@ def events_of_person(user, *, limit: int = 500):
     )
 
 
-def feed_events(*, area_ids=None, organisation=None, since_days: int = 365):
-    """Events for a calendar feed: from a year ago on, oldest first, as an iterator (streamed)."""
+def feed_events(*, area_ids=None, organisation=None, group=None, since_days: int = 365):
+    """Events for a calendar feed: from a year ago on, oldest first, as an iterator of values
+    (ical.FIELDS) read a thousand rows at a time (streamed)."""
+    from squaremile.events.ical import FIELDS
+
     qs = Event.objects.filter(ends_at__gte=timezone.now() - dt.timedelta(days=since_days))
     if area_ids is not None:
         qs = qs.filter(area_id__in=area_ids)
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
-    return (
-        qs.order_by("starts_at", "id")
-        .only(
-            "title",
-            "slug",
-            "description",
-            "starts_at",
-            "ends_at",
-            "venue_name",
-            "venue_address",
-            "lat",
-            "lng",
-            "status",
-            "mode",
-            "updated_at",
-            "created_at",
-        )
-        .iterator(chunk_size=1000)
-    )
+    if group is not None:
+        qs = qs.filter(group=group)
+    return qs.order_by("starts_at", "id").values(*FIELDS).iterator(chunk_size=1000)
 
 
 def in_bbox(*, west: float, south: float, east: float, north: float, limit: int = 500):
@@ -291,3 +304,25 @@ def in_bbox(*, west: float, south: float, east: float, north: float, limit: int 
         .order_by("starts_at", "id")
         .values("title", "slug", "lat", "lng", "starts_at")[:limit]
     )
+
+
+def groups_to_organise(user):
+    """The conversation groups a person may name as an event's organiser: the ones they facilitate
+    (or own; moderators: any)."""
+    from squaremile.conversations.models import Group
+    from squaremile.core.permissions import space_ids_q
+
+    if not signed_in(user):
+        return Group.objects.none()
+    if can(user, "group.facilitate"):
+        return Group.objects.all()
+    return Group.objects.filter(space_ids_q(user, Group, ("facilitator",)) | Q(owner_id=user.pk))
+
+
+def group_visible(user, event: Event):
+    """The event's organising group if this person may see it (a private group is not named to outsiders)."""
+    if not event.group_id:
+        return None
+    from squaremile.conversations.selectors import may_see_group
+
+    return event.group if may_see_group(user, event.group) else None

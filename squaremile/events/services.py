@@ -56,6 +56,7 @@ EVENT_FIELDS = (
     "online_url",
     "area",
     "organisation",
+    "group",
     "capacity",
     "open_space",
     "proceedings_to",
@@ -86,6 +87,14 @@ def _index(event: Event) -> None:
         url=event.get_absolute_url(),
         area_id=event.area_id,
     )
+
+
+def _check_group(by, group, *, was=None) -> None:
+    """Only a facilitator of a group (or its owner, or a moderator) names it as an event's organiser."""
+    if group is None or (was is not None and group.pk == was):
+        return
+    if not can(by, "group.facilitate", group):
+        raise ValidationError({"group": ["Only a facilitator of the group can name it as the organiser."]})
 
 
 def _check_times(starts_at, ends_at) -> None:
@@ -130,6 +139,7 @@ def event_create(*, by, data: dict) -> Event:
     require(by, "event.add")
     values = {k: v for k, v in data.items() if k in EVENT_FIELDS}
     _check_times(values.get("starts_at"), values.get("ends_at"))
+    _check_group(by, values.get("group"))
     event = Event(**values, owner=by if getattr(by, "pk", None) else None)
     if event.area_id is None and event.lat is not None and event.lng is not None:
         event.area = area_for_point(lat=event.lat, lng=event.lng)
@@ -137,6 +147,8 @@ def event_create(*, by, data: dict) -> Event:
     event.save()
     _index(event)
     audit.record(actor=by, action="event.created", target=event)
+    if event.group_id:
+        tell.group_event(event=event, by=by)
     return event
 
 
@@ -144,6 +156,9 @@ def event_create(*, by, data: dict) -> Event:
 def event_update(*, event: Event, by, data: dict) -> Event:
     require(by, "event.change", event)
     before = audit.snapshot(event, EVENT_FIELDS)
+    was_group = event.group_id
+    if "group" in data:
+        _check_group(by, data["group"], was=was_group)
     for key, value in data.items():
         if key in EVENT_FIELDS:
             setattr(event, key, value)
@@ -160,6 +175,8 @@ def event_update(*, event: Event, by, data: dict) -> Event:
             tell.event_changed(event=event, by=by, fields=told)
     if "capacity" in changes:
         promote_waiting(event=event)
+    if event.group_id and event.group_id != was_group:
+        tell.group_event(event=event, by=by)
     bump_agenda(event)
     return event
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("events/map-layer/", v.map_layer, name="map_layer"),
     path("events/calendars/area/<slug:slug>.ics", v.area_ics, name="area_ics"),
     path("events/calendars/organisation/<slug:slug>.ics", v.organisation_ics, name="organisation_ics"),
+    path("events/calendars/group/<slug:slug>.ics", v.group_ics, name="group_ics"),
     path("events/calendars/person/<str:token>.ics", v.person_ics, name="person_ics"),
     path("events/guest/<str:token>/", v.guest_confirm, name="guest_confirm"),
     path("events/<slug:slug>/", v.event_detail, name="detail"),

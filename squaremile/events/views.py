@@ -52,7 +52,7 @@ def _filters(request):
     from squaremile.places.models import Area
     from squaremile.places.selectors import descendant_ids
 
-    area = organisation = None
+    area = organisation = group = None
     area_ids = None
     if request.GET.get("area"):
         area = Area.objects.filter(slug=request.GET["area"][:220]).first()
@@ -60,7 +60,20 @@ def _filters(request):
             area_ids = descendant_ids(area)
     if request.GET.get("organisation"):
         organisation = Organisation.objects.filter(slug=request.GET["organisation"][:220]).first()
-    return area, area_ids, organisation
+    if request.GET.get("group"):
+        group = _group_or_404(request, request.GET["group"][:140])
+    return area, area_ids, organisation, group
+
+
+def _group_or_404(request, slug: str):
+    """A conversation group by its slug, if this person may see it (a private group is not named to outsiders)."""
+    from squaremile.conversations.models import Group
+    from squaremile.conversations.selectors import may_see_group
+
+    group = Group.objects.filter(slug=slug).first()
+    if group is None or not may_see_group(request.user, group):
+        raise Http404("No such group.")
+    return group
 
 
 def _filter_choices():
@@ -71,10 +84,10 @@ def _filter_choices():
 
 # ---------------------------------------------------------------- lists and calendar
 def event_list(request):
-    area, area_ids, organisation = _filters(request)
+    area, area_ids, organisation, group = _filters(request)
     past = request.GET.get("when") == "past"
     page = selectors.event_list(
-        area_ids=area_ids, organisation=organisation, past=past, after=request.GET.get("after", "")[:60]
+        area_ids=area_ids, organisation=organisation, group=group, past=past, after=request.GET.get("after", "")[:60]
     )
     query = request.GET.copy()
     query.pop("after", None)
@@ -85,6 +98,7 @@ def event_list(request):
             "page": page,
             "area": area,
             "organisation": organisation,
+            "group": group,
             "past": past,
             "areas": _filter_choices(),
             "query": query.urlencode(),
@@ -95,14 +109,16 @@ def event_list(request):
 
 
 def calendar_view(request):
-    area, area_ids, organisation = _filters(request)
+    area, area_ids, organisation, group = _filters(request)
     today = timezone.localdate()
     try:
         year, month = (int(x) for x in request.GET.get("month", "").split("-", 1))
         first = dt.date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)
-    weeks = selectors.month_grid(year=first.year, month=first.month, area_ids=area_ids, organisation=organisation)
+    weeks = selectors.month_grid(
+        year=first.year, month=first.month, area_ids=area_ids, organisation=organisation, group=group
+    )
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)
     next_month = (first + dt.timedelta(days=32)).replace(day=1)
     query = request.GET.copy()
@@ -117,6 +133,7 @@ def calendar_view(request):
             "next_month": next_month,
             "area": area,
             "organisation": organisation,
+            "group": group,
             "areas": _filter_choices(),
             "query": query.urlencode(),
         },
@@ -154,6 +171,8 @@ def json_ld(event: Event, request) -> dict:
     data["location"] = locations[0] if len(locations) == 1 else locations
     if event.organisation_id:
         data["organizer"] = {"@type": "Organization", "name": event.organisation.name}
+    elif getattr(event, "visible_group", None):
+        data["organizer"] = {"@type": "Organization", "name": event.visible_group.name}
     if event.capacity:
         data["maximumAttendeeCapacity"] = event.capacity
     return data
@@ -181,6 +200,7 @@ def event_detail(request, slug):
 
 def _detail_context(request, event, *, registration, form, guest_form):
     user = request.user
+    event.visible_group = selectors.group_visible(user, event)
     return {
         "event": event,
         "description": _md(event.description),
@@ -443,6 +463,15 @@ def organisation_ics(request, slug):
     return _ics_stream(
         selectors.feed_events(organisation=organisation), f"Events by {organisation.name}", f"{slug}.ics"
     )
+
+
+@require_GET
+def group_ics(request, slug):
+    group = _group_or_404(request, slug)
+    response = _ics_stream(selectors.feed_events(group=group), f"Events of {group.name}", f"{group.slug}.ics")
+    if group.is_private:
+        response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @require_GET

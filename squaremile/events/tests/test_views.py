@@ -121,6 +121,41 @@ def test_ics_validates_with_the_icalendar_parser(client):
     assert len(events) == 2 and {str(e["status"]) for e in events} == {"CONFIRMED", "CANCELLED"}
 
 
+def test_ics_written_by_hand_is_escaped_folded_and_read_back_exactly(client):
+    from squaremile.events import ical
+
+    area = AreaFactory()
+    hostile = "Evil\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected\u202e; a,b \\ c"
+    long_text = "Ünïcødé " * 40 + "😀" * 30
+    event = EventFactory(
+        area=area,
+        title=hostile,
+        description=f"**Bold** [the park](https://example.org/p) <script>alert(1)</script>\n\n{long_text}",
+        venue_name="Hall; room 2, floor 1",
+        venue_address="1 High St\nTown",
+        lat=52.6,
+        lng=-1.1,
+    )
+    body = b"".join(client.get(reverse("events:area_ics", args=[area.slug])).streaming_content)
+    lines = body.split(b"\r\n")
+    assert body.endswith(b"END:VCALENDAR\r\n") and all(b"\n" not in line and b"\r" not in line for line in lines)
+    assert all(len(line) <= 75 for line in lines)  # folded at 75 octets, never inside a character
+    for line in lines:
+        line.decode("utf-8")
+    cal = Calendar.from_ical(body)
+    (vevent,) = cal.walk("VEVENT")  # the hostile title made no event of its own
+    assert str(vevent["summary"]) == "Evil END:VEVENT BEGIN:VEVENT SUMMARY:injected; a,b \\ c"
+    description = str(vevent["description"])
+    assert "Bold the park (https://example.org/p)" in description and "script" not in description
+    assert long_text.strip() in description and description.endswith(event.get_absolute_url())
+    assert str(vevent["location"]) == "Hall; room 2, floor 1, 1 High St Town"
+    assert vevent["dtstart"].dt == event.starts_at and vevent["dtend"].dt == event.ends_at
+    assert vevent["geo"].latitude == pytest.approx(52.6)
+    assert ical.fold("a" * 75) == b"a" * 75 + b"\r\n"
+    assert ical.fold("a" * 76) == b"a" * 75 + b"\r\n a\r\n"
+    assert ical.fold("é" * 40).split(b"\r\n ")[0] == "é".encode() * 37  # 74 octets: é is two
+
+
 def test_person_feed_needs_the_secret_token(client):
     person = UserFactory()
     event = EventFactory()
@@ -300,3 +335,21 @@ def test_api_events_sessions_reports(client):
         == 401
     )
     assert Registration.objects.count() == 0 and Answer.GOING
+
+
+def test_month_grid_shows_each_days_first_events_and_how_many_more():
+    from squaremile.events import selectors
+
+    tz = timezone.get_current_timezone()
+    day = dt.date(2031, 3, 12)
+    for hour in range(6):
+        EventFactory(title=f"Morning {hour}", starts_at=dt.datetime(2031, 3, 12, 8 + hour, tzinfo=tz),
+                     ends_at=dt.datetime(2031, 3, 12, 9 + hour, tzinfo=tz))  # fmt: skip
+    late = EventFactory(title="Late", starts_at=dt.datetime(2031, 3, 13, 23, 30, tzinfo=tz),
+                        ends_at=dt.datetime(2031, 3, 14, 1, tzinfo=tz))  # fmt: skip
+    weeks = selectors.month_grid(year=2031, month=3, per_day=4)
+    days = {d.date: d for week in weeks for d in week}
+    assert [e["title"] for e in days[day].events] == ["Morning 0", "Morning 1", "Morning 2", "Morning 3"]
+    assert days[day].more == 2
+    assert [e["slug"] for e in days[dt.date(2031, 3, 13)].events] == [late.slug]  # by local date
+    assert days[dt.date(2031, 3, 14)].events == [] and days[dt.date(2031, 3, 14)].more == 0
