@@ -97,6 +97,15 @@ class Event(models.Model):
         related_name="+",
         help_text="A network questionnaire run at the event: its QR code is shown on the agenda wall.",
     )
+    game = models.ForeignKey(
+        "methods.Game",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The skills game played at the event (its tables opened from the event's page).",
+    )
     external_id = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

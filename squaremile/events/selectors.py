@@ -8,8 +8,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from squaremile.core.permissions import can, signed_in
@@ -30,7 +30,11 @@ PAGE = 30
 
 
 def event_by_slug(slug: str) -> Event | None:
-    return Event.objects.select_related("area", "organisation", "owner", "survey").filter(slug=slug).first()
+    return (
+        Event.objects.select_related("area", "organisation", "owner", "survey", "group", "game__deck")
+        .filter(slug=slug)
+        .first()
+    )
 
 
 @dataclass
@@ -136,27 +140,31 @@ def month_grid(*, year: int, month: int, area=None, area_ids=None, organisation=
     # each day's bounds in UTC (local midnights: a day of 23 or 25 hours where the clocks change)
     bounds = [dt.datetime.combine(d, dt.time.min, tzinfo=tz) for d in dates] + [end]
     days = [Day(date=d, in_month=d.month == month, is_today=d == today) for d in dates]
-    # one query: each event's day by its start (a CASE on the bounds), numbered within its day; the
-    # first `per_day` of each day come back, each with its day's total (window functions)
-    day_of = Case(
-        *[When(starts_at__lt=bounds[i + 1], then=Value(i)) for i in range(len(dates))],
-        default=Value(len(dates) - 1),
-        output_field=IntegerField(),
-    )
-    rows = (
-        qs.annotate(day=day_of)
-        .annotate(
-            n=Window(RowNumber(), partition_by=[F("day")], order_by=[F("starts_at").asc(), F("id").asc()]),
-            total=Window(Count("id"), partition_by=[F("day")]),
-        )
-        .filter(n__lte=per_day)
-        .order_by("day", "n")
-        .values_list("day", "title", "slug", "starts_at", "status", "total")
-    )
-    for index, title, slug, starts_at, status, total in rows:
-        day = days[index]
+    # two queries whatever the month holds: how many start each day (counted in the start index),
+    # and each day's first `per_day` (one index range per day, the ranges joined by UNION ALL)
+    ranges = [Q(starts_at__gte=bounds[i], starts_at__lt=bounds[i + 1]) for i in range(len(dates))]
+    totals = qs.aggregate(**{f"d{i}": Count("id", filter=r) for i, r in enumerate(ranges)})
+    busy = [i for i in range(len(dates)) if totals[f"d{i}"]]
+    rows = []
+    if busy:
+        # "the first few of each day" as one statement: SQLite takes LIMIT inside a UNION only in a
+        # subquery, which the ORM does not write, so the per-day queries' SQL is joined here
+        sqls, params = [], []
+        for i in busy:
+            sql, p = qs.filter(ranges[i]).order_by("starts_at", "id").values("id")[:per_day].query.sql_with_params()
+            sqls.append(f"SELECT * FROM ({sql}) AS d{i}")  # noqa: S608 - the ORM's SQL; values are params
+            params.extend(p)
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(sqls), params)
+            ids = [row[0] for row in cursor.fetchall()]
+        rows = Event.objects.filter(pk__in=ids).values_list("title", "slug", "starts_at", "status")
+    index_of = {d: i for i, d in enumerate(dates)}
+    for title, slug, starts_at, status in rows:
+        day = days[index_of[timezone.localtime(starts_at, tz).date()]]
         day.events.append({"title": title, "slug": slug, "starts_at": starts_at, "cancelled": status == "cancelled"})
-        day.more = total - len(day.events)
+    for i in busy:
+        days[i].events.sort(key=lambda e: e["starts_at"])
+        days[i].more = totals[f"d{i}"] - len(days[i].events)
     by_date = {day.date: day for day in days}
     return [[by_date[d] for d in week] for week in weeks]
 

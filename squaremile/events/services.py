@@ -37,7 +37,7 @@ from squaremile.events.models import (
     Slot,
     Update,
 )
-from squaremile.methods.models import Method, UsageReport
+from squaremile.methods.models import Game, Method, UsageReport
 from squaremile.methods.services import usage_report_create
 from squaremile.moderation.models import ModerationState
 from squaremile.places.selectors import area_for_point
@@ -741,3 +741,48 @@ def calendar_token_for(user) -> CalendarToken:
 def calendar_token_renew(*, user) -> CalendarToken:
     CalendarToken.objects.filter(user=user).delete()
     return CalendarToken.objects.create(user=user)
+
+
+# ---------------------------------------------------------------- the skills game at an event
+GAME_TABLE_WORDS = (("phones", "Table"), ("screen", "Screen"), ("paper", "Paper table"))
+
+
+@transaction.atomic
+def game_tables_open(*, event: Event, by, deck=None, tables: dict[str, int]) -> Game:
+    """Open skills-game tables for the event (methods' game services do the work): the first call
+    makes the event's game, later ones add tables to it. `tables`: how many per mode (phones,
+    screen, paper). The game's organiser is the person who opened it (they run it from its page)."""
+    from squaremile.methods.game import services as game_services
+
+    require(by, "event.facilitate", event)
+    if event.is_cancelled:
+        raise ValidationError("The event is cancelled.")
+    counts = {mode: max(0, int(tables.get(mode) or 0)) for mode, _ in GAME_TABLE_WORDS}
+    if not sum(counts.values()):
+        raise ValidationError("Add at least one table.")
+    game = Game.objects.select_for_update().filter(pk=event.game_id).first() if event.game_id else None
+    if game is None:
+        if deck is None:
+            raise ValidationError({"deck": ["Choose a deck of cards."]})
+        names = []
+        for mode, word in GAME_TABLE_WORDS:
+            names += [(f"{word} {n + 1}", mode) for n in range(counts[mode])]
+        game = game_services.game_create(
+            by=by,
+            name=f"Skills game: {event.title}"[:140],
+            deck=deck,
+            played_on=timezone.localtime(event.starts_at).date(),
+            tables=names,
+            area=event.area,
+            event_ref=event.slug[:80],
+        )
+        event.game = game
+        event.save(update_fields=["game", "updated_at"])
+        audit.record(actor=by, action="event.game_opened", target=event, note=f"{len(names)} tables")
+        return game
+    have = {mode: game.tables.filter(mode=mode).count() for mode, _ in GAME_TABLE_WORDS}
+    for mode, word in GAME_TABLE_WORDS:
+        for n in range(counts[mode]):
+            game_services.table_add(by=by, game=game, name=f"{word} {have[mode] + n + 1}", mode=mode)
+    audit.record(actor=by, action="event.game_tables_added", target=event, note=f"{sum(counts.values())} tables")
+    return game

@@ -29,6 +29,7 @@ urlpatterns = [
     path("events/<slug:slug>/register/", v.register, name="register"),
     path("events/<slug:slug>/guest/", v.guest_register, name="guest_register"),
     path("events/<slug:slug>/event.ics", v.event_ics, name="ics"),
+    path("events/<slug:slug>/game/", v.game_tables, name="game_tables"),
     path("events/<slug:slug>/marketplace/", o.marketplace, name="marketplace"),
     path("events/<slug:slug>/grid/", o.grid, name="grid"),
     path("events/<slug:slug>/grid/place/", o.grid_place, name="grid_place"),

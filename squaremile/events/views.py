@@ -218,7 +218,56 @@ def _detail_context(request, event, *, registration, form, guest_form):
         "updates": [(u, _md(u.body)) for u in event.updates.select_related("author")[:20]],
         "is_open": not (event.is_cancelled or event.is_closed or event.is_past),
         "time_zone": settings.TIME_ZONE,
+        **_game_context(user, event),
     }
+
+
+def _game_context(user, event) -> dict:
+    """The skills game played at the event: the tables together (the same result as the game's own
+    page: counts of cards, no names), and for its runners the tables' codes."""
+    if not event.game_id:
+        return {"game": None}
+    from squaremile.methods.game.results import game_results
+
+    game = event.game
+    runner = can(user, "event.facilitate", event)
+    return {
+        "game": game,
+        "game_result": game_results(game),
+        "game_tables": list(game.tables.order_by("id")) if runner else [],
+        "may_run_game": runner and can(user, "game.change", game),
+    }
+
+
+@login_required
+def game_tables(request, slug):
+    """Open skills-game tables for the event (the first time: the game itself, with its deck)."""
+    from squaremile.events.forms import GameTablesForm
+    from squaremile.methods.game.cards import standard_decks
+
+    event = event_or_404(slug)
+    require_may(request, "event.facilitate", event)
+    if not can(request.user, "game.add"):
+        raise PermissionDenied(refusal(request.user, "game.add"))
+    standard_decks()
+    form = GameTablesForm(request.POST or None, first=not event.game_id)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.game_tables_open(
+                event=event,
+                by=request.user,
+                deck=d.get("deck"),
+                tables={k: d[k] for k in ("phones", "screen", "paper")},
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "The tables are open: give each table its code.")
+            return redirect(event.get_absolute_url() + "#game-h")
+    return render(
+        request, "events/game_tables.html", {"event": event, "form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required
