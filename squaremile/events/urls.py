@@ -3,6 +3,9 @@ from django.urls import path
 from squaremile.events import feeds
 from squaremile.events import views as v
 from squaremile.events import views_openspace as o
+from squaremile.imports import views as import_views
+
+CSV = {"key": "events.csv"}
 
 app_name = "events"
 
@@ -11,6 +14,11 @@ urlpatterns = [
     path("events/calendar/", v.calendar_view, name="calendar"),
     path("events/new/", v.event_create, name="create"),
     path("events/import/", v.import_events, name="import"),
+    path("events/import/csv/", import_views.start, CSV, name="import_csv"),
+    path("events/import/csv/<int:pk>/columns/", import_views.columns, CSV, name="import_columns"),
+    path("events/import/csv/<int:pk>/preview/", import_views.preview, CSV, name="import_preview"),
+    path("events/import/csv/<int:pk>/apply/", import_views.apply, CSV, name="import_apply"),
+    path("events/import/csv/<int:pk>/file/", import_views.replace_file, CSV, name="import_file"),
     path("events/mine/", v.my_calendar, name="my_calendar"),
     path("events/feed.rss", feeds.EventFeed(), name="feed_rss"),
     path("events/feed.atom", feeds.EventAtomFeed(), name="feed_atom"),

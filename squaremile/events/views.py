@@ -128,6 +128,7 @@ def calendar_view(request):
         "events/calendar.html",
         {
             "weeks": weeks,
+            "more_url": reverse("events:list") + (f"?{query.urlencode()}" if query else ""),
             "first": first,
             "prev_month": prev_month,
             "next_month": next_month,

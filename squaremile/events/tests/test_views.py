@@ -353,3 +353,47 @@ def test_month_grid_shows_each_days_first_events_and_how_many_more():
     assert days[day].more == 2
     assert [e["slug"] for e in days[dt.date(2031, 3, 13)].events] == [late.slug]  # by local date
     assert days[dt.date(2031, 3, 14)].events == [] and days[dt.date(2031, 3, 14)].more == 0
+
+
+def test_csv_import_through_the_shared_wizard_all_or_nothing_and_idempotent(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from squaremile.events import importers
+    from squaremile.imports import pipeline
+    from squaremile.imports.reading import read_table
+
+    assert client.get(reverse("events:import_csv")).status_code == 302  # log in first
+    client.force_login(UserFactory(role=Role.MEMBER))
+    assert client.get(reverse("events:import_csv")).status_code == 403
+    organiser = UserFactory(role=Role.ORGANISER)
+    client.force_login(organiser)
+    bad = (
+        "What,When,Finish,Where,Notes\n"
+        "Litter pick,14/05/2027 10:00,14/05/2027 12:00,Park gates,Gloves given\n"
+        'Repair café,2027-05-20 18:30,,Library,"Bring things, broken ones"\n'
+        "Quiz,next Tuesday,,Pub,\n"
+    )
+    page = client.post(reverse("events:import_csv"), {"file": SimpleUploadedFile("e.csv", bad.encode(), "text/csv")})
+    assert page.status_code == 302
+    columns = client.get(page["Location"])
+    assert columns.status_code == 200
+    table = read_table(bad.encode(), "e.csv")
+    guess = importers.CSV_IMPORTER.guess(table)
+    assert guess["summary"] == "What" and guess["dtstart"] == "When" and guess["location"] == "Where"
+    options = pipeline.ImportOptions(mapping={**guess, "description": "Notes"})
+    with pytest.raises(pipeline.ImportRejected) as refused:
+        pipeline.apply(importers.CSV_IMPORTER, table=table, options=options, by=organiser)
+    assert [e["row"] for e in refused.value.plan.errors] == [4]
+    assert "“next Tuesday” is not a date and time" in str(refused.value.plan.errors)
+    assert not Event.objects.exists()
+    fixed = read_table(bad.replace("next Tuesday", "25/05/2027 19:00").encode(), "e.csv")
+    result = pipeline.apply(importers.CSV_IMPORTER, table=fixed, options=options, by=organiser)
+    assert (result.created, result.updated) == (3, 0)
+    pick = Event.objects.get(title="Litter pick")
+    tz = timezone.get_current_timezone()
+    assert pick.starts_at == dt.datetime(2027, 5, 14, 10, tzinfo=tz) and pick.ends_at.hour == 11  # BST
+    assert pick.venue_name == "Park gates" and pick.owner == organiser
+    cafe = Event.objects.get(title="Repair café")
+    assert cafe.ends_at - cafe.starts_at == dt.timedelta(hours=1) and cafe.description == "Bring things, broken ones"
+    again = pipeline.apply(importers.CSV_IMPORTER, table=fixed, options=options, by=organiser)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
