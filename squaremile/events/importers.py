@@ -251,6 +251,9 @@ class EventsImporter(pipeline.Importer):
                 )
             )
         Event.objects.bulk_create(new)
+        from squaremile.events.selectors import forget_running_since
+
+        forget_running_since()
         for _, event, changes in plan.updates:
             for key, (_, value) in changes.items():
                 setattr(event, key, value)

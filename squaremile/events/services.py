@@ -22,6 +22,7 @@ from squaremile.core.records import ref_of
 from squaremile.core.search import index_document, remove_document
 from squaremile.core.text import plain_text
 from squaremile.events import notifications as tell
+from squaremile.events import selectors
 from squaremile.events.models import (
     Action,
     ActionStatus,
@@ -145,6 +146,7 @@ def event_create(*, by, data: dict) -> Event:
         event.area = area_for_point(lat=event.lat, lng=event.lng)
     event.slug = _unique_slug(event.title)
     event.save()
+    selectors.forget_running_since(event.starts_at)
     _index(event)
     audit.record(actor=by, action="event.created", target=event)
     if event.group_id:
@@ -163,6 +165,7 @@ def event_update(*, event: Event, by, data: dict) -> Event:
         if key in EVENT_FIELDS:
             setattr(event, key, value)
     _check_times(event.starts_at, event.ends_at)
+    selectors.forget_running_since(event.starts_at)
     if ("lat" in data or "lng" in data) and "area" not in data and event.lat is not None and event.lng is not None:
         event.area = area_for_point(lat=event.lat, lng=event.lng)
     event.save()

@@ -397,3 +397,21 @@ def test_csv_import_through_the_shared_wizard_all_or_nothing_and_idempotent(clie
     assert cafe.ends_at - cafe.starts_at == dt.timedelta(hours=1) and cafe.description == "Bring things, broken ones"
     again = pipeline.apply(importers.CSV_IMPORTER, table=fixed, options=options, by=organiser)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_coming_up_includes_long_running_events_and_new_ones_that_began_earlier():
+    from squaremile.events import selectors
+
+    now = timezone.now()
+    EventFactory(title="Over", starts_at=now - dt.timedelta(days=9), ends_at=now - dt.timedelta(days=8))
+    exhibition = EventFactory(
+        title="Exhibition", starts_at=now - dt.timedelta(days=20), ends_at=now + dt.timedelta(days=5)
+    )
+    soon = EventFactory(title="Soon", starts_at=now + dt.timedelta(days=1), ends_at=now + dt.timedelta(days=1, hours=2))
+    assert [e.title for e in selectors.event_list().events] == ["Exhibition", "Soon"]
+    assert selectors.running_since(timezone.now()) == exhibition.starts_at  # remembered
+    organiser = UserFactory(role=Role.ORGANISER)
+    older = services.event_create(by=organiser, data={"title": "Festival", "starts_at": now - dt.timedelta(days=30),
+                                                      "ends_at": now + dt.timedelta(days=30), "mode": "online",
+                                                      "online_url": "https://example.org/f"})  # fmt: skip
+    assert [e.pk for e in selectors.event_list().events] == [older.pk, exhibition.pk, soon.pk]
