@@ -8,7 +8,10 @@
 For each database it makes a fresh bench database (a SQLite file under var/bench/, or the
 PostgreSQL database of --pg-url, dropped and created), migrates it, and re-invokes itself as a
 worker subprocess with production-like settings (DEBUG off, no query log), driving the real
-endpoints through Django's full request path (the test client, every middleware).
+endpoints through Django's full request path (the test client, every middleware). The phones'
+requests are served by --procs processes of --threads request threads each (like gunicorn's
+gthread workers), each thread with one persistent database connection: 4 x 4 = 16 connections by
+default, however many phones poll.
 
 Game: one event with --tables tables; --phones phones join each table through the join form
 (each its own session). Every phone polls its table's state every --poll seconds (with the
@@ -64,6 +67,12 @@ def parse_args(argv=None):
     p.add_argument("--sort-every", type=float, default=1.5, help="seconds between sorts at a table (default 1.5)")
     p.add_argument("--poll", type=float, default=1.0, help="seconds between a phone's polls (default 1)")
     p.add_argument("--procs", type=int, default=4, help="processes serving the phones, as server workers (default 4)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help="request threads per process, each with its one persistent database connection (default 4)",
+    )
     p.add_argument("--methods", type=int, default=10_000)
     p.add_argument("--reports", type=int, default=100_000)
     p.add_argument("--requests", type=int, default=200, help="measured library requests per surface (default 200)")
@@ -272,8 +281,12 @@ def game_part(args, report: dict) -> None:
 
 def play_tables(args, table_ids: list[int], stop_after: float) -> dict:
     """Join --phones phones to each table, then play for `stop_after` seconds: a thread per phone
-    polling, a thread per table sorting. Returns what happened, as plain data."""
-    from django.db import close_old_connections
+    polling, a thread per table sorting. The phones' requests are served, as by a threaded server
+    worker (gunicorn's gthread), by --threads request threads, each holding one persistent database
+    connection: procs x threads connections in all, whatever the number of phones. Returns what
+    happened, as plain data."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from django.test import Client
     from django.urls import reverse
 
@@ -303,7 +316,7 @@ def play_tables(args, table_ids: list[int], stop_after: float) -> dict:
         time.sleep(rng.random() * args.poll)
         try:
             while time.monotonic() < stop_at[0]:
-                r, wall, used = timed(client.get, url, {"v": version}, secure=True)
+                r, wall, used = serve(client.get, url, {"v": version}, secure=True)
                 now = time.monotonic()
                 if r.status_code == 200:
                     version = r.json()["version"]
@@ -318,8 +331,8 @@ def play_tables(args, table_ids: list[int], stop_after: float) -> dict:
                 else:
                     errors.append(f"poll {r.status_code}")
                 time.sleep(max(0.0, args.poll - (time.monotonic() - now) - wall / 1000))
-        finally:
-            close_old_connections()
+        except Exception as exc:  # noqa: BLE001 - a failed phone is counted, not fatal
+            errors.append(f"poll {type(exc).__name__}: {exc}")
 
     def table_loop(table: GameTable):
         rng = random.Random(table.pk)
@@ -330,12 +343,12 @@ def play_tables(args, table_ids: list[int], stop_after: float) -> dict:
         try:
             while time.monotonic() < stop_at[0]:
                 client = phones[table.pk][turn % args.phones]
-                card = client.get(state_url, secure=True).json()["card"]
+                card = serve(client.get, state_url, secure=True)[0].json()["card"]
                 if card is None:
                     break
                 pile = rng.choice(["can", "can", "friends", "nobody"])
                 data = {"card": card["id"], "pile": pile}
-                r, wall, used = timed(client.post, sort_url, data, HTTP_ACCEPT="application/json", secure=True)
+                r, wall, used = serve(client.post, sort_url, data, HTTP_ACCEPT="application/json", secure=True)
                 now = time.monotonic()
                 if r.status_code != 200:
                     errors.append(f"sort {r.status_code}")
@@ -346,8 +359,17 @@ def play_tables(args, table_ids: list[int], stop_after: float) -> dict:
                         cpu["wall_sort"].append(wall)
                 turn += 1
                 time.sleep(max(0.0, args.sort_every - wall / 1000))
-        finally:
-            close_old_connections()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"sort {type(exc).__name__}: {exc}")
+
+    server = ThreadPoolExecutor(max_workers=max(1, args.threads), thread_name_prefix="request")
+
+    def serve(fn, *a, **kw):
+        """(response, wall ms, CPU ms): the request waits for a free request thread (the wall time
+        includes that wait, as a phone would see it); the CPU is the request thread's."""
+        queued = time.perf_counter()
+        response, _, used = server.submit(timed, fn, *a, **kw).result()
+        return response, (time.perf_counter() - queued) * 1000, used
 
     threads = [threading.Thread(target=phone_loop, args=(t, i, c)) for t in tables for i, c in enumerate(phones[t.pk])]
     threads += [threading.Thread(target=table_loop, args=(t,)) for t in tables]
@@ -358,6 +380,10 @@ def play_tables(args, table_ids: list[int], stop_after: float) -> dict:
         th.start()
     for th in threads:
         th.join()
+    barrier = threading.Barrier(max(1, args.threads))  # one close on each request thread
+    for f in [server.submit(_close_connections, barrier) for _ in range(max(1, args.threads))]:
+        f.result()
+    server.shutdown(wait=True)
     return {
         "played": time.monotonic() - started,
         "process_cpu": time.process_time() - process_cpu,
@@ -366,6 +392,13 @@ def play_tables(args, table_ids: list[int], stop_after: float) -> dict:
         "cpu": cpu,
         "errors": errors,
     }
+
+
+def _close_connections(barrier) -> None:
+    from django.db import connections
+
+    barrier.wait(timeout=30)
+    connections.close_all()
 
 
 def _child(args, table_ids, stop_after, queue) -> None:
@@ -433,6 +466,16 @@ def seed_library(args) -> None:
         for n, mids in by_count.items():
             for start in range(0, len(mids), 900):
                 Method.objects.filter(pk__in=mids[start : start + 900]).update(use_count=n)
+    # As the database's own upkeep would after a bulk load (PostgreSQL's autovacuum; SQLite's
+    # `PRAGMA optimize`): statistics for the planner, and the visibility map for index-only scans.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in ("methods_method", "methods_methodstep", "methods_usagereport"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
+        else:
+            cursor.execute("ANALYZE")
     print(
         f"  seeded {args.methods} methods and {args.reports} reports in {time.perf_counter() - started:.1f}s",
         flush=True,

@@ -13,10 +13,12 @@ class CivicConfig(AppConfig):
             moderation,  # noqa: F401 - questions to representatives in the moderation queue
             notifications,  # noqa: F401 - kinds and followable models
             records,
+            replies,
         )
         from squaremile.civic.models import Report
 
         records.register()
+        replies.register()  # replies by e-mail from bodies and representatives
         from squaremile.accounts.data_export import register_part
 
         register_part("civic", records.data_of)  # a person's reports, updates, questions in their download

@@ -29,6 +29,8 @@ def send_report(*, report_id: int) -> str:
     report = Report.objects.select_related("body", "category", "owner").filter(pk=report_id).first()
     if report is None or report.body is None or report.send_state not in (SendState.WAITING, SendState.FAILED):
         return "skipped"
+    if report.moderation == "draft":  # made without an account: sent once its e-mail link is clicked
+        return "skipped"
     body = report.body
     now = timezone.now()
     if body.delivery == Delivery.EMAIL:

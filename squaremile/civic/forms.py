@@ -82,9 +82,19 @@ class ReportForm(Form):
     photo_alt = AltTextsField(for_field="photos")
     hide_name = forms.BooleanField(required=False, label="Don't show my name on the public page")
 
-    def __init__(self, *args, choices=(), questions=(), **kwargs):
+    def __init__(self, *args, choices=(), questions=(), anonymous=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
+        if anonymous:  # no account: who they are, and where the confirmation link goes
+            self.fields["name"] = forms.CharField(
+                max_length=120, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"}),
+                help_text="Shown on the public page unless you tick “Don't show my name”.",
+            )  # fmt: skip
+            self.fields["email"] = forms.EmailField(
+                max_length=254, label="Your e-mail address",
+                widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                help_text="We e-mail you a link: the report is sent once you click it. Never shown in public.",
+            )  # fmt: skip
         if choices:
             self.fields["body"].choices = [(b.pk, b.name) for b in choices]
             self.fields["body"].required = True
@@ -159,4 +169,14 @@ class AnswerForm(Form):
         label="Your answer", validators=[MaxLengthValidator(TEXT_MAX)],
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": TEXT_MAX}),
         help_text="It is published under your name beside the question.",
+    )  # fmt: skip
+
+
+class StaffInviteForm(Form):
+    email = forms.EmailField(max_length=254, label="E-mail address to invite",
+                             widget=forms.EmailInput(attrs={"autocomplete": "off"}))  # fmt: skip
+    role = forms.ChoiceField(
+        label="As", initial="facilitator", widget=forms.RadioSelect,
+        choices=[("facilitator", "Staff: updates reports and their status"),
+                 ("organiser", "Administrator: also invites and removes staff")],
     )  # fmt: skip

@@ -172,6 +172,12 @@ class Report(models.Model):
     from_ref = models.CharField(max_length=60, blank=True)  # a map entry this was raised from
     supporters = models.PositiveIntegerField(default=1)  # the reporter and everyone who added their voice
     fixed_asked_at = models.DateTimeField(null=True, blank=True)
+    # the shared moderation's state: published at once (reports are checked after, as people flag them);
+    # "draft" while a report made without an account waits for its e-mail link to be clicked
+    moderation = models.CharField(max_length=10, choices=ModerationState.choices, default=ModerationState.PUBLISHED)
+    # a report made without an account: who made it (never shown but to the body; the name only if not hidden)
+    reporter_name = models.CharField(max_length=120, blank=True)
+    reporter_email = models.EmailField(blank=True)
     attachments = GenericRelation("attachments.Attachment", related_query_name="civic_report")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -202,11 +208,17 @@ class Report(models.Model):
         return self.body
 
     @property
-    def reporter_name(self) -> str:
-        if self.hide_name or self.owner is None:
+    def public_name(self) -> str:
+        if self.hide_name or (self.owner is None and not self.reporter_name):
             return "Someone who lives nearby"
+        if self.owner is None:
+            return self.reporter_name
         profile = getattr(self.owner, "profile", None)
         return (getattr(profile, "display_name", "") or "A resident").strip()
+
+    @property
+    def is_public(self) -> bool:
+        return self.moderation == ModerationState.PUBLISHED
 
 
 class ReportSupport(models.Model):
@@ -227,6 +239,30 @@ class UpdateAuthor(models.TextChoices):
     REPORTER = "reporter", "The reporter"
     BODY = "body", "The body"
     SYSTEM = "system", "This site"
+
+
+class StaffInvitation(models.Model):
+    """A body's administrator invites someone by e-mail to be its staff; the signed link in the mail
+    makes the account that opens it (signed in, with that address verified) staff of the body."""
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=12, default="facilitator",
+        choices=[("facilitator", "Staff"), ("organiser", "Administrator")],
+    )  # fmt: skip
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Invitation to {self.body_id} for {self.email}"
 
 
 class ReportUpdate(models.Model):
@@ -292,6 +328,10 @@ class QuestionRecipient(models.Model):
     reminded_14_at = models.DateTimeField(null=True, blank=True)
     answer = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # answer links are single-use: a link carries `link_version`; once an answer is given through it
+    # (`answered_version`), it only shows the answer until the representative asks for a fresh link
+    link_version = models.PositiveIntegerField(default=1)
+    answered_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["question", "representative"], name="civic_ask_once")]

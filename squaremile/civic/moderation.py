@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from squaremile.civic import services
-from squaremile.civic.models import RepQuestion
+from squaremile.civic.models import Report, RepQuestion
 from squaremile.core.text import plain_text
 from squaremile.moderation import actions, registry
 from squaremile.moderation.models import ModerationState as S
@@ -54,3 +54,43 @@ class QuestionModeration(registry.Moderated):
 
     def after_report_url(self, obj) -> str:
         return reverse("civic:questions")
+
+
+@registry.register
+class ReportModeration(registry.Moderated):
+    """Problem reports are public at once (as on FixMyStreet) and checked afterwards: people flag one
+    ("Report this"), it is hidden after MODERATION_HIDE_AFTER_REPORTS flags, and the one queue lists
+    it for a moderator to restore or take down. A report made without an account is a "draft" until
+    its e-mail link is clicked: not in the queue, not public."""
+
+    kind = "report"
+    label, label_plural = "problem report", "problem reports"
+    model = Report
+    state_field = "moderation"
+    tracked = ("title", "description", "moderation")
+    row_actions = ("restore", "hide", "archive")
+    waiting_states = (S.HIDDEN,)
+
+    def get_action_classes(self):
+        return [actions.Hide, actions.Restore, actions.Archive]
+
+    def queryset(self):
+        return Report.objects.select_related("owner__profile", "area", "category")
+
+    def preview(self, obj) -> registry.Preview:
+        return registry.Preview(
+            title=obj.title, url=obj.get_absolute_url(), excerpt=plain_text(obj.description)[:240],
+            who=str(obj.owner) if obj.owner_id else (obj.reporter_name or ""),
+            area=obj.area.name if obj.area_id else "",
+        )  # fmt: skip
+
+    def after_report_url(self, obj) -> str:
+        return reverse("civic:reports")
+
+    def after_change(self, obj, before) -> None:
+        from squaremile.core.search import remove_document
+
+        if obj.moderation == S.PUBLISHED:
+            services.index_report(obj)
+        else:
+            remove_document(kind="civic_report", object_id=obj.pk)

@@ -4,6 +4,8 @@ path. Kinds and followable models are registered when the app loads (CivicConfig
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core import signing
 from django.urls import reverse
 
@@ -23,6 +25,7 @@ REPORT_UPDATED, NEW_REPORT, IS_IT_FIXED, QUESTION_ANSWERED, BODY_REPORT = (
     "civic.body_report",
 )
 ANSWER_SALT = "civic.answer"
+ANSWER_PURPOSE, REPORT_REPLY_PURPOSE = "civic.answer", "civic.body_reply"  # inbound mail
 
 
 def _question_visible(user, q) -> bool:
@@ -60,11 +63,43 @@ def report_url(report: Report) -> str:
 
 
 def mail_report_to_body(report: Report) -> bool:
-    """The report, by e-mail, to the body's address (it has no account here)."""
+    """The report, by e-mail, to the body's address (it has no account here). Replying to it posts
+    the reply on the report's page as an update from the body (`civic.replies`)."""
+    from squaremile.notifications.inbound import reply_address
+
     return send_email(
         to=report.body.email, subject="Problem report", template="civic/email/report_to_body",
         context={"report": report, "report_url": report_url(report), "answers": report.answers},
-        unsubscribe=None,
+        unsubscribe=None, reply_to=reply_address(REPORT_REPLY_PURPOSE, user=None, obj=report),
+    )  # fmt: skip
+
+
+def mail_confirm_report(report: Report, *, token: str) -> bool:
+    """The link that makes a report made without an account public (and sends it to the body)."""
+    link = absolute_url(reverse("civic:report_confirm", kwargs={"token": token}))
+    return send_email(
+        to=report.reporter_email, subject="Confirm your problem report", template="civic/email/confirm_report",
+        context={"report": report, "confirm_link": link, "name": report.reporter_name}, unsubscribe=None,
+        immediate=True,
+    )  # fmt: skip
+
+
+def mail_anonymous_reporter(report: Report, *, text: str = "") -> bool:
+    """A report made without an account: its reporter hears of updates by e-mail (one click stops them)."""
+    if report.owner_id is not None or not report.reporter_email:
+        return False
+    return send_email(
+        to=report.reporter_email, subject="Update on your report: " + " ".join(report.title.split())[:80],
+        template="civic/email/report_update", unsubscribe=REPORT_UPDATED,
+        context={"report": report, "text": text, "report_url": report_url(report), "name": report.reporter_name},
+    )  # fmt: skip
+
+
+def mail_staff_invitation(invitation, *, token: str) -> bool:
+    link = absolute_url(reverse("civic:staff_join", kwargs={"token": token}))
+    return send_email(
+        to=invitation.email, subject=f"Join {invitation.body.name} on the site", template="civic/email/staff_invite",
+        context={"invitation": invitation, "link": link, "body": invitation.body}, unsubscribe=None,
     )  # fmt: skip
 
 
@@ -98,31 +133,57 @@ def ask_is_it_fixed(report: Report) -> None:
     )  # fmt: skip
 
 
-def answer_token(recipient_id: int) -> str:
-    return signing.dumps({"r": recipient_id}, salt=ANSWER_SALT, compress=True)
+ANSWER_LINK_DAYS = 30  # a reminder (7 and 14 days) or a fresh link mails a newly signed one
 
 
-def read_answer_token(token: str, *, max_age_days: int = 180) -> int | None:
+def answer_token(recipient) -> str:
+    return signing.dumps({"r": recipient.pk, "v": recipient.link_version}, salt=ANSWER_SALT, compress=True)
+
+
+@dataclass(frozen=True)
+class AnswerLink:
+    recipient_id: int
+    version: int
+    expired: bool
+
+
+def read_answer_token(token: str, *, max_age_days: int = ANSWER_LINK_DAYS) -> AnswerLink | None:
+    """What a link names (also when it has expired: its page then offers a fresh one), or None when
+    it was not made here."""
+    expired = False
     try:
         data = signing.loads(token, salt=ANSWER_SALT, max_age=max_age_days * 86400)
+    except signing.SignatureExpired:
+        expired = True
+        try:
+            data = signing.loads(token, salt=ANSWER_SALT)
+        except signing.BadSignature:
+            return None
     except signing.BadSignature:
         return None
-    value = data.get("r") if isinstance(data, dict) else None
-    return value if isinstance(value, int) else None
+    if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not isinstance(data.get("v"), int):
+        return None
+    return AnswerLink(data["r"], data["v"], expired)
 
 
-def mail_question(recipient, *, reminder: int = 0) -> bool:
-    """A question, to one representative, with the signed link that lets them answer (no account)."""
+def mail_question(recipient, *, reminder: int = 0, fresh: bool = False) -> bool:
+    """A question, to one representative, with the signed link that lets them answer once (no account)
+    and a reply address: their reply by e-mail is the answer too."""
+    from squaremile.notifications.inbound import reply_address
+
     rep = recipient.representative
     if not rep.email:
         return False
-    link = absolute_url(reverse("civic:answer", kwargs={"token": answer_token(recipient.pk)}))
+    link = absolute_url(reverse("civic:answer", kwargs={"token": answer_token(recipient)}))
     subject = "A question from a resident" if not reminder else f"Reminder: a question waiting {reminder} days"
+    if fresh:
+        subject = "Your new link to answer a question"
     return send_email(
         to=rep.email, subject=subject, template="civic/email/question_to_rep",
         context={"question": recipient.question, "rep": rep, "answer_link": link, "reminder": reminder,
+                 "fresh": fresh, "link_days": ANSWER_LINK_DAYS,
                  "question_url": absolute_url(recipient.question.get_absolute_url())},
-        unsubscribe=None,
+        unsubscribe=None, reply_to=reply_address(ANSWER_PURPOSE, user=None, obj=recipient),
     )  # fmt: skip
 
 

@@ -27,6 +27,7 @@ from squaremile.core import ratelimit
 from squaremile.core.api import token_user
 from squaremile.core.site import absolute_url
 from squaremile.core.text import clean_text, xml_safe
+from squaremile.moderation.models import ModerationState
 from squaremile.questions.answers import parse_answers
 
 PAGE_SIZE, PAGE_SIZE_MAX = 50, 500
@@ -191,8 +192,9 @@ def _int(raw: str | None, name: str, default: int, lo: int, hi: int) -> int:
 
 def filtered_requests(params) -> tuple[list[Report], dict]:
     """The requests the GET parameters ask for, newest first (one page) — the read both the
-    server and the benchmark time."""
-    qs = Report.objects.all()
+    server and the benchmark time. Only published reports (not hidden by moderation, not waiting
+    for their reporter's e-mail link)."""
+    qs = Report.objects.filter(moderation=ModerationState.PUBLISHED)
     ids = [s.strip() for s in (params.get("service_request_id") or "").split(",") if s.strip()]
     if ids:
         if not all(s.isdigit() and len(s) < 19 for s in ids):
@@ -235,7 +237,11 @@ def request_list(request, fmt: str):
 def request_detail(request, fmt: str, request_id: str):
     if not request_id.isdigit() or len(request_id) > 18:
         return error(fmt, 404, "No such service request.")
-    report = Report.objects.select_related("category", "body").filter(pk=int(request_id)).first()
+    report = (
+        Report.objects.select_related("category", "body")
+        .filter(pk=int(request_id), moderation=ModerationState.PUBLISHED)
+        .first()
+    )
     if report is None:
         return error(fmt, 404, "No such service request.")
     return respond(fmt, [request_of(report)], root="service_requests")

@@ -6,7 +6,11 @@ What maps to what:
 - organization: each directory organisation (contact details only when they are public);
 - service: each organisation's own work (one service named after it) and each project (provided by
   its first organisation);
-- location: each organisation and project with a point (physical);
+- location: each organisation and project with a point (physical), with the organisation's postal
+  address (`addresses`: the free-text address split into line, town and postcode);
+- contact: an organisation's public e-mail and phone (only when its contact details are public), on
+  the organisation and on its own service;
+- schedule: a project's dates (valid_from / valid_to); the directory holds no opening hours;
 - taxonomy_term: each skill, under its family, in the taxonomy "Square Mile skills"; a service's
   skills are its `attributes`.
 
@@ -88,6 +92,62 @@ def _public_contact(org) -> bool:
     return org.contact_visibility == "public"
 
 
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})\b", re.IGNORECASE)
+
+
+def address_of_org(org: Organisation) -> dict | None:
+    """The organisation's free-text address as an HSDS address: the first part is the line, a last
+    part without digits the town (else the area's name), a UK postcode found anywhere the postcode."""
+    text = (org.address or "").strip()
+    if not text:
+        return None
+    found = _POSTCODE.search(text)
+    postcode = re.sub(r"\s+", " ", found.group(1).upper()) if found else ""
+    parts = [p.strip(" ,") for p in _POSTCODE.sub("", text).split(",") if p.strip(" ,")]
+    town = ""
+    if len(parts) > 1 and not any(ch.isdigit() for ch in parts[-1]):
+        town = parts.pop()
+    area = getattr(org, "area", None)
+    data = {
+        "id": uid("org_location", org.pk, 2), "location_id": uid("org_location", org.pk),
+        "address_1": parts[0] if parts else text, "city": town or (area.name if area is not None else ""),
+        "state_province": "", "postal_code": postcode, "country": "GB", "address_type": "physical",
+    }  # fmt: skip
+    if len(parts) > 1:
+        data["address_2"] = ", ".join(parts[1:])
+    return data
+
+
+def contacts_of_org(org: Organisation, *, service: bool = False) -> list[dict]:
+    """The organisation's public e-mail and phone as one contact (none when its details are not public)."""
+    if not _public_contact(org) or not (org.email or org.phone):
+        return []
+    kind = "org_service" if service else "organization"
+    contact = {"id": uid(kind, org.pk, 1), "name": org.name}
+    contact["service_id" if service else "organization_id"] = uid(kind, org.pk)
+    if org.email:
+        contact["email"] = org.email
+    if org.phone:
+        contact["phones"] = [{"id": uid(kind, org.pk, 2), "number": org.phone, "contact_id": contact["id"]}]
+    return [contact]
+
+
+def schedules_of_project(project: Project, service_id: str) -> list[dict]:
+    """A project's dates as a schedule (when it has any)."""
+    if not (project.start_date or project.end_date):
+        return []
+    data = {"id": uid("project_service", project.pk, 1), "service_id": service_id}
+    words = []
+    if project.start_date:
+        data["valid_from"] = project.start_date.isoformat()
+        words.append(f"from {project.start_date:%-d %B %Y}")
+    if project.end_date:
+        data["valid_to"] = project.end_date.isoformat()
+        words.append(f"until {project.end_date:%-d %B %Y}")
+    data["description"] = "Runs " + " ".join(words) + "."
+    return [data]
+
+
 def organization(org: Organisation, *, full: bool = False) -> dict:
     data = {
         "id": uid("organization", org.pk),
@@ -101,6 +161,7 @@ def organization(org: Organisation, *, full: bool = False) -> dict:
     data = {k: v for k, v in data.items() if v is not None}
     if full:
         data["phones"] = _phones(org, "organization")
+        data["contacts"] = contacts_of_org(org)
         data["locations"] = [location_of_org(org)] if org.lat is not None else []
     return data
 
@@ -135,6 +196,7 @@ def org_service(org: Organisation) -> dict:
     if org.email and _public_contact(org):
         data["email"] = org.email
     data["phones"] = _phones(org, "service")
+    data["contacts"] = contacts_of_org(org, service=True)
     return data
 
 
@@ -147,6 +209,7 @@ def project_service(project: Project) -> dict:
         "url": absolute_url(project.get_absolute_url()),
         "service_at_locations": [_at_location(sid, location_of_project(project))] if project.lat is not None else [],
         "attributes": _attributes(project.skills.all(), sid),
+        "schedules": schedules_of_project(project, sid),
         "last_modified": project.updated_at.isoformat(),
     }  # fmt: skip
     if orgs:
@@ -161,10 +224,11 @@ def _at_location(service_id: str, loc: dict) -> dict:
 
 
 def location_of_org(org: Organisation) -> dict:
+    address = address_of_org(org)
     return {
         "id": uid("org_location", org.pk), "location_type": "physical", "name": org.name,
         "organization_id": uid("organization", org.pk), "latitude": round(org.lat, 6), "longitude": round(org.lng, 6),
-        "description": org.address or "",
+        "description": org.address or "", "addresses": [address] if address else [],
     }  # fmt: skip
 
 
@@ -192,7 +256,7 @@ def family_term(family: SkillFamily) -> dict:
 
 
 def _orgs():
-    return Organisation.objects.prefetch_related("skills").order_by("name", "id")
+    return Organisation.objects.select_related("area").prefetch_related("skills").order_by("name", "id")
 
 
 def _projects():
@@ -260,13 +324,14 @@ def service(request, uuid: str):
 
 @require_GET
 def organizations(request):
-    return _json(_paged(request, Organisation.objects.order_by("name", "id"), organization))
+    return _json(_paged(request, Organisation.objects.select_related("area").order_by("name", "id"), organization))
 
 
 @require_GET
 def organization_detail(request, uuid: str):
     parsed = parse_uid(uuid)
-    obj = Organisation.objects.filter(pk=parsed[1]).first() if parsed and parsed[0] == "organization" else None
+    found = Organisation.objects.select_related("area")
+    obj = found.filter(pk=parsed[1]).first() if parsed and parsed[0] == "organization" else None
     if obj is None:
         return _json({"message": "No such organization."}, status=404)
     data = organization(obj, full=True)
@@ -278,7 +343,7 @@ def organization_detail(request, uuid: str):
 
 @require_GET
 def locations(request):
-    qs = Organisation.objects.filter(lat__isnull=False).order_by("name", "id")
+    qs = Organisation.objects.select_related("area").filter(lat__isnull=False).order_by("name", "id")
     return _json(_paged(request, qs, location_of_org))
 
 
@@ -312,7 +377,12 @@ EXPORT_FILES = {
     "service_at_locations.csv": ["id", "service_id", "location_id"],
     "taxonomy_terms.csv": ["id", "code", "name", "description", "parent_id", "taxonomy", "taxonomy_id", "language"],
     "attributes.csv": ["id", "link_id", "link_type", "link_entity", "taxonomy_term_id"],
-}
+    "addresses.csv": ["id", "location_id", "address_1", "address_2", "city", "state_province", "postal_code", "country",
+                      "address_type"],
+    "contacts.csv": ["id", "organization_id", "service_id", "name", "email"],
+    "phones.csv": ["id", "contact_id", "number"],
+    "schedules.csv": ["id", "service_id", "valid_from", "valid_to", "description"],
+}  # fmt: skip
 
 
 def export_rows():
@@ -325,7 +395,11 @@ def export_rows():
         for sal in svc["service_at_locations"]:
             rows["service_at_locations.csv"].append(sal)
             rows["locations.csv"].append(sal["location"])
+            rows["addresses.csv"].extend(sal["location"]["addresses"])
         rows["attributes.csv"].extend(svc["attributes"])
+        for contact in contacts_of_org(org) + svc["contacts"]:
+            rows["contacts.csv"].append(contact)
+            rows["phones.csv"].extend(contact.get("phones", []))
     for project in _projects().iterator(chunk_size=500):
         svc = project_service(project)
         rows["services.csv"].append(svc)
@@ -333,6 +407,7 @@ def export_rows():
             rows["service_at_locations.csv"].append(sal)
             rows["locations.csv"].append(sal["location"])
         rows["attributes.csv"].extend(svc["attributes"])
+        rows["schedules.csv"].extend(svc["schedules"])
     rows["taxonomy_terms.csv"] = [family_term(f) for f in SkillFamily.objects.all()] + [
         taxonomy_term(s) for s in Skill.objects.all()
     ]

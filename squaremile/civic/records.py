@@ -13,6 +13,12 @@ def _question_visible(user, q) -> bool:
     return q.status == ModerationState.PUBLISHED or (q.owner_id is not None and q.owner_id == getattr(user, "pk", None))
 
 
+def _report_visible(user, r) -> bool:
+    from squaremile.civic.selectors import may_see_report
+
+    return may_see_report(user, r)
+
+
 def _threat_panel(entry, user):
     category = getattr(entry, "category", None)
     if category is None or not getattr(category, "is_threat", False) or entry.status != "published":
@@ -22,7 +28,11 @@ def _threat_panel(entry, user):
     threat = ProblemCategory.objects.filter(is_threat=True).order_by("pk").first()
     bodies = routing.route(lat=entry.lat, lng=entry.lng, category=threat).choices if threat else []
     reps = selectors.representatives_for_point(lat=entry.lat, lng=entry.lng)
-    raised = list(Report.objects.filter(from_ref=f"mapping.entry:{entry.pk}").select_related("body")[:5])
+    raised = list(
+        Report.objects.filter(
+            from_ref=f"mapping.entry:{entry.pk}", moderation=ModerationState.PUBLISHED
+        ).select_related("body")[:5]
+    )
     items = [{"bodies": bodies, "reps": reps, "category": threat, "raised": raised}]
     return PanelItems(items=items, total=len(bodies) + len(reps) + len(raised))
 
@@ -40,7 +50,7 @@ def _area_panel(area, user):
 def register() -> None:
     register_kind(
         RecordKind(
-            model=Report, label="Problem report", visible=lambda user, r: True, title=lambda r: r.title,
+            model=Report, label="Problem report", visible=_report_visible, title=lambda r: r.title,
             summary=lambda r: plain_text(r.description or "", 160),
             meta=lambda r: f"{r.get_status_display()} · {r.category.name}",
             url_names={"civic:report_detail": "pk"},

@@ -42,7 +42,9 @@ def representatives() -> QuerySet[Representative]:
 
 
 def report_list(*, body: Body | None = None, category=None, status: str = "") -> QuerySet[Report]:
-    qs = Report.objects.select_related("category", "body", "area", "owner__profile")
+    qs = Report.objects.filter(moderation=ModerationState.PUBLISHED).select_related(
+        "category", "body", "area", "owner__profile"
+    )
     if body is not None:
         qs = qs.filter(body=body)
     if category is not None:
@@ -50,6 +52,20 @@ def report_list(*, body: Body | None = None, category=None, status: str = "") ->
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
+
+
+def may_see_report(user, report: Report) -> bool:
+    """A published report is public; a hidden one is seen by moderators (and its reporter), a draft
+    (waiting for its e-mail link) by nobody but moderators."""
+    if report.moderation == ModerationState.PUBLISHED:
+        return True
+    if can(user, "report.moderate"):
+        return True
+    return (
+        report.moderation == ModerationState.HIDDEN
+        and report.owner_id is not None
+        and (report.owner_id == getattr(user, "pk", None))
+    )
 
 
 def report_detail(pk: int) -> Report | None:
@@ -69,7 +85,10 @@ def nearby_duplicates(*, lat: float, lng: float, category, now=None) -> list[Rep
     """Open reports of the same category within 50 m made in the last weeks, nearest first."""
     now = now or timezone.now()
     qs = Report.objects.filter(
-        category=category, is_open=True, created_at__gte=now - timedelta(weeks=DUPLICATE_WEEKS)
+        category=category,
+        is_open=True,
+        moderation=ModerationState.PUBLISHED,
+        created_at__gte=now - timedelta(weeks=DUPLICATE_WEEKS),
     ).select_related("category", "body")
     found, _ = near(qs, lat=lat, lng=lng, radius_m=DUPLICATE_RADIUS_M, limit=5)
     return found
@@ -78,7 +97,9 @@ def nearby_duplicates(*, lat: float, lng: float, category, now=None) -> list[Rep
 def map_features(*, west: float, south: float, east: float, north: float, limit: int = MAP_LIMIT) -> list[dict]:
     """At most `limit` reports inside the box, newest first, as GeoJSON features (the map layer)."""
     rows = (
-        Report.objects.filter(lat__gte=south, lat__lte=north, lng__gte=west, lng__lte=east)
+        Report.objects.filter(
+            lat__gte=south, lat__lte=north, lng__gte=west, lng__lte=east, moderation=ModerationState.PUBLISHED
+        )
         .order_by()
         .values_list("pk", "title", "lat", "lng", "status")[:limit]
     )
@@ -139,7 +160,7 @@ def body_figures(bodies: list[Body], *, now=None) -> None:
     ids = [b.pk for b in bodies]
     counts = {
         row["body_id"]: row
-        for row in Report.objects.filter(body_id__in=ids, created_at__gte=since)
+        for row in Report.objects.filter(body_id__in=ids, created_at__gte=since, moderation=ModerationState.PUBLISHED)
         .values("body_id")
         .annotate(n=Count("id"), done=Count("id", filter=Q(status__in=("fixed", "closed"))))
     }

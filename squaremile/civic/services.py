@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 from datetime import timedelta
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -30,11 +31,12 @@ from squaremile.civic.models import (
     Representative,
     SendState,
     Source,
+    StaffInvitation,
     UpdateAuthor,
 )  # fmt: skip
 from squaremile.core.permissions import can, require
 from squaremile.core.search import index_document
-from squaremile.core.spaces import holders
+from squaremile.core.spaces import grant, holders, revoke
 from squaremile.core.text import plain_text
 from squaremile.moderation.models import ModerationState
 from squaremile.notifications.services import follow, followers_of
@@ -46,7 +48,7 @@ REMIND_AFTER_DAYS = (7, 14)
 RESPONSIVENESS_WINDOW = timedelta(days=365)
 
 
-def _index_report(report: Report) -> None:
+def index_report(report: Report) -> None:
     index_document(
         kind="civic_report", object_id=report.pk, title=report.title, body=plain_text(report.description),
         url=report.get_absolute_url(), area_id=report.area_id,
@@ -64,6 +66,21 @@ def report_create(
     """A new report, routed by place and category. `body`: the side the reporter chose when the
     point is near a boundary (one of the routing's choices); otherwise the routing decides."""
     require(by, "report.add")
+    report = _new_report(
+        by=by, category=category, lat=lat, lng=lng, title=title, description=description, body=body,
+        hide_name=hide_name, photos=photos, photo_alts=photo_alts, answers=answers, source=source, address=address,
+        from_ref=from_ref,
+    )  # fmt: skip
+    ReportSupport.objects.create(report=report, user=by)
+    audit.record(actor=by, action="report.created", target=report,
+                 changes=audit.diff({}, audit.snapshot(report, REPORT_FIELDS)))  # fmt: skip
+    follow(user=by, target=report)
+    _published(report, by=by)
+    return report
+
+
+def _new_report(*, by, category, lat, lng, title, description, body, hide_name, photos, photo_alts, answers,
+                source=Source.WEB, address="", from_ref="", **extra) -> Report:  # fmt: skip
     found = routing.route(lat=lat, lng=lng, category=category)
     if body is not None:
         if body.pk not in {b.pk for b in found.choices}:
@@ -74,29 +91,89 @@ def report_create(
     report = Report(
         owner=by, hide_name=hide_name, title=title.strip()[:200], description=description, category=category,
         body=chosen, lat=lat, lng=lng, area=area_for_point(lat=lat, lng=lng), source=source, address=address[:300],
-        answers=answers or {}, from_ref=from_ref,
+        answers=answers or {}, from_ref=from_ref, **extra,
     )  # fmt: skip
     if chosen is None or chosen.delivery == Delivery.ELSEWHERE:
         report.send_state = SendState.NOT_SENT
     report.save()
     if photos:
         attachments.attach_all(owner=report, files=photos, alts=photo_alts, user=by, checked_by_caller=True)
-    ReportSupport.objects.create(report=report, user=by)
-    audit.record(actor=by, action="report.created", target=report,
-                 changes=audit.diff({}, audit.snapshot(report, REPORT_FIELDS)))  # fmt: skip
-    _index_report(report)
-    follow(user=by, target=report)
+    return report
+
+
+def _published(report: Report, *, by) -> None:
+    """A report is public: index it, tell followers and the body's staff, send it to the body."""
+    index_report(report)
     civic_notify.tell_followers_new(report, by=by)
-    if chosen is not None:
-        staff = [r.user for r in holders(chosen)]
+    if report.body is not None:
+        staff = [r.user for r in holders(report.body)]
         if staff:
             civic_notify.tell_staff(report, staff)
-    if report.send_state == SendState.WAITING and source != Source.OPEN311:
+    if report.send_state == SendState.WAITING and report.source != Source.OPEN311:
         transaction.on_commit(lambda: tasks.send_report.enqueue(report_id=report.pk))
-    elif source == Source.OPEN311:  # it came from a body's system: nothing to send back
+    elif report.source == Source.OPEN311:  # it came from a body's system: nothing to send back
         Report.objects.filter(pk=report.pk).update(send_state=SendState.NOT_SENT)
         report.send_state = SendState.NOT_SENT
+
+
+# ---- reports from people without an account (as on FixMyStreet) ---------------------------------
+CONFIRM_SALT = "civic.report-confirm"
+CONFIRM_DAYS = 7
+
+
+def confirm_token(report: Report) -> str:
+    return signing.dumps({"r": report.pk, "e": report.reporter_email.lower()}, salt=CONFIRM_SALT, compress=True)
+
+
+def report_for_confirmation(token: str) -> Report | None:
+    """The draft report a confirmation link names, or None (altered, expired, another address)."""
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("r"), int):
+        return None
+    report = Report.objects.select_related("body", "category").filter(pk=data["r"], owner__isnull=True).first()
+    if report is None or report.reporter_email.lower() != str(data.get("e", "")):
+        return None
     return report
+
+
+@attachments.removes_stored_files_on_failure
+@transaction.atomic
+def report_create_anonymous(
+    *, name: str, email: str, category: ProblemCategory, lat: float, lng: float, title: str, description: str = "",
+    body: Body | None = None, hide_name: bool = False, photos=(), photo_alts=(), answers: dict | None = None,
+) -> Report:  # fmt: skip
+    """A report from someone without an account: kept as a draft (not public, not sent) until they
+    click the signed link mailed to them (`report_confirm`). The caller rate-limits (core.ratelimit)."""
+    name, email = (name or "").strip()[:120], (email or "").strip()[:254]
+    if not name:
+        raise ValidationError({"name": "Give your name (you can hide it on the public page)."})
+    if not email or "@" not in email:
+        raise ValidationError({"email": "Give your e-mail address: we send you a link to confirm the report."})
+    report = _new_report(
+        by=None, category=category, lat=lat, lng=lng, title=title, description=description, body=body,
+        hide_name=hide_name, photos=photos, photo_alts=photo_alts, answers=answers,
+        moderation=ModerationState.DRAFT, reporter_name=name, reporter_email=email, supporters=1,
+    )  # fmt: skip
+    audit.record(actor=None, action="report.created", target=report, note="Without an account: waiting for the link")
+    transaction.on_commit(lambda: civic_notify.mail_confirm_report(report, token=confirm_token(report)))
+    return report
+
+
+@transaction.atomic
+def report_confirm(*, report: Report) -> bool:
+    """The reporter clicked their link: the report is public and goes to the body. False when it was
+    already confirmed (the link is good once)."""
+    if not Report.objects.filter(pk=report.pk, moderation=ModerationState.DRAFT).update(
+        moderation=ModerationState.PUBLISHED
+    ):
+        return False
+    report.refresh_from_db()
+    audit.record(actor=None, action="report.confirmed", target=report, note="The e-mail link was clicked")
+    _published(report, by=None)
+    return True
 
 
 @transaction.atomic
@@ -138,6 +215,7 @@ def report_set_status(*, report: Report, by, status: str, reason: str = "", text
         title=f"“{report.title}” is now {report.get_status_display().lower()}",
         body=plain_text(text)[:500] or report.status_reason,
     )  # fmt: skip
+    civic_notify.mail_anonymous_reporter(report, text=text or report.status_reason)
     return update
 
 
@@ -167,6 +245,25 @@ def report_comment(*, report: Report, by, text: str = "", fixed: bool | None = N
         civic_notify.tell_report_updated(
             report, people=people, by=by, title=f"Update on “{report.title}”", body=plain_text(text)[:500]
         )
+    return update
+
+
+@transaction.atomic
+def report_body_reply(*, report: Report, text: str) -> ReportUpdate:
+    """The body's reply by e-mail to the report mailed to it (no account: the inbound-mail path has
+    checked the signed reply address and that it came from the body's address): a public update
+    shown as from the body; the reporter and followers are told."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "The reply had no words of its own."})
+    if report.body_id is None or report.moderation == ModerationState.DRAFT:
+        raise ValidationError("This report is not with a body.")
+    update = ReportUpdate.objects.create(report=report, author=None, author_kind=UpdateAuthor.BODY, text=text[:20000])
+    audit.record(actor=None, action="report.updated", target=report, note=f"By e-mail from {report.body.name}")
+    civic_notify.tell_report_updated(report, people=_interested(report), by=None,
+                                     title=f"{report.body.name} replied on “{report.title}”",
+                                     body=plain_text(text)[:500])  # fmt: skip
+    civic_notify.mail_anonymous_reporter(report, text=text)
     return update
 
 
@@ -237,8 +334,10 @@ def question_published(question: RepQuestion) -> int:
 
 
 @transaction.atomic
-def question_answer(*, recipient: QuestionRecipient, text: str) -> QuestionRecipient:
-    """A representative's answer through their signed link (no account needed)."""
+def question_answer(*, recipient: QuestionRecipient, text: str, version: int | None = None) -> QuestionRecipient:
+    """A representative's answer (no account needed): through their signed link (`version`: the link's
+    version; each link gives one answer, then only shows it) or by replying to the mail (`version`
+    None: only while the question has no answer from them)."""
     if recipient.question.status != ModerationState.PUBLISHED:
         raise ValidationError("This question is not open for answers.")
     if not text.strip():
@@ -246,12 +345,21 @@ def question_answer(*, recipient: QuestionRecipient, text: str) -> QuestionRecip
     recipient = (
         QuestionRecipient.objects.select_for_update().select_related("question", "representative").get(pk=recipient.pk)
     )
+    if version is None:
+        if recipient.answered_at is not None:
+            raise ValidationError("This question is already answered; ask for a fresh link to change the answer.")
+        version = recipient.link_version
+    elif version != recipient.link_version:
+        raise ValidationError("This link was replaced by a newer one: use the latest e-mail.")
+    elif recipient.answered_version == version:
+        raise ValidationError("This link was used already: ask for a fresh link to change the answer.")
     first = recipient.answered_at is None
     recipient.answer = text
     recipient.answered_at = recipient.answered_at or timezone.now()
-    recipient.save(update_fields=["answer", "answered_at"])
-    audit.record(actor=None, action="repquestion.answered", target=recipient.question,
-                 note=f"{recipient.representative.name}")  # fmt: skip
+    recipient.answered_version = version
+    recipient.save(update_fields=["answer", "answered_at", "answered_version"])
+    audit.record(actor=None, action="repquestion.answered" if first else "repquestion.answer_changed",
+                 target=recipient.question, note=f"{recipient.representative.name}")  # fmt: skip
     recompute_responsiveness(recipient.representative)
     if first:
         q = recipient.question
@@ -262,6 +370,17 @@ def question_answer(*, recipient: QuestionRecipient, text: str) -> QuestionRecip
             people[mt.user.pk] = mt.user
         civic_notify.tell_answered(recipient, people=list(people.values()))
     return recipient
+
+
+@transaction.atomic
+def answer_link_renew(*, recipient: QuestionRecipient) -> bool:
+    """A fresh answer link, mailed to the representative's own address (never shown on the page): the
+    older links stop working, the new one may give (or change) the answer once."""
+    QuestionRecipient.objects.filter(pk=recipient.pk).update(link_version=F("link_version") + 1)
+    recipient.refresh_from_db(fields=["link_version"])
+    audit.record(actor=None, action="repquestion.link_renewed", target=recipient.question,
+                 note=recipient.representative.name)  # fmt: skip
+    return civic_notify.mail_question(recipient, fresh=True)
 
 
 @transaction.atomic
@@ -319,3 +438,75 @@ def recompute_all_responsiveness(*, now=None) -> int:
 
 def may_update(user, report: Report) -> bool:
     return can(user, "report.status", report)
+
+
+# ---- a body's staff ------------------------------------------------------------------------------
+STAFF_ROLES = {"facilitator": "Staff (update reports)", "organiser": "Administrator (also manages staff)"}
+INVITE_SALT, INVITE_DAYS = "civic.staff-invite", 14
+
+
+@transaction.atomic
+def staff_invite(*, body: Body, email: str, role: str = "facilitator", by) -> StaffInvitation:
+    """A body's administrator (space organiser) or a site administrator invites someone by e-mail to
+    be its staff; the signed link makes the account that opens it, with that address verified, staff."""
+    from squaremile.core import ratelimit
+
+    require(by, "body.roles", body)
+    email = (email or "").strip()
+    if not email or "@" not in email or len(email) > 254:
+        raise ValidationError({"email": "Give the e-mail address to invite."})
+    if role not in STAFF_ROLES:
+        raise ValidationError({"role": "Choose staff or administrator."})
+    ratelimit.hit("invitations", user=str(by.pk))
+    invitation = StaffInvitation.objects.create(body=body, email=email, invited_by=by, role=role)
+    audit.record(actor=by, action="body.staff_invited", target=body, note=email)
+    token = signing.dumps({"i": invitation.pk, "e": email.lower()}, salt=INVITE_SALT, compress=True)
+    transaction.on_commit(lambda: civic_notify.mail_staff_invitation(invitation, token=token))
+    return invitation
+
+
+def invitation_for(token: str) -> StaffInvitation | None:
+    try:
+        data = signing.loads(token, salt=INVITE_SALT, max_age=INVITE_DAYS * 86400)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("i"), int):
+        return None
+    found = StaffInvitation.objects.select_related("body").filter(pk=data["i"], accepted_at__isnull=True).first()
+    return found if found is not None and found.email.lower() == data.get("e") else None
+
+
+@transaction.atomic
+def staff_accept(*, invitation: StaffInvitation, user) -> None:
+    """The invited person, signed in with the invited address verified, becomes staff of the body."""
+    from allauth.account.models import EmailAddress
+
+    if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
+        raise PermissionDenied(
+            f"This invitation is for {invitation.email}: sign in with that address (verified) to accept it."
+        )
+    if not StaffInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        accepted_at=timezone.now(), accepted_by=user
+    ):
+        raise ValidationError("This invitation was used already.")
+    grant(space=invitation.body, user=user, role=invitation.role, by=invitation.invited_by, checked_by_caller=True)
+    audit.record(actor=user, action="body.staff_joined", target=invitation.body, note=invitation.get_role_display())
+
+
+@transaction.atomic
+def staff_remove(*, body: Body, user, by) -> bool:
+    """Take away every role `user` holds in the body (staff or administrator)."""
+    require(by, "body.roles", body)
+    removed = False
+    for role in STAFF_ROLES:
+        removed = revoke(space=body, user=user, role=role, by=by) or removed
+    if removed:
+        audit.record(actor=by, action="body.staff_removed", target=body, note=str(user))
+    return removed
+
+
+@transaction.atomic
+def staff_invitation_cancel(*, invitation: StaffInvitation, by) -> None:
+    require(by, "body.roles", invitation.body)
+    audit.record(actor=by, action="body.staff_invitation_cancelled", target=invitation.body, note=invitation.email)
+    invitation.delete()

@@ -21,6 +21,7 @@ from squaremile.civic.forms import (
     PointForm,
     QuestionForm,
     ReportForm,
+    StaffInviteForm,
     StatusForm,
     UpdateForm,
 )
@@ -33,8 +34,9 @@ from squaremile.civic.models import (
     ReportSupport,
     RepQuestion,
     Representative,
+    StaffInvitation,
 )
-from squaremile.civic.notifications import read_answer_token
+from squaremile.civic.notifications import ANSWER_LINK_DAYS, read_answer_token
 from squaremile.core import ratelimit
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can, refusal
@@ -65,13 +67,13 @@ def home(request):
 
 
 # ---- reporting a problem ------------------------------------------------------------------------
-@login_required
 @require_http_methods(["GET", "POST"])
 def report_new(request):
     """Step one (GET, no point or category yet): where and what. Step two (GET with both): similar
     reports nearby first ("add your voice"), the side of a boundary when near one, then the details.
-    POST: the report."""
-    if not can(request.user, "report.add"):
+    POST: the report. Without an account (as on FixMyStreet): a name and an e-mail address, and the
+    report waits for the link mailed to that address."""
+    if request.user.is_authenticated and not can(request.user, "report.add"):
         raise PermissionDenied(refusal(request.user, "report.add"))
     if request.method == "POST":
         return _report_create(request)
@@ -90,10 +92,12 @@ def _details(request, *, lat, lng, category, form=None, status=200):
     questions = list(category.questions.all())
     if form is None:
         form = ReportForm(initial={"lat": lat, "lng": lng, "category": category.pk}, choices=choices,
-                          questions=questions)  # fmt: skip
+                          questions=questions, anonymous=not request.user.is_authenticated)  # fmt: skip
     duplicates = selectors.nearby_duplicates(lat=lat, lng=lng, category=category)
-    supported = set(
-        ReportSupport.objects.filter(user=request.user, report__in=duplicates).values_list("report_id", flat=True)
+    supported = (
+        set(ReportSupport.objects.filter(user=request.user, report__in=duplicates).values_list("report_id", flat=True))
+        if request.user.is_authenticated
+        else set()
     )
     context = {
         "form": form, "category": category, "routing": found, "duplicates": duplicates, "supported": supported,
@@ -116,11 +120,15 @@ def _report_create(request):
         return redirect("civic:report_new")
     found = routing.route(lat=lat, lng=lng, category=category)
     choices = found.choices if found.ask_which_side else []
-    form = ReportForm(request.POST, request.FILES, choices=choices, questions=list(category.questions.all()))
+    anonymous = not request.user.is_authenticated
+    form = ReportForm(request.POST, request.FILES, choices=choices, questions=list(category.questions.all()),
+                      anonymous=anonymous)  # fmt: skip
     if not form.is_valid():
         return _details(request, lat=lat, lng=lng, category=category, form=form, status=400)
     data = form.cleaned_data
     body = Body.objects.filter(pk=data["body"]).first() if data.get("body") in {b.pk for b in choices} else None
+    if anonymous:
+        return _report_create_anonymous(request, form, body=body, lat=lat, lng=lng, category=category)
     try:
         report = services.report_create(
             by=request.user, category=data["category"], lat=data["lat"], lng=data["lng"], title=data["title"],
@@ -134,10 +142,49 @@ def _report_create(request):
     return redirect(report.get_absolute_url())
 
 
+def _report_create_anonymous(request, form, *, body, lat, lng, category):
+    data = form.cleaned_data
+    try:
+        ratelimit.hit("civic-report-anonymous", ip=ratelimit.client_ip(request), email=data["email"].lower())
+    except ratelimit.RateLimited as exc:
+        form.add_error(None, exc.message)
+        return _details(request, lat=lat, lng=lng, category=category, form=form, status=429)
+    try:
+        services.report_create_anonymous(
+            name=data["name"], email=data["email"], category=data["category"], lat=data["lat"], lng=data["lng"],
+            title=data["title"], description=data["description"], body=body, hide_name=data["hide_name"],
+            photos=data["photos"], photo_alts=data["photo_alt"], answers=form.answers(),
+        )  # fmt: skip
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _details(request, lat=lat, lng=lng, category=category, form=form, status=400)
+    return render(request, "civic/report_check_email.html", {"email": data["email"]})
+
+
+@require_http_methods(["GET", "POST"])
+def report_confirm(request, token: str):
+    """The link mailed to someone who reported without an account. GET shows a button (so that a
+    mail scanner opening the link confirms nothing); POST makes the report public and sends it."""
+    report = services.report_for_confirmation(token)
+    if report is None:
+        return render(request, "civic/report_confirm.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        if services.report_confirm(report=report):
+            messages.success(request, "Thank you: your report is confirmed, public and on its way.")
+        return redirect(report.get_absolute_url())
+    if report.moderation != ModerationState.DRAFT:
+        return (
+            redirect(report.get_absolute_url())
+            if report.is_public
+            else render(request, "civic/report_confirm.html", {"invalid": True}, status=404)
+        )
+    return render(request, "civic/report_confirm.html", {"report": report})
+
+
 @login_required
 @require_POST
 def report_support(request, pk: int):
-    report = get_object_or_404(Report, pk=pk)
+    report = get_object_or_404(Report.objects.filter(moderation=ModerationState.PUBLISHED), pk=pk)
     if not can(request.user, "report.add"):
         raise PermissionDenied(refusal(request.user, "report.add"))
     made = services.report_support(report=report, by=request.user)
@@ -151,7 +198,7 @@ def report_support(request, pk: int):
 @require_GET
 def report_detail(request, pk: int):
     report = selectors.report_detail(pk)
-    if report is None:
+    if report is None or not selectors.may_see_report(request.user, report):
         raise Http404
     return _report_page(request, report)
 
@@ -178,7 +225,9 @@ def _report_page(request, report, *, status_form=None, update_form=None, fixed_f
 @login_required
 @require_POST
 def report_status(request, pk: int):
-    report = get_object_or_404(Report.objects.select_related("body", "category"), pk=pk)
+    report = get_object_or_404(
+        Report.objects.select_related("body", "category").exclude(moderation=ModerationState.DRAFT), pk=pk
+    )
     if not can(request.user, "report.status", report):
         raise PermissionDenied(refusal(request.user, "report.status"))
     form = StatusForm(request.POST)
@@ -198,7 +247,9 @@ def report_status(request, pk: int):
 @login_required
 @require_POST
 def report_update(request, pk: int):
-    report = get_object_or_404(Report.objects.select_related("body", "category"), pk=pk)
+    report = get_object_or_404(
+        Report.objects.select_related("body", "category").exclude(moderation=ModerationState.DRAFT), pk=pk
+    )
     if not can(request.user, "report.comment", report):
         raise PermissionDenied(refusal(request.user, "report.comment"))
     is_fixed_answer = "fixed" in request.POST
@@ -247,7 +298,79 @@ def body_detail(request, slug: str):
     body = get_object_or_404(Body.objects.prefetch_related("categories", "areas"), slug=slug)
     page = paginate(request, selectors.report_list(body=body))
     reps = body.representatives.select_related("area").order_by("name")
-    return render(request, "civic/body_detail.html", {"body": body, "page": page, "reps": reps})
+    context = {"body": body, "page": page, "reps": reps, "may_staff": can(request.user, "body.roles", body)}
+    return render(request, "civic/body_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_staff(request, slug: str):
+    """A body's staff: its administrators invite people by e-mail and remove them."""
+    from squaremile.core.spaces import holders
+
+    body = get_object_or_404(Body, slug=slug)
+    if not can(request.user, "body.roles", body):
+        raise PermissionDenied(refusal(request.user, "body.roles"))
+    form = StaffInviteForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "invite":
+            form = StaffInviteForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.staff_invite(body=body, email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+                                          by=request.user)  # fmt: skip
+                except ValidationError as exc:
+                    form.add_service_errors(exc)
+                except ratelimit.RateLimited as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+                    return redirect("civic:body_staff", slug=body.slug)
+            status = 400
+        elif action == "remove" and (raw := request.POST.get("user", "")).isdigit() and len(raw) < 12:
+            from django.contrib.auth import get_user_model
+
+            person = get_object_or_404(get_user_model(), pk=int(raw))
+            if services.staff_remove(body=body, user=person, by=request.user):
+                messages.success(request, f"{person} is no longer staff of {body.name}.")
+            return redirect("civic:body_staff", slug=body.slug)
+        elif action == "cancel" and (raw := request.POST.get("invitation", "")).isdigit() and len(raw) < 12:
+            invitation = get_object_or_404(StaffInvitation, pk=int(raw), body=body, accepted_at__isnull=True)
+            services.staff_invitation_cancel(invitation=invitation, by=request.user)
+            messages.success(request, "Invitation withdrawn.")
+            return redirect("civic:body_staff", slug=body.slug)
+        else:
+            messages.error(request, "Choose what to do.")
+            return redirect("civic:body_staff", slug=body.slug)
+    staff = list(holders(body).select_related("user__profile"))
+    waiting = body.invitations.filter(accepted_at__isnull=True).order_by("-created_at")[:100]
+    context = {"body": body, "staff": staff, "waiting": waiting, "form": form}
+    return render(request, "civic/body_staff.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def staff_join(request, token: str):
+    """The link in a staff invitation: signed in with the invited address, one click to join."""
+    invitation = services.invitation_for(token)
+    if invitation is None:
+        return render(request, "civic/staff_join.html", {"invalid": True}, status=404)
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    error = ""
+    if request.method == "POST":
+        try:
+            services.staff_accept(invitation=invitation, user=request.user)
+        except (PermissionDenied, ValidationError) as exc:
+            error = "; ".join(getattr(exc, "messages", None) or [str(exc)])
+        else:
+            messages.success(request, f"You are now staff of {invitation.body.name}.")
+            return redirect(invitation.body.get_absolute_url())
+    context = {"invitation": invitation, "error": error}
+    return render(request, "civic/staff_join.html", context, status=403 if error else 200)
 
 
 @require_GET
@@ -332,32 +455,61 @@ def question_me_too(request, pk: int):
     return redirect(q.get_absolute_url())
 
 
-@require_http_methods(["GET", "POST"])
-def answer(request, token: str):
-    """A representative answers through the signed link in their e-mail: no account needed."""
-    pk = read_answer_token(token)
+def _answer_link(token: str):
+    link = read_answer_token(token)
     recipient = (
-        QuestionRecipient.objects.select_related("question", "representative").filter(pk=pk).first() if pk else None
+        QuestionRecipient.objects.select_related("question", "representative").filter(pk=link.recipient_id).first()
+        if link
+        else None
     )
     if recipient is None or recipient.question.status != ModerationState.PUBLISHED:
+        return link, None
+    return link, recipient
+
+
+@require_http_methods(["GET", "POST"])
+def answer(request, token: str):
+    """A representative answers through the signed link in their e-mail: no account needed. A link
+    gives one answer, then only shows it; a fresh link (mailed to them) may change it once."""
+    link, recipient = _answer_link(token)
+    if recipient is None:
         return render(request, "civic/answer_invalid.html", status=404)
+    if link.expired or link.version != recipient.link_version:
+        context = {"renew": True, "expired": link.expired, "token": token, "link_days": ANSWER_LINK_DAYS}
+        return render(request, "civic/answer_invalid.html", context, status=410)
+    used = recipient.answered_version == link.version
     form = AnswerForm(request.POST or None, initial={"answer": recipient.answer})
-    if request.method == "POST":
+    context = {"form": form, "recipient": recipient, "used": used, "token": token}
+    if request.method == "POST" and not used:
         try:
             ratelimit.hit("civic-answer", ip=ratelimit.client_ip(request))
         except ratelimit.RateLimited:
-            return render(request, "civic/answer.html", {"form": form, "recipient": recipient, "limited": True},
-                          status=429)  # fmt: skip
+            return render(request, "civic/answer.html", {**context, "limited": True}, status=429)
         if form.is_valid():
             try:
-                services.question_answer(recipient=recipient, text=form.cleaned_data["answer"])
+                services.question_answer(recipient=recipient, text=form.cleaned_data["answer"], version=link.version)
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
                 messages.success(request, "Thank you: your answer is published with the question.")
                 return redirect(recipient.question.get_absolute_url())
     status = 400 if request.method == "POST" else 200
-    return render(request, "civic/answer.html", {"form": form, "recipient": recipient}, status=status)
+    return render(request, "civic/answer.html", context, status=status)
+
+
+@require_POST
+def answer_renew(request, token: str):
+    """A fresh answer link, mailed to the representative's own address (any genuine link of theirs,
+    even an expired or used one, may ask for it; rate-limited)."""
+    link, recipient = _answer_link(token)
+    if recipient is None:
+        return render(request, "civic/answer_invalid.html", status=404)
+    try:
+        ratelimit.hit("civic-answer", ip=ratelimit.client_ip(request))
+    except ratelimit.RateLimited:
+        return render(request, "civic/answer_invalid.html", status=429)
+    sent = services.answer_link_renew(recipient=recipient)
+    return render(request, "civic/answer_renewed.html", {"sent": sent, "recipient": recipient})
 
 
 # ---- a map threat or cut, raised in one step ------------------------------------------------------

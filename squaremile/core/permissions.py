@@ -95,7 +95,7 @@ RULES: dict[str, Rule] = {
     # civic (bodies, representatives, problem reports, questions to representatives). A body is a
     # space: its staff hold the "organiser" role in it and update the reports sent to it.
     "body.change": Rule(min_role=ADMIN, space_roles=(SPACE_ORGANISER,)),
-    "body.roles": Rule(min_role=ADMIN),  # add/remove a body's staff accounts
+    "body.roles": Rule(min_role=ADMIN, space_roles=(SPACE_ORGANISER,)),  # invite/remove a body's staff
     "representative.import": Rule(min_role=ADMIN),
     "report.add": Rule(min_role=MEMBER),
     "report.change": Rule(min_role=MODERATOR, owner_may=True),  # its photos; hiding one's name
@@ -103,6 +103,7 @@ RULES: dict[str, Rule] = {
     "report.status": Rule(min_role=ADMIN, space_roles=SPACE_RUNNERS),  # the body's staff set its status
     "repquestion.add": Rule(min_role=MEMBER),
     "repquestion.moderate": Rule(min_role=MODERATOR),
+    "report.moderate": Rule(min_role=MODERATOR),  # problem reports in the shared moderation
     # conversations (groups, threads, private conversations). A group is a space: its facilitators
     # run it, its members (SpaceRole "member") read a private group and post in any group.
     "group.add": Rule(min_role=MEMBER),

@@ -58,6 +58,8 @@ DEFAULT_RATES = {
     "exchange-pdf": "30/h/ip",  # the printable noticeboard's PDF (WeasyPrint is heavy)
     # civic: answers through a representative's signed link (no account), and Open311 POSTs per key.
     "civic-answer": "30/h/ip",
+    # civic: problem reports from people without an account (a confirmation link is mailed)
+    "civic-report-anonymous": "10/h/ip,3/h/email,10/d/email",
     "open311-post": "120/h/user,600/h/ip",
     # conversations: private conversations opened and messages sent, per person
     "private-conversation": "10/h/user,30/d/user",

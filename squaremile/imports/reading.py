@@ -1,4 +1,5 @@
-"""Reading an uploaded file into a `Table`: CSV in any common encoding, or GeoJSON points.
+"""Reading an uploaded file into a `Table`: CSV in any common encoding, GeoJSON points, or JSON
+records.
 
     table = read_table(data, "halls.csv")     # ImportFileError (plain words) if it cannot be read
 
@@ -6,7 +7,10 @@ CSV: UTF-8 with or without a byte-order mark, UTF-16 (with a BOM, as Excel's "Un
 writes it, or without one when every other byte is zero), else Windows-1252 (which covers
 Latin-1's letters) — the encoding a UK spreadsheet saves "CSV" in; comma, semicolon or tab between
 cells (whichever the header row uses most). GeoJSON: a FeatureCollection (or one Feature) of points,
-whose properties become columns. Every cell passes through `core.text.clean_text`.
+whose properties become columns. JSON records: a list of objects, or an object holding one such list
+(`{"methods": [...], "exported_at": ...}`, as the platform's own JSON exports are): each object is a
+row, its keys the columns; a list or an object inside a record becomes one cell holding its JSON
+text, for the importer to read. Every cell passes through `core.text.clean_text`.
 
 XLSX is not read: a spreadsheet file is refused with words that say how to save it as CSV (a
 reader would need a new dependency; see the app's README).
@@ -53,7 +57,7 @@ class Limits:
 
 @dataclass
 class Table:
-    kind: str  # "csv" or "geojson"
+    kind: str  # "csv", "geojson" or "json"
     columns: list[str]
     rows: list[list[str]]  # cells in column order, every row as long as `columns`
     numbers: list[int]  # the number a person sees for each row (spreadsheet line; GeoJSON feature)
@@ -63,7 +67,7 @@ class Table:
 
     @property
     def row_word(self) -> str:
-        return "Feature" if self.kind == "geojson" else "Row"
+        return {"geojson": "Feature", "json": "Record"}.get(self.kind, "Row")
 
     def sample(self, n: int = SAMPLE_ROWS) -> list[list[str]]:
         return [[cell[:SAMPLE_CELL_MAX] for cell in row] for row in self.rows[:n]]
@@ -141,7 +145,7 @@ def read_table(data: bytes, filename: str = "", *, limits: Limits | None = None)
     name = (filename or "").lower()
     looks_json = text.lstrip().startswith(("{", "["))
     if name.endswith((".geojson", ".json")) or (looks_json and not name.endswith((".csv", ".tsv", ".txt"))):
-        table = _read_geojson(text, limits)
+        table = _read_json(text, limits)
     else:
         table = _read_csv(text, limits)
     table.encoding = encoding
@@ -229,15 +233,72 @@ def cell(value) -> str:
     return clean_text(json.dumps(value, ensure_ascii=False), multiline=True)
 
 
-def _read_geojson(text: str, limits: Limits) -> Table:
+def _load_json(text: str):
     try:
-        doc = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFileError(
             f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
         ) from None
     except RecursionError:
-        raise ImportFileError("The file is not valid GeoJSON: it is nested far too deeply.") from None
+        raise ImportFileError("The file is not valid JSON: it is nested far too deeply.") from None
+
+
+def _read_json(text: str, limits: Limits) -> Table:
+    """GeoJSON when the document says it is one, else JSON records."""
+    doc = _load_json(text)
+    if isinstance(doc, dict) and doc.get("type") in ("FeatureCollection", "Feature"):
+        return _read_geojson(doc, limits)
+    return _read_records(doc, limits)
+
+
+def _records_of(doc) -> list:
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, dict):
+        lists = [key for key, value in doc.items() if isinstance(value, list) and value and isinstance(value[0], dict)]
+        if len(lists) == 1:
+            return doc[lists[0]]
+        if len(lists) > 1:
+            names = ", ".join(f"“{k}”" for k in lists[:5])
+            raise ImportFileError(
+                f"The JSON file holds several lists of records ({names}): upload a file with one list."
+            )
+    raise ImportFileError(
+        "The file is JSON but holds no records to import: it needs a list of objects, such as "
+        '[{"name": ...}, ...] or {"methods": [{"name": ...}, ...]}, or a GeoJSON FeatureCollection.'
+    )
+
+
+def _read_records(doc, limits: Limits) -> Table:
+    records = _records_of(doc)
+    if not records:
+        raise ImportFileError("The JSON file has an empty list: no records to import.")
+    if len(records) > limits.max_rows:
+        raise ImportFileError(f"The file has more than {limits.max_rows:,} records. Split it into smaller files.")
+    keys: dict[str, None] = {}
+    for record in records:
+        if isinstance(record, dict):
+            for key in record:
+                keys.setdefault(str(key), None)
+            if len(keys) > limits.max_columns:
+                _check_column_count(len(keys), limits)
+    raw = list(keys)
+    _check_column_count(len(raw), limits)
+    columns = unique_columns(raw)
+    rows, numbers, problems = [], [], {}
+    for index, record in enumerate(records):
+        numbers.append(index + 1)
+        if not isinstance(record, dict):
+            rows.append([""] * len(columns))
+            problems[index] = 'it is not an object of names and values (like {"name": ...})'
+            continue
+        by_key = {str(k): v for k, v in record.items()}
+        rows.append([cell(by_key.get(key)) for key in raw])
+    return Table(kind="json", columns=columns, rows=rows, numbers=numbers, problems=problems)
+
+
+def _read_geojson(doc, limits: Limits) -> Table:
     if isinstance(doc, dict) and doc.get("type") == "Feature":
         doc = {"type": "FeatureCollection", "features": [doc]}
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):

@@ -1,9 +1,13 @@
 """The library's importer on the shared pipeline (`squaremile.imports`): methods from a CSV in the
-shape `exports.csv_text` writes (another Square Mile's library, or a spreadsheet). Moderators only
+shape `exports.csv_text` writes, or from the JSON `exports.json_response` writes (read as records by
+the pipeline's reader: a list inside a record, such as the steps, purposes and links, arrives as its
+JSON text and is read here) — another Square Mile's library, or a spreadsheet. Moderators only
 (`method.import`); imported methods are published. A row is matched by its `id` (the method's
 short name in the library it came from): importing the same file twice changes nothing."""
 
 from __future__ import annotations
+
+import json
 
 from django.db import transaction
 from django.urls import reverse
@@ -57,6 +61,21 @@ def _cell(row: Row, key: str, *, multiline: bool = True) -> str:
     return text[1:] if text.startswith("'") and text[1:2] in ("=", "+", "-", "@") else text
 
 
+def _json_list(text: str, what: str, problems: list[str]) -> list | None:
+    """A cell that holds a JSON list (from a JSON file): the list; None when the cell is plain text."""
+    if not text.startswith("["):
+        return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        problems.append(f"the {what} {quote(text)} are not a readable list")
+        return []
+    if not isinstance(value, list):
+        problems.append(f"the {what} are not a list")
+        return []
+    return value
+
+
 class MethodImporter(pipeline.Importer):
     key = "methods.methods"
     title = "Import methods"
@@ -81,7 +100,14 @@ class MethodImporter(pipeline.Importer):
             problems.append("the summary is missing or longer than 200 characters")
         for key in TEXTS[1:]:
             values[key] = _cell(row, key)
-        purposes = [p.strip() for p in _cell(row, "purposes", multiline=False).split(",") if p.strip()]
+        links = _json_list(values["links"], "links", problems)
+        if links is not None:
+            values["links"] = "\n".join(str(link).strip() for link in links if str(link).strip())
+        raw_purposes = _cell(row, "purposes", multiline=False)
+        purposes = _json_list(raw_purposes, "purposes", problems)
+        if purposes is None:
+            purposes = raw_purposes.split(",")
+        purposes = [str(p).strip() for p in purposes if str(p).strip()]
         unknown = [p for p in purposes if p not in Purpose.values]
         if unknown:
             problems.append(f"the purpose {quote(unknown[0])} is not one the library knows")
@@ -107,7 +133,23 @@ class MethodImporter(pipeline.Importer):
                 problems.append(f"the {key} {quote(raw)} is not one of {', '.join(choices.values)}")
             values[key] = raw
         steps = []
-        for step in parse_steps_cell(_cell(row, "steps")):
+        raw_steps = _cell(row, "steps")
+        listed = _json_list(raw_steps, "steps", problems)
+        if listed is None:
+            listed = parse_steps_cell(raw_steps)
+        elif not all(isinstance(step, dict) and str(step.get("title") or "").strip() for step in listed):
+            problems.append('every step needs a title (steps: [{"title": ..., "minutes": ..., "text": ...}])')
+            listed = []
+        else:
+            listed = [
+                {
+                    "title": clean_text(str(st["title"]), multiline=False).strip(),
+                    "minutes": str(st.get("minutes", 0)),
+                    "text": clean_text(str(st.get("text") or ""), multiline=True).strip(),
+                }
+                for st in listed
+            ]
+        for step in listed:
             if not str(step["minutes"]).isdigit() or int(step["minutes"]) > 1440:
                 problems.append(f"the step {quote(step['title'])} has no minutes between 0 and 1440")
                 break

@@ -100,8 +100,10 @@ class Method(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [
-            models.Index(fields=["status", "name"], name="methods_status_name"),
-            models.Index(fields=["status", "-use_count", "name"], name="methods_status_uses"),
+            # The list's two orders exactly (the id breaks ties): a page is read off the index, and
+            # the page's ids come from the index alone (selectors.page_of_methods).
+            models.Index(fields=["status", "name", "id"], name="methods_status_name_id"),
+            models.Index(fields=["status", "-use_count", "name", "id"], name="methods_status_uses_id"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -258,7 +260,7 @@ class Card(models.Model):
         "directory.Skill", null=True, blank=True, on_delete=models.SET_NULL, related_name="card"
     )
     family = models.ForeignKey("directory.SkillFamily", on_delete=models.PROTECT, related_name="cards")
-    text = models.CharField(max_length=120)  # "Fix a bike puncture"
+    text = models.CharField(max_length=120)  # its phrasing, "Fix a dripping tap" (the skill: "Plumbing")
     hint = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -292,6 +294,8 @@ class DeckCard(models.Model):
     deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="deck_cards")
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="deck_entries")
     position = models.PositiveIntegerField(default=0)
+    # This deck's words for the card (an organiser's copy can say it its own way); blank: the card's own.
+    text = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["deck", "position", "id"]
@@ -312,6 +316,12 @@ class Game(models.Model):
     area = models.ForeignKey("places.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     played_on = models.DateField()
     event_ref = models.CharField(max_length=80, blank=True)
+    # The group playing, so that its games can be compared over time: a record of the platform
+    # (an organisation, a conversations group: `group_ref`, a core.records reference) or a named
+    # team. `group_key` is what its games share: the reference, or "team:<slug of the name>".
+    group_name = models.CharField(max_length=140, blank=True)
+    group_ref = models.CharField(max_length=80, blank=True)
+    group_key = models.CharField(max_length=160, blank=True, db_index=True)
     gaps_recorded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

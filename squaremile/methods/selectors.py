@@ -32,11 +32,14 @@ def visible_methods(user):
     return Method.objects.filter(Q(status=S.PUBLISHED) | mine)
 
 
+LIST_FIELDS = (
+    "slug", "name", "summary", "purposes", "min_people", "max_people", "minutes", "setting", "difficulty",
+    "use_count", "licence",
+)  # fmt: skip
+
+
 def method_list(user, filters: MethodFilters):
-    qs = Method.objects.filter(status=S.PUBLISHED).only(
-        "slug", "name", "summary", "purposes", "min_people", "max_people", "minutes", "setting", "difficulty",
-        "use_count", "licence",
-    )  # fmt: skip
+    qs = Method.objects.filter(status=S.PUBLISHED).only(*LIST_FIELDS)
     if filters.purpose in Purpose.values:
         qs = qs.filter(purposes__contains=f",{filters.purpose},")
     if filters.people:
@@ -52,6 +55,13 @@ def method_list(user, filters: MethodFilters):
             order = {pk: i for i, pk in enumerate(ids)}
             return sorted(qs, key=lambda m: order.get(m.pk, 0))
     return qs.order_by("-use_count", "name", "id") if filters.sort == "used" else qs.order_by("name", "id")
+
+
+def methods_in_order(ids: list[int]) -> list[Method]:
+    """The list's rows for a page of ids (read off the list's index first: a deep page then skips
+    index entries, not table rows), in the ids' order."""
+    found = Method.objects.only(*LIST_FIELDS).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def method_detail(user, slug: str) -> Method | None:

@@ -41,6 +41,7 @@ urlpatterns = [
     path("game/<int:pk>/", game.game_detail, name="game"),
     path("game/<int:pk>/results/", game.game_results_view, name="game_results"),
     path("game/<int:pk>/gaps/", game.gaps, name="gaps"),
+    path("game/groups/<str:key>/", game.group_results, name="group_results"),
     path("game/j/<str:code>/", game.join_code, name="join_code"),
     path("game/t/<str:code>/", game.play, name="play"),
     path("game/t/<str:code>/state/", game.state, name="state"),

@@ -42,7 +42,12 @@ def method_list(request):
             q=data["q"] or "", purpose=data["purpose"] or "", people=data["people"], minutes=data["minutes"],
             setting=data["setting"] or "", sort=data["sort"] or "name",
         )  # fmt: skip
-    page = paginate(request, selectors.method_list(request.user, filters), per_page=20)
+    methods = selectors.method_list(request.user, filters)
+    if isinstance(methods, list):  # a search, in its rank order
+        page = paginate(request, methods, per_page=20)
+    else:  # the page's ids first (from the list's index), then those 20 rows
+        page = paginate(request, methods.values_list("pk", flat=True), per_page=20)
+        page.object_list = selectors.methods_in_order(list(page.object_list))
     template = "methods/includes/_results.html" if getattr(request, "htmx", False) else "methods/method_list.html"
     return render(
         request,

@@ -17,7 +17,9 @@ the HTTP endpoint ``views_inbound.receive_view`` takes it from an inbound-mail s
 * ignores, without trace but in the operators' log, auto-replies (``Auto-Submitted``, ``X-Autoreply``,
   ``Precedence: bulk|auto_reply|list|junk``) and bounces (delivery reports, ``MAILER-DAEMON``);
 * refuses forged, altered or expired tokens and senders that are not the person the token was made
-  for (or, for a purpose without a person, not anyone with a verified address here);
+  for (or, for a purpose without a person, not anyone with a verified address here; or, for a
+  purpose registered with ``sender_addresses``, not the address the record was mailed to — councils
+  and representatives, who have no account);
 * keeps the new words only (the plain-text part, or the HTML part made plain; quoted text, "On ...
   wrote:", forwarded headers and signatures cut off) and calls the purpose's handler.
 
@@ -59,6 +61,9 @@ class Handler:
     handle: Callable
     max_age_days: int | None  # None: never expires (a group's own address)
     needs_user: bool  # the token names the person it was sent to
+    # For people without an account (a council, a representative): the addresses the record the token
+    # names was mailed to; the sender must be one of them, and the handler gets user=None.
+    sender_addresses: Callable | None = None
 
 
 @dataclass
@@ -104,14 +109,18 @@ def _purpose_hash(purpose: str) -> bytes:
     return hashlib.sha256(purpose.encode()).digest()[:4]
 
 
-def register_handler(purpose: str, handler: Callable, *, max_age_days: int | None = -1, needs_user: bool = True):
+def register_handler(purpose: str, handler: Callable, *, max_age_days: int | None = -1, needs_user: bool = True,
+                     sender_addresses: Callable | None = None):  # fmt: skip
     """``handler(mail: InboundMail)`` posts what a reply says. ``max_age_days``: how long an address
     stays good (default INBOUND_MAIL_TOKEN_DAYS; None for an address that never expires, such as a
     group's own). ``needs_user=False``: the address names no person, the sender is found by their
-    verified address."""
+    verified address. ``sender_addresses(obj)``: for senders without an account (a council, a
+    representative) — the addresses the record was mailed to; a reply is taken only from one of them
+    (the signature and expiry are checked as always) and the handler gets ``user=None``."""
     if max_age_days == -1:
         max_age_days = settings.INBOUND_MAIL_TOKEN_DAYS
-    entry = Handler(purpose=purpose, handle=handler, max_age_days=max_age_days, needs_user=needs_user)
+    entry = Handler(purpose=purpose, handle=handler, max_age_days=max_age_days,
+                    needs_user=needs_user and sender_addresses is None, sender_addresses=sender_addresses)  # fmt: skip
     _handlers[purpose] = entry
     _by_hash[_purpose_hash(purpose)] = entry
     return entry
@@ -366,6 +375,17 @@ def _object(token: Token):
     return model._default_manager.filter(pk=token.object_id).first()
 
 
+def _not_mailed_to(handler: Handler, token: Token, address: str) -> str:
+    """Why a reply to a record mailed to someone without an account is not theirs, or ""."""
+    obj = _object(token)
+    if obj is None:
+        return "the record is gone"
+    allowed = {a.strip().lower() for a in handler.sender_addresses(obj) if a}
+    if not address or address.strip().lower() not in allowed:
+        return "the sender is not the address this was sent to"
+    return ""
+
+
 def _done(outcome: Outcome, msg_id: str = "") -> Outcome:
     level = logging.INFO if outcome.status == ACCEPTED else logging.WARNING
     log.log(level, "Inbound mail %s %s: %s (from %s, purpose %s)", msg_id or "-", outcome.status, outcome.reason,
@@ -407,8 +427,11 @@ def receive(raw: bytes, *, today: dt.date | None = None) -> Outcome:
     if handler.max_age_days is not None and (today - token.issued).days > handler.max_age_days:
         outcome.reason = "expired reply address"
         return _done(outcome, msg_id)
-    sender = _find_sender(sender_address) if sender_address else None
-    if sender is None:
+    if handler.sender_addresses is not None and (why := _not_mailed_to(handler, token, sender_address)):
+        outcome.reason = why  # no account: the sender must be the address the record was mailed to
+        return _done(outcome, msg_id)
+    sender = _find_sender(sender_address) if sender_address and handler.sender_addresses is None else None
+    if sender is None and handler.sender_addresses is None:
         outcome.reason = "unknown sender"
         return _done(outcome, msg_id)
     if handler.needs_user and (token.user_id is None or token.user_id != sender.pk):

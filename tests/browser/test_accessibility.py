@@ -367,9 +367,53 @@ def test_civic_pages_are_accessible(phone_page, login):
         f"/civic/report/?category={elsewhere.pk}&lat=53.8&lng=-1.55",
         "/civic/reports/", report.get_absolute_url(), "/civic/bodies/", body.get_absolute_url(),
         "/civic/representatives/", rep.get_absolute_url(), "/civic/questions/", f"/civic/questions/ask/?rep={rep.pk}",
-        recipient.question.get_absolute_url(), f"/civic/answer/{answer_token(recipient.pk)}/", "/civic/answer/bad/",
+        recipient.question.get_absolute_url(), f"/civic/answer/{answer_token(recipient)}/", "/civic/answer/bad/",
         area.get_absolute_url(),
     ]:  # fmt: skip
+        page.goto(url)
+        failures.append(a11y_report(page, url))
+        assert_fits_the_screen(page)
+    failures = [f for f in failures if f]
+    assert not failures, "\n\n".join(failures)
+
+
+# civic, for people without an account and a body's staff: the report form with name and e-mail, the
+# confirmation page, a used and a replaced answer link, the staff page and the invitation page
+def test_civic_no_account_and_staff_pages_are_accessible(phone_page, login):
+    from squaremile.civic import services as civic_services
+    from squaremile.civic.models import Report
+    from squaremile.civic.notifications import answer_token
+    from squaremile.civic.tests.factories import BodyFactory, CategoryFactory, RecipientFactory
+    from squaremile.core import spaces
+    from squaremile.moderation.models import ModerationState
+    from squaremile.places.tests.factories import AreaFactory
+
+    area = AreaFactory(name="Westfield", slug="westfield", half=0.02)
+    lights = CategoryFactory(name="Street lights")
+    body = BodyFactory(name="Westfield Parish Council", areas=[area], categories=[lights])
+    draft = Report.objects.create(
+        title="Lamp out", category=lights, body=body, lat=53.8, lng=-1.55, moderation=ModerationState.DRAFT,
+        reporter_name="Jo", reporter_email="jo@example.org",
+    )  # fmt: skip
+    used = RecipientFactory(question__status=ModerationState.PUBLISHED, answer="Soon.", answered_version=1)
+    replaced = RecipientFactory(question__status=ModerationState.PUBLISHED)
+    old_link = answer_token(replaced)
+    replaced.link_version = 2
+    replaced.save(update_fields=["link_version"])
+    admin = make_user(email="head@westfield.example.org")
+    spaces.grant(space=body, user=admin, role="organiser", by=None, checked_by_caller=True)
+    page = phone_page
+    failures = []
+    for url in [
+        f"/civic/report/?category={lights.pk}&lat=53.8&lng=-1.55",
+        f"/civic/reports/confirm/{civic_services.confirm_token(draft)}/", "/civic/reports/confirm/bad/",
+        f"/civic/answer/{answer_token(used)}/", f"/civic/answer/{old_link}/",
+    ]:  # fmt: skip
+        page.goto(url)
+        failures.append(a11y_report(page, url))
+        assert_fits_the_screen(page)
+    login(page, admin)
+    for url in [f"/civic/bodies/{body.slug}/staff/", "/civic/staff/join/bad/"]:
         page.goto(url)
         failures.append(a11y_report(page, url))
         assert_fits_the_screen(page)
@@ -519,5 +563,49 @@ def test_method_library_and_skills_game_pages_are_accessible(page, taxonomy, log
             ],
         )
     ]
+    report = "\n\n".join(r for r in reports if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
+def test_skills_game_deck_words_and_group_over_time_pages_are_accessible(page, taxonomy, login):
+    """The skills game's deck form (each card's own words) and a group's results over time."""
+    import datetime
+
+    from squaremile.methods.game import services as game_services
+    from squaremile.methods.game.cards import standard_decks
+    from squaremile.methods.game.selectors import deck_card_ids
+
+    organiser = make_user(email="olu@example.org", role=Role.ORGANISER)
+    _, short = standard_decks()
+    games = [
+        game_services.game_create(
+            by=organiser,
+            name=f"Night {day}",
+            deck=short,
+            played_on=datetime.date(2026, 2, day),
+            tables=[("Paper", "paper")],
+            group="Millbrook Tenants",
+        )  # fmt: skip
+        for day in (1, 20)
+    ]
+    for n, game in enumerate(games):
+        piles = {cid: "can" if i % (3 + n) else "nobody" for i, cid in enumerate(deck_card_ids(short.pk))}
+        game_services.tally_save(by=organiser, table=game.tables.get(), piles=piles)
+    login(page, organiser)
+    reports = [
+        _walk(
+            page,
+            [
+                ("copy a deck, each card's words", f"/game/decks/new/?from={short.pk}"),
+                ("a group's results over time", f"/game/groups/{games[0].group_key}/"),
+            ],
+        )
+    ]
+    page.goto(f"/game/decks/new/?from={short.pk}")
+    page.locator("#id_name").fill("")
+    page.get_by_role("button", name="Save the deck").click()
+    page.locator("#error-summary").wait_for()
+    reports.append(_check(page, "copy a deck, failed"))
     report = "\n\n".join(r for r in reports if r)
     assert not report, "Accessibility violations (serious or critical):\n" + report

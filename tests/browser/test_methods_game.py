@@ -205,3 +205,72 @@ def test_the_shared_screen_sorts_with_the_keyboard(new_context, login, setting):
     # Put back a card: it returns to the table.
     page.locator('[data-pile-box="nobody"]').get_by_role("button", name=re.compile("Put back")).click()
     expect(page.locator("[data-progress]")).to_have_text("Card 2 of 100")
+
+
+def test_an_organiser_rephrases_cards_in_a_deck_copy_and_a_group_sees_its_results_over_time(
+    new_context, login, setting
+):
+    """A deck copy says a card its own way (the phones show it); a group that plays twice sees its
+    coverage over time."""
+    from squaremile.methods.game import services as game_services
+    from squaremile.methods.game.cards import SHORT_DECK
+    from squaremile.methods.game.selectors import deck_card_ids
+    from squaremile.methods.models import Card, Deck
+
+    short = Deck.objects.get(name=SHORT_DECK)
+    first = Card.objects.filter(deck_entries__deck=short).order_by("family__position", "family__name", "text").first()
+    page = new_context(viewport=PHONE).new_page()
+    login(page, setting["organiser"])
+    page.goto("/game/decks/")
+    page.get_by_role("link", name=f"Copy and change {SHORT_DECK}").click()
+    page.locator("#id_name").fill("Millbrook deck")
+    words = page.get_by_label(f"Words on the card for the skill {first.skill.name}")
+    expect(words).to_have_value(first.text)
+    words.fill("Mend a leaking pipe")
+    assert_fits_the_screen(page)
+    page.get_by_role("button", name="Save the deck").click()
+    expect(page.get_by_text("Saved “Millbrook deck” (40 cards).")).to_be_visible()
+    deck = Deck.objects.get(name="Millbrook deck")
+    assert deck_card_ids(deck.pk)[0] == first.pk
+
+    # An earlier game of the same group, played on paper.
+    earlier = game_services.game_create(
+        by=setting["organiser"], name="First skills night", deck=deck, played_on=datetime.date(2026, 1, 10),
+        tables=[("Paper table", "paper")], group="Millbrook Tenants",
+    )  # fmt: skip
+    ids = deck_card_ids(deck.pk)
+    game_services.tally_save(
+        by=setting["organiser"], table=earlier.tables.get(), piles={cid: pile_for(n + 5) for n, cid in enumerate(ids)}
+    )
+
+    # Tonight's game, for the same group, with the rephrased deck.
+    page.goto("/game/new/")
+    page.get_by_label("Name of the game").fill("Tenants' skills night")
+    page.get_by_label("Deck").select_option(label="Millbrook deck")
+    page.get_by_label("Who is playing? (optional)").fill("Millbrook  tenants")
+    page.get_by_label("Tables playing on phones").fill("1")
+    page.get_by_role("button", name="Open the game").click()
+    game = Game.objects.get(name="Tenants' skills night")
+    code = game.tables.get().code
+    phone = new_context(viewport=PHONE).new_page()
+    phone.goto(f"/game/j/{code}/")
+    phone.get_by_label("Your first name").fill("Amira")
+    phone.get_by_role("button", name="Join").click()
+    expect(phone.locator("[data-card-text]")).to_have_text("Mend a leaking pipe")
+    for n in range(40):
+        expect(phone.locator("[data-progress]")).to_have_text(f"Card {n + 1} of 40", timeout=3000)
+        phone.get_by_role("button", name=PILE_LABELS[pile_for(n)]).click()
+    expect(phone.locator("[data-done]")).to_be_visible(timeout=3000)
+
+    # The game's results lead to the group's results over time.
+    page.goto(f"/game/{game.pk}/results/")
+    page.get_by_role("link", name="its results over time").click()
+    expect(page.get_by_role("heading", name="Millbrook Tenants: results over time")).to_be_visible()
+    rows = page.locator("table.compare-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Tenants' skills night")
+    expect(rows.nth(1)).to_contain_text("First skills night")
+    expect(page.get_by_role("img", name=re.compile("Together: 10 Jan 2026"))).to_be_visible()
+    assert_fits_the_screen(page)
+    report = a11y_report(page, "group results over time")
+    assert not report, report

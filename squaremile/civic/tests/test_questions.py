@@ -68,17 +68,17 @@ def test_ask_moderate_send_answer_and_the_figure_changes(client, django_capture_
 def test_a_bad_or_forged_link_answers_nothing(client):
     recipient = RecipientFactory(question__status=ModerationState.PUBLISHED)
     assert client.get(reverse("civic:answer", args=["nonsense"])).status_code == 404
-    forged = answer_token(recipient.pk)[:-3] + "abc"
+    forged = answer_token(recipient)[:-3] + "abc"
     assert client.post(reverse("civic:answer", args=[forged]), {"answer": "x"}).status_code == 404
     recipient.refresh_from_db()
     assert recipient.answered_at is None
     pending = RecipientFactory()
-    assert client.get(reverse("civic:answer", args=[answer_token(pending.pk)])).status_code == 404
+    assert client.get(reverse("civic:answer", args=[answer_token(pending)])).status_code == 404
 
 
 def test_an_empty_answer_is_refused_and_keeps_the_form(client):
     recipient = RecipientFactory(question__status=ModerationState.PUBLISHED)
-    page = client.post(reverse("civic:answer", args=[answer_token(recipient.pk)]), {"answer": "  "})
+    page = client.post(reverse("civic:answer", args=[answer_token(recipient)]), {"answer": "  "})
     assert page.status_code == 400
 
 

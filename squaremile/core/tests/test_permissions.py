@@ -97,7 +97,7 @@ EXPECTED = {
     "exchangealert.change": ("--",     "Y-",   "Y-",     "Y-",     "YY",  "YY",     "--",    "Y-"),
     # civic: a body is a space (its staff are the "co-organiser" column); a report's space is its body
     "body.change":          ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "YY"),
-    "body.roles":           ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
+    "body.roles":           ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "YY"),
     "representative.import": ("--",    "--",   "--",     "--",     "YY",  "YY",     "--",    "--"),
     "report.add":           ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "report.change":        ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
@@ -105,6 +105,7 @@ EXPECTED = {
     "report.status":        ("--",     "--",   "--",     "--",     "YY",  "YY",     "--",    "YY"),
     "repquestion.add":      ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "repquestion.moderate": ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
+    "report.moderate":      ("--",     "--",   "--",     "YY",     "YY",  "YY",     "--",    "--"),
     # conversations: a space "organiser" role grants nothing in a group (facilitators and members do)
     "group.add":            ("--",     "YY",   "YY",     "YY",     "YY",  "YY",     "--",    "YY"),
     "group.change":         ("--",     "Y-",   "Y-",     "YY",     "YY",  "YY",     "--",    "Y-"),
@@ -530,6 +531,7 @@ SERVICE_CALLS = {
     "repquestion.moderate": lambda by, rec: moderation_services.take(
         kind="repquestion", action="publish", user=by, obj=rec
     ),
+    "report.moderate": lambda by, rec: moderation_services.take(kind="report", action="hide", user=by, obj=rec),
     # conversations: their own tests check each service against these rows
     # (squaremile/conversations/tests/test_permissions_matrix.py)
     "group.add": None,
@@ -683,7 +685,7 @@ def _civic_snapshot():
     from squaremile.civic.models import ReportUpdate, RepQuestion, Representative
 
     return (
-        sorted(CivicReport.objects.values_list("id", "status")),
+        sorted(CivicReport.objects.values_list("id", "status", "moderation")),
         sorted(ReportUpdate.objects.values_list("id", flat=True)),
         sorted(RepQuestion.objects.values_list("id", "status")),
         sorted(Representative.objects.values_list("id", "name")),

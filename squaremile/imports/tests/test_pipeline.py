@@ -251,3 +251,34 @@ def test_a_file_in_a_legacy_encoding_goes_on_to_the_columns(moderator):
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("directory:import_columns", args=[job.pk])
     assert job.params["sample"] == [["Café Ÿ"]] and job.params["encoding"] == "cp1252"
+
+
+def test_json_records_read_as_rows():
+    plain = read_table(
+        b'[{"name": "Hall", "tags": ["a", "b"], "n": 3}, {"name": "Caf\\u00e9", "extra": null}]', "x.json"
+    )
+    assert plain.kind == "json" and plain.row_word == "Record"
+    assert plain.columns == ["name", "tags", "n", "extra"] and plain.numbers == [1, 2]
+    assert plain.rows == [["Hall", '["a", "b"]', "3", ""], ["Café", "", "", ""]]
+    wrapped = read_table(b'{"exported_at": "2026", "note": "x", "methods": [{"id": "a"}, 5]}', "export.json")
+    assert wrapped.columns == ["id"] and wrapped.rows[0] == ["a"]
+    assert "not an object" in wrapped.problems[1]
+    geo = read_table(b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"a": 1},'
+                     b' "geometry": {"type": "Point", "coordinates": [1, 52]}}]}', "m.json")  # fmt: skip
+    assert geo.kind == "geojson" and geo.points == [(52.0, 1.0)]
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b'{"a": [{"x": 1}], "b": [{"y": 2}]}', "several lists"),
+        (b"[]", "empty list"),
+        (b'{"name": "one thing"}', "no records"),
+        (b'"just text"', "no records"),
+        (b"[{]", "not valid JSON"),
+        (b"[" * 100_000, "not valid JSON"),
+    ],
+)
+def test_json_that_holds_no_records_says_why(data, words):
+    with pytest.raises(ImportFileError, match=words):
+        read_table(data, "x.json")

@@ -24,6 +24,13 @@ class GameForm(Form):
     )
     deck = forms.ModelChoiceField(queryset=Deck.objects.all(), empty_label=None)
     played_on = forms.DateField(label="Date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    group = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Who is playing? (optional)",
+        help_text="A team’s name (“Millbrook Tenants”), or the address of its organisation’s or group’s page here. "
+        "Games of the same group show its results over time.",
+    )
     area = forms.ModelChoiceField(
         queryset=None, required=False, label="Area (optional)", help_text="Where gaps the game finds are recorded."
     )
@@ -54,9 +61,34 @@ class DeckForm(Form):
         queryset=None, widget=forms.CheckboxSelectMultiple, label="Cards in the deck"
     )
 
-    def __init__(self, *args, cards=None, **kwargs):
+    def __init__(self, *args, cards=None, words=None, **kwargs):
+        """`cards`: every card one may choose; `words`: {card id: this deck's phrasing}."""
         super().__init__(*args, **kwargs)
         self.fields["cards"].queryset = cards
+        self.card_list = list(cards)
+        words = words or {}
+        for card in self.card_list:
+            self.fields[f"text_{card.pk}"] = forms.CharField(
+                max_length=120,
+                required=False,
+                label=f"Words on the card (skill: {card.skill.name if card.skill else card.text})",
+                help_text="Blank: the card's own words.",
+            )
+            self.initial.setdefault(f"text_{card.pk}", words.get(card.pk) or card.text)
+
+    def rows(self):
+        """(card, its checkbox, its words field) for the deck page's table."""
+        boxes = {str(w.data["value"]): w for w in self["cards"]}
+        return [(c, boxes.get(str(c.pk)), self[f"text_{c.pk}"]) for c in self.card_list]
+
+    def texts(self) -> dict[int, str]:
+        """{card id: this deck's words} for the cards whose words differ from the card's own."""
+        out = {}
+        for card in self.card_list:
+            text = (self.cleaned_data.get(f"text_{card.pk}") or "").strip()
+            if text and text != card.text:
+                out[card.pk] = text
+        return out
 
     def clean_cards(self):
         cards = self.cleaned_data["cards"]

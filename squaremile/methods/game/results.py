@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count, F
+
 from squaremile.methods.models import Card, DeckCard, Game, GameTable, Pile, Placement
 
 PILE_ORDER = {Pile.CAN: 0, Pile.FRIENDS: 1, Pile.NOBODY: 2}
@@ -66,11 +68,16 @@ class Result:
 
 
 def _deck_cards(deck_id: int) -> list[Card]:
-    return list(
-        Card.objects.filter(pk__in=DeckCard.objects.filter(deck_id=deck_id).values("card_id"))
+    """The deck's cards, each saying what the deck says (`DeckCard.text`, else the card's words)."""
+    cards = list(
+        Card.objects.filter(deck_entries__deck_id=deck_id)
+        .annotate(deck_text=F("deck_entries__text"))
         .select_related("family")
         .order_by("family__position", "family__name", "text")
     )
+    for card in cards:
+        card.text = card.deck_text or card.text
+    return cards
 
 
 def _result(title: str, cards: list[Card], best: dict[int, str]) -> Result:
@@ -120,3 +127,42 @@ def game_results(game: Game) -> Result:
     combined = _result(f"The {n} tables together" if n != 1 else "The table", cards, best)
     combined.tables = [(t, _result(t.name, cards, per_table[t.pk])) for t in tables]
     return combined
+
+
+@dataclass
+class Played:
+    """One game of a group, for its results over time."""
+
+    game: Game
+    tally: Tally
+    change: int | None = None  # points of "together" since the group's previous game
+
+
+def over_time(games: list[Game]) -> list[Played]:
+    """A group's games, oldest first, each with its tables together (a card counts for the best pile
+    any table put it on): two queries, however many games."""
+    games = sorted(games, key=lambda g: (g.played_on, g.pk))
+    if not games:
+        return []
+    best: dict[int, dict[int, str]] = {g.pk: {} for g in games}
+    for game_id, card_id, pile in Placement.objects.filter(table__game__in=games).values_list(
+        "table__game_id", "card_id", "pile"
+    ):
+        have = best[game_id].get(card_id)
+        if have is None or PILE_ORDER[pile] < PILE_ORDER[have]:
+            best[game_id][card_id] = pile
+    sizes = dict(
+        DeckCard.objects.filter(deck_id__in={g.deck_id for g in games})
+        .values("deck_id")
+        .annotate(n=Count("id"))
+        .values_list("deck_id", "n")
+    )
+    out: list[Played] = []
+    for game in games:
+        tally = Tally(deck=sizes.get(game.deck_id, 0))
+        for pile in best[game.pk].values():
+            tally.add(pile)
+        previous = next((p for p in reversed(out) if p.tally.sorted), None)
+        change = tally.together_pct - previous.tally.together_pct if previous and tally.sorted else None
+        out.append(Played(game=game, tally=tally, change=change))
+    return out

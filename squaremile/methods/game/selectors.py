@@ -3,6 +3,9 @@ only when the version moved on), the organiser's games and the decks."""
 
 from __future__ import annotations
 
+from django.db import connection
+from django.db.models import F
+
 from squaremile.core.permissions import can
 from squaremile.methods.models import Card, Deck, DeckCard, Game, GameTable, Pile, Placement, Player
 
@@ -18,8 +21,12 @@ def table_by_code(code: str) -> GameTable | None:
 
 
 def table_version(code: str) -> int | None:
-    """The one cheap read a polling phone costs while nothing changes."""
-    return GameTable.objects.filter(code=normalise_code(code)).values_list("version", flat=True).first()
+    """The one cheap read a polling phone costs while nothing changes: one indexed row, written as
+    plain SQL (building the ORM query cost more than running it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM methods_gametable WHERE code = %s", [normalise_code(code)])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def deck_card_ids(deck_id: int) -> list[int]:
@@ -29,7 +36,11 @@ def deck_card_ids(deck_id: int) -> list[int]:
 def table_state(table: GameTable, *, version: int | None = None) -> dict:
     """Everything a table's screen shows: the card on the table, the piles (counts and the last
     few cards), who is playing, and whether it is finished. Plain data (JSON for the phones)."""
-    order = deck_card_ids(table.game.deck_id)
+    deck = list(
+        DeckCard.objects.filter(deck_id=table.game.deck_id).order_by("position", "id").values_list("card_id", "text")
+    )
+    order = [cid for cid, _ in deck]
+    words = {cid: text for cid, text in deck if text}  # the deck's own phrasing of a card
     placed = list(Placement.objects.filter(table=table).order_by("-placed_at", "-id").values_list("card_id", "pile"))
     done = {cid for cid, _ in placed}
     remaining = [cid for cid in order if cid not in done]
@@ -42,7 +53,7 @@ def table_state(table: GameTable, *, version: int | None = None) -> dict:
         entry = piles[pile]
         entry["count"] += 1
         if len(entry["recent"]) < RECENT and cid in cards:
-            entry["recent"].append({"id": cid, "text": cards[cid].text})
+            entry["recent"].append({"id": cid, "text": words.get(cid) or cards[cid].text})
     current = cards.get(current_id)
     return {
         "version": version if version is not None else table.version,
@@ -53,7 +64,12 @@ def table_state(table: GameTable, *, version: int | None = None) -> dict:
         "sorted": len(done),
         "remaining": len(remaining),
         "number": len(done) + 1 if current else len(done),
-        "card": {"id": current.pk, "text": current.text, "hint": current.hint, "family": current.family.name}
+        "card": {
+            "id": current.pk,
+            "text": words.get(current.pk) or current.text,
+            "hint": current.hint,
+            "family": current.family.name,
+        }
         if current
         else None,
         "piles": list(piles.values()),
@@ -79,9 +95,18 @@ def decks():
 
 
 def deck_cards(deck: Deck) -> list[Card]:
-    return list(
-        Card.objects.filter(deck_entries__deck=deck).select_related("family").order_by("deck_entries__position")
+    """The deck's cards in its order, each saying what the deck says (`text`; the card's own words
+    stay in `card_text`)."""
+    cards = list(
+        Card.objects.filter(deck_entries__deck=deck)
+        .annotate(deck_text=F("deck_entries__text"))
+        .select_related("family")
+        .order_by("deck_entries__position")
     )
+    for card in cards:
+        card.card_text = card.text
+        card.text = card.deck_text or card.text
+    return cards
 
 
 def player_from_session(session, table: GameTable) -> Player | None:
@@ -99,3 +124,22 @@ def may_see_game_results(user, session, game: Game) -> bool:
     joined = {int(k) for k in (session.get("game_players") or {}) if str(k).isdigit()}
     opened = set(session.get("game_tables") or [])
     return bool(tables & (joined | opened))
+
+
+GROUP_GAMES = 60  # the latest games of a group shown over time
+
+
+def group_games(user, session, key: str) -> list[Game]:
+    """The games of one group (`Game.group_key`) this person may see the results of: the ones they
+    organise (or any, for an administrator), and the ones whose tables they joined or opened."""
+    if not key:
+        return []
+    games = list(
+        Game.objects.filter(group_key=key).select_related("deck", "owner").order_by("-played_on", "-id")[:GROUP_GAMES]
+    )
+    joined = {int(k) for k in (session.get("game_players") or {}) if str(k).isdigit()}
+    opened = set(session.get("game_tables") or []) | joined
+    at_tables = set(
+        GameTable.objects.filter(game__in=games, pk__in=opened).values_list("game_id", flat=True) if opened else []
+    )
+    return [g for g in games if g.pk in at_tables or can(user, "game.change", g)]

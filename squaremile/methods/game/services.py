@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from squaremile.accounts import services as accounts
 from squaremile.audit import services as audit
+from squaremile.core import records
 from squaremile.core.permissions import require
 from squaremile.exchange import services as exchange
 from squaremile.exchange.models import Kind, Side, Where
@@ -47,17 +48,49 @@ def game_create(
     tables: list[tuple[str, str]],
     area=None,
     event_ref: str = "",
+    group: str = "",
 ) -> Game:
+    """`group`: who is playing (optional): a team's name, or a link to the page of an organisation
+    or a group on Square Mile; games of the same group are compared over time."""
     require(by, "game.add")
     if not tables:
         raise ValidationError({"tables": "Add at least one table."})
     if len(tables) > MAX_TABLES:
         raise ValidationError({"tables": f"At most {MAX_TABLES} tables in one game."})
-    game = Game.objects.create(name=name, deck=deck, owner=by, played_on=played_on, area=area, event_ref=event_ref)
+    group_name, group_ref, group_key = group_of(by=by, text=group)
+    game = Game.objects.create(
+        name=name, deck=deck, owner=by, played_on=played_on, area=area, event_ref=event_ref,
+        group_name=group_name, group_ref=group_ref, group_key=group_key,
+    )  # fmt: skip
     for table_name, mode in tables:
         _table_create(game=game, name=table_name, mode=mode)
     audit.record(actor=by, action="game.created", target=game, note=f"{len(tables)} tables, deck {deck.name}")
     return game
+
+
+GROUP_KINDS = ("directory.organisation", "conversations.group", "directory.project")
+
+
+def group_of(*, by, text: str) -> tuple[str, str, str]:
+    """(name, record reference, key) of the group a game is played by: a link to an organisation's,
+    a project's or a conversations group's page (which `by` may see), or a team's name."""
+    text = " ".join((text or "").split())
+    if not text:
+        return "", "", ""
+    if text.startswith(("/", "http://", "https://")):
+        obj = records.resolve_url(text, user=by)
+        if obj is None or obj._meta.label_lower not in GROUP_KINDS:
+            raise ValidationError(
+                {"group": "That link is not the page of an organisation, project or group you can see. "
+                          "Paste the address of its page, or type the group's name."}
+            )  # fmt: skip
+        ref = records.ref_of(obj)
+        card = records.card(obj)
+        return (card.title if card else str(obj))[:140], ref, ref
+    key = slugify(text)[:150]
+    if not key:
+        raise ValidationError({"group": "Give the group a name with some letters or numbers in it."})
+    return text[:140], "", f"team:{key}"
 
 
 def _table_create(*, game: Game, name: str, mode: str) -> GameTable:
@@ -94,8 +127,13 @@ def player_join(*, table: GameTable, name: str, user=None) -> Player:
     return player
 
 
-def _bump(table: GameTable) -> None:
-    GameTable.objects.filter(pk=table.pk).update(version=F("version") + 1)
+def _bump(table: GameTable) -> int:
+    """Raise the table's version; returns the new one (one statement: UPDATE ... RETURNING, which
+    PostgreSQL and SQLite 3.35+ both speak)."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE methods_gametable SET version = version + 1 WHERE id = %s RETURNING version", [table.pk])
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def _deck_has(table: GameTable, card_id: int) -> bool:
@@ -111,19 +149,14 @@ def card_sort(*, table: GameTable, card_id: int, pile: str, player: Player | Non
         raise ValidationError("This table has finished: its piles are kept as they are.")
     if not _deck_has(table, card_id):
         raise ValidationError({"card": "That card is not in this game's deck."})
-    updated = Placement.objects.filter(table=table, card_id=card_id).update(
-        pile=pile, player=player, placed_at=timezone.now()
+    # One statement whether the card is new to the piles or moves (two phones at once: the later wins).
+    Placement.objects.bulk_create(
+        [Placement(table=table, card_id=card_id, pile=pile, player=player, placed_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["table", "card"],
+        update_fields=["pile", "player", "placed_at"],
     )
-    if not updated:
-        try:
-            with transaction.atomic():
-                Placement.objects.create(table=table, card_id=card_id, pile=pile, player=player)
-        except IntegrityError:  # another phone sorted it at the same moment: the later tap wins
-            Placement.objects.filter(table=table, card_id=card_id).update(
-                pile=pile, player=player, placed_at=timezone.now()
-            )
-    _bump(table)
-    return GameTable.objects.values_list("version", flat=True).get(pk=table.pk)
+    return _bump(table)
 
 
 @transaction.atomic
@@ -132,8 +165,7 @@ def card_unsort(*, table: GameTable, card_id: int) -> int:
     if table.finished_at is not None:
         raise ValidationError("This table has finished: its piles are kept as they are.")
     Placement.objects.filter(table=table, card_id=card_id).delete()
-    _bump(table)
-    return GameTable.objects.values_list("version", flat=True).get(pk=table.pk)
+    return _bump(table)
 
 
 @transaction.atomic
@@ -234,8 +266,17 @@ def player_skills_add(*, by, player: Player, card_ids: list[int]) -> int:
 
 
 @transaction.atomic
-def deck_save(*, by, name: str, description: str = "", cards: list[Card], deck: Deck | None = None) -> Deck:
-    """An organiser's own deck (or their changes to it): the cards in the order given."""
+def deck_save(
+    *,
+    by,
+    name: str,
+    description: str = "",
+    cards: list[Card],
+    deck: Deck | None = None,
+    texts: dict[int, str] | None = None,
+) -> Deck:
+    """An organiser's own deck (or their changes to it): the cards in the order given, each in the
+    deck's own words where `texts` ({card id: words}) says so."""
     if deck is None:
         require(by, "deck.add")
         deck = Deck(owner=by)
@@ -246,6 +287,17 @@ def deck_save(*, by, name: str, description: str = "", cards: list[Card], deck: 
     deck.name, deck.description = name[:120], description[:300]
     deck.save()
     DeckCard.objects.filter(deck=deck).delete()
-    DeckCard.objects.bulk_create([DeckCard(deck=deck, card=c, position=i) for i, c in enumerate(dict.fromkeys(cards))])
+    texts = texts or {}
+    DeckCard.objects.bulk_create(
+        [
+            DeckCard(deck=deck, card=c, position=i, text=_words(texts.get(c.pk), c))
+            for i, c in enumerate(dict.fromkeys(cards))
+        ]
+    )
     audit.record(actor=by, action="deck.saved", target=deck, note=f"{len(cards)} cards")
     return deck
+
+
+def _words(text: str | None, card: Card) -> str:
+    text = " ".join((text or "").split())[:120]
+    return "" if text == card.text else text

@@ -15,14 +15,14 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from squaremile.core import ratelimit
+from squaremile.core import ratelimit, records
 from squaremile.core.pdf import pdf_response, render_pdf
 from squaremile.core.permissions import can, refusal
 from squaremile.core.site import absolute_url
 from squaremile.methods.game import cards as game_cards
 from squaremile.methods.game import results, selectors, services
 from squaremile.methods.game.forms import DeckForm, GameForm, JoinForm, NameForm, TallyForm
-from squaremile.methods.models import Card, Deck, DeckCard, Game, GameTable, Pile, TableMode
+from squaremile.methods.models import Card, Deck, DeckCard, Game, GameTable, Pile, Player, TableMode
 from squaremile.places.models import Area
 
 
@@ -132,26 +132,34 @@ def state(request, code):
         response = HttpResponseNotModified()
         response["ETag"] = f'"{version}"'
         return response
-    table = _table_or_404(code)
+    table = _table_or_404(code)  # moved on: the whole state (its version read with the table)
     response = JsonResponse(selectors.table_state(table))
     response["ETag"] = f'"{table.version}"'
     return response
 
 
-def _may_sort(request, table) -> bool:
-    if table.mode == TableMode.SCREEN:
-        return True
-    return selectors.player_from_session(request.session, table) is not None or can(
-        request.user, "game.change", table.game
-    )
+def _sorter(request, table) -> tuple[bool, Player | None]:
+    """(may this request sort at the table, the player it is): anyone at a shared screen; a player
+    who joined; the organiser."""
+    player = selectors.player_from_session(request.session, table)
+    if table.mode == TableMode.SCREEN or player is not None:
+        return True, player
+    return can(request.user, "game.change", table.game), None
 
 
-def _after_write(request, table, *, error: str = ""):
+def _not_joined(request, code):
+    if _wants_json(request):
+        return JsonResponse({"message": "Join the table first."}, status=403)
+    return redirect("methods:play", code=code)
+
+
+def _after_write(request, table, *, version: int | None = None, error: str = ""):
     if _wants_json(request):
         if error:
             return JsonResponse({"message": error}, status=400)
-        fresh = GameTable.objects.select_related("game").get(pk=table.pk)
-        return JsonResponse(selectors.table_state(fresh))
+        if version is None:
+            table = GameTable.objects.select_related("game").get(pk=table.pk)
+        return JsonResponse(selectors.table_state(table, version=version))
     if error:
         messages.error(request, error)
     return redirect("methods:play", code=table.code)
@@ -160,49 +168,40 @@ def _after_write(request, table, *, error: str = ""):
 @require_POST
 def sort(request, code):
     table = _table_or_404(code)
-    if not _may_sort(request, table):
-        return (
-            JsonResponse({"message": "Join the table first."}, status=403)
-            if _wants_json(request)
-            else redirect("methods:play", code=code)
-        )
+    allowed, player = _sorter(request, table)
+    if not allowed:
+        return _not_joined(request, code)
     try:
         card_id = int(request.POST.get("card", ""))
     except ValueError:
         return _after_write(request, table, error="Which card? Reload the page and try again.")
     pile = request.POST.get("pile", "")
     try:
-        services.card_sort(
-            table=table, card_id=card_id, pile=pile, player=selectors.player_from_session(request.session, table)
-        )
+        version = services.card_sort(table=table, card_id=card_id, pile=pile, player=player)
     except ValidationError as exc:
         return _after_write(request, table, error=" ".join(exc.messages))
-    return _after_write(request, table)
+    return _after_write(request, table, version=version)
 
 
 @require_POST
 def unsort(request, code):
     table = _table_or_404(code)
-    if not _may_sort(request, table):
-        return (
-            JsonResponse({"message": "Join the table first."}, status=403)
-            if _wants_json(request)
-            else redirect("methods:play", code=code)
-        )
+    if not _sorter(request, table)[0]:
+        return _not_joined(request, code)
     try:
         card_id = int(request.POST.get("card", ""))
-        services.card_unsort(table=table, card_id=card_id)
+        version = services.card_unsort(table=table, card_id=card_id)
     except ValueError:
         return _after_write(request, table, error="Which card? Reload the page and try again.")
     except ValidationError as exc:
         return _after_write(request, table, error=" ".join(exc.messages))
-    return _after_write(request, table)
+    return _after_write(request, table, version=version)
 
 
 @require_POST
 def finish(request, code):
     table = _table_or_404(code)
-    if not _may_sort(request, table):
+    if not _sorter(request, table)[0]:
         raise PermissionDenied("Join the table first.")
     services.table_finish(table=table, by=request.user)
     return redirect("methods:table_results", code=table.code)
@@ -270,8 +269,9 @@ def game_create(request):
                 tables.append((f"{word} {len([t for t in tables if t[1] == mode]) + 1}", mode))
         try:
             game = services.game_create(
-                by=request.user, name=d["name"], deck=d["deck"], played_on=d["played_on"], area=d["area"], tables=tables
-            )
+                by=request.user, name=d["name"], deck=d["deck"], played_on=d["played_on"], area=d["area"],
+                tables=tables, group=d["group"],
+            )  # fmt: skip
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -386,8 +386,8 @@ def deck_edit(request, pk=None):
     action = "deck.change" if deck else "deck.add"
     if not can(request.user, action, deck):
         raise PermissionDenied(refusal(request.user, action))
-    all_cards = Card.objects.select_related("family").order_by("family__position", "family__name", "text")
-    initial = {}
+    all_cards = Card.objects.select_related("family", "skill").order_by("family__position", "family__name", "text")
+    initial, words = {}, {}
     source = deck or (
         Deck.objects.filter(pk=request.GET["from"]).first() if request.GET.get("from", "").isdigit() else None
     )
@@ -397,12 +397,14 @@ def deck_edit(request, pk=None):
             "description": source.description,
             "cards": list(DeckCard.objects.filter(deck=source).values_list("card_id", flat=True)),
         }
-    form = DeckForm(request.POST or None, initial=initial, cards=all_cards)
+        words = dict(DeckCard.objects.filter(deck=source).exclude(text="").values_list("card_id", "text"))
+    form = DeckForm(request.POST or None, initial=initial, cards=all_cards, words=words)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         deck = services.deck_save(
-            by=request.user, deck=deck, name=d["name"], description=d["description"], cards=list(d["cards"])
-        )
+            by=request.user, deck=deck, name=d["name"], description=d["description"], cards=list(d["cards"]),
+            texts=form.texts(),
+        )  # fmt: skip
         messages.success(request, f"Saved “{deck.name}” ({len(d['cards'])} cards).")
         return redirect("methods:decks")
     return render(
@@ -411,3 +413,20 @@ def deck_edit(request, pk=None):
         {"form": form, "deck": deck},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def group_results(request, key):
+    """A group's games over time: how much it can do, game after game."""
+    games = selectors.group_games(request.user, request.session, key)
+    if not games:
+        raise Http404("No games of this group that you played or organised.")
+    played = results.over_time(games)
+    latest = games[0]
+    group = records.resolve(latest.group_ref, user=request.user) if latest.group_ref else None
+    scored = [p for p in played if p.tally.sorted]
+    return render(
+        request,
+        "methods/game/group_results.html",
+        {"key": key, "name": latest.group_name, "group": group, "played": played, "newest_first": played[::-1],
+         "first": scored[0] if scored else None, "last": scored[-1] if scored else None},
+    )  # fmt: skip

@@ -151,3 +151,101 @@ def test_qr_code_is_svg(game, client):
     table = game.tables.first()
     response = client.get(reverse("methods:qr", args=[table.code]))
     assert response["Content-Type"] == "image/svg+xml" and b"<svg" in response.content
+
+
+def test_cards_have_their_own_words_and_a_deck_copy_rephrases_them(decks):
+    plumbing = Card.objects.get(skill__slug="plumbing")
+    assert plumbing.text == "Fix a dripping tap" and plumbing.skill.name == "Plumbing"
+    assert all(c.text != c.skill.name for c in Card.objects.exclude(skill=None).select_related("skill"))
+    user = organiser()
+    client = Client()
+    client.force_login(user)
+    full = decks[0]
+    page = client.get(reverse("methods:deck_create") + f"?from={full.pk}")
+    assert page.status_code == 200 and "Fix a bike puncture" in page.content.decode()
+    ids = selectors.deck_card_ids(full.pk)[:12]
+    first = Card.objects.get(pk=ids[0])
+    data = {"name": "Our deck", "description": "", "cards": ids}
+    for card in Card.objects.all():
+        data[f"text_{card.pk}"] = card.text
+    data[f"text_{first.pk}"] = "  Mend <b>anything</b>  with   glue "
+    response = client.post(reverse("methods:deck_create"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    deck = user.game_decks.get()
+    assert dict(deck.deck_cards.exclude(text="").values_list("card_id", "text")) == {
+        first.pk: "Mend <b>anything</b> with glue"
+    }
+    assert Card.objects.get(pk=first.pk).text == first.text  # the card itself keeps its words
+    game = services.game_create(
+        by=user, name="Ours", deck=deck, played_on=datetime.date.today(), tables=[("T", "phones"), ("P", "paper")]
+    )
+    table = game.tables.get(name="T")
+    state = selectors.table_state(table)
+    assert state["card"]["id"] == first.pk and state["card"]["text"] == "Mend <b>anything</b> with glue"
+    paper = client.get(reverse("methods:paper", args=[deck.pk])).content.decode()
+    assert "Mend &lt;b&gt;anything&lt;/b&gt; with glue" in paper and "<b>anything" not in paper
+    services.card_sort(table=table, card_id=first.pk, pile=Pile.NOBODY)
+    assert [c.text for c in results.table_results(table).nobody_cards] == ["Mend <b>anything</b> with glue"]
+    # too few cards: the form says so and nothing is saved
+    bad = client.post(reverse("methods:deck_create"), {**data, "cards": ids[:3], "name": "Tiny"})
+    assert bad.status_code == 400 and "at least 10 cards" in bad.content.decode()
+
+
+def test_a_group_sees_its_results_over_time(decks):
+    from squaremile.directory.tests.factories import OrganisationFactory
+
+    user = organiser()
+    org = OrganisationFactory()
+    played = []
+    for day, piles in ((1, [Pile.CAN, Pile.NOBODY, Pile.NOBODY]), (20, [Pile.CAN, Pile.FRIENDS, Pile.NOBODY])):
+        game = services.game_create(
+            by=user, name=f"Night {day}", deck=decks[1], played_on=datetime.date(2026, 3, day),
+            tables=[("T", "phones")], group=org.get_absolute_url(),
+        )  # fmt: skip
+        table = game.tables.get()
+        for card_id, pile in zip(selectors.deck_card_ids(decks[1].pk), piles, strict=False):
+            services.card_sort(table=table, card_id=card_id, pile=pile)
+        played.append(game)
+    assert played[0].group_key == f"directory.organisation:{org.pk}" and played[0].group_name == org.name
+    team = services.game_create(
+        by=user, name="Other", deck=decks[1], played_on=datetime.date(2026, 3, 2), tables=[("T", "paper")],
+        group="  Millbrook   Tenants ",
+    )  # fmt: skip
+    assert (team.group_name, team.group_key) == ("Millbrook Tenants", "team:millbrook-tenants")
+    with pytest.raises(ValidationError):
+        services.game_create(
+            by=user, name="x", deck=decks[1], played_on=datetime.date.today(), tables=[("T", "phones")],
+            group="/no/such/page/",
+        )  # fmt: skip
+    over = results.over_time(played)
+    assert [p.tally.together_pct for p in over] == [33, 67] and over[1].change == 34
+    client = Client()
+    client.force_login(user)
+    url = reverse("methods:group_results", args=[played[0].group_key])
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200 and "67%" in body and "+34 points" in body and "up from" in body
+    assert url in client.get(reverse("methods:game_results", args=[played[0].pk])).content.decode()
+    # someone who neither organised nor played sees nothing of it
+    stranger = Client()
+    stranger.force_login(UserFactory())
+    assert stranger.get(url).status_code == 404
+    # a player sees the games they played
+    player = Client()
+    player.post(reverse("methods:join"), {"code": played[1].tables.get().code, "name": "Ann"})
+    seen = player.get(url)
+    assert seen.status_code == 200 and "Night 20" in seen.content.decode() and "Night 1<" not in seen.content.decode()
+
+
+def test_the_game_form_says_when_the_group_link_is_not_a_group(decks):
+    from squaremile.methods.models import Game
+
+    client = Client()
+    client.force_login(organiser())
+    data = {"name": "Night", "deck": decks[1].pk, "played_on": "2026-03-01", "phone_tables": 1, "screen_tables": 0,
+            "paper_tables": 0, "group": "https://testserver/methods/"}  # fmt: skip
+    response = client.post(reverse("methods:game_create"), data)
+    assert response.status_code == 400 and "not the page of an organisation" in response.content.decode()
+    assert not Game.objects.exists()
+    assert client.post(reverse("methods:game_create"), {**data, "group": "Youth club"}).status_code == 302
+    assert Game.objects.get().group_key == "team:youth-club"

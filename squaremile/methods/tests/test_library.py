@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from squaremile.accounts.tests.factories import UserFactory
@@ -175,3 +176,59 @@ def test_pages_refuse_and_keep_what_was_typed(client):
     )
     assert response.status_code == 400 and "Half typed" in response.content.decode()
     assert not MethodRevision.objects.exists()
+
+
+def test_json_export_then_import_round_trip_all_or_nothing(client):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from squaremile.imports import pipeline
+    from squaremile.imports.reading import read_table
+    from squaremile.methods.importers import METHODS
+
+    a = MethodFactory(name="Story circle", purposes=",relationships,stories,", links="https://a.example/\nhttps://b.example/",
+                      licence="CC-BY-4.0", min_people=3, max_people=12, minutes=45)  # fmt: skip
+    StepFactory(method=a, title="Sit | in a ring", minutes=5, text="Chairs in a circle.\nNo tables.")
+    StepFactory(method=a, title="Tell", minutes=30, text="Each in turn.")
+    MethodFactory(name="World café")
+    exported = client.get(reverse("methods:export_json")).content
+    before = {m["id"]: m for m in json.loads(exported)["methods"]}
+    Method.objects.all().delete()
+    table = read_table(exported, "methods.json")
+    assert table.kind == "json"
+    options = pipeline.ImportOptions(mapping=pipeline.guess_mapping(table.columns, METHODS.targets))
+    result = pipeline.apply(METHODS, table=table, options=options, by=moderator())
+    assert result.created == 2
+    after = {m["id"]: m for m in json.loads(client.get(reverse("methods:export_json")).content)["methods"]}
+    keep = ("name", "summary", "purposes", "links", "steps", "licence", "min_people", "max_people", "minutes")
+    assert {k: {f: v[f] for f in keep} for k, v in after.items()} == {
+        k: {f: v[f] for f in keep} for k, v in before.items()
+    }
+    assert after[a.slug]["steps"][0] == {
+        "title": "Sit | in a ring",
+        "minutes": 5,
+        "text": "Chairs in a circle.\nNo tables.",
+    }
+    again = pipeline.apply(METHODS, table=read_table(exported, "m.json"), options=options, by=moderator())
+    assert again.unchanged == 2 and again.created == 0
+    # a bad file: every bad record named, nothing written
+    doc = json.loads(exported)
+    doc["methods"][0]["purposes"] = ["stories", "juggling"]
+    doc["methods"][0]["id"] = "new-one"
+    doc["methods"][1]["steps"] = [{"minutes": 3}]
+    doc["methods"][1]["id"] = "new-two"
+    doc["methods"].append("not a method")
+    bad = read_table(json.dumps(doc).encode(), "bad.json")
+    with pytest.raises(pipeline.ImportRejected) as caught:
+        pipeline.apply(METHODS, table=bad, options=options, by=moderator())
+    errors = {e["row"]: e["message"] for e in caught.value.plan.errors}
+    assert set(errors) == {1, 2, 3}
+    assert "juggling" in errors[1] and "title" in errors[2] and "not an object" in errors[3]
+    assert Method.objects.count() == 2
+    # the wizard takes a .json upload to its columns page
+    web = Client()
+    web.force_login(moderator())
+    upload = SimpleUploadedFile("methods.json", exported, content_type="application/json")
+    response = web.post(reverse("methods:import_start"), {"file": upload})
+    assert response.status_code == 302 and "/columns/" in response["Location"]
