@@ -747,6 +747,16 @@ def calendar_token_renew(*, user) -> CalendarToken:
 
 
 # ---------------------------------------------------------------- the skills game at an event
+def _game_group(event: Event, by) -> str:
+    from squaremile.conversations.selectors import may_see_group
+
+    if event.group_id and may_see_group(by, event.group):
+        return event.group.get_absolute_url()
+    if event.organisation_id:
+        return event.organisation.get_absolute_url()
+    return ""
+
+
 GAME_TABLE_WORDS = (("phones", "Table"), ("screen", "Screen"), ("paper", "Paper table"))
 
 
@@ -778,6 +788,8 @@ def game_tables_open(*, event: Event, by, deck=None, tables: dict[str, int]) -> 
             tables=names,
             area=event.area,
             event_ref=event.slug[:80],
+            # the organising group (or organisation) plays it: its games are compared over time
+            group=_game_group(event, by),
         )
         event.game = game
         event.save(update_fields=["game", "updated_at"])

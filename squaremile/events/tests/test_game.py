@@ -61,3 +61,13 @@ def test_only_the_events_runners_open_tables():
         services.game_tables_open(event=event, by=event.owner, deck=None, tables={"phones": 1})
     event.refresh_from_db()
     assert event.game is None
+
+
+def test_a_groups_event_plays_the_game_as_that_group():
+    from squaremile.conversations.tests.factories import group
+
+    event = EventFactory()
+    event.group = group(owner=event.owner, name="Valley gardeners")
+    event.save()
+    game = services.game_tables_open(event=event, by=event.owner, deck=standard_decks()[0], tables={"paper": 1})
+    assert game.group_name == "Valley gardeners"
