@@ -54,6 +54,7 @@ class EventForm(ModelForm):
             "online_url",
             "area",
             "organisation",
+            "group",
             "capacity",
             "open_space",
             "proceedings_to",
@@ -69,6 +70,7 @@ class EventForm(ModelForm):
             "venue_name": "Venue",
             "venue_address": "Venue's address",
             "organisation": "Organised by",
+            "group": "Organised by a group (optional)",
             "mode": "How people take part",
         }
 
@@ -84,6 +86,15 @@ class EventForm(ModelForm):
         self.fields["survey"].queryset = surveys
         self.fields["survey"].label = "Network questionnaire (optional)"
         self.fields["organisation"].widget = forms.Select(choices=self.fields["organisation"].widget.choices)
+        from squaremile.events.selectors import groups_to_organise
+
+        groups = groups_to_organise(user)
+        if self.instance.group_id:
+            groups = groups | type(self.instance.group).objects.filter(pk=self.instance.group_id)
+        self.fields["group"].queryset = groups.distinct().order_by("name")
+        self.fields["group"].widget = forms.Select(choices=self.fields["group"].widget.choices)
+        if not self.fields["group"].queryset.exists():
+            del self.fields["group"]  # nobody to choose: only facilitators of a group see the choice
 
     def clean_proceedings_to(self):
         lines = [line.strip() for line in (self.cleaned_data.get("proceedings_to") or "").splitlines() if line.strip()]
@@ -314,3 +325,31 @@ class ImportForm(Form):
         if url and not url.lower().startswith(("http://", "https://")):
             self.add_error("url", "Only http and https addresses can be fetched.")
         return cleaned
+
+
+class GameTablesForm(Form):
+    """Tables of the skills game for an event: a deck the first time, then how many tables of each kind."""
+
+    deck = forms.ModelChoiceField(queryset=None, empty_label=None, required=False, label="Deck of cards")
+    phones = forms.IntegerField(min_value=0, max_value=40, initial=2, label="Tables playing on phones")
+    screen = forms.IntegerField(min_value=0, max_value=40, initial=0, label="Tables sharing one screen")
+    paper = forms.IntegerField(min_value=0, max_value=40, initial=0, label="Tables playing on paper")
+
+    def __init__(self, *args, first: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        from squaremile.methods.game.selectors import decks
+
+        self.fields["deck"].queryset = decks()
+        if not first:
+            del self.fields["deck"]
+
+    def clean(self):
+        data = super().clean()
+        total = sum(data.get(k) or 0 for k in ("phones", "screen", "paper"))
+        if not self.errors and total == 0:
+            raise forms.ValidationError("Add at least one table.")
+        if total > 40:
+            raise forms.ValidationError("At most 40 tables in one game.")
+        if "deck" in self.fields and not data.get("deck") and not self.errors:
+            self.add_error("deck", "Choose a deck of cards.")
+        return data

@@ -108,16 +108,47 @@ MAPPING = {t.key: t.key for t in TARGETS}
 COMPARED = ("title", "description", "venue_name", "starts_at", "ends_at", "status")
 
 
+# what people type in a spreadsheet besides ISO 8601 (day first, as in the UK)
+LOCAL_FORMATS = (
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y",
+    "%d/%m/%y %H:%M",
+    "%d/%m/%y",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%d %b %Y %H:%M",
+    "%d %B %Y %H:%M",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y-%m-%d %H.%M",
+)
+
+
 def _when(text: str) -> dt.datetime | None:
-    text = (text or "").strip()
+    text = " ".join((text or "").split())
     if not text:
         return None
-    value = parse_datetime(text)
+    try:
+        value = parse_datetime(text)
+    except ValueError:
+        value = None
     if value is None:
-        day = parse_date(text)
-        if day is None:
-            return None
-        value = dt.datetime.combine(day, dt.time.min)
+        try:
+            day = parse_date(text)
+        except ValueError:
+            day = None
+        if day is not None:
+            value = dt.datetime.combine(day, dt.time.min)
+    if value is None:
+        for fmt in LOCAL_FORMATS:
+            try:
+                value = dt.datetime.strptime(text, fmt)  # noqa: DTZ007 - made aware below
+                break
+            except ValueError:
+                continue
+    if value is None:
+        return None
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
@@ -142,28 +173,37 @@ class EventsImporter(pipeline.Importer):
         extra = options.extra or {}
         return EventsContext(existing={}, area_id=extra.get("area_id"), organisation_id=extra.get("organisation_id"))
 
+    uid_required = True
+    id_prefix = "ical:"
+
     def check_row(self, row: Row, context, options):
         problems = []
         uid = clean_text(row.get("uid") or "", multiline=False).strip()
         title = clean_text(row.get("summary") or "", multiline=False).strip()
         starts = _when(row.get("dtstart") or "")
         ends = _when(row.get("dtend") or "") or (starts + dt.timedelta(hours=1) if starts else None)
-        if not uid:
+        if not uid and self.uid_required:
             problems.append("the event has no UID")
         if not title:
             problems.append("the event has no title")
         if starts is None:
-            problems.append("the start is not a date")
+            shown = (row.get("dtstart") or "").strip()[:40]
+            problems.append(f"the start “{shown}” is not a date and time" if shown else "the event has no start")
+        elif row.get("dtend") and _when(row.get("dtend")) is None:
+            problems.append(f"the end “{(row.get('dtend') or '').strip()[:40]}” is not a date and time")
         elif ends < starts:
             problems.append("the end is before the start")
         if problems:
             return None, problems
-        status = "cancelled" if (row.get("status") or "").strip().upper() == "CANCELLED" else "open"
+        status = "cancelled" if (row.get("status") or "").strip().upper() in ("CANCELLED", "CANCELED") else "open"
+        if not uid:  # a spreadsheet without an id column: the same title at the same time is the same event
+            uid = f"{slugify(title)[:200]}@{starts.astimezone(dt.UTC):%Y%m%dT%H%M}"
+        location = clean_text(row.get("location") or "", multiline=False).strip()
         return {
-            "external_id": ("ical:" + uid)[:300],
+            "external_id": (self.id_prefix + uid)[:300],
             "title": title[:200],
             "description": clean_text(row.get("description") or "", multiline=True).strip()[:10000],
-            "venue_name": clean_text(row.get("location") or "", multiline=False).strip()[:200],
+            "venue_name": location[:200],
             "starts_at": starts,
             "ends_at": ends,
             "status": status,
@@ -211,6 +251,9 @@ class EventsImporter(pipeline.Importer):
                 )
             )
         Event.objects.bulk_create(new)
+        from squaremile.events.selectors import forget_running_since
+
+        forget_running_since()
         for _, event, changes in plan.updates:
             for key, (_, value) in changes.items():
                 setattr(event, key, value)
@@ -236,6 +279,56 @@ class EventsImporter(pipeline.Importer):
 
 
 EVENTS_IMPORTER = pipeline.register(EventsImporter())
+
+
+CSV_TARGETS = (
+    Target("summary", "Title", required=True, synonyms=("title", "name", "event", "event name", "summary", "what")),
+    Target("dtstart", "Start", required=True,
+           synonyms=("start", "starts", "start time", "start date", "date", "when", "begins", "dtstart"),
+           help="A date and time: 2026-05-14 18:30 or 14/05/2026 18:30 (day first)."),
+    Target("dtend", "End", synonyms=("end", "ends", "end time", "finish", "until", "dtend"),
+           help="Empty: an hour after the start."),
+    Target("description", "Description", synonyms=("description", "details", "about", "notes")),
+    Target("location", "Venue", synonyms=("venue", "location", "place", "where", "address")),
+    Target("status", "Status", synonyms=("status",), help="“Cancelled” marks an event cancelled."),
+    Target("uid", "Id", synonyms=("id", "uid", "ref", "reference", "event id"),
+           help="Optional: an id that stays the same, so a later import updates the event."),
+)  # fmt: skip
+
+
+class CsvEventsImporter(EventsImporter):
+    """Events from a spreadsheet saved as CSV: the shared wizard (upload, choose the columns,
+    preview every bad row, all or nothing). Without an id column, the same title at the same start
+    is the same event, so importing the file again changes nothing."""
+
+    key = "events.csv"
+    title = "Import events from a spreadsheet"
+    targets = CSV_TARGETS
+    uid_required = False
+    id_prefix = "csv:"
+    inline_rows = 2_000
+    file_help = "A spreadsheet saved as CSV (UTF-8, comma or semicolon), one event a row, with a header row."
+
+    def limits(self):
+        from squaremile.imports.reading import Limits
+
+        return Limits(max_bytes=MAX_BYTES, max_rows=MAX_EVENTS, max_columns=Limits.default().max_columns)
+
+    def urls(self, job) -> dict:
+        from django.urls import reverse
+
+        return {
+            "columns": reverse("events:import_columns", args=[job.pk]),
+            "preview": reverse("events:import_preview", args=[job.pk]),
+            "apply": reverse("events:import_apply", args=[job.pk]),
+            "file": reverse("events:import_file", args=[job.pk]),
+            "start": reverse("events:import_csv"),
+            "done": reverse("events:list"),
+            "done_label": "See the events",
+        }
+
+
+CSV_IMPORTER = pipeline.register(CsvEventsImporter())
 
 
 def import_ics(*, data: bytes, by, area_id=None, organisation_id=None):

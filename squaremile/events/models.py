@@ -64,6 +64,14 @@ class Event(models.Model):
     organisation = models.ForeignKey(
         "directory.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    group = models.ForeignKey(
+        "conversations.Group",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A group you facilitate: its members hear of the event and its page lists it.",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="events_owned"
     )
@@ -89,6 +97,15 @@ class Event(models.Model):
         related_name="+",
         help_text="A network questionnaire run at the event: its QR code is shown on the agenda wall.",
     )
+    game = models.ForeignKey(
+        "methods.Game",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The skills game played at the event (its tables opened from the event's page).",
+    )
     external_id = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -101,9 +118,12 @@ class Event(models.Model):
     class Meta:
         ordering = ["starts_at", "id"]
         indexes = [
-            models.Index(fields=["starts_at", "id"], name="event_starts"),
-            models.Index(fields=["area", "starts_at"], name="event_area_starts"),
+            # the end rides along in the start indexes: "still to come" (ends_at >= now) is checked in
+            # the index while it is walked in start order, without reading each past event's row
+            models.Index(fields=["starts_at", "id", "ends_at"], name="event_starts_ends"),
+            models.Index(fields=["area", "starts_at", "id", "ends_at"], name="event_area_starts_ends"),
             models.Index(fields=["organisation", "starts_at"], name="event_org_starts"),
+            models.Index(fields=["group", "starts_at"], name="event_group_starts"),
             models.Index(fields=["lat", "lng"], name="event_point"),
         ]
         constraints = [models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="event_ends_after")]

@@ -23,6 +23,7 @@ ACTION_ASSIGNED = "events.action_assigned"
 ACTION_DUE = "events.action_due"
 ACTION_CHANGED = "events.action_changed"
 UPDATE = "events.update"
+GROUP_EVENT = "events.group_event"
 
 
 def register_kinds() -> None:
@@ -41,6 +42,7 @@ def register_kinds() -> None:
     kinds.register(ACTION_DUE, label="An action of yours from an event is due", default="immediate")
     kinds.register(ACTION_CHANGED, label="An action from an event you ran was done or got stuck", default="daily")
     kinds.register(UPDATE, label="What happened next after an event you took part in", default="daily")
+    kinds.register(GROUP_EVENT, label="A new event organised by a group you belong to", default="immediate")
 
 
 def _participants(event, *, answers=(Answer.GOING, Answer.MAYBE, Answer.WAITING)):
@@ -154,6 +156,8 @@ def proceedings(*, event, by) -> None:
         "page_link": absolute_url(url),
         "pdf_link": absolute_url(reverse("events:proceedings_pdf", args=[event.slug])),
     }
+    files = _proceedings_pdf(event)
+    context["pdf_attached"] = bool(files)
     members, guests = _participants(event, answers=(Answer.GOING, Answer.MAYBE))
     runners = [r.user for r in event.space_roles.select_related("user")] + ([event.owner] if event.owner else [])
     notify(
@@ -165,6 +169,7 @@ def proceedings(*, event, by) -> None:
         url=url,
         email_template="events/email/proceedings",
         email_context=context,
+        email_attachments=files,
     )
     for address in guests:
         send_email(
@@ -173,6 +178,7 @@ def proceedings(*, event, by) -> None:
             template="events/email/proceedings",
             context=context,
             unsubscribe=PROCEEDINGS,
+            attachments=files,
         )
     for address in event.recipients():
         send_email(
@@ -180,7 +186,26 @@ def proceedings(*, event, by) -> None:
             subject="The proceedings of an event",
             template="events/email/proceedings",
             context={**context, "named_recipient": True},
+            attachments=files,
         )
+
+
+def _proceedings_pdf(event) -> list[dict]:
+    """The PDF to attach, once for every mail; none (the mail keeps its link) when it is larger than
+    a mail may carry or cannot be made."""
+    import logging
+
+    from squaremile.events import proceedings as documents
+    from squaremile.notifications.email import attachment, attachment_fits
+
+    try:
+        pdf = documents.pdf(event)
+    except Exception:  # a broken photo must not stop the proceedings going out: the link remains
+        logging.getLogger(__name__).exception("The proceedings PDF of event %s could not be made.", event.pk)
+        return []
+    if not attachment_fits(len(pdf)):
+        return []
+    return [attachment(filename=documents.filename(event), content=pdf, mimetype="application/pdf")]
 
 
 def action_assigned(*, description: str, owner, event, by) -> None:
@@ -228,5 +253,20 @@ def update_added(*, event, by) -> None:
         target=event,
         actor=by,
         title=f"What happened next: {event.title}",
+        url=event.get_absolute_url(),
+    )
+
+
+def group_event(*, event, by) -> None:
+    """The members of the organising group hear of the new event (the organiser not: notify skips the actor)."""
+    from squaremile.conversations.selectors import members
+
+    notify(
+        kind=GROUP_EVENT,
+        recipients=[m.user for m in members(event.group).select_related("user")],
+        target=event,
+        actor=by,
+        title=f"{event.group.name}: {event.title}"[:200],
+        body=timezone.localtime(event.starts_at).strftime("%-d %B %Y, %H:%M"),
         url=event.get_absolute_url(),
     )

@@ -1,5 +1,5 @@
 """Events as records others can link to and show as cards (core/records.py), and the "Events"
-box on the pages of areas and organisations."""
+box on the pages of areas, organisations and conversation groups."""
 
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ def _events_of(field: str):
         if not first:
             return None
         total = len(first) if len(first) < PANEL_SIZE else qs.count()
-        key = "area" if field == "area" else "organisation"
+        key = field
         return PanelItems(items=first, total=total, more_url=f"{reverse('events:list')}?{key}={obj.slug}")
 
     return items
@@ -51,6 +51,15 @@ def register() -> None:
             title="Events coming up here",
             items=_events_of("area"),
             applies_to=("places.area",),
+            order=60,
+        )
+    )
+    register_panel(
+        Panel(
+            key="events_group",
+            title="Events coming up",
+            items=_events_of("group"),
+            applies_to=("conversations.group",),
             order=60,
         )
     )

@@ -22,6 +22,7 @@ from squaremile.core.records import ref_of
 from squaremile.core.search import index_document, remove_document
 from squaremile.core.text import plain_text
 from squaremile.events import notifications as tell
+from squaremile.events import selectors
 from squaremile.events.models import (
     Action,
     ActionStatus,
@@ -37,7 +38,7 @@ from squaremile.events.models import (
     Slot,
     Update,
 )
-from squaremile.methods.models import Method, UsageReport
+from squaremile.methods.models import Game, Method, UsageReport
 from squaremile.methods.services import usage_report_create
 from squaremile.moderation.models import ModerationState
 from squaremile.places.selectors import area_for_point
@@ -56,6 +57,7 @@ EVENT_FIELDS = (
     "online_url",
     "area",
     "organisation",
+    "group",
     "capacity",
     "open_space",
     "proceedings_to",
@@ -86,6 +88,14 @@ def _index(event: Event) -> None:
         url=event.get_absolute_url(),
         area_id=event.area_id,
     )
+
+
+def _check_group(by, group, *, was=None) -> None:
+    """Only a facilitator of a group (or its owner, or a moderator) names it as an event's organiser."""
+    if group is None or (was is not None and group.pk == was):
+        return
+    if not can(by, "group.facilitate", group):
+        raise ValidationError({"group": ["Only a facilitator of the group can name it as the organiser."]})
 
 
 def _check_times(starts_at, ends_at) -> None:
@@ -130,13 +140,17 @@ def event_create(*, by, data: dict) -> Event:
     require(by, "event.add")
     values = {k: v for k, v in data.items() if k in EVENT_FIELDS}
     _check_times(values.get("starts_at"), values.get("ends_at"))
+    _check_group(by, values.get("group"))
     event = Event(**values, owner=by if getattr(by, "pk", None) else None)
     if event.area_id is None and event.lat is not None and event.lng is not None:
         event.area = area_for_point(lat=event.lat, lng=event.lng)
     event.slug = _unique_slug(event.title)
     event.save()
+    selectors.forget_running_since(event.starts_at)
     _index(event)
     audit.record(actor=by, action="event.created", target=event)
+    if event.group_id:
+        tell.group_event(event=event, by=by)
     return event
 
 
@@ -144,10 +158,14 @@ def event_create(*, by, data: dict) -> Event:
 def event_update(*, event: Event, by, data: dict) -> Event:
     require(by, "event.change", event)
     before = audit.snapshot(event, EVENT_FIELDS)
+    was_group = event.group_id
+    if "group" in data:
+        _check_group(by, data["group"], was=was_group)
     for key, value in data.items():
         if key in EVENT_FIELDS:
             setattr(event, key, value)
     _check_times(event.starts_at, event.ends_at)
+    selectors.forget_running_since(event.starts_at)
     if ("lat" in data or "lng" in data) and "area" not in data and event.lat is not None and event.lng is not None:
         event.area = area_for_point(lat=event.lat, lng=event.lng)
     event.save()
@@ -160,6 +178,8 @@ def event_update(*, event: Event, by, data: dict) -> Event:
             tell.event_changed(event=event, by=by, fields=told)
     if "capacity" in changes:
         promote_waiting(event=event)
+    if event.group_id and event.group_id != was_group:
+        tell.group_event(event=event, by=by)
     bump_agenda(event)
     return event
 
@@ -724,3 +744,60 @@ def calendar_token_for(user) -> CalendarToken:
 def calendar_token_renew(*, user) -> CalendarToken:
     CalendarToken.objects.filter(user=user).delete()
     return CalendarToken.objects.create(user=user)
+
+
+# ---------------------------------------------------------------- the skills game at an event
+def _game_group(event: Event, by) -> str:
+    from squaremile.conversations.selectors import may_see_group
+
+    if event.group_id and may_see_group(by, event.group):
+        return event.group.get_absolute_url()
+    if event.organisation_id:
+        return event.organisation.get_absolute_url()
+    return ""
+
+
+GAME_TABLE_WORDS = (("phones", "Table"), ("screen", "Screen"), ("paper", "Paper table"))
+
+
+@transaction.atomic
+def game_tables_open(*, event: Event, by, deck=None, tables: dict[str, int]) -> Game:
+    """Open skills-game tables for the event (methods' game services do the work): the first call
+    makes the event's game, later ones add tables to it. `tables`: how many per mode (phones,
+    screen, paper). The game's organiser is the person who opened it (they run it from its page)."""
+    from squaremile.methods.game import services as game_services
+
+    require(by, "event.facilitate", event)
+    if event.is_cancelled:
+        raise ValidationError("The event is cancelled.")
+    counts = {mode: max(0, int(tables.get(mode) or 0)) for mode, _ in GAME_TABLE_WORDS}
+    if not sum(counts.values()):
+        raise ValidationError("Add at least one table.")
+    game = Game.objects.select_for_update().filter(pk=event.game_id).first() if event.game_id else None
+    if game is None:
+        if deck is None:
+            raise ValidationError({"deck": ["Choose a deck of cards."]})
+        names = []
+        for mode, word in GAME_TABLE_WORDS:
+            names += [(f"{word} {n + 1}", mode) for n in range(counts[mode])]
+        game = game_services.game_create(
+            by=by,
+            name=f"Skills game: {event.title}"[:140],
+            deck=deck,
+            played_on=timezone.localtime(event.starts_at).date(),
+            tables=names,
+            area=event.area,
+            event_ref=event.slug[:80],
+            # the organising group (or organisation) plays it: its games are compared over time
+            group=_game_group(event, by),
+        )
+        event.game = game
+        event.save(update_fields=["game", "updated_at"])
+        audit.record(actor=by, action="event.game_opened", target=event, note=f"{len(names)} tables")
+        return game
+    have = {mode: game.tables.filter(mode=mode).count() for mode, _ in GAME_TABLE_WORDS}
+    for mode, word in GAME_TABLE_WORDS:
+        for n in range(counts[mode]):
+            game_services.table_add(by=by, game=game, name=f"{word} {have[mode] + n + 1}", mode=mode)
+    audit.record(actor=by, action="event.game_tables_added", target=event, note=f"{sum(counts.values())} tables")
+    return game

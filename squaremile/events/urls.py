@@ -3,6 +3,9 @@ from django.urls import path
 from squaremile.events import feeds
 from squaremile.events import views as v
 from squaremile.events import views_openspace as o
+from squaremile.imports import views as import_views
+
+CSV = {"key": "events.csv"}
 
 app_name = "events"
 
@@ -11,12 +14,18 @@ urlpatterns = [
     path("events/calendar/", v.calendar_view, name="calendar"),
     path("events/new/", v.event_create, name="create"),
     path("events/import/", v.import_events, name="import"),
+    path("events/import/csv/", import_views.start, CSV, name="import_csv"),
+    path("events/import/csv/<int:pk>/columns/", import_views.columns, CSV, name="import_columns"),
+    path("events/import/csv/<int:pk>/preview/", import_views.preview, CSV, name="import_preview"),
+    path("events/import/csv/<int:pk>/apply/", import_views.apply, CSV, name="import_apply"),
+    path("events/import/csv/<int:pk>/file/", import_views.replace_file, CSV, name="import_file"),
     path("events/mine/", v.my_calendar, name="my_calendar"),
     path("events/feed.rss", feeds.EventFeed(), name="feed_rss"),
     path("events/feed.atom", feeds.EventAtomFeed(), name="feed_atom"),
     path("events/map-layer/", v.map_layer, name="map_layer"),
     path("events/calendars/area/<slug:slug>.ics", v.area_ics, name="area_ics"),
     path("events/calendars/organisation/<slug:slug>.ics", v.organisation_ics, name="organisation_ics"),
+    path("events/calendars/group/<slug:slug>.ics", v.group_ics, name="group_ics"),
     path("events/calendars/person/<str:token>.ics", v.person_ics, name="person_ics"),
     path("events/guest/<str:token>/", v.guest_confirm, name="guest_confirm"),
     path("events/<slug:slug>/", v.event_detail, name="detail"),
@@ -28,6 +37,7 @@ urlpatterns = [
     path("events/<slug:slug>/register/", v.register, name="register"),
     path("events/<slug:slug>/guest/", v.guest_register, name="guest_register"),
     path("events/<slug:slug>/event.ics", v.event_ics, name="ics"),
+    path("events/<slug:slug>/game/", v.game_tables, name="game_tables"),
     path("events/<slug:slug>/marketplace/", o.marketplace, name="marketplace"),
     path("events/<slug:slug>/grid/", o.grid, name="grid"),
     path("events/<slug:slug>/grid/place/", o.grid_place, name="grid_place"),

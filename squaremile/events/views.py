@@ -52,7 +52,7 @@ def _filters(request):
     from squaremile.places.models import Area
     from squaremile.places.selectors import descendant_ids
 
-    area = organisation = None
+    area = organisation = group = None
     area_ids = None
     if request.GET.get("area"):
         area = Area.objects.filter(slug=request.GET["area"][:220]).first()
@@ -60,7 +60,20 @@ def _filters(request):
             area_ids = descendant_ids(area)
     if request.GET.get("organisation"):
         organisation = Organisation.objects.filter(slug=request.GET["organisation"][:220]).first()
-    return area, area_ids, organisation
+    if request.GET.get("group"):
+        group = _group_or_404(request, request.GET["group"][:140])
+    return area, area_ids, organisation, group
+
+
+def _group_or_404(request, slug: str):
+    """A conversation group by its slug, if this person may see it (a private group is not named to outsiders)."""
+    from squaremile.conversations.models import Group
+    from squaremile.conversations.selectors import may_see_group
+
+    group = Group.objects.filter(slug=slug).first()
+    if group is None or not may_see_group(request.user, group):
+        raise Http404("No such group.")
+    return group
 
 
 def _filter_choices():
@@ -71,10 +84,10 @@ def _filter_choices():
 
 # ---------------------------------------------------------------- lists and calendar
 def event_list(request):
-    area, area_ids, organisation = _filters(request)
+    area, area_ids, organisation, group = _filters(request)
     past = request.GET.get("when") == "past"
     page = selectors.event_list(
-        area_ids=area_ids, organisation=organisation, past=past, after=request.GET.get("after", "")[:60]
+        area_ids=area_ids, organisation=organisation, group=group, past=past, after=request.GET.get("after", "")[:60]
     )
     query = request.GET.copy()
     query.pop("after", None)
@@ -85,6 +98,7 @@ def event_list(request):
             "page": page,
             "area": area,
             "organisation": organisation,
+            "group": group,
             "past": past,
             "areas": _filter_choices(),
             "query": query.urlencode(),
@@ -95,14 +109,16 @@ def event_list(request):
 
 
 def calendar_view(request):
-    area, area_ids, organisation = _filters(request)
+    area, area_ids, organisation, group = _filters(request)
     today = timezone.localdate()
     try:
         year, month = (int(x) for x in request.GET.get("month", "").split("-", 1))
         first = dt.date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)
-    weeks = selectors.month_grid(year=first.year, month=first.month, area_ids=area_ids, organisation=organisation)
+    weeks = selectors.month_grid(
+        year=first.year, month=first.month, area_ids=area_ids, organisation=organisation, group=group
+    )
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)
     next_month = (first + dt.timedelta(days=32)).replace(day=1)
     query = request.GET.copy()
@@ -112,11 +128,13 @@ def calendar_view(request):
         "events/calendar.html",
         {
             "weeks": weeks,
+            "more_url": reverse("events:list") + (f"?{query.urlencode()}" if query else ""),
             "first": first,
             "prev_month": prev_month,
             "next_month": next_month,
             "area": area,
             "organisation": organisation,
+            "group": group,
             "areas": _filter_choices(),
             "query": query.urlencode(),
         },
@@ -154,6 +172,8 @@ def json_ld(event: Event, request) -> dict:
     data["location"] = locations[0] if len(locations) == 1 else locations
     if event.organisation_id:
         data["organizer"] = {"@type": "Organization", "name": event.organisation.name}
+    elif getattr(event, "visible_group", None):
+        data["organizer"] = {"@type": "Organization", "name": event.visible_group.name}
     if event.capacity:
         data["maximumAttendeeCapacity"] = event.capacity
     return data
@@ -181,6 +201,7 @@ def event_detail(request, slug):
 
 def _detail_context(request, event, *, registration, form, guest_form):
     user = request.user
+    event.visible_group = selectors.group_visible(user, event)
     return {
         "event": event,
         "description": _md(event.description),
@@ -198,7 +219,56 @@ def _detail_context(request, event, *, registration, form, guest_form):
         "updates": [(u, _md(u.body)) for u in event.updates.select_related("author")[:20]],
         "is_open": not (event.is_cancelled or event.is_closed or event.is_past),
         "time_zone": settings.TIME_ZONE,
+        **_game_context(user, event),
     }
+
+
+def _game_context(user, event) -> dict:
+    """The skills game played at the event: the tables together (the same result as the game's own
+    page: counts of cards, no names), and for its runners the tables' codes."""
+    if not event.game_id:
+        return {"game": None}
+    from squaremile.methods.game.results import game_results
+
+    game = event.game
+    runner = can(user, "event.facilitate", event)
+    return {
+        "game": game,
+        "game_result": game_results(game),
+        "game_tables": list(game.tables.order_by("id")) if runner else [],
+        "may_run_game": runner and can(user, "game.change", game),
+    }
+
+
+@login_required
+def game_tables(request, slug):
+    """Open skills-game tables for the event (the first time: the game itself, with its deck)."""
+    from squaremile.events.forms import GameTablesForm
+    from squaremile.methods.game.cards import standard_decks
+
+    event = event_or_404(slug)
+    require_may(request, "event.facilitate", event)
+    if not can(request.user, "game.add"):
+        raise PermissionDenied(refusal(request.user, "game.add"))
+    standard_decks()
+    form = GameTablesForm(request.POST or None, first=not event.game_id)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.game_tables_open(
+                event=event,
+                by=request.user,
+                deck=d.get("deck"),
+                tables={k: d[k] for k in ("phones", "screen", "paper")},
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "The tables are open: give each table its code.")
+            return redirect(event.get_absolute_url() + "#game-h")
+    return render(
+        request, "events/game_tables.html", {"event": event, "form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -443,6 +513,15 @@ def organisation_ics(request, slug):
     return _ics_stream(
         selectors.feed_events(organisation=organisation), f"Events by {organisation.name}", f"{slug}.ics"
     )
+
+
+@require_GET
+def group_ics(request, slug):
+    group = _group_or_404(request, slug)
+    response = _ics_stream(selectors.feed_events(group=group), f"Events of {group.name}", f"{group.slug}.ics")
+    if group.is_private:
+        response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @require_GET

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from squaremile.core.pdf import pdf_response, render_pdf
+from squaremile.core.pdf import pdf_response
 from squaremile.core.permissions import can
 from squaremile.core.site import absolute_url
 from squaremile.core.text import render_markdown
@@ -395,22 +395,9 @@ def close(request, slug):
 
 
 def _proceedings_context(event, request):
-    data = selectors.proceedings_of(event)
-    for session in data.sessions:
-        rep = session.the_report
-        session.md = (
-            {
-                k: mark_safe(render_markdown(getattr(rep, k) or ""))  # noqa: S308 - sanitised by nh3
-                for k in ("summary", "recommendations", "requests", "resources")
-            }
-            if rep and not rep.no_report
-            else {}
-        )
-    return {
-        "event": event,
-        "data": data,
-        "page_link": absolute_url(reverse("events:proceedings", args=[event.slug]), request),
-    }
+    from squaremile.events import proceedings as documents
+
+    return documents.context(event, request)
 
 
 def proceedings(request, slug):
@@ -420,8 +407,9 @@ def proceedings(request, slug):
 
 def proceedings_pdf(request, slug):
     event = _open_space(slug)
-    pdf = render_pdf("events/proceedings_print.html", _proceedings_context(event, request), request=request)
-    return pdf_response(pdf, filename=f"proceedings-{event.slug[:60]}.pdf")
+    from squaremile.events import proceedings as documents
+
+    return pdf_response(documents.pdf(event, request), filename=documents.filename(event))
 
 
 # ---------------------------------------------------------------- after the event

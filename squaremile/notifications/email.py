@@ -11,11 +11,15 @@ queued when the transaction commits. Rules it keeps for every mail:
   not at all for a kind they switched off;
 - an address without an account (``to="someone@example.org"``: an invitation, a visitor who left
   their address with a map entry) is e-mailed unless it asked not to be (``Suppression``);
+- a file may go with the mail (``attachments=[attachment(...)]``: a PDF of proceedings, say) up to
+  ``EMAIL_ATTACHMENTS_MAX_BYTES`` in all (default 5 MB); a caller checks ``attachment_fits`` first and
+  gives a link instead of a larger file;
 - allauth's own mails (verify an address, log-in codes, password reset) are sent at once
   (``send_message(..., immediate=True)``) by the account adapter in ``adapter.py``."""
 
 from __future__ import annotations
 
+import base64
 import logging
 
 from django.conf import settings
@@ -63,6 +67,26 @@ def unsubscribe_url(*, kind: str, user=None, email: str = "") -> str:
     return absolute_url(reverse("notifications:unsubscribe", args=[tokens.make(kind=kind, user=user, email=email)]))
 
 
+class AttachmentTooLarge(ValueError):
+    pass
+
+
+def attachments_limit() -> int:
+    return int(getattr(settings, "EMAIL_ATTACHMENTS_MAX_BYTES", 5 * 1024 * 1024))
+
+
+def attachment_fits(size: int) -> bool:
+    return 0 < size <= attachments_limit()
+
+
+def attachment(*, filename: str, content: bytes, mimetype: str = "application/octet-stream") -> dict:
+    """A file to send with a mail, as the task can carry it (its bytes in base64)."""
+    if not attachment_fits(len(content)):
+        raise AttachmentTooLarge(f"{filename} is {len(content)} bytes: more than a mail may carry.")
+    safe = "".join(ch for ch in filename if ch.isalnum() or ch in "-_.").lstrip(".")[:100] or "attachment"
+    return {"filename": safe, "mimetype": mimetype, "content": base64.b64encode(content).decode("ascii")}
+
+
 def render_message(*, to_address: str, subject: str, template: str, context: dict, unsubscribe_link: str = "",
                    headers: dict | None = None, reply_to: str = "") -> dict:  # fmt: skip
     """The mail as a plain dict (what the task receives): subject, both bodies, headers, reply-to."""
@@ -87,6 +111,13 @@ def render_message(*, to_address: str, subject: str, template: str, context: dic
     }
 
 
+def _attachments_checked(attachments) -> list[dict]:
+    items = list(attachments or [])
+    if sum(len(a["content"]) * 3 // 4 for a in items) > attachments_limit():
+        raise AttachmentTooLarge("The files are more than a mail may carry.")
+    return items
+
+
 def deliver(message: dict) -> int:
     """Send one rendered message now (the task calls this)."""
     mail = EmailMultiAlternatives(
@@ -95,6 +126,8 @@ def deliver(message: dict) -> int:
     )  # fmt: skip
     if message.get("html"):
         mail.attach_alternative(message["html"], "text/html")
+    for item in message.get("attachments") or []:
+        mail.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
     return mail.send()
 
 
@@ -211,15 +244,17 @@ def personalise(merged: dict, *, user, unsubscribe: str | None) -> dict:
 
 def send_email(*, to, subject: str, template: str, context: dict, unsubscribe: str | None = None,
                immediate: bool = False, reply_to: str = "", headers: dict | None = None,
-               checked: bool = False) -> bool:  # fmt: skip
+               checked: bool = False, attachments: list[dict] | None = None) -> bool:  # fmt: skip
     """E-mail one person (a User) or one address (a str). ``subject``: fixed words (the site's name
     is put before them). ``unsubscribe``: the notification kind the mail belongs to (gives the
     one-click link), or None for a mail that must reach its reader. ``reply_to``: where an answer
     goes (``notifications.inbound.reply_address``: replying posts the answer); the templates get it
     as ``reply_to`` and the shared layout then shows the "reply above this line" marker.
-    ``headers``: extra headers (``In-Reply-To``/``References`` for threading). Returns False when
-    the rules above say not to send it. ``checked``: the person was checked already, with others,
+    ``headers``: extra headers (``In-Reply-To``/``References`` for threading). ``attachments``: files
+    made by ``attachment()`` (AttachmentTooLarge over the limit, before anything is queued). Returns False
+    when the rules above say not to send it. ``checked``: the person was checked already, with others,
     by ``mailable`` (``notify`` does so for all its recipients at once)."""
+    attachments = _attachments_checked(attachments)
     user = None if isinstance(to, str) else to
     address = (to if user is None else user.email or "").strip()
     if not address:
@@ -241,5 +276,7 @@ def send_email(*, to, subject: str, template: str, context: dict, unsubscribe: s
         to_address=address, subject=subject, template=template, context=context, unsubscribe_link=link,
         reply_to=reply_to, headers=headers,
     )  # fmt: skip
+    if attachments:
+        message["attachments"] = attachments
     send_message(message, immediate=immediate)
     return True

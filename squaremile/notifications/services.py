@@ -34,7 +34,8 @@ def _people(recipients, actor) -> list:
 @transaction.atomic(savepoint=False)  # inside a service's transaction: no savepoint round trips
 def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: str, body: str = "", url: str = "",
            email_template: str | None = None, email_context: dict | None = None, reply_to=None,
-           delivery_for: dict | None = None, email_subject: str = "") -> None:  # fmt: skip
+           delivery_for: dict | None = None, email_subject: str = "",
+           email_attachments: list[dict] | None = None) -> None:  # fmt: skip
     """Tell ``recipients`` (people) about something of ``kind``: an in-app notification each, and an
     e-mail now for those who chose "straight away" for that kind (the rest get it in their digest,
     or only under the bell). The actor is never notified of their own act. ``email_template`` /
@@ -43,7 +44,8 @@ def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: s
     so that answering the mail answers the thing. ``delivery_for``: {user id: delivery} chosen
     elsewhere (a group's e-mail choice per member), which wins over the kind's choice.
     ``email_subject``: fixed words of the app's own for this mail's subject (never typed text;
-    "Your offer ends tomorrow"), instead of the kind's."""
+    "Your offer ends tomorrow"), instead of the kind's. ``email_attachments``: files
+    (``email.attachment``) sent with the mails sent now."""
     spec = kinds.get(kind)
     actor = actor if getattr(actor, "is_authenticated", False) else None
     people = _people(recipients, actor)
@@ -78,6 +80,7 @@ def notify(*, kind: str, recipients: Iterable, target=None, actor=None, title: s
                 to=person, subject=email_subject or spec.mail_subject,
                 template=email_template or "notifications/email/notification", context=context,
                 unsubscribe=kind, reply_to=reply_to(person) if reply_to else "", checked=True,
+                attachments=email_attachments,
             ):  # fmt: skip
                 note.emailed_at = now
         rows.append(note)

@@ -266,6 +266,35 @@ def test_events_organiser_pages_are_accessible(page, network, open_space, login)
     assert not report, "Accessibility violations (serious or critical):\n" + report
 
 
+def test_events_group_game_and_csv_import_pages_are_accessible(page, network, open_space, login):
+    """Issue 19's later pages: a group's events, list and calendar, the skills-game tables form and
+    the event page showing the game, the CSV import wizard's first page."""
+    from squaremile.conversations.tests.factories import group
+    from squaremile.events import services
+    from squaremile.methods.game.cards import standard_decks
+
+    event = open_space["event"]
+    garden = group(owner=event.owner, name="Valley gardeners")
+    event.group = garden
+    event.save(update_fields=["group"])
+    login(page, event.owner)
+    tables_form = ("skills game tables", f"/events/{event.slug}/game/")
+    first = _walk(page, [tables_form])
+    services.game_tables_open(event=event, by=event.owner, deck=standard_decks()[0], tables={"phones": 2})
+    report = _walk(
+        page,
+        [
+            ("event page with the game", event.get_absolute_url()),
+            ("group's events", f"/events/?group={garden.slug}"),
+            ("group's calendar", f"/events/calendar/?group={garden.slug}&month={event.starts_at:%Y-%m}"),
+            ("group page with its events", garden.get_absolute_url()),
+            ("events CSV import", "/events/import/csv/"),
+        ],
+    )
+    report = "\n\n".join(r for r in (first, report) if r)
+    assert not report, "Accessibility violations (serious or critical):\n" + report
+
+
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
 def test_exchange_pages_are_accessible(page, network, login):
     """Wants and offers (issue 17): the list, an item, the form (blank and with errors), my items,

@@ -154,6 +154,9 @@ def test_closing_is_refused_until_every_session_is_reported_then_proceedings_go_
     assert "clerk@council.example.org" in to
     council = next(m for m in mail.outbox if m.to == ["clerk@council.example.org"])
     assert "Ask for a bench" in council.body
+    (name, content, mimetype), *_ = council.attachments
+    assert mimetype == "application/pdf" and name == f"proceedings-{event.slug}.pdf"
+    assert content.startswith(b"%PDF") and "attached" in council.body
 
 
 def test_action_owner_marks_done_and_is_reminded_once_a_week():
@@ -209,3 +212,26 @@ def test_a_reported_session_that_names_a_method_counts_as_a_use_of_it_once():
     assert (use.people, use.owner, use.worked) == (12, participant, "Tables of four talked")
     assert use.event_ref == f"events.event:{event.pk}"
     assert Method.objects.get(pk=world_cafe.pk).use_count == 1
+
+
+def test_proceedings_mail_keeps_only_its_link_when_the_pdf_is_too_large(django_capture_on_commit_callbacks, settings):
+    settings.EMAIL_ATTACHMENTS_MAX_BYTES = 100
+    event = OpenSpaceFactory(proceedings_to="clerk@council.example.org")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_close(event=event, by=event.owner)
+    council = next(m for m in mail.outbox if m.to == ["clerk@council.example.org"])
+    assert council.attachments == [] and "proceedings.pdf" in council.body
+
+
+def test_shared_mail_refuses_attachments_over_the_limit(settings):
+    from squaremile.notifications.email import AttachmentTooLarge, attachment, send_email
+
+    settings.EMAIL_ATTACHMENTS_MAX_BYTES = 10
+    with pytest.raises(AttachmentTooLarge):
+        attachment(filename="big.pdf", content=b"x" * 11)
+    small = attachment(filename="../a b.pdf", content=b"x" * 6)
+    assert small["filename"] == "ab.pdf"
+    with pytest.raises(AttachmentTooLarge):
+        send_email(to="a@example.org", subject="s", template="notifications/email/notification", context={},
+                   attachments=[small, small])  # fmt: skip

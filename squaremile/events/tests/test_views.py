@@ -121,6 +121,41 @@ def test_ics_validates_with_the_icalendar_parser(client):
     assert len(events) == 2 and {str(e["status"]) for e in events} == {"CONFIRMED", "CANCELLED"}
 
 
+def test_ics_written_by_hand_is_escaped_folded_and_read_back_exactly(client):
+    from squaremile.events import ical
+
+    area = AreaFactory()
+    hostile = "Evil\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:injected\u202e; a,b \\ c"
+    long_text = "Ünïcødé " * 40 + "😀" * 30
+    event = EventFactory(
+        area=area,
+        title=hostile,
+        description=f"**Bold** [the park](https://example.org/p) <script>alert(1)</script>\n\n{long_text}",
+        venue_name="Hall; room 2, floor 1",
+        venue_address="1 High St\nTown",
+        lat=52.6,
+        lng=-1.1,
+    )
+    body = b"".join(client.get(reverse("events:area_ics", args=[area.slug])).streaming_content)
+    lines = body.split(b"\r\n")
+    assert body.endswith(b"END:VCALENDAR\r\n") and all(b"\n" not in line and b"\r" not in line for line in lines)
+    assert all(len(line) <= 75 for line in lines)  # folded at 75 octets, never inside a character
+    for line in lines:
+        line.decode("utf-8")
+    cal = Calendar.from_ical(body)
+    (vevent,) = cal.walk("VEVENT")  # the hostile title made no event of its own
+    assert str(vevent["summary"]) == "Evil END:VEVENT BEGIN:VEVENT SUMMARY:injected; a,b \\ c"
+    description = str(vevent["description"])
+    assert "Bold the park (https://example.org/p)" in description and "script" not in description
+    assert long_text.strip() in description and description.endswith(event.get_absolute_url())
+    assert str(vevent["location"]) == "Hall; room 2, floor 1, 1 High St Town"
+    assert vevent["dtstart"].dt == event.starts_at and vevent["dtend"].dt == event.ends_at
+    assert vevent["geo"].latitude == pytest.approx(52.6)
+    assert ical.fold("a" * 75) == b"a" * 75 + b"\r\n"
+    assert ical.fold("a" * 76) == b"a" * 75 + b"\r\n a\r\n"
+    assert ical.fold("é" * 40).split(b"\r\n ")[0] == "é".encode() * 37  # 74 octets: é is two
+
+
 def test_person_feed_needs_the_secret_token(client):
     person = UserFactory()
     event = EventFactory()
@@ -300,3 +335,83 @@ def test_api_events_sessions_reports(client):
         == 401
     )
     assert Registration.objects.count() == 0 and Answer.GOING
+
+
+def test_month_grid_shows_each_days_first_events_and_how_many_more():
+    from squaremile.events import selectors
+
+    tz = timezone.get_current_timezone()
+    day = dt.date(2031, 3, 12)
+    for hour in range(6):
+        EventFactory(title=f"Morning {hour}", starts_at=dt.datetime(2031, 3, 12, 8 + hour, tzinfo=tz),
+                     ends_at=dt.datetime(2031, 3, 12, 9 + hour, tzinfo=tz))  # fmt: skip
+    late = EventFactory(title="Late", starts_at=dt.datetime(2031, 3, 13, 23, 30, tzinfo=tz),
+                        ends_at=dt.datetime(2031, 3, 14, 1, tzinfo=tz))  # fmt: skip
+    weeks = selectors.month_grid(year=2031, month=3, per_day=4)
+    days = {d.date: d for week in weeks for d in week}
+    assert [e["title"] for e in days[day].events] == ["Morning 0", "Morning 1", "Morning 2", "Morning 3"]
+    assert days[day].more == 2
+    assert [e["slug"] for e in days[dt.date(2031, 3, 13)].events] == [late.slug]  # by local date
+    assert days[dt.date(2031, 3, 14)].events == [] and days[dt.date(2031, 3, 14)].more == 0
+
+
+def test_csv_import_through_the_shared_wizard_all_or_nothing_and_idempotent(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from squaremile.events import importers
+    from squaremile.imports import pipeline
+    from squaremile.imports.reading import read_table
+
+    assert client.get(reverse("events:import_csv")).status_code == 302  # log in first
+    client.force_login(UserFactory(role=Role.MEMBER))
+    assert client.get(reverse("events:import_csv")).status_code == 403
+    organiser = UserFactory(role=Role.ORGANISER)
+    client.force_login(organiser)
+    bad = (
+        "What,When,Finish,Where,Notes\n"
+        "Litter pick,14/05/2027 10:00,14/05/2027 12:00,Park gates,Gloves given\n"
+        'Repair café,2027-05-20 18:30,,Library,"Bring things, broken ones"\n'
+        "Quiz,next Tuesday,,Pub,\n"
+    )
+    page = client.post(reverse("events:import_csv"), {"file": SimpleUploadedFile("e.csv", bad.encode(), "text/csv")})
+    assert page.status_code == 302
+    columns = client.get(page["Location"])
+    assert columns.status_code == 200
+    table = read_table(bad.encode(), "e.csv")
+    guess = importers.CSV_IMPORTER.guess(table)
+    assert guess["summary"] == "What" and guess["dtstart"] == "When" and guess["location"] == "Where"
+    options = pipeline.ImportOptions(mapping={**guess, "description": "Notes"})
+    with pytest.raises(pipeline.ImportRejected) as refused:
+        pipeline.apply(importers.CSV_IMPORTER, table=table, options=options, by=organiser)
+    assert [e["row"] for e in refused.value.plan.errors] == [4]
+    assert "“next Tuesday” is not a date and time" in str(refused.value.plan.errors)
+    assert not Event.objects.exists()
+    fixed = read_table(bad.replace("next Tuesday", "25/05/2027 19:00").encode(), "e.csv")
+    result = pipeline.apply(importers.CSV_IMPORTER, table=fixed, options=options, by=organiser)
+    assert (result.created, result.updated) == (3, 0)
+    pick = Event.objects.get(title="Litter pick")
+    tz = timezone.get_current_timezone()
+    assert pick.starts_at == dt.datetime(2027, 5, 14, 10, tzinfo=tz) and pick.ends_at.hour == 11  # BST
+    assert pick.venue_name == "Park gates" and pick.owner == organiser
+    cafe = Event.objects.get(title="Repair café")
+    assert cafe.ends_at - cafe.starts_at == dt.timedelta(hours=1) and cafe.description == "Bring things, broken ones"
+    again = pipeline.apply(importers.CSV_IMPORTER, table=fixed, options=options, by=organiser)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_coming_up_includes_long_running_events_and_new_ones_that_began_earlier():
+    from squaremile.events import selectors
+
+    now = timezone.now()
+    EventFactory(title="Over", starts_at=now - dt.timedelta(days=9), ends_at=now - dt.timedelta(days=8))
+    exhibition = EventFactory(
+        title="Exhibition", starts_at=now - dt.timedelta(days=20), ends_at=now + dt.timedelta(days=5)
+    )
+    soon = EventFactory(title="Soon", starts_at=now + dt.timedelta(days=1), ends_at=now + dt.timedelta(days=1, hours=2))
+    assert [e.title for e in selectors.event_list().events] == ["Exhibition", "Soon"]
+    assert selectors.running_since(timezone.now()) == exhibition.starts_at  # remembered
+    organiser = UserFactory(role=Role.ORGANISER)
+    older = services.event_create(by=organiser, data={"title": "Festival", "starts_at": now - dt.timedelta(days=30),
+                                                      "ends_at": now + dt.timedelta(days=30), "mode": "online",
+                                                      "online_url": "https://example.org/f"})  # fmt: skip
+    assert [e.pk for e in selectors.event_list().events] == [older.pk, exhibition.pk, soon.pk]
