@@ -345,6 +345,9 @@ def body_staff(request, slug: str):
             messages.error(request, "Choose what to do.")
             return redirect("civic:body_staff", slug=body.slug)
     staff = list(holders(body).select_related("user__profile"))
+    labels = dict(StaffInvitation._meta.get_field("role").choices)
+    for held in staff:
+        held.role_label = labels.get(held.role, "Staff")
     waiting = body.invitations.filter(accepted_at__isnull=True).order_by("-created_at")[:100]
     context = {"body": body, "staff": staff, "waiting": waiting, "form": form}
     return render(request, "civic/body_staff.html", context, status=status)
