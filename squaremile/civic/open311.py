@@ -279,10 +279,13 @@ def _post_request(request, fmt: str):
         raise Open311Problem(400, f"attribute[{first[0]}]: {first[1][0]}")
     address = clean_text(data.get("address_string") or "", multiline=False)[:300]
     title = description.splitlines()[0][:200]
+    # A photo sent with the request as a multipart `media` file (an extension several cities' servers
+    # and clients use; `media_url` is never fetched): checked and stored by the shared attachments.
+    media = request.FILES.getlist("media")[:1]
     try:
         report = services.report_create(
             by=user, category=category, lat=lat, lng=lng, title=title, description=description,
-            answers=answers, source=Source.OPEN311, address=address,
+            answers=answers, source=Source.OPEN311, address=address, photos=media, photo_alts=[f"Photo: {title}"],
         )  # fmt: skip
     except ValidationError as exc:
         raise Open311Problem(400, "; ".join(exc.messages)[:300]) from None
