@@ -36,9 +36,7 @@ def three(monkeypatch):
 def city():
     area = AreaFactory(lat=53.8, lng=-1.55, half=0.05)
     lights = CategoryFactory(name="Street lights", service_code="LIGHT", group="Streets")
-    dark = Question.objects.create(
-        owner=lights, label="Is it dark all night?", kind="yesno", position=1, required=True
-    )
+    dark = Question.objects.create(owner=lights, label="Is it dark all night?", kind="yesno", position=1, required=True)
     potholes = CategoryFactory(name="Potholes", service_code="HOLE", group="Roads")
     council = BodyFactory(name="Leeds City Council", areas=[area], categories=[lights])
     BodyFactory(name="Highways", areas=[area], categories=[potholes])
