@@ -22,8 +22,12 @@ Every answer follows the official HSDS 3.0 types: no nulls (a value we do not ha
 links are UUIDs, a website or e-mail that is not a valid absolute URI or address is left out, and the
 tests check it all against `tests/hsds_schema.json` (written from the official 3.0 schema files). The
 export uses the official file names (`service_at_location.csv`, `taxonomies.csv`...) and column names;
-a project that no organisation runs is left out of it, since a tabular service row must name its
-organization (`tabular_required`), while the API still lists it.
+a tabular service row must name its organization (`tabular_required`), so a project that no
+organisation runs is exported as a service of the network itself (one organisation row named after
+the site, written only when such a project exists).
+
+Taxonomy term codes: a skill's is its slug, a family's is `family:<slug>` (a slug has no colon), so a
+family and a skill that share a slug never share a code.
 """
 
 from __future__ import annotations
@@ -293,7 +297,7 @@ def taxonomy_term(skill: Skill) -> dict:
 
 def family_term(family: SkillFamily) -> dict:
     return {
-        "id": uid("family", family.pk), "code": family.slug, "name": family.name,
+        "id": uid("family", family.pk), "code": f"family:{family.slug}", "name": family.name,
         "description": plain_text(family.description) or family.name, "taxonomy": TAXONOMY_NAME,
         "taxonomy_id": uid("taxonomy", 1), "language": "en",
     }  # fmt: skip
@@ -440,6 +444,16 @@ FIELD_TYPES = {"latitude": "number", "longitude": "number", "last_modified": "da
                "valid_to": "date"}  # fmt: skip
 
 
+def network_organization() -> dict:
+    """The community network that runs this site: the export's organisation of the projects that no
+    organisation in the directory runs."""
+    return {
+        "id": uid("organization", 0), "name": settings.SITE_NAME,
+        "description": f"The community network that runs {settings.SITE_NAME}: projects no organisation here runs.",
+        "website": absolute_url("/"),
+    }  # fmt: skip
+
+
 def taxonomy() -> dict:
     return {
         "id": uid("taxonomy", 1), "name": TAXONOMY_NAME, "description": "Skills people and groups offer, by family.",
@@ -463,16 +477,20 @@ def export_rows():
         for contact in contacts_of_org(org) + svc["contacts"]:
             rows["contacts.csv"].append(contact)
             rows["phones.csv"].extend(contact.get("phones", []))
+    network_runs_some = False
     for project in _projects().iterator(chunk_size=500):
         svc = project_service(project)
-        if "organization_id" not in svc:  # a tabular service row must name its organization
-            continue
+        if "organization_id" not in svc:  # a tabular service row must name its organization: the network
+            svc["organization_id"] = uid("organization", 0)
+            network_runs_some = True
         rows["services.csv"].append(svc)
         for sal in svc["service_at_locations"]:
             rows["service_at_location.csv"].append(sal)
             rows["locations.csv"].append(sal["location"])
         rows["attributes.csv"].extend(svc["attributes"])
         rows["schedules.csv"].extend(svc["schedules"])
+    if network_runs_some:
+        rows["organizations.csv"].append(network_organization())
     rows["taxonomies.csv"] = [taxonomy()]
     rows["taxonomy_terms.csv"] = [family_term(f) for f in SkillFamily.objects.all()] + [
         taxonomy_term(s) for s in Skill.objects.all()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jsonschema_rs
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from squaremile.civic import openreferral
@@ -140,7 +141,9 @@ def test_one_service_and_one_organization_by_id(client, directory):
 
 
 def test_the_bulk_export_is_a_tabular_data_package(client, directory):
-    orphan = ProjectFactory(name="Nobody's project")  # no organisation: listed by the API, not in the export
+    orphan = ProjectFactory(name="Nobody's project")  # no organisation: the network's own in the export
+    family = directory["skill"].family  # a skill named like its family: their codes must still differ
+    Skill.objects.create(family=family, name="Civic test family itself", slug=family.slug, description="x")
     response = client.get(reverse("civic:openreferral_export"))
     assert response.status_code == 200 and response["Access-Control-Allow-Origin"] == "*"
     zf = zipfile.ZipFile(io.BytesIO(response.content))
@@ -169,7 +172,13 @@ def test_the_bulk_export_is_a_tabular_data_package(client, directory):
             errors = [f"{resource['path']} {e.instance_path}: {e.message}" for e in check.iter_errors(data)]
             assert not errors, errors
     services = list(csv.DictReader(io.StringIO(zf.read("services.csv").decode())))
-    assert {s["name"] for s in services} == {"Allotment Society", "Quiet Group", "Seed swap"}
+    assert {s["name"] for s in services} == {"Allotment Society", "Quiet Group", "Seed swap", orphan.name}
+    organisations = {o["id"]: o for o in csv.DictReader(io.StringIO(zf.read("organizations.csv").decode()))}
+    assert all(s["organization_id"] in organisations for s in services)  # every service's organisation is there
+    (orphan_row,) = [s for s in services if s["name"] == orphan.name]
+    assert organisations[orphan_row["organization_id"]]["name"] == settings.SITE_NAME
+    terms = list(csv.DictReader(io.StringIO(zf.read("taxonomy_terms.csv").decode())))
+    assert len({t["code"] for t in terms}) == len(terms)  # codes unique, families and skills alike
     listed = client.get(reverse("civic:openreferral_services")).json()["contents"]
     assert orphan.name in {s["name"] for s in listed}
     fields = {f["name"]: f["type"] for r in package["resources"] for f in r["schema"]["fields"]}
