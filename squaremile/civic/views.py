@@ -250,10 +250,10 @@ def report_support_confirm(request, token: str):
     if report is None:
         return render(request, "civic/report_voice_confirm.html", {"invalid": True}, status=404)
     context = {"report": report, "email": link.email, "days": services.SUPPORT_DAYS}
-    if link.expired:
-        return render(request, "civic/report_voice_confirm.html", {**context, "expired": True}, status=410)
     if services.supported_by_email(report, link.email):
         return render(request, "civic/report_voice_confirm.html", {**context, "already": True})
+    if link.expired:
+        return render(request, "civic/report_voice_confirm.html", {**context, "expired": True}, status=410)
     if request.method == "POST":
         try:
             made = services.report_support_confirm(report=report, email=link.email, name=link.name)
