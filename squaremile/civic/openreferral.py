@@ -33,6 +33,7 @@ family and a skill that share a slug never share a code.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import math
@@ -45,10 +46,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from squaremile.core.site import absolute_url
 from squaremile.core.text import plain_text
+from squaremile.directory import hours
 from squaremile.directory.models import Organisation, Project, ProjectStatus, Skill, SkillFamily
 
 PER_PAGE, PER_PAGE_MAX = 50, 200
@@ -229,6 +232,29 @@ def _attributes(skills, service_id: str) -> list[dict]:
     ]  # fmt: skip
 
 
+def schedules_of_org(org: Organisation, service_id: str) -> list[dict]:
+    """An organisation's opening hours as weekly schedules, one per run of days with the same times
+    (`directory.hours`). HSDS times carry a UTC offset: the site's time zone's offset today (and
+    `timezone` in hours), as opening hours are kept in local time."""
+    openings = hours.grouped(org.opening_hours)
+    if not openings:
+        return []
+    offset = timezone.localtime().utcoffset() or datetime.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    suffix = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    out = []
+    for opening in openings:
+        words = opening.words + (f". {plain_text(org.hours_note)}" if org.hours_note else "")
+        out.append({
+            "id": link_uid("hours", org.pk, ",".join(opening.days)), "service_id": service_id, "freq": "WEEKLY",
+            "byday": ",".join(hours.ICAL_DAYS[d] for d in opening.days),
+            "opens_at": f"{opening.opens}:00{suffix}", "closes_at": f"{opening.closes}:00{suffix}",
+            "timezone": minutes / 60, "description": words,
+        })  # fmt: skip
+    return out
+
+
 def org_service(org: Organisation) -> dict:
     sid = uid("org_service", org.pk)
     data = {
@@ -238,6 +264,7 @@ def org_service(org: Organisation) -> dict:
         "organization": organization(org),
         "service_at_locations": [_at_location(sid, location_of_org(org))] if org.lat is not None else [],
         "attributes": _attributes(org.skills.all(), sid),
+        "schedules": schedules_of_org(org, sid),
         "last_modified": org.updated_at.isoformat(),
     }  # fmt: skip
     email = _valid_email(org.email) if _public_contact(org) else None
@@ -430,7 +457,8 @@ EXPORT_FILES = {
                       "address_type"],
     "contacts.csv": ["id", "organization_id", "service_id", "name", "email"],
     "phones.csv": ["id", "organization_id", "service_id", "contact_id", "number"],
-    "schedules.csv": ["id", "service_id", "valid_from", "valid_to", "description"],
+    "schedules.csv": ["id", "service_id", "valid_from", "valid_to", "freq", "byday", "opens_at", "closes_at",
+                      "timezone", "description"],
 }  # fmt: skip
 EXPORT_ENTITIES = {
     "organizations.csv": "organization", "services.csv": "service", "locations.csv": "location",
@@ -441,7 +469,7 @@ EXPORT_ENTITIES = {
 }  # fmt: skip
 # Each column's Table Schema type (the official `datapackage_type`, else its JSON type); the rest are strings.
 FIELD_TYPES = {"latitude": "number", "longitude": "number", "last_modified": "datetime", "valid_from": "date",
-               "valid_to": "date"}  # fmt: skip
+               "valid_to": "date", "opens_at": "time", "closes_at": "time", "timezone": "number"}  # fmt: skip
 
 
 def network_organization() -> dict:
@@ -473,6 +501,7 @@ def export_rows():
             rows["locations.csv"].append(sal["location"])
             rows["addresses.csv"].extend(sal["location"]["addresses"])
         rows["attributes.csv"].extend(svc["attributes"])
+        rows["schedules.csv"].extend(svc["schedules"])
         rows["phones.csv"].extend(_phones(org, "organization") + svc["phones"])
         for contact in contacts_of_org(org) + svc["contacts"]:
             rows["contacts.csv"].append(contact)

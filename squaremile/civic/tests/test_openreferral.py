@@ -72,7 +72,9 @@ def directory():
     )
     org = OrganisationFactory(name="Allotment Society", email="hello@allot.example.org", phone="0113 000",
                               lat=53.8, lng=-1.55, website="https://allot.example.org",
-                              address="The Hut, Allotment Lane, Leeds LS6 2AB")  # fmt: skip
+                              address="The Hut, Allotment Lane, Leeds LS6 2AB",
+                              opening_hours={"sa": ["10:00", "13:00"], "su": ["10:00", "13:00"]},
+                              hours_note="Not in January")  # fmt: skip
     org.skills.add(skill)
     hidden = OrganisationFactory(name="Quiet Group", email="secret@example.org", contact_visibility="nobody")
     project = ProjectFactory(name="Seed swap", lat=53.81, lng=-1.56, status="paused",
@@ -265,6 +267,11 @@ def test_addresses_contacts_and_schedules_where_the_directory_has_them(client, d
     (schedule,) = services["Seed swap"]["schedules"]
     assert_valid("schedule", schedule)
     assert (schedule["valid_from"], schedule["valid_to"]) == ("2026-03-01", "2026-10-31")
+    (hours,) = services["Allotment Society"]["schedules"]  # opening hours: weekly, local times with offset
+    assert_valid("schedule", hours)
+    assert (hours["freq"], hours["byday"], hours["opens_at"][:8], hours["closes_at"][:8]) == (
+        "WEEKLY", "SA,SU", "10:00:00", "13:00:00")  # fmt: skip
+    assert hours["description"] == "Saturday and Sunday, 10:00 to 13:00. Not in January"
     for row in client.get(reverse("civic:openreferral_locations")).json()["contents"]:
         assert_valid("location", row)
     response = client.get(reverse("civic:openreferral_export"))
