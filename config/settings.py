@@ -291,6 +291,7 @@ TASKS = {
 # Finished export/import jobs (and their files) older than this many days are removed by
 # `manage.py purge_jobs` (run it daily from cron).
 JOB_RETENTION_DAYS = int(env("JOB_RETENTION_DAYS", "14"))
+MAIL_FILES_RETENTION_DAYS = int(env("MAIL_FILES_RETENTION_DAYS", "7"))  # files stored for mails (purge_mail_files)
 # A running job whose worker has not written its heartbeat for this many seconds is taken for dead
 # (a killed or crashed worker) and marked failed with a reason by the next `manage.py worker`.
 JOB_STALE_SECONDS = int(env("JOB_STALE_SECONDS", "300"))
@@ -308,6 +309,7 @@ DEFAULT_PERIODIC_COMMANDS = [
     ("events_remind", 24 * 3600),
     ("civic_daily", 24 * 3600),
     ("purge_jobs", 24 * 3600),
+    ("purge_mail_files", 24 * 3600),
 ]
 
 

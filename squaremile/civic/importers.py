@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.urls import reverse
 from django.utils import timezone
 
 from squaremile.core.text import clean_text
@@ -164,16 +163,9 @@ class RepresentativeImporter(pipeline.Importer):
     def describe(self, record) -> str:
         return record["name"] if isinstance(record, dict) else record.name
 
-    def urls(self, job) -> dict:
-        return {
-            "columns": reverse("civic:import_columns", args=[job.pk]),
-            "preview": reverse("civic:import_preview", args=[job.pk]),
-            "apply": reverse("civic:import_apply", args=[job.pk]),
-            "file": reverse("civic:import_file", args=[job.pk]),
-            "start": reverse("civic:import_start"),
-            "done": reverse("civic:representatives"),
-            "done_label": "See the representatives",
-        }
+    url_names = "civic:import"
+    done_url = "civic:representatives"
+    done_label = "See the representatives"
 
 
 REPRESENTATIVES = pipeline.register(RepresentativeImporter())

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -357,16 +356,9 @@ class OrganisationImporter(pipeline.Importer):
     def describe(self, record) -> str:
         return record.name
 
-    def urls(self, job) -> dict:
-        return {
-            "columns": reverse("directory:import_columns", args=[job.pk]),
-            "preview": reverse("directory:import_preview", args=[job.pk]),
-            "apply": reverse("directory:import_apply", args=[job.pk]),
-            "file": reverse("directory:import_file", args=[job.pk]),
-            "start": reverse("directory:import_start"),
-            "done": reverse("directory:organisation_list"),
-            "done_label": "See the organisations",
-        }
+    url_names = "directory:import"
+    done_url = "directory:organisation_list"
+    done_label = "See the organisations"
 
 
 def _postcode_points(postcodes: list[str]) -> dict[str, tuple[float, float]]:

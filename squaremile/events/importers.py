@@ -314,18 +314,11 @@ class CsvEventsImporter(EventsImporter):
 
         return Limits(max_bytes=MAX_BYTES, max_rows=MAX_EVENTS, max_columns=Limits.default().max_columns)
 
-    def urls(self, job) -> dict:
-        from django.urls import reverse
-
-        return {
-            "columns": reverse("events:import_columns", args=[job.pk]),
-            "preview": reverse("events:import_preview", args=[job.pk]),
-            "apply": reverse("events:import_apply", args=[job.pk]),
-            "file": reverse("events:import_file", args=[job.pk]),
-            "start": reverse("events:import_csv"),
-            "done": reverse("events:list"),
-            "done_label": "See the events",
-        }
+    urls = pipeline.Importer.urls  # the shared wizard's pages, named below (not the iCalendar page's)
+    url_names = "events:import"
+    start_url = "events:import_csv"
+    done_url = "events:list"
+    done_label = "See the events"
 
 
 CSV_IMPORTER = pipeline.register(CsvEventsImporter())

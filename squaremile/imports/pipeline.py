@@ -319,11 +319,26 @@ class Importer:
         """More context for the columns page (e.g. the fields in groups)."""
         return {}
 
+    # The wizard's pages, by URL name: "<url_names>_columns", "_preview", "_apply", "_file" (each takes
+    # the job's id) and "<url_names>_start"; after applying, a link to `done_url` saying `done_label`.
+    url_names: str = ""
+    start_url: str = ""  # when the first page is not "<url_names>_start"
+    done_url: str = ""
+    done_label: str = "Done"
+
     def urls(self, job) -> dict:
-        """{"columns", "preview", "apply", "file", "start", "done", "done_label"}: the wizard's pages."""
-        raise NotImplementedError
+        """{"columns", "preview", "apply", "file", "start", "done", "done_label"}: the wizard's pages.
+        Set `url_names` and `done_url`, or override this (an importer with pages of its own)."""
+        if not self.url_names or not self.done_url:
+            raise NotImplementedError(f"{type(self).__name__} names no wizard pages (url_names, done_url).")
+        from django.urls import reverse
+
+        steps = {step: reverse(f"{self.url_names}_{step}", args=[job.pk]) for step in WIZARD_STEPS}
+        return {**steps, "start": reverse(self.start_url or f"{self.url_names}_start"), "done": reverse(self.done_url),
+                "done_label": self.done_label}  # fmt: skip
 
 
+WIZARD_STEPS = ("columns", "preview", "apply", "file")
 _REGISTRY: dict[str, Importer] = {}
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from squaremile.audit import services as audit
@@ -215,15 +214,9 @@ class MethodImporter(pipeline.Importer):
     def describe(self, record) -> str:
         return record["name"] if isinstance(record, dict) else record.name
 
-    def urls(self, job) -> dict:
-        return {
-            "columns": reverse("methods:import_columns", args=[job.pk]),
-            "preview": reverse("methods:import_preview", args=[job.pk]),
-            "apply": reverse("methods:import_apply", args=[job.pk]),
-            "file": reverse("methods:import_file", args=[job.pk]),
-            "start": reverse("methods:import_start"),
-            "done": reverse("methods:list"),
-        }
+    url_names = "methods:import"
+    done_url = "methods:list"
+    done_label = "See the methods"
 
 
 METHODS = pipeline.register(MethodImporter())

@@ -13,16 +13,20 @@ queued when the transaction commits. Rules it keeps for every mail:
   their address with a map entry) is e-mailed unless it asked not to be (``Suppression``);
 - a file may go with the mail (``attachments=[attachment(...)]``: a PDF of proceedings, say) up to
   ``EMAIL_ATTACHMENTS_MAX_BYTES`` in all (default 5 MB); a caller checks ``attachment_fits`` first and
-  gives a link instead of a larger file;
+  gives a link instead of a larger file; the file is stored once however many mails carry it;
 - allauth's own mails (verify an address, log-in codes, password reset) are sent at once
   (``send_message(..., immediate=True)``) by the account adapter in ``adapter.py``."""
 
 from __future__ import annotations
 
 import base64
+import datetime
+import hashlib
 import logging
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -79,12 +83,58 @@ def attachment_fits(size: int) -> bool:
     return 0 < size <= attachments_limit()
 
 
+MAIL_FILES = "mail-files"  # the folder of the default storage that holds files waiting to be mailed
+
+
 def attachment(*, filename: str, content: bytes, mimetype: str = "application/octet-stream") -> dict:
-    """A file to send with a mail, as the task can carry it (its bytes in base64)."""
+    """A file to send with a mail. Its bytes are stored once (by their SHA-256, in the default
+    storage under ``mail-files/``) and every mail's task names them, so a PDF sent to 500 people is
+    one file, not 500 copies in the task queue. ``purge_mail_files`` removes them after
+    ``MAIL_FILES_RETENTION_DAYS``."""
     if not attachment_fits(len(content)):
         raise AttachmentTooLarge(f"{filename} is {len(content)} bytes: more than a mail may carry.")
     safe = "".join(ch for ch in filename if ch.isalnum() or ch in "-_.").lstrip(".")[:100] or "attachment"
-    return {"filename": safe, "mimetype": mimetype, "content": base64.b64encode(content).decode("ascii")}
+    name = f"{MAIL_FILES}/{hashlib.sha256(content).hexdigest()}"
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, ContentFile(content))
+        if saved != name:  # another process stored the same bytes at the same moment: keep one
+            default_storage.delete(saved)
+    return {"filename": safe, "mimetype": mimetype, "stored": name, "size": len(content)}
+
+
+def _attachment_bytes(item: dict) -> bytes | None:
+    """The bytes of one attachment: from the storage, or inline (``content``, base64: mails queued
+    before the files were stored). None when the stored file is gone (purged before the mail left)."""
+    if "content" in item:
+        return base64.b64decode(item["content"])
+    try:
+        with default_storage.open(item["stored"], "rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, OSError):
+        log.warning("The file %s for a mail is gone: the mail goes without it.", item.get("stored"))
+        return None
+
+
+def mail_files_purge(*, days: int) -> int:
+    """Delete stored mail files older than ``days`` (every mail naming them has long been sent or
+    given up). Returns how many were deleted."""
+    from django.utils import timezone
+
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    try:
+        _, names = default_storage.listdir(MAIL_FILES)
+    except (FileNotFoundError, NotImplementedError):
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{MAIL_FILES}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                deleted += 1
+        except (FileNotFoundError, NotImplementedError):
+            continue
+    return deleted
 
 
 def render_message(*, to_address: str, subject: str, template: str, context: dict, unsubscribe_link: str = "",
@@ -113,7 +163,7 @@ def render_message(*, to_address: str, subject: str, template: str, context: dic
 
 def _attachments_checked(attachments) -> list[dict]:
     items = list(attachments or [])
-    if sum(len(a["content"]) * 3 // 4 for a in items) > attachments_limit():
+    if sum(a["size"] if "size" in a else len(a["content"]) * 3 // 4 for a in items) > attachments_limit():
         raise AttachmentTooLarge("The files are more than a mail may carry.")
     return items
 
@@ -127,7 +177,9 @@ def deliver(message: dict) -> int:
     if message.get("html"):
         mail.attach_alternative(message["html"], "text/html")
     for item in message.get("attachments") or []:
-        mail.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
+        content = _attachment_bytes(item)
+        if content is not None:
+            mail.attach(item["filename"], content, item["mimetype"])
     return mail.send()
 
 

@@ -16,8 +16,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from django.urls import reverse
-
 from squaremile.core.text import clean_text
 from squaremile.imports import pipeline
 from squaremile.imports.pipeline import Plan, Row, Target, quote
@@ -152,16 +150,9 @@ class GazetteerImporter(pipeline.Importer):
         Place.objects.bulk_create(new, batch_size=1000)
         Place.objects.bulk_update([p for _, p, _ in plan.updates], ["name", "lat", "lng"], batch_size=1000)
 
-    def urls(self, job) -> dict:
-        return {
-            "columns": reverse("places:gazetteer_import_columns", args=[job.pk]),
-            "preview": reverse("places:gazetteer_import_preview", args=[job.pk]),
-            "apply": reverse("places:gazetteer_import_apply", args=[job.pk]),
-            "file": reverse("places:gazetteer_import_file", args=[job.pk]),
-            "start": reverse("places:gazetteer_import_start"),
-            "done": reverse("places:near"),
-            "done_label": "Try a place name on “near me”",
-        }
+    url_names = "places:gazetteer_import"
+    done_url = "places:near"
+    done_label = "Try a place name on “near me”"
 
 
 GAZETTEER = pipeline.register(GazetteerImporter())

@@ -39,7 +39,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.urls import reverse
 from django.utils import timezone
 
 from squaremile.audit.models import AuditEvent
@@ -609,16 +608,9 @@ class MapImporter(pipeline.Importer):
             "question_fields": [form[name] for name in form.question_fields],
         }
 
-    def urls(self, job) -> dict:
-        return {
-            "columns": reverse("mapping:import_columns", args=[job.pk]),
-            "preview": reverse("mapping:import_preview", args=[job.pk]),
-            "apply": reverse("mapping:import_apply", args=[job.pk]),
-            "file": reverse("mapping:import_file", args=[job.pk]),
-            "start": reverse("mapping:import_start"),
-            "done": reverse("mapping:map"),
-            "done_label": "See the map",
-        }
+    url_names = "mapping:import"
+    done_url = "mapping:map"
+    done_label = "See the map"
 
 
 MAP = pipeline.register(MapImporter())

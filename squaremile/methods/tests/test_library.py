@@ -232,3 +232,34 @@ def test_json_export_then_import_round_trip_all_or_nothing(client):
     upload = SimpleUploadedFile("methods.json", exported, content_type="application/json")
     response = web.post(reverse("methods:import_start"), {"file": upload})
     assert response.status_code == 302 and "/columns/" in response["Location"]
+
+
+def test_the_import_wizard_runs_to_the_end_and_links_back_to_the_library(client):
+    """Start → columns → preview → apply, through the pages (the end page names where to go next)."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from squaremile.core.models import Job, JobStatus
+
+    MethodFactory(name="Story circle")
+    exported = client.get(reverse("methods:export_json")).content
+    Method.objects.all().delete()
+    web = Client()
+    web.force_login(moderator())
+    upload = SimpleUploadedFile("methods.json", exported, content_type="application/json")
+    response = web.post(reverse("methods:import_start"), {"file": upload})
+    job = Job.objects.get()
+    assert response["Location"] == reverse("methods:import_columns", args=[job.pk])
+    columns = job.params["columns"]
+    form = {f"map_{key}": str(columns.index(column)) for key, column in job.params["guess"].items()}
+    response = web.post(reverse("methods:import_columns", args=[job.pk]), form)
+    assert response["Location"] == reverse("methods:import_preview", args=[job.pk]), response.content.decode()[:500]
+    assert "Story circle" in web.get(response["Location"]).content.decode()
+    response = web.post(reverse("methods:import_apply", args=[job.pk]))
+    job.refresh_from_db()
+    assert response.status_code == 302 and job.status == JobStatus.DONE, job.message
+    assert job.params["continue_url"] == reverse("methods:list")
+    assert job.params["continue_label"] == "See the methods"
+    assert list(Method.objects.values_list("name", flat=True)) == ["Story circle"]
+    assert json.loads(exported)["methods"][0]["name"] == "Story circle"
