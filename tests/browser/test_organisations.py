@@ -131,3 +131,36 @@ def test_bad_input_is_explained_and_nothing_typed_is_lost(page, login, owner, ta
     saved = Organisation.objects.get(slug="bridge-gate-bakery")
     assert (saved.lat, saved.lng, saved.contact_visibility) == (53.74, -2.01, "members")
     assert [r.name for r in saved.resources.all()] == ["Kitchen"]
+
+
+def test_owner_sets_opening_hours_on_a_phone(phone_page, login, owner, org):
+    """Time boxes for each day; a day with only one time is refused with the day named and
+    nothing typed is lost; the page then shows the hours grouped in words."""
+    from tests.browser.support import a11y_report, assert_fits_the_screen
+
+    page = phone_page
+    login(page, owner)
+    page.goto(org.get_absolute_url() + "edit/")
+    for day in ("Monday", "Tuesday"):
+        page.get_by_label(f"{day}: opens at").fill("09:30")
+        page.get_by_label(f"{day}: closes at").fill("15:00")
+    page.get_by_label("Saturday: opens at").fill("10:00")  # and no closing time
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#field-opening_hours")).to_contain_text(
+        "Saturday: give both the opening and the closing time, or neither."
+    )
+    expect(page.get_by_label("Monday: opens at")).to_have_value("09:30")
+    expect(page.get_by_label("Saturday: opens at")).to_have_value("10:00")
+    assert_fits_the_screen(page)
+    assert not a11y_report(page, "organisation form with an error"), a11y_report(page, "organisation form")
+    page.get_by_label("Saturday: closes at").fill("12:00")
+    page.get_by_label("About the opening hours (optional)").fill("Ring the bell")
+    page.get_by_role("button", name="Save").click()
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("Monday and Tuesday, 9:30 to 15:00")
+    expect(facts).to_contain_text("Saturday, 10:00 to 12:00")
+    expect(facts).to_contain_text("Ring the bell")
+    expect(facts.locator(".open-status")).to_have_text(re.compile(r"^(Open|Closed) now$"))
+    assert not a11y_report(page, "organisation page"), a11y_report(page, "organisation page")
+    org.refresh_from_db()
+    assert org.opening_hours == {"mo": ["09:30", "15:00"], "tu": ["09:30", "15:00"], "sa": ["10:00", "12:00"]}
