@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from squaremile.audit import services as audit
-from squaremile.core import search
+from squaremile.core import search, spaces
 from squaremile.core.permissions import require
 from squaremile.core.text import plain_text
 from squaremile.directory.models import Organisation, Project
@@ -115,7 +115,23 @@ def organisation_delete(*, organisation: Organisation, by) -> None:
     require(by, "organisation.delete", organisation)
     search.remove_document(kind="organisation", object_id=organisation.pk)
     audit.record(actor=by, action="organisation.deleted", target=organisation)
+    spaces.drop_space(organisation)  # its people's roles: a generic relation has no cascade
     organisation.delete()
+
+
+# the people of an organisation: organisers edit it and choose its people, members speak for it
+ORGANISATION_ROLES = (("member", "Member"), ("organiser", "Organiser"))
+PEOPLE_VERBS = {"added": "organisation.person_added", "removed": "organisation.person_removed",
+                "left": "organisation.person_left"}  # fmt: skip
+
+
+def people_recorder(organisation: Organisation):
+    """What `core.space_people` calls inside each write to an organisation's people: one audit event."""
+
+    def record(*, by, verb: str, person, role: str) -> None:
+        audit.record(actor=by, action=PEOPLE_VERBS[verb], target=organisation, note=f"{person} ({role})")
+
+    return record
 
 
 @transaction.atomic
