@@ -39,11 +39,16 @@ class PersonByEmailForm(Form):
 
     def __init__(self, *args, roles: Sequence[tuple[str, str]], email_help: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = list(roles)
-        self.fields["role"].initial = roles[0][0]
+        self.roles = list(roles)
+        self.fields["role"].choices = self.roles
+        self.fields["role"].initial = self.roles[0][0]
         self.fields["email"].help_text = email_help
-        if len(roles) == 1:
+        if len(self.roles) == 1:  # nothing to choose: the one role, unasked
             self.fields["role"].widget = forms.HiddenInput()
+            self.fields["role"].required = False
+
+    def clean_role(self) -> str:
+        return self.cleaned_data.get("role") or self.roles[0][0]
 
 
 def _record(record: Recorder, **kwargs) -> None:
@@ -54,10 +59,12 @@ def _record(record: Recorder, **kwargs) -> None:
 # ---- writes ----------------------------------------------------------------------------------------
 @transaction.atomic
 def add_by_email(
-    *, space, email: str, role: str, by, exclusive: Sequence[str] = (), record: Recorder = None
+    *, space, email: str, role: str, by, exclusive: Sequence[str] = (), record: Recorder = None,
+    owner_note: str = "This is the person who added it: they can already do all of this.",
 ):  # fmt: skip
     """Give the person whose account has this e-mail address `role` in `space`; returns them.
-    `exclusive`: roles a person holds only one of here (giving one takes the others away)."""
+    `exclusive`: roles a person holds only one of here (giving one takes the others away);
+    `owner_note`: what someone who names the space's owner is told."""
     require(by, spaces.roles_action(space), space)
     if role not in SpaceRoleKind.values:
         raise ValidationError({"role": ["Choose one of the roles."]})
@@ -65,7 +72,7 @@ def add_by_email(
     if person is None:
         raise ValidationError({"email": [NO_ACCOUNT]})
     if owner_of(space) == person.pk:
-        raise ValidationError({"email": ["This is the person who added it: they can already do all of this."]})
+        raise ValidationError({"email": [owner_note]})
     if role in exclusive:
         for other in exclusive:
             if other != role:
