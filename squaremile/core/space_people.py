@@ -74,9 +74,8 @@ def add_by_email(
     if owner_of(space) == person.pk:
         raise ValidationError({"email": [owner_note]})
     if role in exclusive:
-        for other in exclusive:
-            if other != role:
-                spaces.revoke(space=space, user=person, role=other, by=by)
+        for other in set(exclusive) - {role}:
+            spaces.revoke(space=space, user=person, role=other, by=by)
     spaces.grant(space=space, user=person, role=role, by=by)
     _record(record, by=by, verb="added", person=person, role=role)
     return person
@@ -138,10 +137,8 @@ def people_page(
                 messages.success(request, f"{person} is now {_a(form.cleaned_data['role'])} of {noun}.")
                 return redirect(here)
         status = 400
-    people = [held for held in spaces.holders(space) if held.role in values]
-    return render(
-        request, template, {**(context or {}), "people": people, "people_form": form}, status=status
-    )  # fmt: skip
+    people = spaces.holders(space, values)
+    return render(request, template, {**(context or {}), "people": people, "people_form": form}, status=status)
 
 
 def leave_page(request, *, space, roles: Sequence[str], then: str, noun: str = "it", record: Recorder = None):

@@ -6,6 +6,8 @@ app that makes a model a space adds that row, and rows whose `space_roles` say w
 Nothing here names a feature app.
 """
 
+from collections.abc import Sequence
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import QuerySet
@@ -54,13 +56,15 @@ def revoke(*, space, user, role: str = SpaceRoleKind.ORGANISER, by, checked_by_c
     return bool(deleted)
 
 
-def holders(space, role: str | None = None) -> QuerySet[SpaceRole]:
-    """The roles held in `space` (of one kind when `role` is given), with their people."""
+def holders(space, role: str | Sequence[str] | None = None) -> QuerySet[SpaceRole]:
+    """The roles held in `space` (of one kind, or of some kinds, when `role` is given), with their people."""
     if space.pk is None:
         return SpaceRole.objects.none()
     qs = SpaceRole.objects.filter(**_where(space)).select_related("user")
-    if role is not None:
+    if isinstance(role, str):
         qs = qs.filter(role=role)
+    elif role is not None:
+        qs = qs.filter(role__in=list(role))
     return qs.order_by("role", "created_at", "id")
 
 

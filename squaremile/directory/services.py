@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from squaremile.audit import services as audit
-from squaremile.core import search, spaces
+from squaremile.core import search
 from squaremile.core.permissions import require
 from squaremile.core.text import plain_text
 from squaremile.directory.models import Organisation, Project
@@ -115,7 +115,6 @@ def organisation_delete(*, organisation: Organisation, by) -> None:
     require(by, "organisation.delete", organisation)
     search.remove_document(kind="organisation", object_id=organisation.pk)
     audit.record(actor=by, action="organisation.deleted", target=organisation)
-    spaces.drop_space(organisation)  # its people's roles: a generic relation has no cascade
     organisation.delete()
 
 
