@@ -3,6 +3,7 @@
 A space is any record people run together (a survey now; an event or a group later). Managing its
 people needs the action `"<model name>.roles"` in `core/permissions.py` (`survey.roles`): a feature
 app that makes a model a space adds that row, and rows whose `space_roles` say what each role may do.
+The page on which people are added by e-mail, removed, or leave is `core/space_people.py`.
 Nothing here names a feature app.
 """
 
