@@ -168,7 +168,10 @@ def test_the_story_form_offers_an_organisation_one_is_a_member_of(client):
     client.post(
         reverse("stories:create"), {"title": "Clearing the towpath", "organisation": org.pk, "action": "publish"}
     )
-    assert Story.objects.get(title="Clearing the towpath").organisation == org
+    story = Story.objects.get(title="Clearing the towpath")
+    assert story.organisation == org
+    edit = client.get(reverse("stories:edit", args=[story.pk])).content.decode()
+    assert f'<option value="{org.pk}" selected>Canal Friends</option>' in edit
 
     client.force_login(UserFactory())
     assert "Canal Friends" not in client.get(reverse("stories:create")).content.decode()
