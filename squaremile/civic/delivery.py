@@ -87,5 +87,6 @@ def fetch_open311_updates(*, limit: int = 500) -> int:
                              changes={"status": [old, report.status]}, note="Open311")  # fmt: skip
                 civic_notify.tell_report_updated(report, people=interested(report), by=None,
                                                  title=f"“{report.title}” is now fixed")  # fmt: skip
+                civic_notify.mail_without_account(report, text=found.status_notes or "")
             changed += 1
     return changed

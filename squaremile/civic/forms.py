@@ -180,3 +180,18 @@ class StaffInviteForm(Form):
         choices=[("facilitator", "Staff: updates reports and their status"),
                  ("organiser", "Administrator: also invites and removes staff")],
     )  # fmt: skip
+
+
+class SupportForm(Form):
+    """Adding one's voice without an account: who they are, and where the confirming link goes."""
+
+    name = forms.CharField(
+        max_length=120, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text="Never shown in public.",
+    )  # fmt: skip
+    email = forms.EmailField(
+        max_length=254, label="Your e-mail address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        help_text="We e-mail you a link: your voice is added once you open it. Then we tell you when the "
+        "report's status changes (every e-mail has a link to stop them).",
+    )  # fmt: skip

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from squaremile.moderation.models import ModerationState
@@ -222,14 +223,30 @@ class Report(models.Model):
 
 
 class ReportSupport(models.Model):
-    """A person who added their voice to a report instead of sending the same one again."""
+    """A person who added their voice to a report instead of sending the same one again: signed in
+    (`user`), or without an account (`email`, once they clicked the link mailed to it; they hear of
+    the report's updates at that address). Once per person and once per address on a report."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")  # fmt: skip
+    # without an account: never shown in public
+    name = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["report", "user"], name="civic_support_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "user"], condition=models.Q(user__isnull=False), name="civic_support_once"
+            ),
+            models.UniqueConstraint(
+                "report", Lower("email"), condition=~models.Q(email=""), name="civic_support_email_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(email=""), name="civic_support_someone"
+            ),
+        ]
 
     def __str__(self):
         return f"Support for report {self.report_id}"

@@ -84,15 +84,43 @@ def mail_confirm_report(report: Report, *, token: str) -> bool:
     )  # fmt: skip
 
 
+def mail_confirm_support(report: Report, *, name: str, email: str, token: str) -> bool:
+    """The link that adds the voice of someone without an account to a report (`report_support_confirm`)."""
+    link = absolute_url(reverse("civic:report_support_confirm", kwargs={"token": token}))
+    return send_email(
+        to=email, subject="Confirm: add your voice to a problem report", template="civic/email/confirm_support",
+        context={"report": report, "confirm_link": link, "name": name, "report_url": report_url(report)},
+        unsubscribe=None, immediate=True,
+    )  # fmt: skip
+
+
+def _mail_update(report: Report, *, address: str, name: str, text: str, supporter: bool) -> bool:
+    return send_email(
+        to=address, subject=("Update on a report you support: " if supporter else "Update on your report: ")
+        + " ".join(report.title.split())[:80],
+        template="civic/email/report_update", unsubscribe=REPORT_UPDATED,
+        context={"report": report, "text": text, "report_url": report_url(report), "name": name,
+                 "supporter": supporter},
+    )  # fmt: skip
+
+
 def mail_anonymous_reporter(report: Report, *, text: str = "") -> bool:
     """A report made without an account: its reporter hears of updates by e-mail (one click stops them)."""
     if report.owner_id is not None or not report.reporter_email:
         return False
-    return send_email(
-        to=report.reporter_email, subject="Update on your report: " + " ".join(report.title.split())[:80],
-        template="civic/email/report_update", unsubscribe=REPORT_UPDATED,
-        context={"report": report, "text": text, "report_url": report_url(report), "name": report.reporter_name},
-    )  # fmt: skip
+    return _mail_update(report, address=report.reporter_email, name=report.reporter_name, text=text, supporter=False)
+
+
+def mail_without_account(report: Report, *, text: str = "") -> int:
+    """Everyone who has a voice on the report without an account hears of an update by e-mail: its
+    reporter, and those who added their voice by e-mail (one click stops them). How many were mailed."""
+    sent = int(mail_anonymous_reporter(report, text=text))
+    reporter = (report.reporter_email or "").strip().lower() if report.owner_id is None else ""
+    supports = report.supports.filter(user__isnull=True).exclude(email="").order_by("pk").values_list("email", "name")
+    for email, name in supports.iterator(chunk_size=500):
+        if email.strip().lower() != reporter:
+            sent += int(_mail_update(report, address=email, name=name, text=text, supporter=True))
+    return sent
 
 
 def mail_staff_invitation(invitation, *, token: str) -> bool:

@@ -15,24 +15,43 @@ What maps to what:
   skills are its `attributes`.
 
 Ids are UUIDs that carry the record's kind and primary key (`5a0e0000-0000-4000-8<kind>…-<pk>`), so
-one can be read back without a lookup table.
+one can be read back without a lookup table; an attribute (a link between a service and a skill) has a
+name-based UUID (uuid5) of its service and skill, so that every id is unique in the export.
+
+Every answer follows the official HSDS 3.0 types: no nulls (a value we do not have is left out), ids and
+links are UUIDs, a website or e-mail that is not a valid absolute URI or address is left out, and the
+tests check it all against `tests/hsds_schema.json` (written from the official 3.0 schema files). The
+export uses the official file names (`service_at_location.csv`, `taxonomies.csv`...) and column names;
+a tabular service row must name its organization (`tabular_required`), so a project that no
+organisation runs is exported as a service of the network itself (one organisation row named after
+the site, written only when such a project exists).
+
+Taxonomy term codes: a skill's is its slug, a family's is `family:<slug>` (a slug has no colon), so a
+family and a skill that share a slug never share a code.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import math
 import re
+import uuid as uuid_lib
 import zipfile
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from squaremile.core.site import absolute_url
 from squaremile.core.text import plain_text
+from squaremile.directory import hours
 from squaremile.directory.models import Organisation, Project, ProjectStatus, Skill, SkillFamily
 
 PER_PAGE, PER_PAGE_MAX = 50, 200
@@ -46,8 +65,35 @@ STATUS = {
 }  # fmt: skip
 
 
+_NAMESPACE = uuid_lib.UUID("5a0e0000-0000-4000-8000-000000000000")
+
+
 def uid(kind: str, pk: int, sub: int = 0) -> str:
     return f"5a0e0000-0000-4000-8{KIND[kind]}{sub % 256:02x}-{pk:012x}"
+
+
+def link_uid(*parts) -> str:
+    """A stable UUID for a link record (named by what it links), unique where `uid` would repeat."""
+    return str(uuid_lib.uuid5(_NAMESPACE, ":".join(str(p) for p in parts)))
+
+
+def _valid_uri(value: str) -> str | None:
+    """An absolute http(s) URI, else None (HSDS `format: uri`; a bare domain is not one)."""
+    value = (value or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return None
+    return value
+
+
+def _valid_email(value: str) -> str | None:
+    value = (value or "").strip()
+    try:
+        validate_email(value)
+    except ValidationError:
+        return None
+    return value
 
 
 def parse_uid(value: str) -> tuple[str, int] | None:
@@ -82,7 +128,7 @@ def _paged(request, qs, build) -> dict:
     pages = max(1, math.ceil(total / size))
     rows = list(qs[(page - 1) * size : page * size])
     return {
-        "total_items": total, "total_pages": pages, "page_number": page, "size": size,
+        "total_items": total, "total_pages": pages, "page_number": page, "size": len(rows),
         "first_page": page == 1, "last_page": page >= pages, "empty": not rows, "contents": [build(r) for r in rows],
     }  # fmt: skip
 
@@ -120,13 +166,14 @@ def address_of_org(org: Organisation) -> dict | None:
 
 def contacts_of_org(org: Organisation, *, service: bool = False) -> list[dict]:
     """The organisation's public e-mail and phone as one contact (none when its details are not public)."""
-    if not _public_contact(org) or not (org.email or org.phone):
+    email = _valid_email(org.email)
+    if not _public_contact(org) or not (email or org.phone):
         return []
     kind = "org_service" if service else "organization"
     contact = {"id": uid(kind, org.pk, 1), "name": org.name}
     contact["service_id" if service else "organization_id"] = uid(kind, org.pk)
-    if org.email:
-        contact["email"] = org.email
+    if email:
+        contact["email"] = email
     if org.phone:
         contact["phones"] = [{"id": uid(kind, org.pk, 2), "number": org.phone, "contact_id": contact["id"]}]
     return [contact]
@@ -153,8 +200,8 @@ def organization(org: Organisation, *, full: bool = False) -> dict:
         "id": uid("organization", org.pk),
         "name": org.name,
         "description": plain_text(org.description) or org.name,
-        "website": org.website or None,
-        "email": (org.email or None) if _public_contact(org) else None,
+        "website": _valid_uri(org.website),
+        "email": _valid_email(org.email) if _public_contact(org) else None,
         "uri": absolute_url(org.get_absolute_url()),
         "legal_status": org.get_org_type_display(),
     }
@@ -166,20 +213,46 @@ def organization(org: Organisation, *, full: bool = False) -> dict:
     return data
 
 
-def _phones(org, link: str) -> list[dict]:
+def _phones(org, kind: str) -> list[dict]:
+    """The organisation's public phone, on the organization (kind "organization") or on its own service
+    (kind "org_service"): one record each, with its own id and its link."""
     if not (org.phone and _public_contact(org)):
         return []
-    return [{"id": uid("org_location", org.pk, 1), "number": org.phone}]
+    link = "service_id" if kind == "org_service" else "organization_id"
+    return [{"id": uid(kind, org.pk, 3), link: uid(kind, org.pk), "number": org.phone}]
 
 
 def _attributes(skills, service_id: str) -> list[dict]:
     return [
         {
-            "id": uid("attribute", s.pk, i), "link_id": service_id, "link_type": "skill", "link_entity": "service",
-            "taxonomy_term_id": uid("skill", s.pk), "taxonomy_term": taxonomy_term(s),
+            "id": link_uid("attribute", service_id, s.pk), "link_id": service_id, "link_type": "skill",
+            "link_entity": "service", "taxonomy_term_id": uid("skill", s.pk), "taxonomy_term": taxonomy_term(s),
         }
-        for i, s in enumerate(skills)
+        for s in skills
     ]  # fmt: skip
+
+
+def schedules_of_org(org: Organisation, service_id: str) -> list[dict]:
+    """An organisation's opening hours as weekly schedules, one per run of days with the same times
+    (`directory.hours`). HSDS times carry a UTC offset: the site's time zone's offset today (and
+    `timezone` in hours), as opening hours are kept in local time."""
+    openings = hours.grouped(org.opening_hours)
+    if not openings:
+        return []
+    offset = timezone.localtime().utcoffset() or datetime.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    suffix = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    out = []
+    for opening in openings:
+        words = opening.words + (f". {plain_text(org.hours_note)}" if org.hours_note else "")
+        out.append({
+            "id": link_uid("hours", org.pk, ",".join(opening.days)), "service_id": service_id, "freq": "WEEKLY",
+            "byday": ",".join(hours.ICAL_DAYS[d] for d in opening.days),
+            "opens_at": f"{opening.opens}:00{suffix}", "closes_at": f"{opening.closes}:00{suffix}",
+            "timezone": minutes / 60, "description": words,
+        })  # fmt: skip
+    return out
 
 
 def org_service(org: Organisation) -> dict:
@@ -191,11 +264,13 @@ def org_service(org: Organisation) -> dict:
         "organization": organization(org),
         "service_at_locations": [_at_location(sid, location_of_org(org))] if org.lat is not None else [],
         "attributes": _attributes(org.skills.all(), sid),
+        "schedules": schedules_of_org(org, sid),
         "last_modified": org.updated_at.isoformat(),
     }  # fmt: skip
-    if org.email and _public_contact(org):
-        data["email"] = org.email
-    data["phones"] = _phones(org, "service")
+    email = _valid_email(org.email) if _public_contact(org) else None
+    if email:
+        data["email"] = email
+    data["phones"] = _phones(org, "org_service")
     data["contacts"] = contacts_of_org(org, service=True)
     return data
 
@@ -249,7 +324,7 @@ def taxonomy_term(skill: Skill) -> dict:
 
 def family_term(family: SkillFamily) -> dict:
     return {
-        "id": uid("family", family.pk), "code": family.slug, "name": family.name,
+        "id": uid("family", family.pk), "code": f"family:{family.slug}", "name": family.name,
         "description": plain_text(family.description) or family.name, "taxonomy": TAXONOMY_NAME,
         "taxonomy_id": uid("taxonomy", 1), "language": "en",
     }  # fmt: skip
@@ -295,8 +370,10 @@ def _service(item) -> dict:
 @require_GET
 def index(request):
     base = absolute_url(reverse("civic:openreferral_index"))
-    return _json({
-        "version": "3.0", "profile": "https://openreferral.org/", "openapi_url": None,
+    return _json({  # no openapi_url: we publish no OpenAPI file of our own (and HSDS has no nulls)
+        "version": "3.0", "profile": "https://openreferral.org/",
+        "description": f"The {settings.SITE_NAME} directory: organisations, their projects and skills.",
+        "publisher": {"name": settings.SITE_NAME, "website": absolute_url("/")},
         "endpoints": {name: base + name for name in ("services", "organizations", "locations", "taxonomies",
                                                       "taxonomy_terms", "export.zip")},
     })  # fmt: skip
@@ -351,9 +428,7 @@ def locations(request):
 def taxonomies(request):
     return _json({
         "total_items": 1, "total_pages": 1, "page_number": 1, "size": 1, "first_page": True, "last_page": True,
-        "empty": False, "contents": [{"id": uid("taxonomy", 1), "name": TAXONOMY_NAME,
-                                      "description": "Skills people and groups offer, by family.",
-                                      "uri": absolute_url(reverse("directory:skill_list")), "version": "1"}],
+        "empty": False, "contents": [taxonomy()],
     })  # fmt: skip
 
 
@@ -364,25 +439,54 @@ def taxonomy_terms(request):
     found = _paged(request, skills, taxonomy_term)
     if found["page_number"] == 1:  # the families (parents) come first, on the first page
         found["contents"] = families + found["contents"]
-        found["total_items"] += len(families)
-    else:
-        found["total_items"] += len(families)
+        found["empty"], found["size"] = not found["contents"], len(found["contents"])
+    found["total_items"] += len(families)
     return _json(found)
 
 
+# The official HSDS 3.0 tables (file name: entity name and our columns, all official column names).
 EXPORT_FILES = {
     "organizations.csv": ["id", "name", "description", "email", "website", "uri", "legal_status"],
     "services.csv": ["id", "organization_id", "name", "description", "url", "email", "status", "last_modified"],
     "locations.csv": ["id", "location_type", "name", "organization_id", "latitude", "longitude", "description"],
-    "service_at_locations.csv": ["id", "service_id", "location_id"],
+    "service_at_location.csv": ["id", "service_id", "location_id"],
+    "taxonomies.csv": ["id", "name", "description", "uri", "version"],
     "taxonomy_terms.csv": ["id", "code", "name", "description", "parent_id", "taxonomy", "taxonomy_id", "language"],
     "attributes.csv": ["id", "link_id", "link_type", "link_entity", "taxonomy_term_id"],
     "addresses.csv": ["id", "location_id", "address_1", "address_2", "city", "state_province", "postal_code", "country",
                       "address_type"],
     "contacts.csv": ["id", "organization_id", "service_id", "name", "email"],
-    "phones.csv": ["id", "contact_id", "number"],
-    "schedules.csv": ["id", "service_id", "valid_from", "valid_to", "description"],
+    "phones.csv": ["id", "organization_id", "service_id", "contact_id", "number"],
+    "schedules.csv": ["id", "service_id", "valid_from", "valid_to", "freq", "byday", "opens_at", "closes_at",
+                      "timezone", "description"],
 }  # fmt: skip
+EXPORT_ENTITIES = {
+    "organizations.csv": "organization", "services.csv": "service", "locations.csv": "location",
+    "service_at_location.csv": "service_at_location", "taxonomies.csv": "taxonomy",
+    "taxonomy_terms.csv": "taxonomy_term", "attributes.csv": "attribute", "addresses.csv": "address",
+    "contacts.csv": "contact", "phones.csv": "phone",
+    "schedules.csv": "schedule",
+}  # fmt: skip
+# Each column's Table Schema type (the official `datapackage_type`, else its JSON type); the rest are strings.
+FIELD_TYPES = {"latitude": "number", "longitude": "number", "last_modified": "datetime", "valid_from": "date",
+               "valid_to": "date", "opens_at": "time", "closes_at": "time", "timezone": "number"}  # fmt: skip
+
+
+def network_organization() -> dict:
+    """The community network that runs this site: the export's organisation of the projects that no
+    organisation in the directory runs."""
+    return {
+        "id": uid("organization", 0), "name": settings.SITE_NAME,
+        "description": f"The community network that runs {settings.SITE_NAME}: projects no organisation here runs.",
+        "website": absolute_url("/"),
+    }  # fmt: skip
+
+
+def taxonomy() -> dict:
+    return {
+        "id": uid("taxonomy", 1), "name": TAXONOMY_NAME, "description": "Skills people and groups offer, by family.",
+        "uri": absolute_url(reverse("directory:skill_list")), "version": "1",
+    }  # fmt: skip
 
 
 def export_rows():
@@ -393,21 +497,30 @@ def export_rows():
         svc = org_service(org)
         rows["services.csv"].append(svc)
         for sal in svc["service_at_locations"]:
-            rows["service_at_locations.csv"].append(sal)
+            rows["service_at_location.csv"].append(sal)
             rows["locations.csv"].append(sal["location"])
             rows["addresses.csv"].extend(sal["location"]["addresses"])
         rows["attributes.csv"].extend(svc["attributes"])
+        rows["schedules.csv"].extend(svc["schedules"])
+        rows["phones.csv"].extend(_phones(org, "organization") + svc["phones"])
         for contact in contacts_of_org(org) + svc["contacts"]:
             rows["contacts.csv"].append(contact)
             rows["phones.csv"].extend(contact.get("phones", []))
+    network_runs_some = False
     for project in _projects().iterator(chunk_size=500):
         svc = project_service(project)
+        if "organization_id" not in svc:  # a tabular service row must name its organization: the network
+            svc["organization_id"] = uid("organization", 0)
+            network_runs_some = True
         rows["services.csv"].append(svc)
         for sal in svc["service_at_locations"]:
-            rows["service_at_locations.csv"].append(sal)
+            rows["service_at_location.csv"].append(sal)
             rows["locations.csv"].append(sal["location"])
         rows["attributes.csv"].extend(svc["attributes"])
         rows["schedules.csv"].extend(svc["schedules"])
+    if network_runs_some:
+        rows["organizations.csv"].append(network_organization())
+    rows["taxonomies.csv"] = [taxonomy()]
     rows["taxonomy_terms.csv"] = [family_term(f) for f in SkillFamily.objects.all()] + [
         taxonomy_term(s) for s in Skill.objects.all()
     ]
@@ -428,9 +541,9 @@ def export(request):
             for row in rows[name]:
                 writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
             zf.writestr(name, text.getvalue())
-            fields = [{"name": c} for c in columns]
-            resources.append({"name": name[:-4], "path": name, "profile": "tabular-data-resource", "format": "csv",
-                              "mediatype": "text/csv", "schema": {"fields": fields}})  # fmt: skip
+            fields = [{"name": c, "type": FIELD_TYPES.get(c, "string")} for c in columns]
+            resources.append({"name": EXPORT_ENTITIES[name], "path": name, "profile": "tabular-data-resource",
+                              "format": "csv", "mediatype": "text/csv", "schema": {"fields": fields}})  # fmt: skip
         package = {"name": "squaremile-directory", "profile": "tabular-data-package",
                    "title": "Square Mile directory (Open Referral HSDS 3.0)", "resources": resources}  # fmt: skip
         zf.writestr("datapackage.json", json.dumps(package, indent=2))

@@ -4,11 +4,12 @@ representatives (ask, send, answer, me too, reminders) and the representatives' 
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -189,6 +190,112 @@ def report_support(*, report: Report, by) -> bool:
     return made
 
 
+# ---- adding one's voice without an account (a link mailed to the address) ----------------------
+SUPPORT_SALT = "civic.support-confirm"
+SUPPORT_DAYS = CONFIRM_DAYS
+
+
+@dataclass(frozen=True)
+class SupportLink:
+    """What a signed "add your voice" link names. `report` is None when the link was altered, is
+    not ours, or its report is no longer public; `expired`: it is genuine but too old."""
+
+    report: Report | None
+    email: str = ""
+    name: str = ""
+    expired: bool = False
+
+
+def _clean_name(name: str) -> str:
+    """A name as typed, on one line: no control characters, spaces collapsed, at most 120 characters."""
+    text = "".join(ch if ch.isprintable() else " " for ch in (name or ""))
+    return " ".join(text.split())[:120]
+
+
+def support_token(*, report: Report, email: str, name: str) -> str:
+    return signing.dumps({"r": report.pk, "e": email.strip().lower(), "n": name}, salt=SUPPORT_SALT, compress=True)
+
+
+def support_link(token: str, *, max_age_days: int = SUPPORT_DAYS) -> SupportLink:
+    """The report, address and name an "add your voice" link carries (an expired link still names
+    its report, so that its page can offer to ask again)."""
+    expired = False
+    try:
+        data = signing.loads(token, salt=SUPPORT_SALT, max_age=max_age_days * 86400)
+    except signing.SignatureExpired:
+        expired = True
+        try:
+            data = signing.loads(token, salt=SUPPORT_SALT)
+        except signing.BadSignature:
+            return SupportLink(None)
+    except signing.BadSignature:
+        return SupportLink(None)
+    if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not isinstance(data.get("e"), str):
+        return SupportLink(None)
+    report = Report.objects.filter(pk=data["r"], moderation=ModerationState.PUBLISHED).first()
+    if report is None or "@" not in data["e"]:
+        return SupportLink(None)
+    return SupportLink(report, data["e"], _clean_name(str(data.get("n", ""))), expired)
+
+
+def report_support_request(*, report: Report, name: str, email: str) -> None:
+    """Someone without an account adds their voice: mail them the signed link that records it
+    (`report_support_confirm`); nothing is stored before they click it. The caller rate-limits
+    (core.ratelimit, scope "civic-support-email")."""
+    from django.core.validators import validate_email
+
+    name, email = _clean_name(name), (email or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give your name (it is never shown in public)."})
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Give your e-mail address: we send you a link to confirm."}) from None
+    if len(email) > 254:
+        raise ValidationError({"email": "That e-mail address is too long."})
+    if not report.is_public:
+        raise ValidationError("This report is not open for support.")
+    token = support_token(report=report, email=email, name=name)
+    transaction.on_commit(lambda: civic_notify.mail_confirm_support(report, name=name, email=email, token=token))
+
+
+def supported_by_email(report: Report, email: str) -> bool:
+    """True when this address has a voice on the report already: as a supporter without an account,
+    as the reporter, or as the (verified) address of an account that reported or supported it."""
+    from allauth.account.models import EmailAddress
+
+    email = email.strip().lower()
+    if report.reporter_email and report.reporter_email.strip().lower() == email:
+        return True
+    if ReportSupport.objects.filter(report=report, email__iexact=email).exists():
+        return True
+    people = EmailAddress.objects.filter(email__iexact=email, verified=True).values("user_id")
+    return ReportSupport.objects.filter(report=report, user__in=people).exists() or (
+        report.owner_id is not None and people.filter(user_id=report.owner_id).exists()
+    )
+
+
+@transaction.atomic
+def report_support_confirm(*, report: Report, email: str, name: str = "") -> bool:
+    """The link mailed to someone without an account was used: their voice is added once for this
+    address (they hear of the report's updates there). False when the address had a voice already."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.moderation != ModerationState.PUBLISHED:
+        raise ValidationError("This report is not open for support.")
+    email = email.strip()
+    if supported_by_email(report, email):
+        return False
+    try:
+        with transaction.atomic():
+            ReportSupport.objects.create(report=report, email=email.lower(), name=_clean_name(name))
+    except IntegrityError:  # the same link, used twice at the same moment
+        return False
+    Report.objects.filter(pk=report.pk).update(supporters=F("supporters") + 1)
+    audit.record(actor=None, action="report.supported", target=report,
+                 note="Without an account: the e-mail link was used")  # fmt: skip
+    return True
+
+
 _interested = delivery.interested
 
 
@@ -215,7 +322,7 @@ def report_set_status(*, report: Report, by, status: str, reason: str = "", text
         title=f"“{report.title}” is now {report.get_status_display().lower()}",
         body=plain_text(text)[:500] or report.status_reason,
     )  # fmt: skip
-    civic_notify.mail_anonymous_reporter(report, text=text or report.status_reason)
+    civic_notify.mail_without_account(report, text=text or report.status_reason)
     return update
 
 
@@ -263,7 +370,7 @@ def report_body_reply(*, report: Report, text: str) -> ReportUpdate:
     civic_notify.tell_report_updated(report, people=_interested(report), by=None,
                                      title=f"{report.body.name} replied on “{report.title}”",
                                      body=plain_text(text)[:500])  # fmt: skip
-    civic_notify.mail_anonymous_reporter(report, text=text)
+    civic_notify.mail_without_account(report, text=text)
     return update
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from squaremile.civic import routing, selectors, services
@@ -23,6 +24,7 @@ from squaremile.civic.forms import (
     ReportForm,
     StaffInviteForm,
     StatusForm,
+    SupportForm,
     UpdateForm,
 )
 from squaremile.civic.models import (
@@ -97,11 +99,12 @@ def _details(request, *, lat, lng, category, form=None, status=200):
     supported = (
         set(ReportSupport.objects.filter(user=request.user, report__in=duplicates).values_list("report_id", flat=True))
         if request.user.is_authenticated
-        else set()
+        else _voiced(request)
     )
     context = {
         "form": form, "category": category, "routing": found, "duplicates": duplicates, "supported": supported,
         "lat": lat, "lng": lng, "back": reverse("civic:report_new"),
+        "form_url": reverse("civic:report_new") + "?" + urlencode({"category": category.pk, "lat": lat, "lng": lng}),
     }  # fmt: skip
     return render(request, "civic/report_details.html", context, status=status)
 
@@ -194,6 +197,82 @@ def report_support(request, pk: int):
     return redirect(report.get_absolute_url())
 
 
+VOICED = "civic_voiced"  # in the session: reports this browser added a voice to without an account
+
+
+def _voiced(request) -> set[int]:
+    return {pk for pk in request.session.get(VOICED, []) if isinstance(pk, int)}
+
+
+def _back_to_form(request) -> str:
+    """Where "add your voice" was asked from, when it was the report form (its duplicates list)."""
+    back = (request.GET.get("back") or request.POST.get("back") or "")[:500]
+    form_path = reverse("civic:report_new")
+    if back.startswith(form_path + "?") and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return back
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+def report_voice(request, pk: int):
+    """Adding one's voice without an account: a name and an e-mail address, and a signed link mailed
+    to it records the voice (`report_support_confirm`). Signed in, the report's own button does it."""
+    report = get_object_or_404(Report.objects.filter(moderation=ModerationState.PUBLISHED), pk=pk)
+    if request.user.is_authenticated:
+        return redirect(report.get_absolute_url())
+    back = _back_to_form(request)
+    form = SupportForm(request.POST or None)
+    context = {"report": report, "form": form, "back": back}
+    if request.method == "GET" or not form.is_valid():
+        return render(request, "civic/report_voice.html", context, status=200 if request.method == "GET" else 400)
+    email = form.cleaned_data["email"]
+    try:
+        usage = ratelimit.hit("civic-support-email", ip=ratelimit.client_ip(request), email=email.lower())
+    except ratelimit.RateLimited as exc:
+        form.add_error(None, exc.message)
+        response = render(request, "civic/report_voice.html", context, status=429)
+        return ratelimit.with_retry_after(response, exc)
+    try:
+        services.report_support_request(report=report, name=form.cleaned_data["name"], email=email)
+    except ValidationError as exc:
+        usage.refund()
+        form.add_service_errors(exc)
+        return render(request, "civic/report_voice.html", context, status=400)
+    return render(request, "civic/report_voice.html", {**context, "sent": email, "days": services.SUPPORT_DAYS})
+
+
+@require_http_methods(["GET", "POST"])
+def report_support_confirm(request, token: str):
+    """The link mailed to someone without an account who added their voice. GET shows one button
+    (so that a mail scanner opening the link adds nothing); POST adds the voice, once per address."""
+    link = services.support_link(token)
+    report = link.report
+    if report is None:
+        return render(request, "civic/report_voice_confirm.html", {"invalid": True}, status=404)
+    context = {"report": report, "email": link.email, "days": services.SUPPORT_DAYS}
+    if services.supported_by_email(report, link.email):
+        return render(request, "civic/report_voice_confirm.html", {**context, "already": True})
+    if link.expired:
+        return render(request, "civic/report_voice_confirm.html", {**context, "expired": True}, status=410)
+    if request.method == "POST":
+        try:
+            made = services.report_support_confirm(report=report, email=link.email, name=link.name)
+        except ValidationError:
+            return render(request, "civic/report_voice_confirm.html", {"invalid": True}, status=404)
+        if not made:
+            return render(request, "civic/report_voice_confirm.html", {**context, "already": True})
+        request.session[VOICED] = [*request.session.get(VOICED, [])[-49:], report.pk]
+        report.refresh_from_db(fields=["supporters"])
+        others = report.supporters - 1
+        messages.success(
+            request,
+            f"Thank you: your voice is added. {others} other {'person has' if others == 1 else 'people have'} "
+            f"reported this problem. We will e-mail {link.email} when its status changes.",
+        )
+        return redirect(report.get_absolute_url())
+    return render(request, "civic/report_voice_confirm.html", context)
+
+
 # ---- a report's page ----------------------------------------------------------------------------
 @require_GET
 def report_detail(request, pk: int):
@@ -209,7 +288,9 @@ def _report_page(request, report, *, status_form=None, update_form=None, fixed_f
     may_comment = can(user, "report.comment", report)
     is_reporter = report.owner_id is not None and report.owner_id == getattr(user, "pk", None)
     supported = (
-        getattr(user, "is_authenticated", False) and ReportSupport.objects.filter(report=report, user=user).exists()
+        ReportSupport.objects.filter(report=report, user=user).exists()
+        if getattr(user, "is_authenticated", False)
+        else report.pk in _voiced(request)
     )
     context = {
         "report": report, "updates": selectors.updates_of(report), "may_status": may_status,

@@ -60,6 +60,8 @@ DEFAULT_RATES = {
     "civic-answer": "30/h/ip",
     # civic: problem reports from people without an account (a confirmation link is mailed)
     "civic-report-anonymous": "10/h/ip,3/h/email,10/d/email",
+    # civic: "add your voice" without an account (a link is mailed to confirm it)
+    "civic-support-email": "20/h/ip,5/h/email,20/d/email",
     "open311-post": "120/h/user,600/h/ip",
     # conversations: private conversations opened and messages sent, per person
     "private-conversation": "10/h/user,30/d/user",

@@ -56,8 +56,15 @@ class OrganisationOut(Schema):
     url: str = Field(alias="get_absolute_url")
 
 
+Day = Literal["mo", "tu", "we", "th", "fr", "sa", "su"]
+# Opening hours, local time: {"mo": ["09:00", "17:00"], ...}; a day left out is a closed day.
+OpeningHours = dict[Day, list[Text]]
+
+
 class OrganisationDetailOut(OrganisationOut):
     website: str
+    opening_hours: OpeningHours
+    hours_note: str
     address: str
     email: str | None = None
     phone: str | None = None
@@ -161,6 +168,8 @@ class OrganisationIn(_LocatedIn):
     contact_visibility: VisibilityValue = Visibility.PUBLIC.value
     areas_served: list[Slug] = Field(default_factory=list, max_length=200)
     resources: list[Slug] = Field(default_factory=list, max_length=200)
+    opening_hours: OpeningHours = Field(default_factory=dict)
+    hours_note: Text = Field("", max_length=200)
 
 
 class OrganisationPatch(Schema):
@@ -178,6 +187,8 @@ class OrganisationPatch(Schema):
     areas_served: list[Slug] | None = Field(None, max_length=200)
     skills: list[Slug] | None = Field(None, max_length=200)
     resources: list[Slug] | None = Field(None, max_length=200)
+    opening_hours: OpeningHours | None = None
+    hours_note: Text | None = Field(None, max_length=200)
 
 
 class ProjectIn(_LocatedIn):

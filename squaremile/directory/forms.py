@@ -9,6 +9,7 @@ from squaremile.core.forms import (
     grouped_skill_choices,
     radius_choices,
 )
+from squaremile.directory import hours
 from squaremile.directory.models import Organisation, Project, ResourceKind, Skill
 from squaremile.places.forms import PlaceLookupMixin
 from squaremile.places.models import Area
@@ -31,6 +32,59 @@ class _DirectoryForm(LocationFieldsMixin, ModelForm):
             self.fields["description"].validators.append(MaxLengthValidator(DESCRIPTION_MAX))
 
 
+class OpeningHoursWidget(forms.MultiWidget):
+    """Fourteen time boxes: opens and closes for each day, Monday first."""
+
+    template_name = "directory/widgets/opening_hours.html"
+    use_fieldset = True
+
+    def __init__(self, attrs=None):
+        box = {"type": "time", "step": 300}
+        boxes = [forms.TimeInput(attrs=box, format="%H:%M") for _ in range(2 * len(hours.DAYS))]
+        super().__init__(boxes, attrs)
+
+    def decompress(self, value):
+        value = value or {}
+        return [t for day in hours.DAYS for t in (list(value.get(day) or ["", ""]) + ["", ""])[:2]]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        subs = context["widget"]["subwidgets"]
+        context["widget"]["rows"] = [
+            {"name": hours.DAY_NAMES[day], "opens": subs[2 * i], "closes": subs[2 * i + 1]}
+            for i, day in enumerate(hours.DAYS)
+        ]
+        return context
+
+
+class OpeningHoursField(forms.MultiValueField):
+    """The form side of `directory.hours`: gives the stored dict, each day's problem named."""
+
+    widget = OpeningHoursWidget
+
+    def __init__(self, **kwargs):
+        fields = [forms.CharField(required=False, max_length=8) for _ in range(2 * len(hours.DAYS))]
+        for model_only in ("encoder", "decoder", "required", "max_length"):
+            kwargs.pop(model_only, None)
+        super().__init__(fields=fields, require_all_fields=False, required=False, **kwargs)
+
+    def compress(self, data_list):
+        data_list = list(data_list or []) + [""] * (2 * len(hours.DAYS))
+        out, problems = {}, []
+        for i, day in enumerate(hours.DAYS):
+            opens, closes = (str(v or "").strip()[:5] for v in data_list[2 * i : 2 * i + 2])
+            if not opens and not closes:
+                continue
+            if not opens or not closes:
+                problems.append(f"{hours.DAY_NAMES[day]}: give both the opening and the closing time, or neither.")
+                continue
+            out[day] = [opens, closes]
+        if problems:
+            raise forms.ValidationError(problems)
+        hours.validate_hours(out)
+        return out
+
+
 class OrganisationForm(_DirectoryForm):
     areas_served = forms.ModelMultipleChoiceField(
         queryset=Area.objects.defer("boundary").order_by("name"), required=False,
@@ -46,8 +100,13 @@ class OrganisationForm(_DirectoryForm):
         fields = [
             "name", "stream", "org_type", "description", "website", "address", "lat", "lng",
             "areas_served", "skills", "resources", "email", "phone", "contact_visibility",
+            "opening_hours", "hours_note",
         ]  # fmt: skip
-        labels = {"skills": "Skills you offer", "stream": "Which kind of actor is it?"}
+        field_classes = {"opening_hours": OpeningHoursField}
+        labels = {
+            "skills": "Skills you offer", "stream": "Which kind of actor is it?",
+            "opening_hours": "Opening hours (optional)", "hours_note": "About the opening hours (optional)",
+        }  # fmt: skip
         help_texts = {
             "description": "What you do and how people can join in. You can use simple formatting (markdown).",
             "website": "Starting with https://",

@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 
 from squaremile.core.models import Visibility
+from squaremile.directory.hours import validate_hours
 
 
 class Stream(models.TextChoices):
@@ -120,6 +121,11 @@ class Organisation(LocatedRecord):
     areas_served = models.ManyToManyField("places.Area", blank=True, related_name="organisations_serving")
     skills = models.ManyToManyField(Skill, blank=True, related_name="organisations")
     resources = models.ManyToManyField(ResourceKind, blank=True, related_name="organisations")
+    # When people can drop in or phone, in the site's time zone (`directory.hours`): {"mo": ["09:00", "17:00"]}
+    opening_hours = models.JSONField(default=dict, blank=True, validators=[validate_hours])
+    hours_note = models.CharField(
+        "about the opening hours", max_length=200, blank=True, help_text="e.g. “Term time only” or “Ring the bell”."
+    )
     # The organisation's id in a list it was imported from (or "auto:..." from its name and postcode):
     # importing the same list again updates it instead of adding it twice.
     external_id = models.CharField(max_length=200, blank=True, db_index=True, editable=False)

@@ -4,12 +4,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from squaremile.core import space_people
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
-from squaremile.directory import selectors, services
+from squaremile.directory import hours, selectors, services
 from squaremile.directory.forms import DirectoryFilterForm, OrganisationForm, PeopleFilterForm, ProjectForm
 from squaremile.directory.models import Organisation, Project, ProjectStatus, ResourceKind, Skill
 
@@ -39,6 +40,8 @@ def organisation_detail(request, slug):
         {
             "org": org,
             "show_contact": selectors.can_see_contact(request.user, org),
+            "openings": hours.grouped(org.opening_hours),
+            "open_now": hours.is_open(org.opening_hours, timezone.localtime()),
             "can_edit": can(request.user, "organisation.change", org),
             "can_delete": can(request.user, "organisation.delete", org),
             "can_manage_people": can(request.user, "organisation.roles", org),

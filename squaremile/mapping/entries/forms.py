@@ -114,8 +114,6 @@ class EntryForm(Form):
     project = forms.CharField(required=False, widget=forms.HiddenInput)
     photos = AttachmentsField(required=False, label="Photos (optional)")
     photo_alt = AltTextsField(for_field="photos")
-    remove_photos = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
-                                              label="Remove these photos")  # fmt: skip
     submitter_name = forms.CharField(required=False, max_length=120, label="Your name",
                                      widget=forms.TextInput(attrs={"autocomplete": "name"}))  # fmt: skip
     submitter_email = forms.EmailField(
@@ -128,7 +126,9 @@ class EntryForm(Form):
                               widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))  # fmt: skip
     started = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, entry: Entry | None = None, anonymous: bool = False, **kwargs):
+    def __init__(self, *args, entry: Entry | None = None, anonymous: bool = False, removing: int = 0, **kwargs):
+        """`removing`: how many of the entry's photos are being removed on the same page (the
+        attachments app's ExistingAttachmentsForm, beside this one), which makes room for new ones."""
         super().__init__(*args, **kwargs)
         self.entry = entry
         self.anonymous = anonymous
@@ -148,23 +148,12 @@ class EntryForm(Form):
             Area.objects.filter(centroid_lat__isnull=False).order_by("name").values_list("slug", "name")
         )
         limit = int(getattr(settings, "MAP_PHOTOS_PER_ENTRY", 4))
-        existing = list(entry.attachments.all()) if entry is not None and entry.pk else []
-        removing = len(self.data.getlist("remove_photos")) if hasattr(self.data, "getlist") else 0
+        existing = entry.attachments.count() if entry is not None and entry.pk else 0
         photos = self.fields["photos"]
-        photos.max_files = max(0, limit - len(existing) + removing)
+        photos.max_files = max(0, limit - existing + removing)
         photos.help_text = photos.default_help(limit)
-        if entry is not None and entry.pk:
-            self.fields["remove_photos"].choices = [(str(p.pk), p.alt or f"Photo {i + 1}")
-                                                    for i, p in enumerate(existing)]  # fmt: skip
-            for i, photo in enumerate(existing):  # each photo's description can be written or changed
-                self.fields[f"photo_alt_{photo.pk}"] = forms.CharField(
-                    required=False, max_length=300, initial=photo.alt, label=f"Describe photo {i + 1}",
-                    help_text="" if photo.alt else "It has no description yet: say what it shows.",
-                )  # fmt: skip
-            if not self.is_bound:
-                self.initial.update(self._initial_from(entry))
-        if not self.fields["remove_photos"].choices:
-            del self.fields["remove_photos"]
+        if entry is not None and entry.pk and not self.is_bound:
+            self.initial.update(self._initial_from(entry))
         if not anonymous:
             for name in (*EMAIL_FIELDS, "website", "started"):
                 del self.fields[name]
@@ -238,16 +227,7 @@ class EntryForm(Form):
 
     @property
     def photo_fields(self):
-        described = [name for name in self.fields if name.startswith("photo_alt_")]
-        return self._group(*described, "photos", "photo_alt", "remove_photos")
-
-    def photo_descriptions(self) -> dict[int, str]:
-        """The existing photos' descriptions as sent: photo id -> text."""
-        return {
-            int(name.removeprefix("photo_alt_")): self.cleaned_data.get(name) or ""
-            for name in self.fields
-            if name.startswith("photo_alt_")
-        }
+        return self._group("photos", "photo_alt")
 
     @property
     def photos_to_choose_again(self) -> int:

@@ -340,16 +340,13 @@ def entry_update(
     changes = _diff(before_values, _values(entry))
     removed = 0
     removing = list(remove_photos)
-    if removing:
-        for photo in entry.attachments.filter(pk__in=removing):
-            attachments.detach(attachment=photo, user=by, owner=entry, checked_by_caller=True)
+    if removing or describe_photos:  # the photos it has: the attachments app's edit-page changes
+        done = attachments.update_existing(owner=entry, remove=removing, describe=describe_photos, user=by)
+        for _photo in done["removed"]:
             removed += 1
             _event(entry, by, EntryAction.PHOTO_REMOVED)
-    for photo in entry.attachments.filter(pk__in=list(describe_photos or {})).exclude(pk__in=removing):
-        old, text = photo.alt, str(describe_photos[photo.pk] or "").strip()
-        if text != old:
-            attachments.describe(attachment=photo, alt=text, user=by, owner=entry)
-            changes[f"photo {photo.position + 1} description"] = [old, photo.alt]
+        for name, (old, text) in done["described"].items():
+            changes[f"{name} description"] = [old, text]
     added = _add_photos(entry, add_photos, by=by, alt=photo_alt)
     if changes or not (added or removed):
         why = note or ("Changed by its submitter: back in the moderation queue." if requeued else "")

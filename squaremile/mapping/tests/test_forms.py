@@ -305,7 +305,7 @@ def test_edit_removes_a_photo(client, member, category, django_capture_on_commit
     client.force_login(member)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("mapping:entry_edit", args=[entry.pk]),
-                               form_data(category, remove_photos=[str(photo.pk)]))  # fmt: skip
+                               form_data(category, **{"photo-remove": [str(photo.pk)]}))  # fmt: skip
     assert response.status_code == 302
     assert not entry.attachments.exists()
     assert not storage.exists(name)
@@ -320,13 +320,50 @@ def test_edit_describes_a_photo_added_without_a_description(client, member, cate
     edit = reverse("mapping:entry_edit", args=[entry.pk])
     page = client.get(edit).content.decode()
     assert "Describe photo 1" in page and "It has no description yet" in page
-    response = client.post(edit, form_data(category, title="Pantry", **{f"photo_alt_{photo.pk}": "Shelves of tins"}))
+    response = client.post(edit, form_data(category, title="Pantry", **{f"photo-alt_{photo.pk}": "Shelves of tins"}))
     assert response.status_code == 302
     photo.refresh_from_db()
     assert photo.alt == "Shelves of tins"
     event = entry.events.filter(action="entry.edited").latest("pk")
     assert event.changes["photo 1 description"] == ["", "Shelves of tins"]
     assert 'value="Shelves of tins"' in client.get(edit).content.decode()
+
+
+def test_edit_page_uses_the_shared_photos_box_to_remove_one_describe_another_and_make_room(client, member, category,
+                                                                                          settings):  # fmt: skip
+    """The entry's edit page offers its photos through the attachments app's ExistingAttachmentsForm
+    and _existing.html partial (as a story's does): a removal makes room for a new photo at the limit,
+    and a description that is too long is refused with the page, nothing changed."""
+    settings.MAP_PHOTOS_PER_ENTRY = 2
+    entry = services.entry_create(by=member, title="Pantry", category=category, lat=53.8, lng=-1.55,
+                                  photos=[SimpleUploadedFile("a.png", png(), "image/png"),
+                                          SimpleUploadedFile("b.png", png(), "image/png")],
+                                  photo_alt=["Shelves of tins", ""])  # fmt: skip
+    first, second = entry.attachments.order_by("position", "id")
+    client.force_login(member)
+    edit = reverse("mapping:entry_edit", args=[entry.pk])
+    page = client.get(edit).content.decode()
+    assert 'class="attachments-existing"' in page and "Photos already on the map" in page
+    assert f'name="photo-remove" value="{first.pk}"' in page and "Remove photo 2" in page
+    assert f'name="photo-alt_{second.pk}"' in page and "It has no description yet" in page
+
+    too_long = client.post(edit, form_data(category, **{f"photo-alt_{second.pk}": "x" * 400}))
+    assert too_long.status_code == 400 and "Photos already on the map: Describe photo 2" in too_long.content.decode()
+    assert entry.attachments.count() == 2
+
+    full = client.post(edit, form_data(category, photos=SimpleUploadedFile("c.png", png(), "image/png")))
+    assert full.status_code == 400 and entry.attachments.count() == 2  # no room without a removal
+
+    response = client.post(edit, form_data(category, **{"photo-remove": [str(first.pk)],
+                                                        f"photo-alt_{second.pk}": "The pantry's front door",
+                                                        "photos": SimpleUploadedFile("c.png", png(), "image/png"),
+                                                        "photo_alt": "Volunteers at the counter"}))  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert [p.alt for p in entry.attachments.order_by("position", "id")] == [
+        "The pantry's front door", "Volunteers at the counter"]  # fmt: skip
+    assert entry.events.filter(action="entry.photo_removed").count() == 1
+    event = entry.events.filter(action="entry.edited").latest("pk")
+    assert event.changes["photo 2 description"] == ["", "The pantry's front door"]
 
 
 def test_edit_form_offers_the_entrys_closed_category(client, member, category):

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from squaremile.attachments.forms import ExistingAttachmentsForm
 from squaremile.core import ratelimit
 from squaremile.core.permissions import can
 from squaremile.core.search import search
@@ -39,13 +40,14 @@ def _area_centroids() -> dict:
     }
 
 
-def _render_form(request, form, *, entry=None, status=200):
+def _render_form(request, form, *, entry=None, existing=None, status=200):
     return render(
         request,
         "mapping/entry_form.html",
         {
             "form": form,
             "entry": entry,
+            "existing": existing,
             "anonymous": form.anonymous,
             "centroids": _area_centroids(),
             "threat_ids": list(Category.objects.filter(is_threat=True).values_list("pk", flat=True)),
@@ -147,19 +149,23 @@ def entry_edit(request, pk):
     entry, login = _editable(request, pk, "entry.change")
     if login:
         return login
-    form = EntryForm(request.POST or None, request.FILES or None, entry=entry)
+    # the photos it has (remove one, write or change its description): the attachments app's form
+    existing = ExistingAttachmentsForm(
+        request.POST if request.method == "POST" else None, attachments=entry.attachments.all(), prefix="photo"
+    )
+    form = EntryForm(request.POST or None, request.FILES or None, entry=entry, removing=existing.removals_asked())
     if request.method == "GET":
-        return _render_form(request, form, entry=entry)
+        return _render_form(request, form, entry=entry, existing=existing)
     if _refreshing(request):
-        return _render_form(request, _quiet(form), entry=entry)
-    if form.is_valid():
+        return _render_form(request, _quiet(form), entry=entry, existing=existing)
+    existing_ok = existing.is_valid()
+    if form.is_valid() and existing_ok:
         kwargs = form.service_kwargs()
         try:
             entry = services.entry_update(
                 entry=entry, by=request.user, data=kwargs["data"], answers=kwargs["answers"],
                 add_photos=kwargs["photos"], photo_alt=kwargs["photo_alt"],
-                remove_photos=[int(p) for p in form.cleaned_data.get("remove_photos") or []],
-                describe_photos=form.photo_descriptions(),
+                remove_photos=existing.removals(), describe_photos=existing.descriptions(),
             )  # fmt: skip
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -171,7 +177,11 @@ def entry_edit(request, pk):
             else:
                 messages.success(request, f"Saved “{entry.title}”.")
             return redirect(entry)
-    return _render_form(request, form, entry=entry, status=400)
+    if not existing_ok:  # in the error summary; each photo's box shows its own error too
+        problems = [f"{existing.fields[name].label}: {' '.join(errs)}" if name in existing.fields else " ".join(errs)
+                    for name, errs in existing.errors.items()]  # fmt: skip
+        form.add_error(None, "Photos already on the map: " + "; ".join(problems))
+    return _render_form(request, form, entry=entry, existing=existing, status=400)
 
 
 @require_http_methods(["GET", "POST"])
