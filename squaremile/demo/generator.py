@@ -976,6 +976,7 @@ class DemoGenerator:
                 lng=lng,
                 area_id=place.area_id if located else None,
                 owner_id=owner.pk if owner else None,
+                **_demo_opening_hours(slug),
             )
             rows.append(OrgRow(obj, place, stream, skills, resources, served))
         self.timings["build organisations"] = round(time.perf_counter() - t0, 2)
@@ -1210,3 +1211,23 @@ def seed(*, size: Size, seed: int, do_reset: bool = False, stdout=None) -> dict 
         elif has_demo_data():
             return None
         return DemoGenerator(size=size, seed=seed, stdout=stdout).run()
+
+
+_HOURS_PATTERNS = (
+    ({"mo", "tu", "we", "th", "fr"}, "09:00", "17:00", ""),
+    ({"mo", "tu", "we", "th"}, "10:00", "16:00", "Closed on bank holidays"),
+    ({"tu", "th"}, "18:30", "21:00", ""),
+    ({"sa"}, "10:00", "13:00", "Term time only"),
+    ({"we", "fr", "sa"}, "09:30", "12:30", ""),
+)
+
+
+def _demo_opening_hours(slug: str) -> dict:
+    """Opening hours for about half of the demo organisations, chosen from their name (a random
+    generator of its own, so the rest of the demo data stays the same)."""
+    pick = random.Random(slug)
+    if pick.random() < 0.5:
+        return {}
+    days, opens, closes, note = pick.choice(_HOURS_PATTERNS)
+    return {"opening_hours": {d: [opens, closes] for d in ("mo", "tu", "we", "th", "fr", "sa", "su") if d in days},
+            "hours_note": note}  # fmt: skip
