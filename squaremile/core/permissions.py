@@ -43,11 +43,17 @@ RULES: dict[str, Rule] = {
     # the site itself
     "site.administer": Rule(min_role=ADMIN),  # the admin site, the development mailbox
     "job.view": Rule(min_role=ADMIN, owner_may=True),  # a background job's page and its files
-    # directory
+    # directory. An organisation is a space: besides its owner, its organisers (SpaceRole "organiser")
+    # edit it and choose its people; its members (SpaceRole "member") speak for it (a story, a want
+    # or an offer posted on its behalf).
     "organisation.add": Rule(min_role=MEMBER),
-    "organisation.change": Rule(min_role=MODERATOR, owner_may=True),
+    "organisation.change": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_ORGANISER,)),
     "organisation.delete": Rule(min_role=MODERATOR, owner_may=True),
-    "organisation.see_hidden": Rule(min_role=MODERATOR, owner_may=True),  # contact details, whatever their visibility
+    "organisation.see_hidden": Rule(  # contact details, whatever their visibility
+        min_role=MODERATOR, owner_may=True, space_roles=(SPACE_ORGANISER, SPACE_MEMBER)
+    ),
+    "organisation.roles": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_ORGANISER,)),
+    "organisation.speak_for": Rule(min_role=MODERATOR, owner_may=True, space_roles=(SPACE_ORGANISER, SPACE_MEMBER)),
     "project.add": Rule(min_role=MEMBER),
     "project.change": Rule(min_role=MODERATOR, owner_may=True),
     "project.delete": Rule(min_role=MODERATOR, owner_may=True),

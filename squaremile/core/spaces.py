@@ -3,8 +3,11 @@
 A space is any record people run together (a survey now; an event or a group later). Managing its
 people needs the action `"<model name>.roles"` in `core/permissions.py` (`survey.roles`): a feature
 app that makes a model a space adds that row, and rows whose `space_roles` say what each role may do.
+The page on which people are added by e-mail, removed, or leave is `core/space_people.py`.
 Nothing here names a feature app.
 """
+
+from collections.abc import Sequence
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -54,13 +57,15 @@ def revoke(*, space, user, role: str = SpaceRoleKind.ORGANISER, by, checked_by_c
     return bool(deleted)
 
 
-def holders(space, role: str | None = None) -> QuerySet[SpaceRole]:
-    """The roles held in `space` (of one kind when `role` is given), with their people."""
+def holders(space, role: str | Sequence[str] | None = None) -> QuerySet[SpaceRole]:
+    """The roles held in `space` (of one kind, or of some kinds, when `role` is given), with their people."""
     if space.pk is None:
         return SpaceRole.objects.none()
     qs = SpaceRole.objects.filter(**_where(space)).select_related("user")
-    if role is not None:
+    if isinstance(role, str):
         qs = qs.filter(role=role)
+    elif role is not None:
+        qs = qs.filter(role__in=list(role))
     return qs.order_by("role", "created_at", "id")
 
 

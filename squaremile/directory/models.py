@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
 
@@ -128,6 +129,8 @@ class Organisation(LocatedRecord):
     # The organisation's id in a list it was imported from (or "auto:..." from its name and postcode):
     # importing the same list again updates it instead of adding it twice.
     external_id = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    # An organisation is a space: its organisers and members (core/spaces.py; deleted with it)
+    space_roles = GenericRelation("core.SpaceRole")
 
     class Meta:
         ordering = ["name", "id"]

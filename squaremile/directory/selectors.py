@@ -3,6 +3,7 @@
 from django.db.models import Expression, F, IntegerField, Prefetch, QuerySet
 
 from squaremile.core import search
+from squaremile.core.permissions import RULES, owner_may_q, space_ids_q, space_roles_of
 from squaremile.core.visibility import may_see
 from squaremile.directory.models import Organisation, Project, ResourceKind, Skill, SkillFamily
 from squaremile.places.selectors import descendant_ids
@@ -103,6 +104,21 @@ def project_detail(slug: str) -> Project:
 def can_see_contact(user, org: Organisation) -> bool:
     """The one visibility rule (core/visibility.py): the owner and moderators always see them."""
     return may_see(user, org.contact_visibility, obj=org, action="organisation.see_hidden")
+
+
+def organisations_spoken_for(user) -> QuerySet[Organisation]:
+    """The organisations `user` may post on behalf of ("On behalf of" in stories, "Posted by" in the
+    exchange): the ones they added and the ones whose people they are (an organiser or a member:
+    the `organisation.speak_for` row of core/permissions.py), by name. None for anonymous people."""
+    rule = RULES["organisation.speak_for"]
+    return Organisation.objects.filter(
+        owner_may_q(user, "organisation.speak_for") | space_ids_q(user, Organisation, rule.space_roles)
+    ).order_by("name", "id")
+
+
+def roles_in(user, org: Organisation) -> frozenset[str]:
+    """The roles `user` holds among the organisation's people (none for its owner, who needs none)."""
+    return space_roles_of(user, org)
 
 
 def taxonomy() -> QuerySet[SkillFamily]:

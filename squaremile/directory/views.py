@@ -3,9 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from squaremile.core import space_people
 from squaremile.core.pagination import paginate
 from squaremile.core.permissions import can
 from squaremile.directory import hours, selectors, services
@@ -42,8 +44,34 @@ def organisation_detail(request, slug):
             "open_now": hours.is_open(org.opening_hours, timezone.localtime()),
             "can_edit": can(request.user, "organisation.change", org),
             "can_delete": can(request.user, "organisation.delete", org),
+            "can_manage_people": can(request.user, "organisation.roles", org),
+            "my_roles": selectors.roles_in(request.user, org),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_people(request, slug):
+    """Its people: who speaks for it and who runs it with its owner; add by e-mail, remove."""
+    org = get_object_or_404(Organisation, slug=slug)
+    return space_people.people_page(
+        request, space=org, roles=services.ORGANISATION_ROLES, template="directory/organisation_people.html",
+        here=reverse("directory:organisation_people", args=[org.slug]), context={"org": org},
+        noun=org.name, exclusive=[value for value, _label in services.ORGANISATION_ROLES],
+        email_help="The address they log in with.", record=services.people_recorder(org),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def organisation_leave(request, slug):
+    """A member or organiser stops being one of its people."""
+    org = get_object_or_404(Organisation, slug=slug)
+    return space_people.leave_page(
+        request, space=org, roles=[value for value, _label in services.ORGANISATION_ROLES], then=org.get_absolute_url(),
+        noun=org.name, record=services.people_recorder(org),
+    )  # fmt: skip
 
 
 def _edit(request, *, form_class, instance, create, update, template, kind, action):

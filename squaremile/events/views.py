@@ -454,38 +454,14 @@ def registrations(request, slug):
 
 @login_required
 def organisers(request, slug):
-    from django.contrib.auth import get_user_model
-
-    from squaremile.core import spaces
+    from squaremile.core import space_people
 
     event = event_or_404(slug)
-    require_may(request, "event.roles", event)
-    problem = ""
-    if request.method == "POST":
-        email = (request.POST.get("email") or "").strip()[:254]
-        role = request.POST.get("role") if request.POST.get("role") in ("organiser", "facilitator") else "facilitator"
-        person = get_user_model().objects.filter(email__iexact=email, is_active=True).first() if email else None
-        if request.POST.get("revoke"):
-            holder = (
-                get_user_model().objects.filter(pk=request.POST.get("revoke")).first()
-                if request.POST.get("revoke", "").isdigit()
-                else None
-            )
-            if holder is not None:
-                spaces.revoke(space=event, user=holder, role=role, by=request.user)
-                return redirect("events:organisers", event.slug)
-        elif person is None:
-            problem = "No one has an account with that e-mail address."
-        else:
-            spaces.grant(space=event, user=person, role=role, by=request.user)
-            messages.success(request, f"{person} is now a {role} of this event.")
-            return redirect("events:organisers", event.slug)
-    return render(
-        request,
-        "events/organisers.html",
-        {"event": event, "holders": spaces.holders(event), "problem": problem},
-        status=400 if problem else 200,
-    )
+    return space_people.people_page(
+        request, space=event, roles=[("facilitator", "Facilitator"), ("organiser", "Organiser")],
+        template="events/organisers.html", here=reverse("events:organisers", args=[event.slug]),
+        context={"event": event}, noun="this event",
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- feeds, calendars, map

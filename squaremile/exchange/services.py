@@ -82,7 +82,7 @@ def _apply(item: Item, fields: dict, by) -> None:
     if item.on_behalf_of or item.relay_note:
         require(by, "exchange.post_for_others")
     if item.organisation_id and not _belongs(by, item.organisation):
-        raise PermissionDenied("You can post for an organisation you run only.")
+        raise PermissionDenied("You can post only for an organisation you belong to.")
     if item.where == Where.ANYWHERE:
         item.lat = item.lng = None
     item.full_clean(exclude=["owner", "term", "cell"])
@@ -94,7 +94,7 @@ def _apply(item: Item, fields: dict, by) -> None:
 
 
 def _belongs(by, organisation) -> bool:
-    return can(by, "organisation.change", organisation)
+    return can(by, "organisation.speak_for", organisation)
 
 
 def _index(item: Item) -> None:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from squaremile.core import ratelimit
 from squaremile.core.permissions import can
 from squaremile.core.site import absolute_url
+from squaremile.directory.selectors import organisations_spoken_for
 from squaremile.exchange import jsonld, mails, noticeboard, selectors, services
 from squaremile.exchange.forms import AlertForm, DoneForm, FilterForm, ItemForm
 from squaremile.exchange.models import Alert, Item, Side, Status, Where
@@ -128,17 +129,11 @@ def _story_url(item) -> str:
         return ""
 
 
-def _organisations(user):
-    from squaremile.directory.models import Organisation
-
-    return list(Organisation.objects.filter(owner=user).order_by("name")[:50])
-
-
 def _form_kwargs(request):
     return {
         "user": request.user,
         "may_post_for_others": can(request.user, "exchange.post_for_others"),
-        "organisations": _organisations(request.user),
+        "organisations": list(organisations_spoken_for(request.user)[:50]),
     }
 
 

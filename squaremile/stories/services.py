@@ -117,8 +117,8 @@ def _set_links(story: Story, records: Sequence, *, by) -> None:
 
 def _check_organisation(story: Story, by) -> None:
     org = story.organisation
-    if org is not None and not can(by, "organisation.change", org):
-        raise ValidationError({"organisation": ["You can tell a story on behalf of an organisation you run only."]})
+    if org is not None and not can(by, "organisation.speak_for", org):
+        raise ValidationError({"organisation": ["You can speak only for an organisation you belong to."]})
 
 
 def _apply(story: Story, data: dict) -> None:

@@ -23,6 +23,7 @@ from squaremile.core.records import card, may_see, ref_of
 from squaremile.core.site import absolute_url
 from squaremile.core.text import plain_text
 from squaremile.directory.models import Organisation
+from squaremile.directory.selectors import organisations_spoken_for
 from squaremile.mapping import layers
 from squaremile.places.models import Area
 from squaremile.stories import selectors, services
@@ -142,11 +143,6 @@ def story_detail(request, pk: int):
 
 
 # ---- telling -------------------------------------------------------------------------------------
-def _organisations(user):
-    qs = Organisation.objects.filter(owner=user) if signed_in(user) else Organisation.objects.none()
-    return qs.order_by("name")
-
-
 def _form_context(request, form, *, story=None, draft=None, existing=None) -> dict:
     refs = form.data.get("about", "") if form.is_bound else form.initial.get("about", "")
     chosen, _bad = selectors.resolve_refs(refs.replace(",", "\n").splitlines(), request.user)
@@ -171,7 +167,7 @@ def story_create(request):
     if not can(request.user, "story.add"):
         raise PermissionDenied(refusal(request.user, "story.add"))
     draft = selectors.draft_of(request.user, request.POST.get("draft") or request.GET.get("draft"))
-    organisations = _organisations(request.user)
+    organisations = organisations_spoken_for(request.user)
     if request.method != "POST":
         # "Tell it as a story" from another record (a need met, an event) names it: ?about=exchange.item:12
         initial = {"about": request.GET.get("about", "")[:300]}
@@ -271,7 +267,7 @@ def story_edit(request, pk: int):
     story = _editable(request, pk)
     if story.is_linked:
         raise Http404("Stories from other sites are changed where they were written.")
-    organisations = _organisations(story.owner) if story.owner_id else Organisation.objects.none()
+    organisations = organisations_spoken_for(story.owner) if story.owner_id else Organisation.objects.none()
     if story.organisation_id:
         organisations = organisations | Organisation.objects.filter(pk=story.organisation_id)
     existing = ExistingAttachmentsForm(

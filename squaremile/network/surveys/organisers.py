@@ -6,13 +6,8 @@ administrators)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import transaction
-
-from squaremile.core import spaces
+from squaremile.core import space_people, spaces
 from squaremile.core.models import SpaceRoleKind
-from squaremile.core.permissions import require
 from squaremile.network.models import Survey
 
 
@@ -21,25 +16,14 @@ def co_organisers(survey: Survey) -> list:
     return [held.user for held in spaces.holders(survey, SpaceRoleKind.ORGANISER).select_related("user__profile")]
 
 
-@transaction.atomic
 def co_organiser_add(*, survey: Survey, email: str, by):
-    """Make the person with this e-mail address a co-organiser; returns them."""
-    require(by, "survey.roles", survey)
-    person = get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if person is None:
-        raise ValidationError(
-            {"email": ["Nobody has an account with this address yet. Ask them to sign up, then add them here."]}
-        )
-    if person.pk == survey.owner_id:
-        raise ValidationError({"email": ["This is the survey's owner: they already run it."]})
-    spaces.grant(space=survey, user=person, role=SpaceRoleKind.ORGANISER, by=by)
-    return person
+    """Make the person with this e-mail address a co-organiser; returns them (the shared "add by
+    e-mail" of core/space_people.py, which checks `survey.roles`)."""
+    return space_people.add_by_email(
+        space=survey, email=email, role=SpaceRoleKind.ORGANISER, by=by,
+        owner_note="This is the survey's owner: they already run it.",
+    )  # fmt: skip
 
 
-@transaction.atomic
 def co_organiser_remove(*, survey: Survey, user_id: int, by) -> bool:
-    require(by, "survey.roles", survey)
-    person = get_user_model().objects.filter(pk=user_id).first()
-    if person is None:
-        return False
-    return spaces.revoke(space=survey, user=person, role=SpaceRoleKind.ORGANISER, by=by)
+    return space_people.remove(space=survey, user_id=user_id, role=SpaceRoleKind.ORGANISER, by=by) is not None

@@ -3,26 +3,20 @@ and removing co-organisers. The rules are in core/permissions.py; the writes in 
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from squaremile.core.forms import Form
+from squaremile.core.models import SpaceRoleKind
 from squaremile.core.permissions import can
+from squaremile.core.space_people import PersonByEmailForm
 from squaremile.network import access
 from squaremile.network.surveys import organisers
 
-
-class CoOrganiserForm(Form):
-    email = forms.EmailField(
-        label="Their e-mail address",
-        max_length=254,
-        help_text="The address they log in with. They can then see the answers and change the survey, "
-        "but not delete it.",
-    )
+ROLES = [(SpaceRoleKind.ORGANISER, "Organiser")]  # a survey's co-organisers: one role, not asked
+EMAIL_HELP = "The address they log in with. They can then see the answers and change the survey, but not delete it."
 
 
 @login_required
@@ -31,7 +25,7 @@ def survey_organisers(request, slug):
     survey = access.survey_or_404(slug)
     access.require_organiser(request.user, survey, message="Only the survey's organisers can see this page.")
     may_choose = can(request.user, "survey.roles", survey)
-    form = CoOrganiserForm(request.POST or None) if may_choose else None
+    form = PersonByEmailForm(request.POST or None, roles=ROLES, email_help=EMAIL_HELP) if may_choose else None
     status = 200
     if request.method == "POST":
         access.require_organiser(
@@ -41,8 +35,7 @@ def survey_organisers(request, slug):
             try:
                 person = organisers.co_organiser_add(survey=survey, email=form.cleaned_data["email"], by=request.user)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                form.add_service_errors(exc)
             else:
                 messages.success(request, f"{person} now helps to run this survey.")
                 return redirect("network:organisers", slug=survey.slug)
