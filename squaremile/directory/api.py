@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 from squaremile.core.api import ErrorOut, Page, PageParams, Text, TokenAuth, optional_user, paginate
 from squaremile.core.models import Visibility
 from squaremile.core.search import search as search_service
-from squaremile.directory import selectors, services
+from squaremile.directory import hours, selectors, services
 from squaremile.directory.models import (
     Organisation,
     OrganisationType,
@@ -73,6 +73,10 @@ class OrganisationDetailOut(OrganisationOut):
     resources: list[str]
     projects: list[str]
     updated_at: str
+
+    @staticmethod
+    def resolve_opening_hours(obj):
+        return hours.well_formed(obj.opening_hours)
 
     @staticmethod
     def resolve_areas_served(obj):

@@ -44,7 +44,7 @@ class OpeningHoursWidget(forms.MultiWidget):
         super().__init__(boxes, attrs)
 
     def decompress(self, value):
-        value = value or {}
+        value = hours.well_formed(value)
         return [t for day in hours.DAYS for t in (list(value.get(day) or ["", ""]) + ["", ""])[:2]]
 
     def get_context(self, name, value, attrs):

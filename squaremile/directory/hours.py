@@ -68,8 +68,23 @@ def validate_hours(value) -> None:
         raise ValidationError(problems)
 
 
+def well_formed(hours) -> dict:
+    """Only the days whose times are right (what the validator lets in). Rows written around the
+    services (the admin, bulk SQL) may hold anything: what is wrong is left out, never shown."""
+    if not isinstance(hours, dict):
+        return {}
+    out = {}
+    for day in DAYS:
+        times = hours.get(day)
+        if (isinstance(times, list | tuple) and len(times) == 2
+                and all(isinstance(t, str) and _TIME.match(t) for t in times) and times[0] < times[1]):  # fmt: skip
+            out[day] = [times[0], times[1]]
+    return out
+
+
 def grouped(hours: dict | None) -> list[Opening]:
     """Consecutive days with the same times, as one opening each, Monday first."""
+    hours = well_formed(hours)
     out: list[Opening] = []
     run: list[str] = []
     previous = None
@@ -86,6 +101,7 @@ def grouped(hours: dict | None) -> list[Opening]:
 
 def is_open(hours: dict | None, when: datetime.datetime) -> bool | None:
     """Open at this local time? None when no hours are known."""
+    hours = well_formed(hours)
     if not hours:
         return None
     times = hours.get(DAYS[when.weekday()])

@@ -129,3 +129,23 @@ def test_open_referral_gives_weekly_schedules():
     assert first["freq"] == "WEEKLY" and first["opens_at"][:8] == "09:00:00" and first["closes_at"][:8] == "17:00:00"
     assert first["opens_at"][8:] in ("+00:00", "+01:00") and first["timezone"] in (0, 1)
     assert len({s["id"] for s in schedules}) == 3
+
+
+def test_hours_written_around_the_services_are_shown_only_where_well_formed(client):
+    """The admin or bulk SQL can store anything: the page, the API and Open Referral show only what
+    the validator would have let in, and never fail."""
+    from squaremile.civic import openreferral
+
+    org = services.organisation_create(by=UserFactory(), data={"name": "Odd Hours Club"})
+    Organisation.objects.filter(pk=org.pk).update(
+        opening_hours={"mo": "<script>alert(1)</script>", "tu": ["9", "x"], "we": ["10:00", "12:00"], "zz": 1}
+    )
+    org.refresh_from_db()
+    assert hours.well_formed(org.opening_hours) == {"we": ["10:00", "12:00"]}
+    assert hours.well_formed("<b>") == {} and hours.grouped(["mo"]) == []
+    page = client.get(org.get_absolute_url())
+    assert page.status_code == 200 and "Wednesday, 10:00 to 12:00" in page.content.decode()
+    assert "<script>alert" not in page.content.decode()
+    api = client.get(f"/api/v1/organisations/{org.slug}")
+    assert api.status_code == 200 and api.json()["opening_hours"] == {"we": ["10:00", "12:00"]}
+    assert [s["byday"] for s in openreferral.org_service(org)["schedules"]] == ["WE"]
