@@ -34,6 +34,30 @@ def record(*, actor, action: str, target, changes: dict | None = None, note: str
     )
 
 
+PEOPLE_VERBS = ("added", "removed", "left")
+
+
+def register_people_actions(kind: str, noun: str = "its people") -> None:
+    """Name the three audit actions of a space's people (`<kind>.person_added` / `_removed` / `_left`)."""
+    from squaremile.audit import registry
+
+    registry.register(f"{kind}.person_added", f"A person was added to {noun}")
+    registry.register(f"{kind}.person_removed", f"A person was removed from {noun}")
+    registry.register(f"{kind}.person_left", f"A person left {noun}")
+
+
+def people_recorder(space, *, kind: str):
+    """What `core.space_people` calls inside each write to a space's people (an organisation's, an
+    event's organisers, a survey's co-organisers): one audit event `<kind>.person_<verb>` on the space."""
+
+    def recorder(*, by, verb: str, person, role: str) -> None:
+        if verb not in PEOPLE_VERBS:
+            raise ValueError(f"Unknown change to a space's people: {verb!r}")
+        record(actor=by, action=f"{kind}.person_{verb}", target=space, note=f"{person} ({role})")
+
+    return recorder
+
+
 def shown(value):
     """A JSON-friendly, readable form of a field's value for `changes`."""
     if value is None or isinstance(value, (bool, int, float, str)):

@@ -77,6 +77,13 @@ def spaces_of(user, model, role: str | None = None) -> QuerySet:
     return model._default_manager.filter(space_ids_q(user, model, roles))
 
 
+def roles_of(user, model) -> QuerySet[SpaceRole]:
+    """The roles `user` holds in records of `model` (`object_id`, `role`), oldest first."""
+    if not getattr(user, "pk", None):
+        return SpaceRole.objects.none()
+    return SpaceRole.objects.filter(user=user, content_type=ContentType.objects.get_for_model(model)).order_by("id")
+
+
 def drop_space(space) -> int:
     """Remove every role held in a space (call when the space itself is deleted: a generic relation
     has no cascade)."""

@@ -6,15 +6,10 @@ class DirectoryConfig(AppConfig):
     label = "directory"
 
     def ready(self):
-        from squaremile.audit import registry as audit_labels
+        from squaremile.audit.services import register_people_actions
         from squaremile.directory import records
 
-        for key, label in (
-            ("organisation.person_added", "A person was added to its people"),
-            ("organisation.person_removed", "A person was removed from its people"),
-            ("organisation.person_left", "A person left its people"),
-        ):
-            audit_labels.register(key, label)
+        register_people_actions("organisation")
         records.register()  # organisations and projects as cards and link targets (core/records.py)
         from squaremile.directory.registrations import register_all
 

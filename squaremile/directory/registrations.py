@@ -47,6 +47,16 @@ def register_all() -> None:
     register_part(
         "organisations_added", lambda user: list(Organisation.objects.filter(owner=user).values_list("slug", flat=True))
     )
+    register_part("organisation_roles", _organisation_roles)
     register_part(
         "projects_added", lambda user: list(Project.objects.filter(owner=user).values_list("slug", flat=True))
     )
+
+
+def _organisation_roles(user) -> list[dict]:
+    """The organisations a person belongs to (organiser or member), for their data download."""
+    from squaremile.core.spaces import roles_of
+
+    held = list(roles_of(user, Organisation))
+    slugs = dict(Organisation.objects.filter(pk__in=[r.object_id for r in held]).values_list("pk", "slug"))
+    return [{"organisation": slugs[r.object_id], "role": r.role} for r in held if r.object_id in slugs]

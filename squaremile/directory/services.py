@@ -120,17 +120,11 @@ def organisation_delete(*, organisation: Organisation, by) -> None:
 
 # the people of an organisation: organisers edit it and choose its people, members speak for it
 ORGANISATION_ROLES = (("member", "Member"), ("organiser", "Organiser"))
-PEOPLE_VERBS = {"added": "organisation.person_added", "removed": "organisation.person_removed",
-                "left": "organisation.person_left"}  # fmt: skip
 
 
 def people_recorder(organisation: Organisation):
     """What `core.space_people` calls inside each write to an organisation's people: one audit event."""
-
-    def record(*, by, verb: str, person, role: str) -> None:
-        audit.record(actor=by, action=PEOPLE_VERBS[verb], target=organisation, note=f"{person} ({role})")
-
-    return record
+    return audit.people_recorder(organisation, kind="organisation")
 
 
 @transaction.atomic

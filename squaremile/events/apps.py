@@ -19,6 +19,9 @@ class EventsConfig(AppConfig):
         from squaremile.notifications import followable
 
         records.register()
+        from squaremile.audit.services import register_people_actions
+
+        register_people_actions("event", "its organisers")
         notifications.register_kinds()
         followable.register(Event, visible=lambda user, event: True, noun="this event")
         # flip-chart photos on a session's report, added by whoever may report the session

@@ -801,3 +801,8 @@ def game_tables_open(*, event: Event, by, deck=None, tables: dict[str, int]) -> 
             game_services.table_add(by=by, game=game, name=f"{word} {have[mode] + n + 1}", mode=mode)
     audit.record(actor=by, action="event.game_tables_added", target=event, note=f"{sum(counts.values())} tables")
     return game
+
+
+def people_recorder(event: Event):
+    """What `core.space_people` calls inside each change to an event's organisers: one audit event."""
+    return audit.people_recorder(event, kind="event")

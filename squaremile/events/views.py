@@ -460,7 +460,7 @@ def organisers(request, slug):
     return space_people.people_page(
         request, space=event, roles=[("facilitator", "Facilitator"), ("organiser", "Organiser")],
         template="events/organisers.html", here=reverse("events:organisers", args=[event.slug]),
-        context={"event": event}, noun="this event",
+        context={"event": event}, noun="this event", record=services.people_recorder(event),
     )  # fmt: skip
 
 

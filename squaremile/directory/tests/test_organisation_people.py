@@ -195,3 +195,18 @@ def test_the_exchange_form_offers_an_organisation_one_is_a_member_of():
     assert item.organisation == org
     with pytest.raises(PermissionDenied):
         exchange_services.item_create(by=UserFactory(), fields=lift(organisation=org))
+
+
+def test_a_persons_data_download_names_the_organisations_they_belong_to(client):
+    import json
+
+    person = UserFactory()
+    OrganisationFactory(slug="my-own", owner=person)
+    theirs = OrganisationFactory(slug="theirs", owner=UserFactory())
+    other = OrganisationFactory(slug="not-mine", owner=UserFactory())
+    spaces.grant(space=theirs, user=person, role="member", by=theirs.owner)
+    spaces.grant(space=other, user=UserFactory(), role="organiser", by=other.owner)
+    client.force_login(person)
+    data = json.loads(client.get("/people/me/data.json").content)
+    assert data["organisations_added"] == ["my-own"]
+    assert data["organisation_roles"] == [{"organisation": "theirs", "role": "member"}]

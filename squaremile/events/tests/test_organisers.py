@@ -32,6 +32,18 @@ def test_the_owner_adds_a_facilitator_and_an_organiser_by_e_mail_and_removes_one
 
     client.post(url, {"revoke": str(facilitator.pk), "role": "facilitator"})
     assert [(h.user, h.role) for h in spaces.holders(event)] == [(organiser, "organiser")]
+    # each change is in the event's history (the shared audit log), by whom and to whom
+    from squaremile.audit.registry import label_for
+    from squaremile.audit.selectors import history_for
+
+    history = [(e.action, e.actor, e.note) for e in history_for(event).order_by("id")
+               if e.action.startswith("event.person_")]  # fmt: skip
+    assert history == [
+        ("event.person_added", event.owner, f"{facilitator} (facilitator)"),
+        ("event.person_added", event.owner, f"{organiser} (organiser)"),
+        ("event.person_removed", event.owner, f"{facilitator} (facilitator)"),
+    ]
+    assert label_for("event.person_removed") == "A person was removed from its organisers"
 
 
 def test_a_facilitator_may_not_choose_the_organisers(client):

@@ -6,6 +6,7 @@ administrators)."""
 
 from __future__ import annotations
 
+from squaremile.audit import services as audit
 from squaremile.core import space_people, spaces
 from squaremile.core.models import SpaceRoleKind
 from squaremile.network.models import Survey
@@ -21,9 +22,16 @@ def co_organiser_add(*, survey: Survey, email: str, by):
     e-mail" of core/space_people.py, which checks `survey.roles`)."""
     return space_people.add_by_email(
         space=survey, email=email, role=SpaceRoleKind.ORGANISER, by=by,
-        owner_note="This is the survey's owner: they already run it.",
+        owner_note="This is the survey's owner: they already run it.", record=_recorder(survey),
     )  # fmt: skip
 
 
 def co_organiser_remove(*, survey: Survey, user_id: int, by) -> bool:
-    return space_people.remove(space=survey, user_id=user_id, role=SpaceRoleKind.ORGANISER, by=by) is not None
+    removed = space_people.remove(
+        space=survey, user_id=user_id, role=SpaceRoleKind.ORGANISER, by=by, record=_recorder(survey)
+    )
+    return removed is not None
+
+
+def _recorder(survey: Survey):
+    return audit.people_recorder(survey, kind="survey")

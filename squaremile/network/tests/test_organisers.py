@@ -59,6 +59,10 @@ def test_the_owner_removes_a_co_organiser(client):
     assert client.post(remove).status_code == 302
     helper = type(helper).objects.get(pk=helper.pk)  # a person object remembers its roles: load again
     assert not can(helper, "survey.change", survey)
+    from squaremile.audit.selectors import history_for
+
+    actions = [(e.action, e.actor) for e in history_for(survey).order_by("id") if "person_" in e.action]
+    assert actions == [("survey.person_added", survey.owner), ("survey.person_removed", survey.owner)]
 
 
 def test_strangers_do_not_see_who_runs_a_survey(client):
