@@ -10,6 +10,7 @@ from django.core import signing
 from django.urls import reverse
 
 from squaremile.civic.models import Body, Report, RepQuestion
+from squaremile.core.signed import read_signed
 from squaremile.core.site import absolute_url
 from squaremile.moderation.models import ModerationState
 from squaremile.notifications import followable, kinds
@@ -178,17 +179,7 @@ class AnswerLink:
 def read_answer_token(token: str, *, max_age_days: int = ANSWER_LINK_DAYS) -> AnswerLink | None:
     """What a link names (also when it has expired: its page then offers a fresh one), or None when
     it was not made here."""
-    expired = False
-    try:
-        data = signing.loads(token, salt=ANSWER_SALT, max_age=max_age_days * 86400)
-    except signing.SignatureExpired:
-        expired = True
-        try:
-            data = signing.loads(token, salt=ANSWER_SALT)
-        except signing.BadSignature:
-            return None
-    except signing.BadSignature:
-        return None
+    data, expired = read_signed(token, salt=ANSWER_SALT, max_age_seconds=max_age_days * 86400)
     if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not isinstance(data.get("v"), int):
         return None
     return AnswerLink(data["r"], data["v"], expired)

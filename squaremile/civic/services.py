@@ -37,6 +37,7 @@ from squaremile.civic.models import (
 )  # fmt: skip
 from squaremile.core.permissions import can, require
 from squaremile.core.search import index_document
+from squaremile.core.signed import read_signed
 from squaremile.core.spaces import grant, holders, revoke
 from squaremile.core.text import plain_text
 from squaremile.moderation.models import ModerationState
@@ -219,17 +220,7 @@ def support_token(*, report: Report, email: str, name: str) -> str:
 def support_link(token: str, *, max_age_days: int = SUPPORT_DAYS) -> SupportLink:
     """The report, address and name an "add your voice" link carries (an expired link still names
     its report, so that its page can offer to ask again)."""
-    expired = False
-    try:
-        data = signing.loads(token, salt=SUPPORT_SALT, max_age=max_age_days * 86400)
-    except signing.SignatureExpired:
-        expired = True
-        try:
-            data = signing.loads(token, salt=SUPPORT_SALT)
-        except signing.BadSignature:
-            return SupportLink(None)
-    except signing.BadSignature:
-        return SupportLink(None)
+    data, expired = read_signed(token, salt=SUPPORT_SALT, max_age_seconds=max_age_days * 86400)
     if not isinstance(data, dict) or not isinstance(data.get("r"), int) or not isinstance(data.get("e"), str):
         return SupportLink(None)
     report = Report.objects.filter(pk=data["r"], moderation=ModerationState.PUBLISHED).first()
